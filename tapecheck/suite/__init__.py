@@ -1,0 +1,3 @@
+"""The engine: specs, manifests, audio, lint, conform, mocks and vendors."""
+
+__all__: list[str] = []

@@ -1,0 +1,574 @@
+"""Load, validate and index the vendor specs in ``specs/``.
+
+The specs ship inside the package (``tapecheck/specs`` is the top-level
+``specs/`` folder) and are read through :mod:`importlib.resources`, parsed once
+and cached. Everything that needs a limit, a format or a schema asks here, so
+each fact is read from the one place it is written: the spec's ``x-tapecheck``
+extension.
+
+Importing this module is cheap: no OpenAPI validator is imported until
+:func:`check_spec` runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "HTTP_METHODS",
+    "REQUIRED_OPERATIONS",
+    "NoSuchOperationError",
+    "NoSuchVendorError",
+    "Operation",
+    "Spec",
+    "SpecProblem",
+    "check_spec",
+    "check_spec_file",
+    "extension_schema",
+    "load_spec",
+    "load_spec_text",
+    "spec_text",
+    "vendors",
+]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+#: operationIds that CONTRACT.md fixes for manifests; the first of each is the default.
+REQUIRED_OPERATIONS: Mapping[str, tuple[str, ...]] = {
+    "corti": ("upload", "create-interaction"),
+    "alpharun": ("upload",),
+    "crescendo": ("upload",),
+    "siro": ("upload", "signed-urls"),
+    "bota": ("create", "upload-url"),
+}
+
+_SPEC_SUFFIX = ".yaml"
+_EXTENSION_SCHEMA = "x-tapecheck.schema.json"
+
+try:  # the C loader is ten times faster; fall back where libyaml is missing
+    _YamlLoader: type[yaml.SafeLoader] = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _YamlLoader = yaml.SafeLoader
+
+
+class NoSuchVendorError(LookupError):
+    """A vendor name that has no spec in ``specs/``."""
+
+    def __init__(self, vendor: str) -> None:
+        self.vendor = vendor
+        super().__init__(f"unknown vendor {vendor!r}; known vendors: {', '.join(vendors())}")
+
+
+class NoSuchOperationError(LookupError):
+    """An operationId that the vendor's spec does not define."""
+
+    def __init__(self, vendor: str, operation_id: str, known: list[str]) -> None:
+        self.vendor = vendor
+        self.operation_id = operation_id
+        super().__init__(
+            f"{vendor} has no operation {operation_id!r}; known operations: {', '.join(known)}"
+        )
+
+
+@dataclass(frozen=True)
+class SpecProblem:
+    """One problem found in a spec: the file, where in it, and what."""
+
+    source: str
+    pointer: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.pointer or '/'}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One operation of a vendor's spec, with its references resolved."""
+
+    spec: Spec = field(repr=False, compare=False)
+    operation_id: str
+    method: str
+    path: str
+    raw: Mapping[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def ext(self) -> Mapping[str, Any]:
+        """The operation's ``x-tapecheck`` block (empty when it has none)."""
+        value = self.raw.get("x-tapecheck", {})
+        return value if isinstance(value, Mapping) else {}
+
+    @property
+    def audio(self) -> Mapping[str, Any] | None:
+        """The ``x-tapecheck.audio`` block, or ``None`` when no audio travels."""
+        value = self.ext.get("audio")
+        return value if isinstance(value, Mapping) else None
+
+    @property
+    def is_default(self) -> bool:
+        return bool(self.ext.get("default", False))
+
+    @property
+    def pointer(self) -> str:
+        """The JSON Pointer of this operation inside its spec."""
+        return "/paths/" + _escape(self.path) + "/" + self.method
+
+    @functools.cached_property
+    def parameters(self) -> tuple[Mapping[str, Any], ...]:
+        """Path-level and operation-level parameters, resolved, operation winning."""
+        path_item = self.spec.raw["paths"][self.path]
+        merged: dict[tuple[str, str], Mapping[str, Any]] = {}
+        for entry in [*path_item.get("parameters", []), *self.raw.get("parameters", [])]:
+            param = self.spec.resolve(entry)
+            merged[(param["in"], param["name"])] = param
+        return tuple(merged.values())
+
+    def parameters_in(self, location: str) -> tuple[Mapping[str, Any], ...]:
+        return tuple(p for p in self.parameters if p["in"] == location)
+
+    @functools.cached_property
+    def request_body(self) -> Mapping[str, Any] | None:
+        body = self.raw.get("requestBody")
+        return None if body is None else self.spec.resolve(body)
+
+    @property
+    def media_types(self) -> tuple[str, ...]:
+        body = self.request_body
+        return tuple(body.get("content", {})) if body else ()
+
+    @functools.cached_property
+    def security(self) -> tuple[Mapping[str, Any], ...]:
+        """The security requirements in force (the operation's, else the document's)."""
+        value = self.raw.get("security", self.spec.raw.get("security", []))
+        return tuple(value)
+
+    @property
+    def security_schemes(self) -> dict[str, Mapping[str, Any]]:
+        """The security schemes any requirement of this operation names."""
+        schemes = self.spec.raw.get("components", {}).get("securitySchemes", {})
+        names = {name for requirement in self.security for name in requirement}
+        return {name: schemes[name] for name in sorted(names) if name in schemes}
+
+    def responses(self) -> dict[str, Mapping[str, Any]]:
+        return {
+            str(status): self.spec.resolve(response)
+            for status, response in self.raw.get("responses", {}).items()
+        }
+
+    def body_schema(self, media_type: str) -> dict[str, Any] | None:
+        """A standalone JSON Schema (draft 2020-12) for the request body."""
+        body = self.request_body
+        if not body or media_type not in body.get("content", {}):
+            return None
+        schema = body["content"][media_type].get("schema")
+        if schema is None:
+            return None
+        return self.spec.json_schema(schema)
+
+    def response_schema(self, status: int | str, media_type: str = "application/json") -> dict[str, Any] | None:
+        """A standalone JSON Schema of a documented response body, or ``None``."""
+        response = self.responses().get(str(status))
+        if response is None:
+            return None
+        content = response.get("content", {}).get(media_type)
+        if not content or "schema" not in content:
+            return None
+        return self.spec.json_schema(content["schema"])
+
+
+@dataclass(frozen=True)
+class Spec:
+    """A parsed vendor spec and its index of operations."""
+
+    source: str
+    raw: Mapping[str, Any] = field(repr=False)
+    sha256: str
+
+    @property
+    def vendor(self) -> str:
+        return str(self.ext.get("vendor", Path(self.source).stem))
+
+    @property
+    def ext(self) -> Mapping[str, Any]:
+        value = self.raw.get("x-tapecheck", {})
+        return value if isinstance(value, Mapping) else {}
+
+    @property
+    def title(self) -> str:
+        return str(self.ext.get("title", self.vendor))
+
+    @property
+    def base_url(self) -> str:
+        return str(self.ext.get("base-url", ""))
+
+    @property
+    def is_openapi_30(self) -> bool:
+        return str(self.raw.get("openapi", "")).startswith("3.0")
+
+    @functools.cached_property
+    def operations(self) -> dict[str, Operation]:
+        found: dict[str, Operation] = {}
+        for path, item in (self.raw.get("paths") or {}).items():
+            if not isinstance(item, Mapping):
+                continue
+            for method in HTTP_METHODS:
+                raw = item.get(method)
+                if isinstance(raw, Mapping) and "operationId" in raw:
+                    op_id = str(raw["operationId"])
+                    found[op_id] = Operation(self, op_id, method, str(path), raw)
+        return found
+
+    @property
+    def default_operation(self) -> Operation:
+        for operation in self.operations.values():
+            if operation.is_default:
+                return operation
+        return next(iter(self.operations.values()))
+
+    def operation(self, operation_id: str | None) -> Operation:
+        if operation_id is None:
+            return self.default_operation
+        try:
+            return self.operations[operation_id]
+        except KeyError:
+            raise NoSuchOperationError(self.vendor, operation_id, list(self.operations)) from None
+
+    @property
+    def credentials(self) -> list[Mapping[str, Any]]:
+        return list(self.ext.get("credentials", []))
+
+    def resolve(self, node: Any) -> Any:
+        """Follow local ``$ref`` chains until a node that is not a reference."""
+        seen: set[str] = set()
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str):
+            ref = node["$ref"]
+            if ref in seen:
+                raise ValueError(f"{self.source}: circular $ref {ref}")
+            seen.add(ref)
+            node = self.pointer_get(ref)
+        return node
+
+    def pointer_get(self, ref: str) -> Any:
+        if not ref.startswith("#"):
+            raise ValueError(f"{self.source}: only local $ref are supported, got {ref!r}")
+        node: Any = self.raw
+        for token in _split_pointer(ref[1:]):
+            node = node[token] if isinstance(node, Mapping) else node[int(token)]
+        return node
+
+    @functools.cached_property
+    def _json_components(self) -> dict[str, Any]:
+        components = copy.deepcopy(dict(self.raw.get("components", {})))
+        return _to_json_schema(components) if self.is_openapi_30 else components
+
+    def json_schema(self, schema: Mapping[str, Any]) -> dict[str, Any]:
+        """Turn an OpenAPI schema of this spec into a standalone JSON Schema.
+
+        OpenAPI 3.0's ``nullable`` becomes a ``null`` type; ``#/components/...``
+        references keep working because the components travel along.
+        """
+        converted = copy.deepcopy(dict(schema))
+        if self.is_openapi_30:
+            converted = _to_json_schema(converted)
+        return {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "allOf": [converted],
+            "components": self._json_components,
+        }
+
+
+def _escape(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def _split_pointer(pointer: str) -> Iterator[str]:
+    if not pointer:
+        return
+    for token in pointer.lstrip("/").split("/"):
+        yield token.replace("~1", "/").replace("~0", "~")
+
+
+_OAS30_ONLY = ("nullable", "discriminator", "xml", "externalDocs", "example")
+
+
+def _to_json_schema(node: Any) -> Any:
+    """Rewrite OpenAPI 3.0 schema keywords into their JSON Schema meaning, in place."""
+    if isinstance(node, list):
+        return [_to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if node.pop("nullable", False) is True:
+        kind = node.get("type")
+        if isinstance(kind, str):
+            node["type"] = [kind, "null"]
+        elif isinstance(kind, list) and "null" not in kind:
+            node["type"] = [*kind, "null"]
+        elif kind is None and ("anyOf" in node or "oneOf" in node):
+            key = "anyOf" if "anyOf" in node else "oneOf"
+            node[key] = [*node[key], {"type": "null"}]
+        if "enum" in node and None not in node["enum"]:
+            node["enum"] = [*node["enum"], None]
+    for key in ("exclusiveMinimum", "exclusiveMaximum"):
+        if isinstance(node.get(key), bool):
+            bound = "minimum" if key == "exclusiveMinimum" else "maximum"
+            if node.pop(key) and bound in node:
+                node[key] = node.pop(bound)
+    for key in _OAS30_ONLY:
+        if key != "nullable":
+            node.pop(key, None)
+    for key, value in list(node.items()):
+        if key == "properties" and isinstance(value, dict):
+            node[key] = {name: _to_json_schema(sub) for name, sub in value.items()}
+        elif key.startswith("x-"):
+            continue
+        else:
+            node[key] = _to_json_schema(value)
+    return node
+
+
+# -- loading ------------------------------------------------------------------
+
+
+def _specs_dir() -> Any:
+    return resources.files("tapecheck").joinpath("specs")
+
+
+@functools.cache
+def vendors() -> tuple[str, ...]:
+    """The vendors with a bundled spec, sorted."""
+    return tuple(
+        sorted(
+            entry.name.removesuffix(_SPEC_SUFFIX)
+            for entry in _specs_dir().iterdir()
+            if entry.name.endswith(_SPEC_SUFFIX)
+        )
+    )
+
+
+def spec_text(vendor: str) -> str:
+    """The bundled spec's text."""
+    if vendor not in vendors():
+        raise NoSuchVendorError(vendor)
+    return str(_specs_dir().joinpath(vendor + _SPEC_SUFFIX).read_text(encoding="utf-8"))
+
+
+@functools.cache
+def load_spec(vendor: str) -> Spec:
+    """The bundled spec of ``vendor``, parsed once and cached."""
+    return load_spec_text(spec_text(vendor), source=f"specs/{vendor}{_SPEC_SUFFIX}")
+
+
+def load_spec_text(text: str, *, source: str) -> Spec:
+    raw = yaml.load(text, Loader=_YamlLoader)
+    if not isinstance(raw, dict):
+        raise ValueError(f"{source}: a spec must be a YAML mapping")
+    return Spec(source=source, raw=raw, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+@functools.cache
+def extension_schema() -> dict[str, Any]:
+    """The JSON Schema of the ``x-tapecheck`` extensions."""
+    text = _specs_dir().joinpath(_EXTENSION_SCHEMA).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+# -- checking -----------------------------------------------------------------
+
+
+def check_spec_file(path: Path | str) -> list[SpecProblem]:
+    """Check a spec file on disk; an unreadable file is a problem, not an error."""
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return [SpecProblem(source, "", f"cannot read the file: {exc}")]
+    return check_spec(text, source=source)
+
+
+def check_spec(text: str, *, source: str) -> list[SpecProblem]:
+    """Every problem of one spec: YAML, OpenAPI, ``x-tapecheck`` and contract."""
+    try:
+        raw = yaml.load(text, Loader=_YamlLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        return [SpecProblem(source, "", f"invalid YAML{where}: {problem}")]
+    if not isinstance(raw, dict):
+        return [SpecProblem(source, "", "a spec must be a YAML mapping (an OpenAPI document)")]
+    problems = _openapi_problems(raw, source)
+    problems += _extension_problems(raw, source)
+    if not problems:
+        problems += _consistency_problems(
+            Spec(source=source, raw=raw, sha256=hashlib.sha256(text.encode()).hexdigest())
+        )
+    return problems
+
+
+def _openapi_problems(raw: dict[str, Any], source: str) -> list[SpecProblem]:
+    from jsonschema_path import SchemaPath
+    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
+
+    version = str(raw.get("openapi", ""))
+    if version.startswith("3.0"):
+        validator_cls: Any = OpenAPIV30SpecValidator
+    elif version.startswith("3.1"):
+        validator_cls = OpenAPIV31SpecValidator
+    else:
+        return [SpecProblem(source, "/openapi", f"expected an OpenAPI 3.0 or 3.1 version, got {version!r}")]
+    problems: list[SpecProblem] = []
+    try:
+        schema_path = SchemaPath.from_dict(raw, base_uri=f"file:///{source}")
+        errors = list(validator_cls(schema_path).iter_errors())
+    except Exception as exc:  # the validator raises on refs it cannot follow
+        return [SpecProblem(source, _ref_pointer(raw, exc), f"invalid OpenAPI: {_short(exc)}")]
+    for error in errors:
+        pointer = "/" + "/".join(_escape(str(p)) for p in error.path) if error.path else ""
+        problems.append(SpecProblem(source, pointer, f"invalid OpenAPI: {_short(error)}"))
+    problems += _broken_refs(raw, source)
+    return _dedupe(problems)
+
+
+def _broken_refs(raw: Any, source: str) -> list[SpecProblem]:
+    """Every local ``$ref`` that points nowhere, named by where it is written."""
+    problems: list[SpecProblem] = []
+
+    def walk(node: Any, pointer: str) -> None:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                if not ref.startswith("#"):
+                    problems.append(SpecProblem(source, pointer + "/$ref", f"only local references are allowed, got {ref!r}"))
+                elif not _resolves(raw, ref):
+                    problems.append(SpecProblem(source, pointer + "/$ref", f"$ref {ref!r} points at nothing"))
+            for key, value in node.items():
+                walk(value, f"{pointer}/{_escape(str(key))}")
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                walk(value, f"{pointer}/{index}")
+
+    walk(raw, "")
+    return problems
+
+
+def _resolves(raw: Any, ref: str) -> bool:
+    node = raw
+    for token in _split_pointer(ref[1:]):
+        if isinstance(node, dict) and token in node:
+            node = node[token]
+        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+            node = node[int(token)]
+        else:
+            return False
+    return True
+
+
+def _ref_pointer(raw: Any, exc: Exception) -> str:
+    broken = _broken_refs(raw, "")
+    return broken[0].pointer if broken else ""
+
+
+def _short(error: Any) -> str:
+    message = str(getattr(error, "message", error))
+    return message if len(message) <= 300 else message[:297] + "..."
+
+
+def _extension_problems(raw: dict[str, Any], source: str) -> list[SpecProblem]:
+    from jsonschema import Draft202012Validator
+
+    root = extension_schema()
+    problems: list[SpecProblem] = []
+
+    def validate(value: Any, definition: str, pointer: str) -> None:
+        validator = Draft202012Validator(
+            {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]},
+            format_checker=Draft202012Validator.FORMAT_CHECKER,
+        )
+        for error in sorted(validator.iter_errors(value), key=lambda e: list(e.path)):
+            inner = "".join("/" + _escape(str(p)) for p in error.path)
+            problems.append(SpecProblem(source, pointer + inner, f"invalid x-tapecheck: {_short(error)}"))
+
+    if "x-tapecheck" not in raw:
+        problems.append(SpecProblem(source, "/x-tapecheck", "the document has no x-tapecheck block"))
+    else:
+        validate(raw["x-tapecheck"], "document", "/x-tapecheck")
+    for pointer, value in _walk_extensions(raw, ""):
+        if pointer == "/x-tapecheck":
+            continue
+        if pointer.endswith("/x-tapecheck-notes"):
+            validate(value, "notes", pointer)
+        elif pointer.endswith("/x-tapecheck"):
+            validate(value, "operation", pointer)
+    return problems
+
+
+def _walk_extensions(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = f"{pointer}/{_escape(str(key))}"
+            if key in ("x-tapecheck", "x-tapecheck-notes"):
+                yield here, value
+            else:
+                yield from _walk_extensions(value, here)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _walk_extensions(value, f"{pointer}/{index}")
+
+
+def _consistency_problems(spec: Spec) -> list[SpecProblem]:
+    """What neither schema can say: the contract's operationIds, one default, known kinds."""
+    problems: list[SpecProblem] = []
+    source = spec.source
+    defaults = [op for op in spec.operations.values() if op.is_default]
+    if len(defaults) != 1:
+        problems.append(SpecProblem(source, "/paths", f"exactly one operation must set x-tapecheck.default: true, found {len(defaults)}"))
+    required = REQUIRED_OPERATIONS.get(spec.vendor)
+    if required:
+        for op_id in required:
+            if op_id not in spec.operations:
+                problems.append(SpecProblem(source, "/paths", f"the contract requires operationId {op_id!r} for {spec.vendor}"))
+        if defaults and defaults[0].operation_id != required[0]:
+            problems.append(SpecProblem(source, defaults[0].pointer + "/x-tapecheck/default", f"the default operation of {spec.vendor} must be {required[0]!r}"))
+    kinds = {str(c.get("kind")) for c in spec.credentials}
+    schemes = spec.raw.get("components", {}).get("securitySchemes", {})
+    for index, credential in enumerate(spec.credentials):
+        if credential.get("scheme") not in schemes:
+            problems.append(SpecProblem(source, f"/x-tapecheck/credentials/{index}/scheme", f"no securitySchemes entry named {credential.get('scheme')!r}"))
+    for op in spec.operations.values():
+        for index, kind in enumerate(op.ext.get("credentials", [])):
+            if kind not in kinds:
+                problems.append(SpecProblem(source, f"{op.pointer}/x-tapecheck/credentials/{index}", f"credential kind {kind!r} is not declared in /x-tapecheck/credentials"))
+        audio = op.audio
+        if audio and audio.get("location") == "content" and "application/octet-stream" not in op.media_types:
+            problems.append(SpecProblem(source, f"{op.pointer}/x-tapecheck/audio/location", "audio location 'content' needs an application/octet-stream request body"))
+        for requirement in op.security:
+            for name in requirement:
+                if name not in schemes:
+                    problems.append(SpecProblem(source, f"{op.pointer}/security", f"security requirement names unknown scheme {name!r}"))
+    error_ref = spec.ext.get("error-schema")
+    if isinstance(error_ref, str) and not _resolves(spec.raw, error_ref):
+        problems.append(SpecProblem(source, "/x-tapecheck/error-schema", f"{error_ref!r} points at nothing"))
+    return problems
+
+
+def _dedupe(problems: list[SpecProblem]) -> list[SpecProblem]:
+    seen: set[tuple[str, str]] = set()
+    unique: list[SpecProblem] = []
+    for problem in problems:
+        key = (problem.pointer, problem.message)
+        if key not in seen:
+            seen.add(key)
+            unique.append(problem)
+    return unique
+
