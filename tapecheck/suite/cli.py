@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -76,3 +77,203 @@ def specs_check(paths: tuple[Path, ...]) -> None:
     bad = {p.source for p in problems}
     click.echo(f"{len(checked) - len(bad)} of {len(checked)} specs valid, {len(problems)} problems")
     sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
+
+
+# -- tapecheck lint -----------------------------------------------------------
+
+
+def _lint_formats() -> list[str]:
+    from tapecheck.reports import LINT_WRITERS
+
+    return sorted(LINT_WRITERS)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"tapecheck: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=str)
+@click.option(
+    "--vendor", help="Vendor of manifests that name none, and of audio files given alone."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(_lint_formats()),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to FILE instead of stdout.",
+)
+@click.option("--select", help="Comma-separated codes or prefixes to enable (CRS, AUD00, ALL).")
+@click.option(
+    "--extend-select", help="Codes or prefixes to enable on top of the configured selection."
+)
+@click.option("--ignore", help="Comma-separated codes or prefixes to disable.")
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A pyproject.toml (or .toml) with [tool.tapecheck].",
+)
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when errors are found.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Worker processes (default: automatic for large folders).",
+)
+@click.option(
+    "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
+)
+def lint_command(
+    paths: tuple[str, ...],
+    vendor: str | None,
+    output_format: str,
+    output: Path | None,
+    select: str | None,
+    extend_select: str | None,
+    ignore: str | None,
+    config: Path | None,
+    exit_zero: bool,
+    jobs: int | None,
+    color: bool | None,
+) -> None:
+    """Check request manifests and audio files before they are sent.
+
+    A PATH is a manifest (.json, .yaml, .yml), an audio file (needs --vendor)
+    or a folder, walked for *.request.json, *.request.yaml and *.request.yml.
+    """
+    from dataclasses import replace
+
+    from tapecheck.reports import LINT_WRITERS
+    from tapecheck.suite.lint.config import (
+        ConfigError,
+        Selection,
+        find_config,
+        load_config,
+        parse_codes,
+    )
+    from tapecheck.suite.lint.engine import InternalRuleError, LintRequest, UsageError, lint_paths
+    from tapecheck.suite.specs import vendors
+
+    known = vendors()
+    if vendor is not None and vendor not in known:
+        _fail(f"unknown vendor {vendor!r} in --vendor; use one of {', '.join(known)}")
+    if config is not None and not config.is_file():
+        _fail(f"--config {config}: no such file")
+    try:
+        settings = load_config(config if config is not None else find_config(), known_vendors=known)
+    except ConfigError as exc:
+        _fail(str(exc))
+    selection = settings.selection
+    if select is not None:
+        selection = replace(selection, select=parse_codes(select) or ("ALL",))
+    if extend_select is not None:
+        selection = replace(selection, select=selection.select + parse_codes(extend_select))
+    if ignore is not None:
+        selection = replace(selection, ignore=selection.ignore + parse_codes(ignore))
+    _check_selectors((*selection.select, *selection.ignore))
+    settings.selection = Selection(select=selection.select, ignore=selection.ignore)
+    try:
+        result = lint_paths(
+            LintRequest(paths=paths or (".",), vendor=vendor, config=settings, jobs=jobs)
+        )
+    except UsageError as exc:
+        _fail(str(exc))
+    except InternalRuleError as exc:
+        click.echo(f"tapecheck: internal error: {exc}\nPlease report this bug.", err=True)
+        sys.exit(EXIT_USAGE)
+    writer = LINT_WRITERS[output_format]()
+    if output_format == "sarif":
+        from tapecheck.suite.lint.registry import all_rules
+
+        result.rules = [rule.to_doc() for rule in all_rules()]
+    if output is not None:
+        try:
+            with output.open("w", encoding="utf-8") as stream:
+                writer.write(result, stream, color=False)
+        except OSError as exc:
+            _fail(f"--output {output}: {exc.strerror or exc}")
+    else:
+        use_color = sys.stdout.isatty() if color is None else color
+        writer.write(result, sys.stdout, color=use_color)
+    sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
+
+
+def _check_selectors(selectors: tuple[str, ...]) -> None:
+    """A selector must be ALL or the prefix of at least one rule code."""
+    from tapecheck.suite.lint.registry import all_rules
+
+    codes = [rule.code for rule in all_rules()]
+    for selector in selectors:
+        if selector != "ALL" and not any(code.startswith(selector) for code in codes):
+            _fail(f"unknown rule selector {selector!r}; see `tapecheck rule --all`")
+
+
+# -- tapecheck rule -----------------------------------------------------------
+
+
+@main.command("rule")
+@click.argument("code", required=False)
+@click.option("--all", "show_all", is_flag=True, help="List every rule.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
+    """Explain a rule (`tapecheck rule CRS003`), or list them all (`--all`)."""
+    import json
+
+    from tapecheck.suite.lint.registry import all_rules
+
+    rules = all_rules()
+    if show_all == (code is not None):
+        _fail("give a rule CODE or --all")
+    if show_all:
+        if output_format == "json":
+            entries = [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.severity,
+                    "vendor": r.vendor,
+                    "summary": r.summary,
+                }
+                for r in rules
+            ]
+            click.echo(json.dumps(entries, indent=2))
+        else:
+            for r in rules:
+                click.echo(f"{r.code}  {r.name:<34} {r.severity:<8} {r.summary}")
+        return
+    wanted = (code or "").upper()
+    found = next((r for r in rules if r.code == wanted or r.name == code), None)
+    if found is None:
+        _fail(f"unknown rule {code!r}; see `tapecheck rule --all`")
+    if output_format == "json":
+        click.echo(
+            json.dumps(
+                {
+                    "code": found.code,
+                    "name": found.name,
+                    "severity": found.severity,
+                    "vendor": found.vendor,
+                    "summary": found.summary,
+                    "fix_title": found.fix_title,
+                    "explanation": found.doc,
+                },
+                indent=2,
+            )
+        )
+    else:
+        click.echo(found.explain(), nl=False)

@@ -56,7 +56,7 @@ _SPEC_SUFFIX = ".yaml"
 _EXTENSION_SCHEMA = "x-tapecheck.schema.json"
 
 try:  # the C loader is ten times faster; fall back where libyaml is missing
-    _YamlLoader: type[yaml.SafeLoader] = yaml.CSafeLoader
+    _YamlLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _YamlLoader = yaml.SafeLoader
 

@@ -1,0 +1,208 @@
+"""Run the rules over manifests and audio files and collect findings.
+
+The engine finds the files, builds one :class:`LintContext` per file, runs the
+rules that apply, positions each violation in its manifest, lets a specific
+rule replace the generic SCH finding on the same value, and applies the
+selection. It never writes output: it returns a
+:class:`~tapecheck.reports.model.LintResult`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tapecheck import __version__
+from tapecheck.reports.model import Finding, LintResult
+from tapecheck.suite.lint.config import LintConfig
+from tapecheck.suite.lint.context import LintContext
+from tapecheck.suite.lint.registry import Rule, Violation, rules_for
+from tapecheck.suite.manifest import load_manifest
+
+__all__ = [
+    "MANIFEST_SUFFIXES",
+    "InternalRuleError",
+    "LintRequest",
+    "Target",
+    "UsageError",
+    "collect_targets",
+    "lint_file",
+    "lint_paths",
+]
+
+MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
+#: Names a folder walk picks up.
+_WALK_SUFFIXES = (".request.json", ".request.yaml", ".request.yml")
+#: The generic family a vendor or AUD/SEC rule replaces on the same value.
+_GENERIC_FAMILY = "SCH"
+#: Below this many files a process pool costs more than it saves.
+_PARALLEL_THRESHOLD = 200
+
+
+class UsageError(Exception):
+    """The command cannot do its job as asked (exit 2)."""
+
+
+class InternalRuleError(RuntimeError):
+    """A rule raised: a bug in tapecheck, reported with the rule and the file."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One file to lint: a manifest, an audio file, or a path that does not exist."""
+
+    path: Path
+    display: str
+    kind: str  # "manifest", "audio" or "missing"
+
+
+@dataclass
+class LintRequest:
+    """What to lint and how."""
+
+    paths: Sequence[str]
+    vendor: str | None = None
+    config: LintConfig = field(default_factory=LintConfig)
+    jobs: int | None = None  # None: automatic
+
+
+def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]:
+    """Expand the command-line paths; an audio file without a vendor is a usage error."""
+    targets: list[Target] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.name.lower().endswith(_WALK_SUFFIXES) and p.is_file()
+            )
+            targets += [
+                Target(p, p.as_posix() if given != "." else str(p), "manifest") for p in found
+            ]
+        elif not path.exists():
+            targets.append(Target(path, given, "missing"))
+        elif given.lower().endswith(MANIFEST_SUFFIXES):
+            targets.append(Target(path, given, "manifest"))
+        else:
+            if vendor is None:
+                raise UsageError(
+                    f"{given}: an audio file is checked against a vendor's upload limits; "
+                    "pass --vendor (one of the vendors in `tapecheck specs`)"
+                )
+            targets.append(Target(path, given, "audio"))
+    return targets
+
+
+def lint_paths(request: LintRequest) -> LintResult:
+    """Lint every path of ``request``; the result holds findings sorted by position."""
+    targets = collect_targets(request.paths, vendor=request.vendor)
+    jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
+    findings: list[Finding] = []
+    if jobs > 1 and len(targets) >= 2:
+        chunk = max(1, len(targets) // (jobs * 8))
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for batch in pool.map(
+                _lint_target_job,
+                targets,
+                [request.vendor] * len(targets),
+                [request.config] * len(targets),
+                chunksize=chunk,
+            ):
+                findings += batch
+    else:
+        for target in targets:
+            findings += lint_file(target, vendor=request.vendor, config=request.config)
+    findings.sort(key=Finding.sort_key)
+    return LintResult(findings=findings, files=len(targets), tool_version=__version__)
+
+
+def _auto_jobs(count: int) -> int:
+    if count < _PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _lint_target_job(target: Target, vendor: str | None, config: LintConfig) -> list[Finding]:
+    return lint_file(target, vendor=vendor, config=config)
+
+
+def lint_file(target: Target, *, vendor: str | None, config: LintConfig) -> list[Finding]:
+    """All findings of one file, selection and per-file ignores applied."""
+    ctx = _context_for(target, vendor=vendor, config=config)
+    raw = list(_run_rules(ctx, target))
+    kept = _replace_generic(raw)
+    extra_ignore = config.ignored_for(target.display)
+    return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
+
+
+def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> LintContext:
+    if target.kind == "audio":
+        if vendor is None:  # collect_targets refuses this before any file is read
+            raise UsageError(f"{target.display}: an audio file needs --vendor")
+        return LintContext.for_audio(
+            target.path, display=target.display, vendor=vendor, limit_overrides=config.limits
+        )
+    if target.kind == "missing":
+        return LintContext(path=target.display, audio_alone=target.path)
+    loaded = load_manifest(target.path, display=target.display)
+    return LintContext.for_manifest(loaded, default_vendor=vendor, limit_overrides=config.limits)
+
+
+def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding]]:
+    rules = list(rules_for(ctx.vendor))
+    if target.kind == "missing" or ctx.fatal:
+        rules = [r for r in rules if r.family == "MAN"]
+    for rule in rules:
+        try:
+            violations = list(rule.check(ctx))
+        except Exception as exc:  # a rule bug must name itself and the file
+            raise InternalRuleError(
+                f"rule {rule.code} failed on {ctx.path}: {type(exc).__name__}: {exc}"
+            ) from exc
+        for violation in violations:
+            yield rule, _finding(rule, violation, ctx)
+
+
+def _finding(rule: Rule, violation: Violation, ctx: LintContext) -> Finding:
+    line: int | None
+    column: int | None
+    if ctx.load_error is not None and not violation.pointer:
+        line, column = ctx.load_error.line or 1, ctx.load_error.column or 1
+    elif ctx.manifest is None:
+        line, column = 1, 1
+    else:
+        line, column = ctx.locate(violation.pointer)
+    return Finding(
+        path=ctx.path,
+        code=rule.code,
+        severity=rule.severity,
+        message=violation.message,
+        pointer=violation.pointer,
+        line=line,
+        column=column,
+        fix=violation.fix or rule.fix_title,
+    )
+
+
+def _replace_generic(found: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
+    """A specific rule's finding replaces the generic SCH finding on the same value.
+
+    This happens before selection, so ignoring the specific rule never brings
+    the generic one back.
+    """
+    specific = {f.pointer for rule, f in found if rule.family != _GENERIC_FAMILY}
+    kept: list[tuple[Rule, Finding]] = []
+    seen: set[tuple[str, str, str]] = set()
+    for rule, finding in found:
+        if rule.family == _GENERIC_FAMILY and finding.pointer in specific:
+            continue
+        key = (rule.code, finding.pointer, finding.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append((rule, finding))
+    return kept

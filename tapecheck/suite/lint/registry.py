@@ -1,0 +1,188 @@
+"""The rule registry: every lint rule, written once, beside its documentation.
+
+A rule is a function decorated with :func:`rule`. The decorator records its
+code, kebab-case name and default severity; the function's docstring is the
+rule's documentation, with the headings of :data:`DOC_HEADINGS`, and it feeds
+``tapecheck rule``, the SARIF rule list and the docs alike. The function takes
+a :class:`~tapecheck.suite.lint.context.LintContext` and yields
+:class:`Violation` objects, one per offending value.
+
+Registering the same code twice fails at import.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from tapecheck.reports.model import RuleDoc, Severity
+
+if TYPE_CHECKING:
+    from tapecheck.suite.lint.context import LintContext
+
+__all__ = [
+    "DOC_HEADINGS",
+    "GENERIC_FAMILIES",
+    "RULES",
+    "CheckFunction",
+    "DuplicateRuleError",
+    "Rule",
+    "Violation",
+    "all_rules",
+    "load_rules",
+    "rule",
+    "rules_for",
+]
+
+#: Every rule's docstring has these headings, in this order (ruff's).
+DOC_HEADINGS = ("What it does", "Why is this bad?", "Example", "Fix safety", "References")
+
+#: Generic rule families and the modules that define them.
+GENERIC_FAMILIES = {
+    "MAN": "tapecheck.suite.lint.manifest_rules",
+    "SCH": "tapecheck.suite.lint.schema",
+    "AUD": "tapecheck.suite.lint.audio",
+    "SEC": "tapecheck.suite.lint.security",
+}
+
+_CODE = re.compile(r"^[A-Z]{3}[0-9]{3}$")
+_NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One offending value: where it is in the manifest and what is wrong with it.
+
+    ``pointer`` is a JSON Pointer into the manifest (``/body/metadata/id``);
+    for a missing value it names where the value should be.
+    """
+
+    pointer: str
+    message: str
+    fix: str | None = None
+
+
+CheckFunction = Callable[["LintContext"], Iterable[Violation]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered rule."""
+
+    code: str
+    name: str
+    severity: Severity
+    check: CheckFunction
+    doc: str
+    fix_title: str | None = None
+    vendor: str | None = None
+
+    @property
+    def family(self) -> str:
+        return self.code[:3]
+
+    @property
+    def summary(self) -> str:
+        """The first paragraph of ``What it does``, on one line."""
+        section = self.section("What it does")
+        first = section.split("\n\n", 1)[0]
+        return " ".join(first.split())
+
+    def section(self, heading: str) -> str:
+        """The text under one ``## heading`` of the docstring."""
+        match = re.search(
+            rf"^## {re.escape(heading)}\s*\n(.*?)(?=^## |\Z)", self.doc, re.MULTILINE | re.DOTALL
+        )
+        return match.group(1).strip() if match else ""
+
+    def explain(self) -> str:
+        """The full page printed by ``tapecheck rule CODE``."""
+        header = f"# {self.name} ({self.code})\n\nDefault severity: {self.severity}."
+        if self.vendor:
+            header += f" Vendor: {self.vendor}."
+        if self.fix_title:
+            header += f"\nFix: {self.fix_title}."
+        return f"{header}\n\n{self.doc}\n"
+
+    def to_doc(self) -> RuleDoc:
+        return RuleDoc(
+            code=self.code,
+            name=self.name,
+            severity=self.severity,
+            summary=self.summary,
+            explanation=self.doc,
+            fix_title=self.fix_title,
+        )
+
+
+class DuplicateRuleError(RuntimeError):
+    """Two rules registered under one code or one name."""
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    code: str,
+    name: str,
+    *,
+    severity: Severity = "error",
+    fix_title: str | None = None,
+    vendor: str | None = None,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check function as the rule ``code``."""
+    if not _CODE.match(code):
+        raise ValueError(f"rule code {code!r} must be three capitals and three digits")
+    if not _NAME.match(name):
+        raise ValueError(f"rule name {name!r} must be kebab-case")
+
+    def decorate(check: CheckFunction) -> CheckFunction:
+        existing = RULES.get(code)
+        if existing is not None and existing.check is not check:
+            raise DuplicateRuleError(
+                f"rule {code} is already registered by {existing.check.__module__}"
+            )
+        for other in RULES.values():
+            if other.name == name and other.code != code:
+                raise DuplicateRuleError(f"rule name {name!r} is already used by {other.code}")
+        RULES[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            check=check,
+            doc=inspect.cleandoc(check.__doc__ or ""),
+            fix_title=fix_title,
+            vendor=vendor,
+        )
+        return check
+
+    return decorate
+
+
+def load_rules(vendors: Iterable[str] = ()) -> None:
+    """Import the generic families and the rules of ``vendors`` (each once)."""
+    for module in GENERIC_FAMILIES.values():
+        importlib.import_module(module)
+    for vendor in vendors:
+        importlib.import_module(f"tapecheck.suite.vendors.{vendor}.rules")
+
+
+def all_rules() -> list[Rule]:
+    """Every rule of every vendor, sorted by code (imports every vendor's rules)."""
+    from tapecheck.suite.specs import vendors
+
+    load_rules(vendors())
+    return sorted(RULES.values(), key=lambda r: r.code)
+
+
+def rules_for(vendor: str | None) -> Iterator[Rule]:
+    """The generic rules and the rules of ``vendor``, in code order."""
+    load_rules([vendor] if vendor else [])
+    for code in sorted(RULES):
+        found = RULES[code]
+        if found.vendor is None or found.vendor == vendor:
+            yield found

@@ -1,0 +1,277 @@
+"""Request manifests: one file describing one request, with the position of every value.
+
+A manifest is JSON (strict) or YAML (safe loader). Every value is indexed by
+its JSON Pointer with its 1-based line and column, so a finding can point at
+the exact place. Loading never raises on bad input: it returns a
+:class:`ManifestError` that the linter reports as MAN001.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+__all__ = [
+    "KNOWN_KEYS",
+    "MAX_MANIFEST_BYTES",
+    "Manifest",
+    "ManifestError",
+    "escape_pointer",
+    "is_env_reference",
+    "join_pointer",
+    "load_manifest",
+    "parse_manifest",
+]
+
+#: Top-level keys a manifest may hold (CONTRACT.md section 1).
+KNOWN_KEYS = frozenset(
+    {"vendor", "operation", "path", "query", "headers", "body", "files", "content", "auth"}
+)
+
+#: Larger than any honest manifest; bigger files are refused before parsing.
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+#: Flow nesting deeper than this crashes libyaml's recursive composer.
+_MAX_DEPTH = 200
+#: YAML aliases may expand a document without bound ("billion laughs").
+_MAX_EXPANDED_NODES = 200_000
+
+_ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+
+def escape_pointer(token: str) -> str:
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def join_pointer(*tokens: str | int) -> str:
+    return "".join("/" + escape_pointer(str(token)) for token in tokens)
+
+
+def is_env_reference(value: object) -> bool:
+    """True when a string holds a ``${NAME}`` reference (its value is never needed)."""
+    return isinstance(value, str) and _ENV_REFERENCE.search(value) is not None
+
+
+@dataclass(frozen=True)
+class ManifestError:
+    """A manifest that could not be read as a mapping (MAN001)."""
+
+    path: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+
+
+@dataclass
+class Manifest:
+    """A parsed manifest and the positions of its values."""
+
+    path: str
+    data: dict[str, Any]
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def directory(self) -> Path:
+        return Path(self.path).parent
+
+    def position(self, pointer: str) -> tuple[int, int]:
+        """Where ``pointer``'s value starts; for a missing value, its nearest present parent."""
+        current = pointer
+        while True:
+            found = self.positions.get(current)
+            if found is not None:
+                return found
+            if not current:
+                return (1, 1)
+            current = current[: current.rfind("/")]
+
+    def get(self, pointer: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for token in _tokens(pointer):
+            if isinstance(node, Mapping) and token in node:
+                node = node[token]
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                return default
+        return node
+
+
+def _tokens(pointer: str) -> Iterator[str]:
+    if pointer:
+        for token in pointer[1:].split("/"):
+            yield token.replace("~1", "/").replace("~0", "~")
+
+
+def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest | ManifestError:
+    """Read and parse a manifest file; errors become a :class:`ManifestError`."""
+    shown = display if display is not None else str(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+    except OSError as exc:
+        return ManifestError(shown, f"cannot read the manifest: {exc.strerror or exc}")
+    if len(raw) > MAX_MANIFEST_BYTES:
+        return ManifestError(shown, f"the manifest is larger than {MAX_MANIFEST_BYTES:,} bytes")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return ManifestError(shown, f"the manifest is not UTF-8 text (byte {exc.start})")
+    strict_json = str(path).lower().endswith(".json")
+    return parse_manifest(text, path=shown, strict_json=strict_json)
+
+
+def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manifest | ManifestError:
+    """Parse manifest text; ``strict_json`` for ``.json`` files."""
+    if _too_deep(text):
+        return ManifestError(path, f"the manifest nests brackets more than {_MAX_DEPTH} levels deep")
+    data: Any
+    if strict_json:
+        try:
+            data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
+        except json.JSONDecodeError as exc:
+            return ManifestError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+        except (ValueError, RecursionError) as exc:
+            return ManifestError(path, f"invalid JSON: {exc}")
+        positions = _positions_or_empty(text)
+    else:
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+            return ManifestError(path, f"invalid YAML: {exc.problem or exc}", line, column)
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
+            return ManifestError(path, f"invalid YAML: {exc}")
+        if node is None:
+            loader.dispose()
+            return ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
+        problem = _structure_problem(node)
+        if problem:
+            loader.dispose()
+            return ManifestError(path, problem[0], *problem[1])
+        try:
+            data = loader.construct_document(node)
+        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+            return ManifestError(path, f"invalid YAML: {exc}")
+        finally:
+            loader.dispose()
+        positions = {}
+        _index(node, "", positions, set())
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else type(data).__name__
+        return ManifestError(path, f"the manifest must be a mapping of keys, got {kind}", 1, 1)
+    return Manifest(path=path, data=data, positions=positions)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _too_deep(text: str) -> bool:
+    """A cheap guard: count flow-bracket depth only when there are many brackets."""
+    if text.count("[") + text.count("{") <= _MAX_DEPTH:
+        return False
+    depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > _MAX_DEPTH:
+                return True
+        elif char in "]}" and depth:
+            depth -= 1
+    return False
+
+
+def _compose(text: str) -> yaml.Node | None:
+    loader = _Loader(text)
+    try:
+        node: yaml.Node | None = loader.get_single_node()
+        return node
+    finally:
+        loader.dispose()
+
+
+def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | None]] | None:
+    """Duplicate keys and alias bombs, found on the node graph before constructing values."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, yaml.Node] = {}
+            for key_node, value_node in node.value:
+                children += [key_node, value_node]
+                if isinstance(key_node, yaml.ScalarNode) and not done:
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        mark = key_node.start_mark
+                        return (f"duplicate key {key_node.value!r}", (mark.line + 1, mark.column + 1))
+                    seen[key] = key_node
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        if not done:
+            stack.append((node, True))
+            stack += [(child, False) for child in children if id(child) not in sizes]
+        else:
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if sizes[id(node)] > _MAX_EXPANDED_NODES:
+                mark = node.start_mark
+                return (
+                    f"the manifest expands to more than {_MAX_EXPANDED_NODES:,} values (YAML aliases)",
+                    (mark.line + 1, mark.column + 1),
+                )
+    return None
+
+
+def _index(node: yaml.Node, pointer: str, positions: dict[str, tuple[int, int]], seen: set[int]) -> None:
+    """Record where each value starts; an aliased node is indexed once, at its anchor."""
+    stack = [(node, pointer)]
+    while stack:
+        current, here = stack.pop()
+        positions.setdefault(here, (current.start_mark.line + 1, current.start_mark.column + 1))
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            for key_node, value_node in current.value:
+                token = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                stack.append((value_node, here + "/" + escape_pointer(str(token))))
+        elif isinstance(current, yaml.SequenceNode):
+            for index, item in enumerate(current.value):
+                stack.append((item, f"{here}/{index}"))
+
+
+def _positions_or_empty(text: str) -> dict[str, tuple[int, int]]:
+    """Positions of a strict-JSON manifest, read through the YAML composer (JSON is YAML)."""
+    positions: dict[str, tuple[int, int]] = {}
+    try:
+        node = _compose(text)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return positions
+    if node is not None:
+        _index(node, "", positions, set())
+    return positions

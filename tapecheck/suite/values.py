@@ -1,0 +1,209 @@
+"""What a value means: UUIDs, e-mail addresses, RFC 3339 date-times, phone numbers, contact keys.
+
+Pure helpers shared by the linter and the reference mocks, so both read a
+value the same way (CONTRACT.md, "How the rules read in edge cases"):
+
+- UUIDs are the hyphenated 8-4-4-4-12 form, any case.
+- Date-times are RFC 3339 with ``T``, ``t`` or a space between date and time;
+  the offset may be missing (a naive instant, read as UTC where instants are
+  compared); a date alone is not a date-time.
+- A phone number without a leading ``+``, or a JSON number, is international
+  digits, country code first. Valid numbers compare in E.164, others digit by digit.
+- Contacts clash when one repeats an earlier contact's value under a unique
+  key; each (contact, key) that repeats counts once.
+
+Only the standard library is imported up front; ``phonenumbers`` and
+``email_validator`` load on first use.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+__all__ = [
+    "Clash",
+    "contact_clashes",
+    "has_value",
+    "is_email",
+    "is_uuid",
+    "parse_datetime",
+    "phone_key",
+    "repeats",
+    "to_e164",
+    "to_instant",
+]
+
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_DATETIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)?"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?"
+)
+
+
+def is_uuid(value: object) -> bool:
+    """A hyphenated 8-4-4-4-12 UUID, any case (no braces, no ``urn:uuid:``)."""
+    return isinstance(value, str) and _UUID.fullmatch(value) is not None
+
+
+def is_email(value: object) -> bool:
+    """An e-mail address by syntax (no DNS look-up)."""
+    if not isinstance(value, str) or not value:
+        return False
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return True
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """An RFC 3339 date-time (offset optional); ``None`` for any other shape.
+
+    The result is aware when the text has an offset and naive when it has none.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _DATETIME.fullmatch(value)
+    if match is None:
+        return None
+    fraction = (match["fraction"] or "")[1:7].ljust(6, "0") if match["fraction"] else "0"
+    try:
+        moment = datetime.fromisoformat(f"{match['date']}T{match['time']}").replace(
+            microsecond=int(fraction)
+        )
+    except ValueError:
+        return None
+    offset = match["offset"]
+    if offset is None:
+        return moment
+    if offset in ("Z", "z"):
+        return moment.replace(tzinfo=UTC)
+    hours, minutes = int(offset[1:3]), int(offset[4:6])
+    if hours > 23 or minutes > 59:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return moment.replace(tzinfo=timezone(delta if offset[0] == "+" else -delta))
+
+
+def to_instant(moment: datetime) -> datetime:
+    """The UTC instant of ``moment``; a naive time is read as UTC."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _phone_text(value: object) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and value >= 0 else None
+    if isinstance(value, str):
+        return value.strip()
+    return None
+
+
+def to_e164(value: object) -> str | None:
+    """The E.164 form of a valid phone number, else ``None``.
+
+    Text without a leading ``+`` and JSON numbers are read as international
+    digits (country code first).
+    """
+    text = _phone_text(value)
+    if not text:
+        return None
+    if not text.startswith("+"):
+        digits = re.sub(r"\D", "", text)
+        if not digits:
+            return None
+        text = "+" + digits
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def phone_key(value: object) -> str:
+    """What two phone numbers are compared by: E.164 when valid, else the digits."""
+    e164 = to_e164(value)
+    if e164 is not None:
+        return e164
+    text = _phone_text(value)
+    return re.sub(r"\D", "", text) if text else json.dumps(value, sort_keys=True, default=str)
+
+
+def has_value(value: object) -> bool:
+    """A contact field holds a value: not null and not blank text."""
+    if value is None:
+        return False
+    return not (isinstance(value, str) and not value.strip())
+
+
+@dataclass(frozen=True)
+class Clash:
+    """Contact ``index`` repeats, under ``key``, the value of the earlier contact ``first``."""
+
+    index: int
+    key: str
+    value: str
+    first: int
+
+
+def _contact_value(key: str, value: Any, case_insensitive: Collection[str], phone_keys: Collection[str]) -> str:
+    if key in phone_keys:
+        return phone_key(value)
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+    return text.strip().casefold() if key in case_insensitive else text
+
+
+def contact_clashes(
+    contacts: Sequence[object],
+    keys: Sequence[str],
+    *,
+    case_insensitive: Collection[str] = (),
+    phone_keys: Collection[str] = (),
+) -> list[Clash]:
+    """Every (contact, key) whose value an earlier contact already holds.
+
+    Contacts that are not objects and values that are null or blank are skipped.
+    Three contacts with one e-mail give two clashes; two contacts sharing an
+    e-mail and a phone number give two.
+    """
+    seen: dict[tuple[str, str], int] = {}
+    clashes: list[Clash] = []
+    for index, contact in enumerate(contacts):
+        if not isinstance(contact, Mapping):
+            continue
+        for key in keys:
+            value = contact.get(key)
+            if not has_value(value):
+                continue
+            normal = _contact_value(key, value, case_insensitive, phone_keys)
+            first = seen.setdefault((key, normal), index)
+            if first != index:
+                clashes.append(Clash(index, key, normal, first))
+    return clashes
+
+
+def repeats(values: Iterable[Hashable]) -> list[tuple[int, int]]:
+    """``(index, first_index)`` for each value that repeats an earlier one."""
+    seen: dict[Hashable, int] = {}
+    found: list[tuple[int, int]] = []
+    for index, value in enumerate(values):
+        first = seen.setdefault(value, index)
+        if first != index:
+            found.append((index, first))
+    return found

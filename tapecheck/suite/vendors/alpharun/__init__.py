@@ -1,0 +1,1 @@
+"""Alpharun: its lint rules, reference mock, conformance flow and mutants."""

@@ -1,0 +1,1 @@
+"""Bota: its lint rules, reference mock, conformance flow and mutants."""

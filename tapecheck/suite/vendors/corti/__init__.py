@@ -1,0 +1,1 @@
+"""Corti: its lint rules, reference mock, conformance flow and mutants."""

@@ -1,0 +1,1 @@
+"""Crescendo: its lint rules, reference mock, conformance flow and mutants."""

@@ -1,0 +1,1 @@
+"""Siro: its lint rules, reference mock, conformance flow and mutants."""
