@@ -89,7 +89,9 @@ def test_specs_check_passes_on_the_bundled_specs() -> None:
 def test_specs_lists_every_vendor_and_its_default() -> None:
     result = _run("specs")
     assert result.exit_code == 0, result.output
-    listed = [line.split()[0] for line in result.output.splitlines() if not line.startswith((" ", "("))]
+    listed = [
+        line.split()[0] for line in result.output.splitlines() if not line.startswith((" ", "("))
+    ]
     assert listed == list(VENDORS)
     for vendor, operations in REQUIRED_OPERATIONS.items():
         assert f"* {operations[0]} " in result.output, vendor
@@ -166,7 +168,11 @@ def test_bota_credential_kinds_and_prefixes() -> None:
         "device-token": ["dtok_"],
         "upload-token": ["up_"],
     }
-    assert spec.operation("create").ext["credentials"] == ["secret-key", "restricted-key", "device-token"]
+    assert spec.operation("create").ext["credentials"] == [
+        "secret-key",
+        "restricted-key",
+        "device-token",
+    ]
 
 
 # -- converting the specs' schemas -------------------------------------------------
@@ -226,7 +232,10 @@ def _drop_extension(raw: dict[str, Any]) -> None:
 
 
 def _unknown_kind(raw: dict[str, Any]) -> None:
-    raw["paths"][CRESCENDO_UPLOAD]["post"]["x-tapecheck"]["credentials"] = ["api-key", "carrier-pigeon"]
+    raw["paths"][CRESCENDO_UPLOAD]["post"]["x-tapecheck"]["credentials"] = [
+        "api-key",
+        "carrier-pigeon",
+    ]
 
 
 BROKEN = {

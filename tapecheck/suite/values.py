@@ -28,6 +28,7 @@ from typing import Any
 __all__ = [
     "Clash",
     "contact_clashes",
+    "has_offset",
     "has_value",
     "is_email",
     "is_uuid",
@@ -90,6 +91,11 @@ def parse_datetime(value: object) -> datetime | None:
         return None
     delta = timedelta(hours=hours, minutes=minutes)
     return moment.replace(tzinfo=timezone(delta if offset[0] == "+" else -delta))
+
+
+def has_offset(moment: datetime) -> bool:
+    """True when a parsed date-time carries a UTC offset (``Z`` or ``+hh:mm``/``-hh:mm``)."""
+    return moment.tzinfo is not None
 
 
 def to_instant(moment: datetime) -> datetime:

@@ -8,12 +8,13 @@ rules only ask. Nothing here reports: rules yield violations.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tapecheck.suite.manifest import Manifest, ManifestError, is_env_reference, join_pointer
 from tapecheck.suite.specs import (
@@ -34,7 +35,10 @@ __all__ = [
     "JsonField",
     "LintContext",
     "Locator",
+    "scalar_text",
 ]
+
+_T = TypeVar("_T")
 
 #: A manifest key whose value names a file on disk.
 _FILE_KEYS = ("files", "content")
@@ -123,6 +127,7 @@ class LintContext:
     limits: AudioLimits = field(default_factory=AudioLimits)
     audio_alone: Path | None = None  # set when an audio file is linted without a manifest
     _probes: dict[Path, AudioInfo] = field(default_factory=dict, repr=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False)
 
     # -- building ------------------------------------------------------------
 
@@ -185,6 +190,17 @@ class LintContext:
     def fatal(self) -> bool:
         """True when only MAN001/MAN002 can be reported (nothing else can be read)."""
         return self.load_error is not None or self.resolve_error is not None
+
+    def memo(self, key: str, compute: Callable[[], _T]) -> _T:
+        """``compute()`` once per context and ``key``: rules of one family share one pass.
+
+        The schema rules validate a request once and each of SCH001-SCH006 keeps
+        its own findings; a key names the family that computes it (``"schema"``).
+        """
+        if key not in self._memo:
+            self._memo[key] = compute()
+        value: _T = self._memo[key]
+        return value
 
     @property
     def locate(self) -> Locator:
@@ -446,6 +462,18 @@ class LintContext:
 
 
 _MISSING = object()
+
+
+def scalar_text(value: Any) -> Any:
+    """A manifest value as the text it stands for, where YAML read it as something else.
+
+    YAML turns an unquoted ``2024-01-15T14:30:00Z`` into a ``datetime`` and
+    ``2024-01-15`` into a ``date``; a request carries text, so those come back
+    as their ISO 8601 text. Every other value is returned unchanged.
+    """
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
 
 
 def _pointer_value(document: Any, pointer: str, *, missing: Any = None) -> Any:

@@ -1,0 +1,84 @@
+"""The requirements catalogue: stable ids, each with its source and the checks that decide it.
+
+A vendor's requirements are async functions in
+``suite/vendors/<vendor>/requirements.py`` decorated with :func:`requirement`.
+Each makes fixed requests at the edges (deterministic: a mutant is caught on
+every seed) and raises :class:`~tapecheck.suite.conform.checks.ConformanceFailure`
+on a deviation, or :class:`RequirementSkipped` when it cannot run against this
+target (no device token given, say).
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tapecheck.suite.conform.session import Session
+
+__all__ = [
+    "REQUIREMENTS",
+    "Requirement",
+    "RequirementSkipped",
+    "catalogue",
+    "requirement",
+]
+
+RequirementFunction = Callable[["Session"], Awaitable[None]]
+
+_ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
+
+
+class RequirementSkipped(Exception):
+    """The requirement cannot be decided against this target; the message says why."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One documented behaviour a target must show."""
+
+    id: str
+    title: str
+    source: str
+    vendor: str
+    checks: tuple[str, ...]
+    run: RequirementFunction
+    #: ``quick`` requirements are fixed requests; ``deep`` ones generate data (skipped by --quick).
+    depth: str = "quick"
+
+
+#: vendor -> requirement id -> requirement, in definition order.
+REQUIREMENTS: dict[str, dict[str, Requirement]] = {}
+
+
+def requirement(
+    vendor: str,
+    id: str,
+    *,
+    title: str,
+    source: str,
+    checks: tuple[str, ...] = (),
+    depth: str = "quick",
+) -> Callable[[RequirementFunction], RequirementFunction]:
+    """Register an async requirement function under a stable id."""
+    if not _ID.match(id) or not id.startswith(vendor.upper() + "-"):
+        raise ValueError(f"requirement id {id!r} must be upper-case words starting with {vendor.upper()}-")
+
+    def decorate(func: RequirementFunction) -> RequirementFunction:
+        table = REQUIREMENTS.setdefault(vendor, {})
+        existing = table.get(id)
+        if existing is not None and existing.run is not func:
+            raise RuntimeError(f"requirement {id} is already registered by {existing.run.__module__}")
+        table[id] = Requirement(id, title, source, vendor, tuple(checks), func, depth)
+        return func
+
+    return decorate
+
+
+def catalogue(vendor: str) -> list[Requirement]:
+    """Every requirement of ``vendor`` (imports its requirements module once)."""
+    importlib.import_module(f"tapecheck.suite.vendors.{vendor}.requirements")
+    return list(REQUIREMENTS.get(vendor, {}).values())

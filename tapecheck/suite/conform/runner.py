@@ -1,0 +1,174 @@
+"""Run a vendor's requirements catalogue against a target and yield events.
+
+Requirements run one after another on one event loop and one HTTP client.
+Each gets a fresh :class:`Session`, so its failures carry only its own
+exchanges. The deterministic layer (``depth="quick"``) decides every
+requirement with fixed requests; the property-based layer (``depth="deep"``)
+adds generated data on top, seeded by ``--seed``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tapecheck import __version__
+from tapecheck.reports.model import RequirementResult, Run, Verdict
+from tapecheck.suite.conform.checks import ConformanceFailure
+from tapecheck.suite.conform.events import (
+    Event,
+    RequirementFinished,
+    RequirementStarted,
+    RunAborted,
+    RunFinished,
+    RunStarted,
+)
+from tapecheck.suite.conform.requirements import Requirement, RequirementSkipped, catalogue
+from tapecheck.suite.conform.session import Credentials, Session, TargetUnreachable
+from tapecheck.suite.conform.targets import AppFactory, Target, embedded, remote
+from tapecheck.suite.specs import load_spec
+
+__all__ = ["DEFAULT_EXAMPLES", "ConformOptions", "execute", "run_to_completion"]
+
+DEFAULT_EXAMPLES = 25
+#: The credentials a reference mock accepts by default (CONTRACT.md, `tapecheck mock`).
+MOCK_TOKEN = "test-token"
+MOCK_TENANT = "tenant-a"
+MOCK_DEVICE_TOKEN = "dtok_tapecheck"
+
+
+@dataclass
+class ConformOptions:
+    """What ``tapecheck conform`` was asked to do."""
+
+    vendor: str
+    base_url: str | None = None
+    token: str | None = None
+    tenant: str | None = None
+    device_token: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+    examples: int = DEFAULT_EXAMPLES
+    seed: int = 0
+    quick: bool = False
+    select: tuple[str, ...] = ()
+    factory: AppFactory | None = None  # an app factory to use instead of the vendor's mock
+    timeout: float = 60.0
+
+    def target(self) -> Target:
+        if self.base_url:
+            return remote(self.base_url)
+        credentials = self.credentials()
+        return embedded(self.vendor, token=credentials.token, tenant=credentials.tenant, factory=self.factory)
+
+    def credentials(self) -> Credentials:
+        embedded_target = not self.base_url
+        device_token = self.device_token or (MOCK_DEVICE_TOKEN if embedded_target else None)
+        return Credentials(
+            token=self.token or MOCK_TOKEN,
+            tenant=self.tenant or MOCK_TENANT,
+            device_token=device_token,
+            params=dict(self.params),
+        )
+
+
+def _selected(requirements: list[Requirement], options: ConformOptions) -> list[Requirement]:
+    chosen = [r for r in requirements if not (options.quick and r.depth != "quick")]
+    if options.select:
+        chosen = [r for r in chosen if any(r.id == s or r.id.startswith(s) for s in options.select)]
+    return chosen
+
+
+def execute(options: ConformOptions) -> Iterator[Event]:
+    """Run the catalogue; yields events, the last being RunFinished or RunAborted."""
+    spec = load_spec(options.vendor)
+    target = options.target()
+    credentials = options.credentials()
+    requirements = _selected(catalogue(options.vendor), options)
+    run = Run(
+        vendor=options.vendor,
+        target=target.label,
+        seed=options.seed,
+        tool_version=__version__,
+        spec_sha256=spec.sha256,
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        examples=options.examples,
+        mode="quick" if options.quick else "full",
+    )
+    yield RunStarted(options.vendor, target.label, options.seed, len(requirements))
+    started = time.perf_counter()
+    authenticated = refused = 0
+    with asyncio.Runner() as loop:
+        client = target.client(timeout=options.timeout)
+        try:
+            for index, requirement in enumerate(requirements):
+                yield RequirementStarted(requirement, index)
+                session = Session(
+                    spec=spec,
+                    client=client,
+                    credentials=credentials,
+                    seed=options.seed,
+                    examples=options.examples,
+                    embedded=target.embedded,
+                )
+                try:
+                    result = loop.run(_decide(requirement, session))
+                except TargetUnreachable as exc:
+                    run.duration_s = time.perf_counter() - started
+                    yield RunAborted(f"the target is unreachable: {exc}", run)
+                    return
+                authenticated += session.authenticated
+                refused += session.refused
+                run.requirements.append(result)
+                yield RequirementFinished(requirement, result, index)
+        finally:
+            loop.run(client.aclose())
+    run.duration_s = time.perf_counter() - started
+    if authenticated and refused == authenticated:
+        yield RunAborted(
+            f"the target refused the credentials on all {authenticated} authenticated requests; "
+            "check --token and --tenant",
+            run,
+        )
+        return
+    yield RunFinished(run)
+
+
+async def _decide(requirement: Requirement, session: Session) -> RequirementResult:
+    started = time.perf_counter()
+    result = RequirementResult(
+        id=requirement.id,
+        title=requirement.title,
+        status="passed",
+        source=requirement.source,
+        checks=requirement.checks,
+    )
+    try:
+        await requirement.run(session)
+    except RequirementSkipped as skipped:
+        result.status = "skipped"
+        result.reason = str(skipped)
+    except ConformanceFailure as failure:
+        result.status = "failed"
+        result.failures.append(
+            Verdict(
+                check=failure.code,
+                message=session.redact(f"{failure.title}: {failure.message}"),
+                exchange=getattr(failure, "exchange", None) or (session.exchanges[-1] if session.exchanges else None),
+                severity="error",
+            )
+        )
+    result.duration_s = time.perf_counter() - started
+    return result
+
+
+def run_to_completion(options: ConformOptions) -> tuple[Run, str | None]:
+    """Run without a handler: the run, and the reason when it was aborted."""
+    for event in execute(options):
+        if isinstance(event, RunFinished):
+            return event.run, None
+        if isinstance(event, RunAborted):
+            return event.run, event.reason
+    raise RuntimeError("the conformance engine stopped without a final event")

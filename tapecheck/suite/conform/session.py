@@ -1,0 +1,260 @@
+"""A client session as a requirement uses it: spec-aware requests, checks, recorded exchanges.
+
+``await session.call("upload", path={"id": ...}, content=...)`` builds the URL
+from the operation's path template, adds the credentials the vendor's scheme
+wants (or a missing or wrong one, on request), sends, and records the exchange
+with every secret redacted. ``session.expect(response, ...)`` runs registered
+checks and attaches the exchange to the failure.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import quote
+
+import httpx
+
+from tapecheck.reports.model import Exchange
+from tapecheck.reports.redact import redact_headers, redact_url
+from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
+from tapecheck.suite.specs import Operation, Spec
+
+__all__ = ["Auth", "Credentials", "Session", "TargetUnreachable"]
+
+#: What credential a request carries: the valid one, none, a wrong one, or an explicit token.
+Auth = Literal["valid", "none", "wrong"] | str
+
+_BODY_LIMIT = 4096
+_WRONG_TOKEN = "tapecheck-wrong-credential-0000"
+
+
+class TargetUnreachable(RuntimeError):
+    """The target did not answer at all (connection refused, DNS, timeout)."""
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What the run was given: the token, the tenant, a Bota device token, extra parameters."""
+
+    token: str
+    tenant: str
+    device_token: str | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.token, self.device_token) if s)
+
+
+@dataclass
+class Session:
+    """One requirement's view of the target."""
+
+    spec: Spec
+    client: httpx.AsyncClient
+    credentials: Credentials
+    #: the run's seed and example budget, for requirements that generate data
+    seed: int = 0
+    examples: int = 25
+    #: True against the embedded reference mock (where every prerequisite can be made)
+    embedded: bool = False
+    exchanges: list[Exchange] = field(default_factory=list)
+    #: requests sent with the valid credential, and how many of them were refused as unauthenticated
+    authenticated: int = 0
+    refused: int = 0
+    #: objects created by the run, deleted after it where the vendor allows
+    created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+
+    @property
+    def vendor(self) -> str:
+        return self.spec.vendor
+
+    def op(self, operation_id: str) -> Operation:
+        return self.spec.operation(operation_id)
+
+    def param(self, name: str, default: str | None = None) -> str | None:
+        """A ``--param NAME=VALUE`` the target needs (a mock needs none)."""
+        return self.credentials.params.get(name, default)
+
+    # -- requests -----------------------------------------------------------
+
+    async def call(
+        self,
+        operation_id: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        query: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        auth: Auth = "valid",
+        tenant: str | None = None,
+        json: Any = None,
+        data: Mapping[str, Any] | None = None,
+        files: Any = None,
+        content: bytes | Iterable[bytes] | AsyncIterator[bytes] | None = None,
+    ) -> httpx.Response:
+        """Send one request to ``operation_id``; the response is recorded, never checked here."""
+        operation = self.op(operation_id)
+        url = self._url(operation, path or {}, tenant)
+        merged_headers = dict(self._auth_headers(operation, auth))
+        merged_query = dict(query or {})
+        merged_query.update(self._auth_query(operation, auth))
+        tenant_header = self._tenant_header(tenant)
+        if tenant_header is not None:
+            merged_headers.setdefault(*tenant_header)
+        merged_headers.update(headers or {})
+        request = self.client.build_request(
+            operation.method.upper(),
+            url,
+            params=merged_query or None,
+            headers=merged_headers,
+            json=json,
+            data=data,
+            files=files,
+            content=content,
+        )
+        return await self.send(request, authenticated=auth == "valid")
+
+    async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
+        """Send a prepared request (a PUT to a signed URL, say) and record it."""
+        try:
+            response = await self.client.send(request)
+            await response.aread()
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
+            raise TargetUnreachable(f"{self.redact(str(request.url))}: {exc}") from exc
+        except httpx.TimeoutException as exc:
+            raise ConformanceFailure(
+                "timeout", "No answer in time", f"{request.method} {self.redact(str(request.url))}: {exc}"
+            ) from exc
+        if authenticated:
+            self.authenticated += 1
+            if response.status_code in (401, 403):
+                self.refused += 1
+        self.exchanges.append(self.exchange(request, response))
+        return response
+
+    def _url(self, operation: Operation, path: Mapping[str, str], tenant: str | None) -> str:
+        values = dict(path)
+        location = self.spec.ext.get("tenant", {})
+        if location.get("in") == "path":
+            values.setdefault(location["name"], tenant if tenant is not None else self.credentials.tenant)
+
+        def fill(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in values:
+                raise KeyError(f"{operation.operation_id} needs the path parameter {name!r}")
+            return quote(str(values[name]), safe="")
+
+        return re.sub(r"\{([^}]+)\}", fill, operation.path).lstrip("/")
+
+    def _tenant_header(self, tenant: str | None) -> tuple[str, str] | None:
+        location = self.spec.ext.get("tenant", {})
+        if location.get("in") != "header":
+            return None
+        return location["name"], tenant if tenant is not None else self.credentials.tenant
+
+    def _token_for(self, auth: Auth) -> str | None:
+        if auth == "none":
+            return None
+        if auth == "valid":
+            return self.credentials.token
+        if auth == "wrong":
+            return _WRONG_TOKEN
+        return auth
+
+    def _first_scheme(self, operation: Operation) -> Mapping[str, Any] | None:
+        schemes = operation.security_schemes
+        for requirement in operation.security:
+            for name in requirement:
+                if name in schemes:
+                    return schemes[name]
+        return None
+
+    def _auth_headers(self, operation: Operation, auth: Auth) -> dict[str, str]:
+        token = self._token_for(auth)
+        scheme = self._first_scheme(operation)
+        if token is None or scheme is None:
+            return {}
+        if scheme.get("type") == "http":
+            return {"Authorization": f"Bearer {token}"}
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+            return {str(scheme["name"]): token}
+        return {}
+
+    def _auth_query(self, operation: Operation, auth: Auth) -> dict[str, str]:
+        token = self._token_for(auth)
+        scheme = self._first_scheme(operation)
+        if token is None or scheme is None:
+            return {}
+        if scheme.get("type") == "apiKey" and scheme.get("in") == "query":
+            return {str(scheme["name"]): token}
+        return {}
+
+    # -- checking -------------------------------------------------------------
+
+    def expect(
+        self,
+        response: httpx.Response,
+        *checks: str,
+        operation: str | None = None,
+        status: int | Collection[int] = (),
+        **extra: Any,
+    ) -> None:
+        """Run ``checks`` on ``response``; a failure carries the exchange."""
+        expected = (status,) if isinstance(status, int) else tuple(status)
+        ctx = CheckContext(
+            spec=self.spec,
+            operation=self.op(operation) if operation else None,
+            expected=expected,
+            extra=extra,
+        )
+        for name in checks:
+            try:
+                CHECKS[name](ctx, response)
+            except ConformanceFailure as failure:
+                failure.exchange = self.exchange(response.request, response)  # type: ignore[attr-defined]
+                raise
+
+    def fail(self, check: str, title: str, message: str, response: httpx.Response | None = None) -> None:
+        """Raise a failure decided by the requirement itself (a vendor rule, a state transition)."""
+        failure = ConformanceFailure(check, title, self.redact(message))
+        if response is not None:
+            failure.exchange = self.exchange(response.request, response)  # type: ignore[attr-defined]
+        raise failure
+
+    # -- reporting ----------------------------------------------------------
+
+    def redact(self, text: str) -> str:
+        for secret in self.credentials.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def exchange(self, request: httpx.Request, response: httpx.Response | None) -> Exchange:
+        """The exchange as a report shows it: secrets redacted, bodies cut to 4 KB."""
+        request_view = {
+            "method": request.method,
+            "url": self.redact(redact_url(str(request.url))),
+            "headers": {k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()},
+        }
+        response_view = None
+        if response is not None:
+            response_view = {
+                "status": response.status_code,
+                "headers": {k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()},
+                "body": self.redact(_text(response)),
+            }
+        return Exchange(request=request_view, response=response_view)
+
+
+def _text(response: httpx.Response) -> str:
+    try:
+        raw = response.content
+    except httpx.ResponseNotRead:
+        return ""
+    media = response.headers.get("content-type", "")
+    if media.startswith(("audio/", "application/octet-stream")) or b"\x00" in raw[:512]:
+        return f"<{len(raw)} bytes of {media or 'binary data'}>"
+    text = raw[: _BODY_LIMIT * 2].decode("utf-8", "replace")
+    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "…"

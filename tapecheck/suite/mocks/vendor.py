@@ -1,0 +1,228 @@
+"""The base of every reference mock: spec, credentials, storage, errors and wiring.
+
+A vendor's mock is a subclass of :class:`VendorMock` whose methods are small
+hooks: one endpoint per operationId (:meth:`VendorMock.endpoints`), one
+method per decision (who is the caller, what status a success gets, what
+limits apply, how an error looks). ``create_app()`` wires the endpoints to
+the spec's routes under the vendor's base path. A mutant of a mock (for the
+conformance suite's self-test) is a subclass that overrides one hook, e.g.::
+
+    class AcceptsOversized(CortiMock):
+        def audio_limits(self, operation_id):
+            return replace(super().audio_limits(operation_id), max_bytes=None)
+
+State is in memory, one :class:`threading.Lock` guarding it. The lock is
+never held across an ``await``: every check-then-insert happens in one
+synchronous step, so it is safe across event loops (in-process tests) and
+threads (a server thread) alike. Uploads live in a :class:`BlobStore`
+removed on lifespan shutdown, on :meth:`VendorMock.close` or at exit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+
+from tapecheck.suite.mocks.auth import Credentials, bearer_token, header_token, query_token
+from tapecheck.suite.mocks.bodies import SchemaValidator, read_json, require_media_type
+from tapecheck.suite.mocks.errors import ErrorShape, MockError, exception_handlers
+from tapecheck.suite.mocks.limits import AudioLimits, audio_refusal, probe_stored
+from tapecheck.suite.mocks.multipart import Form, read_form
+from tapecheck.suite.mocks.server import spec_routes
+from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
+from tapecheck.suite.specs import Operation, Spec, load_spec
+
+if TYPE_CHECKING:
+    from tapecheck.suite.audio import AudioInfo
+
+__all__ = ["DEFAULT_TENANT", "DEFAULT_TOKEN", "Endpoint", "VendorMock"]
+
+DEFAULT_TOKEN = "test-token"
+DEFAULT_TENANT = "tenant-a"
+
+Endpoint = Callable[[Request], Any]
+
+_CHUNK = 64 * 1024
+
+
+class VendorMock:
+    """A vendor's reference server: subclass it, set :attr:`vendor` and :attr:`errors`."""
+
+    vendor: ClassVar[str]
+    errors: ClassVar[ErrorShape]
+
+    def __init__(
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        tenant: str = DEFAULT_TENANT,
+        tenants: Mapping[str, str] | None = None,
+        spec: Spec | None = None,
+    ) -> None:
+        """``token`` opens ``tenant``; ``tenants`` adds others (``tenant -> token``)."""
+        self.spec = spec if spec is not None else load_spec(self.vendor)
+        self.credentials = Credentials.of(token, tenant, tenants)
+        self.tenant = tenant
+        self.blobs = BlobStore(prefix=f"tapecheck-{self.vendor}-")
+        self.lock = threading.Lock()
+        self._validators: dict[str, SchemaValidator] = {}
+
+    # -- wiring ----------------------------------------------------------------
+
+    def endpoints(self) -> Mapping[str, Endpoint]:
+        """``operationId -> endpoint`` for every operation of the spec."""
+        raise NotImplementedError
+
+    def create_app(self) -> Starlette:
+        """The Starlette app: the spec's routes under the base path, errors in the vendor's shape."""
+        app = Starlette(
+            routes=spec_routes(self.spec, self.endpoints()),
+            exception_handlers=exception_handlers(self.error_response),
+            lifespan=self._lifespan,
+        )
+        # A path with or without its trailing slash is another resource, not a 307.
+        app.router.redirect_slashes = False
+        app.state.mock = self
+        return app
+
+    @asynccontextmanager
+    async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Forget every upload and delete its file."""
+        with self.lock:
+            self.reset()
+        self.blobs.close()
+
+    def reset(self) -> None:
+        """Drop all in-memory state (called with :attr:`lock` held)."""
+
+    # -- hooks a mutant overrides -----------------------------------------------
+
+    def operation(self, operation_id: str) -> Operation:
+        return self.spec.operation(operation_id)
+
+    def success_status(self, operation_id: str) -> int:
+        """The documented success status of an operation (``x-tapecheck.success-status``)."""
+        return int(self.operation(operation_id).ext.get("success-status", 200))
+
+    def audio_limits(self, operation_id: str) -> AudioLimits:
+        """Size, duration and formats the operation accepts, from its ``x-tapecheck.audio``."""
+        return AudioLimits.of(self.operation(operation_id))
+
+    def error_response(self, error: MockError) -> Response:
+        """Every error goes out through here, in the vendor's shape."""
+        return self.errors.response(error)
+
+    def presented_token(self, request: Request, operation_id: str) -> str | None:
+        """The credential the request carries, in any of the operation's security schemes."""
+        for scheme in self.operation(operation_id).security_schemes.values():
+            kind, where, name = scheme.get("type"), scheme.get("in"), scheme.get("name", "")
+            if kind == "http" and str(scheme.get("scheme", "")).lower() == "bearer":
+                token = bearer_token(request)
+            elif kind == "apiKey" and where == "header":
+                token = header_token(request, name)
+            elif kind == "apiKey" and where == "query":
+                token = query_token(request, name)
+            else:
+                token = None
+            if token is not None:
+                return token
+        return None
+
+    def new_id(self) -> str:
+        import uuid
+
+        return str(uuid.uuid4())
+
+    # -- helpers for endpoints ----------------------------------------------------
+
+    def respond(self, operation_id: str, body: Any, status: int | None = None) -> Response:
+        """A JSON success response (the operation's documented success status by default)."""
+        return JSONResponse(body, status_code=status or self.success_status(operation_id))
+
+    def body_validator(self, operation_id: str, media_type: str = "application/json") -> SchemaValidator:
+        if operation_id not in self._validators:
+            schema = self.operation(operation_id).body_schema(media_type)
+            if schema is None:
+                raise ValueError(f"{operation_id} has no {media_type} body schema")
+            self._validators[operation_id] = SchemaValidator(schema)
+        return self._validators[operation_id]
+
+    async def json_body(self, request: Request, operation_id: str) -> Any:
+        """The JSON body, read with a cap and checked against the operation's schema (400)."""
+        value = await read_json(request.stream(), request.headers.get("content-type"))
+        problems = self.body_validator(operation_id).problems(value)
+        if problems:
+            listed = "; ".join(f"{where}: {what}" for where, what in problems.items())
+            raise MockError(400, f"the body does not match the schema: {listed}", details=problems)
+        return value
+
+    async def raw_body(self, request: Request, operation_id: str) -> StoredFile:
+        """An ``application/octet-stream`` body streamed to disk with the size limit."""
+        limits = self.audio_limits(operation_id)
+        require_media_type(request.headers.get("content-type"), {"application/octet-stream"})
+        declared = request.headers.get("content-length")
+        if limits.max_bytes is not None and declared is not None and declared.isdigit():
+            if int(declared) > limits.max_bytes:
+                raise self.too_large(TooLarge(limits.max_bytes, int(declared)))
+        try:
+            return await self.blobs.save_stream(request.stream(), max_bytes=limits.max_bytes)
+        except TooLarge as exc:
+            raise self.too_large(exc) from None
+
+    async def form(self, request: Request, operation_id: str) -> Form:
+        """A multipart body: the audio parts stream to disk with the size limit."""
+        audio = self.operation(operation_id).audio or {}
+        try:
+            return await read_form(
+                request.stream(),
+                request.headers.get("content-type"),
+                store=self.blobs,
+                file_fields=tuple(audio.get("parts", ())),
+                max_file_bytes=self.audio_limits(operation_id).max_bytes,
+            )
+        except TooLarge as exc:
+            raise self.too_large(exc) from None
+
+    def too_large(self, exc: TooLarge) -> MockError:
+        """The refusal of an upload over the size limit."""
+        return MockError(400, f"the upload is larger than the limit of {exc.limit} bytes")
+
+    async def checked_audio(
+        self, stored: StoredFile, operation_id: str, *, allow_silent: bool = False
+    ) -> AudioInfo:
+        """Probe a stored upload; refuse (400, file deleted) what the limits do not allow."""
+        try:
+            info = await probe_stored(stored)
+        except BaseException:
+            BlobStore.discard(stored)
+            raise
+        reason = audio_refusal(info, self.audio_limits(operation_id), allow_silent=allow_silent)
+        if reason is not None:
+            BlobStore.discard(stored)
+            raise MockError(400, reason)
+        return info
+
+    def file_response(self, stored: StoredFile, media_type: str) -> Response:
+        """Stream a stored file back; the open handle survives a concurrent delete."""
+        handle = stored.path.open("rb")
+
+        def chunks() -> Iterator[bytes]:
+            with handle:
+                while chunk := handle.read(_CHUNK):
+                    yield chunk
+
+        return StreamingResponse(
+            chunks(), media_type=media_type, headers={"Content-Length": str(stored.size)}
+        )
