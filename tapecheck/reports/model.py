@@ -71,6 +71,9 @@ class LintResult:
     files: int
     rules: Sequence[RuleDoc] = ()
     tool_version: str = ""
+    #: Every file linted, as displayed, in order; files without findings included.
+    #: Writers that list files (JUnit) fall back on the paths of the findings.
+    paths: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> int:

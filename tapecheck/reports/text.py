@@ -1,16 +1,23 @@
-"""Human-readable text: ``path:line:col: CODE message``, coloured on a terminal."""
+"""Human-readable text, coloured on a terminal.
+
+Lint findings read ``path:line:col: CODE message``; a conformance run is a
+one-screen summary (the target, the counts, the first failure of each failed
+requirement) and its verdict.
+"""
 
 from __future__ import annotations
 
 from typing import TextIO
 
-from tapecheck.reports.base import LintWriter, register_lint
-from tapecheck.reports.model import LintResult
+from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
+from tapecheck.reports.model import LintResult, Run, Verdict
+from tapecheck.reports.redact import redact_run
 
-__all__ = ["LintTextWriter"]
+__all__ = ["LintTextWriter", "RunTextWriter"]
 
 _STYLES = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
+_GREEN = "\x1b[32m"
 
 
 def _plural(count: int, word: str) -> str:
@@ -43,3 +50,76 @@ class LintTextWriter(LintWriter):
             stream.write(f"Found {', '.join(counts)} in {files}.\n")
         else:
             stream.write(f"All checks passed ({files}).\n")
+
+
+# -- conformance runs -----------------------------------------------------------
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines() or [""])
+
+
+def _exchange_line(verdict: Verdict) -> str | None:
+    if verdict.exchange is None:
+        return None
+    request = verdict.exchange.request
+    line = f"{request.get('method') or ''} {request.get('url') or ''}".strip()
+    response = verdict.exchange.response
+    status = "no response" if response is None else str(response.get("status"))
+    return f"{line} -> {status}"
+
+
+@register_run
+class RunTextWriter(RunWriter):
+    """A one-screen summary: the target, the counts, each failed requirement's first failure."""
+
+    name = "text"
+
+    def write(self, run: Run, stream: TextIO, *, color: bool = False) -> None:
+        def paint(text: str, style: str) -> str:
+            return f"{style}{text}{_RESET}" if color and style else text
+
+        run = redact_run(run)
+        stream.write(f"{paint('tapecheck conform', _BOLD)} {run.vendor} -> {run.target}\n")
+        details = [f"seed {run.seed}"]
+        if run.tool_version:
+            details.append(f"tapecheck {run.tool_version}")
+        if run.examples:
+            details.append(_plural(run.examples, "example"))
+        if run.duration_s:
+            details.append(f"{run.duration_s:.2f} s")
+        stream.write(paint(", ".join(details), _DIM) + "\n")
+        stream.write(paint(f"spec sha256 {run.spec_sha256}", _DIM) + "\n")
+        passed, failed, skipped = run.count("passed"), run.count("failed"), run.count("skipped")
+        counts = [
+            paint(f"{passed} passed", _GREEN if passed else ""),
+            paint(f"{failed} failed", _STYLES["error"] if failed else ""),
+            paint(f"{skipped} skipped", _STYLES["warning"] if skipped else ""),
+        ]
+        total = _plural(len(run.requirements), "requirement")
+        stream.write(f"{', '.join(counts)} ({total})\n")
+        for requirement in run.requirements:
+            if requirement.status != "failed":
+                continue
+            label = paint("FAILED", _STYLES["error"])
+            stream.write(f"\n{label} {paint(requirement.id, _BOLD)}  {requirement.title}\n")
+            if not requirement.failures:
+                continue
+            first = requirement.failures[0]
+            stream.write(_indent(f"[{first.check}] {first.message}", "  ") + "\n")
+            exchange = _exchange_line(first)
+            if exchange:
+                stream.write(f"  {paint(exchange, _DIM)}\n")
+            more = len(requirement.failures) - 1
+            if more:
+                extra = _plural(more, "more failure")
+                stream.write(f"  {paint(f'(+{extra})', _DIM)}\n")
+        stream.write("\n")
+        if run.passed:
+            ran = passed + failed
+            note = f" ({skipped} skipped)" if skipped else ""
+            verdict = paint("CONFORMS", _BOLD + _GREEN)
+            stream.write(f"{verdict}: all {_plural(ran, 'requirement')} that ran passed{note}.\n")
+        else:
+            verdict = paint("DOES NOT CONFORM", _STYLES["error"])
+            stream.write(f"{verdict}: {failed} of {total} failed.\n")

@@ -277,3 +277,140 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
         )
     else:
         click.echo(found.explain(), nl=False)
+
+
+# -- tapecheck mock -----------------------------------------------------------
+
+
+@main.command("mock")
+@click.argument("vendor")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option(
+    "--port", default=0, show_default=True, type=click.IntRange(0, 65535), help="Port (0: a free one)."
+)
+@click.option(
+    "--token",
+    default="test-token",
+    show_default=True,
+    envvar="TAPECHECK_TOKEN",
+    help="The credential the mock accepts.",
+)
+@click.option(
+    "--tenant",
+    default="tenant-a",
+    show_default=True,
+    envvar="TAPECHECK_TENANT",
+    help="The tenant the mock knows (Corti's Tenant-Name, Crescendo's tenantId).",
+)
+def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:
+    """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it)."""
+    from tapecheck.suite import specs
+    from tapecheck.suite.vendors import vendor_module
+
+    if vendor not in specs.vendors():
+        _fail(f"unknown vendor {vendor!r}; use one of {', '.join(specs.vendors())}")
+    try:
+        module = vendor_module(vendor, "mock")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"tapecheck.suite.vendors.{vendor}.mock":
+            raise
+        _fail(f"{vendor} has no reference mock yet")
+    from tapecheck.suite.mocks.server import base_path, serve
+
+    app = module.create_app(token=token, tenant=tenant)
+    prefix = base_path(specs.load_spec(vendor))
+
+    def ready(origin: str) -> None:
+        click.echo(f"tapecheck mock {vendor}: base URL {origin}{prefix}")
+        click.echo("Press Ctrl-C to stop.")
+
+    try:
+        serve(app, host=host, port=port, on_ready=ready)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
+    except KeyboardInterrupt:
+        pass
+
+
+# -- tapecheck conform / selftest ---------------------------------------------
+
+
+def _add_conform_commands() -> None:
+    from tapecheck.suite.cli_conform import conform_command, selftest_command
+
+    main.add_command(conform_command)
+    main.add_command(selftest_command)
+
+
+_add_conform_commands()
+
+
+# -- tapecheck probe ----------------------------------------------------------
+
+
+@main.command("probe")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text: one line per file; json: {files: [...]} for scripts.",
+)
+@click.option(
+    "--deep",
+    is_flag=True,
+    help="Also decode the whole stream with PyAV to catch corrupt audio data (slow).",
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=str))
+def probe_command(output_format: str, deep: bool, files: tuple[str, ...]) -> None:
+    """Show what each audio FILE really is: format, MIME type, size, duration, problems.
+
+    The format comes from the content, never the name. Exit 0 when no file
+    has a problem, 1 otherwise (a missing file is a problem).
+    """
+    import importlib.util
+    import json
+
+    from tapecheck.suite import audio
+
+    if deep and importlib.util.find_spec("av") is None:
+        raise click.UsageError("--deep decodes with PyAV: pip install 'tapecheck[deep]'")
+
+    def record(info: audio.AudioInfo) -> dict[str, object]:
+        return {
+            "path": info.path,
+            "format": info.format,
+            "mime": info.mime,
+            "size": info.size,
+            "duration_s": info.duration_s,
+            "problems": [problem.message for problem in info.problems],
+        }
+
+    def line(info: audio.AudioInfo) -> str:
+        verdict = "; ".join(f"{p.kind}: {p.message}" for p in info.problems) or "ok"
+        if any(problem.kind == "missing" for problem in info.problems):
+            return f"{info.path}: {verdict}"
+        parts = [info.format if info.mime is None else f"{info.format} ({info.mime})"]
+        parts.append(f"{info.size:,} bytes")
+        if info.duration_s is not None:
+            parts.append(f"{info.duration_s:,.3f} s")
+        layout = {1: "mono", 2: "stereo"}.get(info.channels or 0)
+        if layout is None and info.channels:
+            layout = f"{info.channels} channels"
+        rate = f"{info.sample_rate:,} Hz" if info.sample_rate else None
+        stream = " ".join(value for value in (info.codec, rate, layout) if value)
+        if stream:
+            parts.append(stream)
+        return f"{info.path}: {', '.join(parts)}: {verdict}"
+
+    infos = [audio.probe(path, deep=deep) for path in files]
+    if output_format == "json":
+        click.echo(json.dumps({"files": [record(info) for info in infos]}, indent=2))
+    else:
+        for info in infos:
+            click.echo(line(info))
+        bad = sum(1 for info in infos if info.problems)
+        noun = "file" if len(infos) == 1 else "files"
+        click.echo(f"{len(infos)} {noun} probed, {bad} with problems")
+    sys.exit(EXIT_FINDINGS if any(info.problems for info in infos) else EXIT_CLEAN)

@@ -170,24 +170,26 @@ def parse_wav(src: Source, found: Found) -> None:
     rf64 = form in (b"RF64", b"BW64")
     if rf64 and ds64_data is None:
         found.problem(CORRUPT, f"{form.decode()} file has no ds64 chunk with its 64-bit sizes")
-    if not rf64 and riff_size in _PLACEHOLDERS and remaining > 0:
-        found.problem(
-            CORRUPT,
-            f"WAV RIFF size is the placeholder 0x{riff_size:08X}: "
-            "the writer never filled in the header",
-        )
+    riff_placeholder = not rf64 and riff_size in _PLACEHOLDERS
     if data_size in _PLACEHOLDERS and not (rf64 and data_size == ds64_data):
         if remaining == 0:
             found.duration_s = 0.0
             found.problem(EMPTY, "WAV data chunk holds no audio (0 bytes)")
             return
+        also = " (and so is the RIFF size)" if riff_placeholder else ""
         found.problem(
             CORRUPT,
-            f"WAV data chunk size is the placeholder 0x{data_size:08X} but "
+            f"WAV data chunk size is the placeholder 0x{data_size:08X}{also} but "
             f"{n(remaining)} bytes of audio follow: the writer never filled in the header",
         )
         found.duration_s = fmt.duration(remaining, None)
         return
+    if riff_placeholder and remaining > 0:
+        found.problem(
+            CORRUPT,
+            f"WAV RIFF size is the placeholder 0x{riff_size:08X}: "
+            "the writer never filled in the header",
+        )
     if data_size > remaining:
         found.problem(
             TRUNCATED,

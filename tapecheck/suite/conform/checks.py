@@ -154,7 +154,9 @@ def json_content_type(ctx: CheckContext, response: httpx.Response) -> None:
     media = _media_type(response)
     if not _is_json_media(media):
         raise _fail(
-            "json_content_type", "Not JSON", f"Content-Type is {media or 'missing'!r}, expected application/json"
+            "json_content_type",
+            "Not JSON",
+            f"Content-Type is {media or 'missing'!r}, expected application/json",
         )
     if _body_json(response) is _NOT_JSON:
         raise _fail("json_content_type", "Not JSON", "the body does not parse as JSON")
@@ -170,7 +172,9 @@ def content_type_documented(ctx: CheckContext, response: httpx.Response) -> None
         return
     media = _media_type(response)
     allowed = [m.lower() for m in documented["content"]]
-    if media not in allowed and not any(m.endswith("/*") and media.startswith(m[:-1]) for m in allowed):
+    if media not in allowed and not any(
+        m.endswith("/*") and media.startswith(m[:-1]) for m in allowed
+    ):
         raise _fail(
             "content_type_documented",
             "Undocumented Content-Type",

@@ -27,20 +27,36 @@ __all__ = [
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("tapecheck", "tapecheck conformance suite")
     group.addoption("--tapecheck-vendor", help="Run the conformance suite of this vendor.")
-    group.addoption("--tapecheck-base-url", help="The target's base URL (default: the embedded mock).")
+    group.addoption(
+        "--tapecheck-base-url", help="The target's base URL (default: the embedded mock)."
+    )
     group.addoption("--tapecheck-token", help="The credential (default: $TAPECHECK_TOKEN).")
     group.addoption("--tapecheck-tenant", help="The tenant (default: $TAPECHECK_TENANT).")
-    group.addoption("--tapecheck-device-token", help="Bota device token (default: $TAPECHECK_DEVICE_TOKEN).")
     group.addoption(
-        "--tapecheck-param", action="append", default=[], metavar="NAME=VALUE", help="A value the target needs."
+        "--tapecheck-device-token", help="Bota device token (default: $TAPECHECK_DEVICE_TOKEN)."
     )
-    group.addoption("--tapecheck-seed", type=int, default=0, help="Seed of the property-based layer.")
-    group.addoption("--tapecheck-examples", type=int, default=None, help="Examples per generated requirement.")
-    group.addoption("--tapecheck-quick", action="store_true", help="Only the deterministic requirements.")
+    group.addoption(
+        "--tapecheck-param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="A value the target needs.",
+    )
+    group.addoption(
+        "--tapecheck-seed", type=int, default=0, help="Seed of the property-based layer."
+    )
+    group.addoption(
+        "--tapecheck-examples", type=int, default=None, help="Examples per generated requirement."
+    )
+    group.addoption(
+        "--tapecheck-quick", action="store_true", help="Only the deterministic requirements."
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "tapecheck: a requirement of the tapecheck conformance suite")
+    config.addinivalue_line(
+        "markers", "tapecheck: a requirement of the tapecheck conformance suite"
+    )
 
 
 def _options(config: pytest.Config, requirement_id: str) -> Any:
@@ -56,7 +72,8 @@ def _options(config: pytest.Config, requirement_id: str) -> Any:
         base_url=config.getoption("--tapecheck-base-url"),
         token=config.getoption("--tapecheck-token") or os.environ.get("TAPECHECK_TOKEN"),
         tenant=config.getoption("--tapecheck-tenant") or os.environ.get("TAPECHECK_TENANT"),
-        device_token=config.getoption("--tapecheck-device-token") or os.environ.get("TAPECHECK_DEVICE_TOKEN"),
+        device_token=config.getoption("--tapecheck-device-token")
+        or os.environ.get("TAPECHECK_DEVICE_TOKEN"),
         params=params,
         seed=config.getoption("--tapecheck-seed"),
         examples=DEFAULT_EXAMPLES if examples is None else examples,
@@ -111,11 +128,15 @@ class ConformanceItemFailure(AssertionError):
                 lines.append(f"    {request.get('method')} {request.get('url')}")
                 if failure.exchange.response is not None:
                     response = failure.exchange.response
-                    lines.append(f"    -> {response.get('status')} {str(response.get('body'))[:500]}")
+                    lines.append(
+                        f"    -> {response.get('status')} {str(response.get('body'))[:500]}"
+                    )
         return "\n".join(lines)
 
 
-def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
     vendor = config.getoption("--tapecheck-vendor", default=None)
     if not vendor:
         return
@@ -130,5 +151,8 @@ def _items(session: pytest.Session, config: pytest.Config, vendor: str) -> Itera
         if quick and requirement.depth != "quick":
             continue
         yield ConformanceItem.from_parent(
-            session, name=f"tapecheck::{requirement.id}", requirement_id=requirement.id, title=requirement.title
+            session,
+            name=f"tapecheck::{requirement.id}",
+            requirement_id=requirement.id,
+            title=requirement.title,
         )

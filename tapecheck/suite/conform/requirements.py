@@ -65,13 +65,17 @@ def requirement(
 ) -> Callable[[RequirementFunction], RequirementFunction]:
     """Register an async requirement function under a stable id."""
     if not _ID.match(id) or not id.startswith(vendor.upper() + "-"):
-        raise ValueError(f"requirement id {id!r} must be upper-case words starting with {vendor.upper()}-")
+        raise ValueError(
+            f"requirement id {id!r} must be upper-case words starting with {vendor.upper()}-"
+        )
 
     def decorate(func: RequirementFunction) -> RequirementFunction:
         table = REQUIREMENTS.setdefault(vendor, {})
         existing = table.get(id)
         if existing is not None and existing.run is not func:
-            raise RuntimeError(f"requirement {id} is already registered by {existing.run.__module__}")
+            raise RuntimeError(
+                f"requirement {id} is already registered by {existing.run.__module__}"
+            )
         table[id] = Requirement(id, title, source, vendor, tuple(checks), func, depth)
         return func
 

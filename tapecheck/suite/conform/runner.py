@@ -26,6 +26,7 @@ from tapecheck.suite.conform.events import (
     RunFinished,
     RunStarted,
 )
+from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import Requirement, RequirementSkipped, catalogue
 from tapecheck.suite.conform.session import Credentials, Session, TargetUnreachable
 from tapecheck.suite.conform.targets import AppFactory, Target, embedded, remote
@@ -61,7 +62,9 @@ class ConformOptions:
         if self.base_url:
             return remote(self.base_url)
         credentials = self.credentials()
-        return embedded(self.vendor, token=credentials.token, tenant=credentials.tenant, factory=self.factory)
+        return embedded(
+            self.vendor, token=credentials.token, tenant=credentials.tenant, factory=self.factory
+        )
 
     def credentials(self) -> Credentials:
         embedded_target = not self.base_url
@@ -100,6 +103,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
     yield RunStarted(options.vendor, target.label, options.seed, len(requirements))
     started = time.perf_counter()
     authenticated = refused = 0
+    media = Media()
     with asyncio.Runner() as loop:
         client = target.client(timeout=options.timeout)
         try:
@@ -112,6 +116,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                     seed=options.seed,
                     examples=options.examples,
                     embedded=target.embedded,
+                    media=media,
                 )
                 try:
                     result = loop.run(_decide(requirement, session))
@@ -125,6 +130,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                 yield RequirementFinished(requirement, result, index)
         finally:
             loop.run(client.aclose())
+            media.close()
     run.duration_s = time.perf_counter() - started
     if authenticated and refused == authenticated:
         yield RunAborted(
@@ -156,7 +162,8 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
             Verdict(
                 check=failure.code,
                 message=session.redact(f"{failure.title}: {failure.message}"),
-                exchange=getattr(failure, "exchange", None) or (session.exchanges[-1] if session.exchanges else None),
+                exchange=getattr(failure, "exchange", None)
+                or (session.exchanges[-1] if session.exchanges else None),
                 severity="error",
             )
         )

@@ -20,6 +20,7 @@ import httpx
 from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import redact_headers, redact_url
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
+from tapecheck.suite.conform.media import Media
 from tapecheck.suite.specs import Operation, Spec
 
 __all__ = ["Auth", "Credentials", "Session", "TargetUnreachable"]
@@ -61,6 +62,8 @@ class Session:
     examples: int = 25
     #: True against the embedded reference mock (where every prerequisite can be made)
     embedded: bool = False
+    #: the run's audio files, shared by its requirements
+    media: Media = field(default_factory=Media)
     exchanges: list[Exchange] = field(default_factory=list)
     #: requests sent with the valid credential, and how many of them were refused as unauthenticated
     authenticated: int = 0
@@ -126,7 +129,9 @@ class Session:
             raise TargetUnreachable(f"{self.redact(str(request.url))}: {exc}") from exc
         except httpx.TimeoutException as exc:
             raise ConformanceFailure(
-                "timeout", "No answer in time", f"{request.method} {self.redact(str(request.url))}: {exc}"
+                "timeout",
+                "No answer in time",
+                f"{request.method} {self.redact(str(request.url))}: {exc}",
             ) from exc
         if authenticated:
             self.authenticated += 1
@@ -139,7 +144,9 @@ class Session:
         values = dict(path)
         location = self.spec.ext.get("tenant", {})
         if location.get("in") == "path":
-            values.setdefault(location["name"], tenant if tenant is not None else self.credentials.tenant)
+            values.setdefault(
+                location["name"], tenant if tenant is not None else self.credentials.tenant
+            )
 
         def fill(match: re.Match[str]) -> str:
             name = match.group(1)
@@ -217,7 +224,9 @@ class Session:
                 failure.exchange = self.exchange(response.request, response)  # type: ignore[attr-defined]
                 raise
 
-    def fail(self, check: str, title: str, message: str, response: httpx.Response | None = None) -> None:
+    def fail(
+        self, check: str, title: str, message: str, response: httpx.Response | None = None
+    ) -> None:
         """Raise a failure decided by the requirement itself (a vendor rule, a state transition)."""
         failure = ConformanceFailure(check, title, self.redact(message))
         if response is not None:
@@ -236,13 +245,17 @@ class Session:
         request_view = {
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
-            "headers": {k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()},
+            "headers": {
+                k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()
+            },
         }
         response_view = None
         if response is not None:
             response_view = {
                 "status": response.status_code,
-                "headers": {k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()},
+                "headers": {
+                    k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()
+                },
                 "body": self.redact(_text(response)),
             }
         return Exchange(request=request_view, response=response_view)

@@ -65,5 +65,7 @@ def remote(base_url: str) -> Target:
     """A real target: the vendor's documented base URL, version prefix included."""
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ValueError(f"--base-url {base_url!r} must be an http(s) URL such as https://api.example.com/v1")
+        raise ValueError(
+            f"--base-url {base_url!r} must be an http(s) URL such as https://api.example.com/v1"
+        )
     return Target(label=base_url, base_url=base_url)

@@ -245,6 +245,17 @@ class LintContext:
     def is_multipart(self) -> bool:
         return self.media_type == "multipart/form-data"
 
+    def body_property(self, name: str) -> Mapping[str, Any] | None:
+        """The spec's schema of the top-level body property ``name`` (resolved), or ``None``."""
+        body = self.operation.request_body if self.operation else None
+        media = self.media_type
+        if self.spec is None or body is None or media is None:
+            return None
+        schema = self.spec.resolve(body.get("content", {}).get(media, {}).get("schema", {}))
+        properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
+        found = properties.get(name) if isinstance(properties, Mapping) else None
+        return self.spec.resolve(found) if isinstance(found, Mapping) else None
+
     @functools.cached_property
     def files(self) -> dict[str, FileRef]:
         """The ``files`` entries that name a path (others are left to the schema rules)."""

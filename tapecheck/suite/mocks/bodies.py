@@ -12,10 +12,11 @@ import json
 from collections.abc import AsyncIterable, Collection, Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError
 from python_multipart.multipart import parse_options_header
 
 from tapecheck.suite.mocks.errors import MockError
+from tapecheck.suite.values import is_email, is_uuid, parse_datetime
 
 __all__ = [
     "DEFAULT_MAX_JSON_BYTES",
@@ -78,29 +79,45 @@ async def read_json(
     return parse_json(bytes(buffer))
 
 
+def _rfc3339(value: object) -> bool:
+    moment = parse_datetime(value)
+    return moment is not None and moment.tzinfo is not None
+
+
+def _format_checker() -> FormatChecker:
+    """JSON Schema's checker, with ``uuid``, ``email`` and ``date-time`` read as the linter reads them."""
+    checker = FormatChecker()
+    for name, check in (("uuid", is_uuid), ("email", is_email), ("date-time", _rfc3339)):
+        checker.checks(name)(lambda value, check=check: not isinstance(value, str) or check(value))
+    return checker
+
+
 class SchemaValidator:
-    """Validates a value against one JSON Schema, reporting ``{pointer: problem}``."""
+    """Validates a value against one JSON Schema, reporting ``{pointer: problem}``.
+
+    Formats are asserted: ``uuid`` hyphenated, ``email`` by syntax, ``date-time``
+    RFC 3339 with an offset (:mod:`tapecheck.suite.values`).
+    """
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
-        self._validator = Draft202012Validator(
-            dict(schema), format_checker=Draft202012Validator.FORMAT_CHECKER
-        )
+        self._validator = Draft202012Validator(dict(schema), format_checker=_format_checker())
 
     def problems(self, value: Any) -> dict[str, str]:
         """Each invalid value's JSON Pointer and the first problem found there."""
         found: dict[str, str] = {}
         errors = sorted(self._validator.iter_errors(value), key=lambda e: list(e.absolute_path))
         for error in errors:
+            leaf = _leaf(error)
             pointer = "".join(
-                "/" + str(p).replace("~", "~0").replace("/", "~1") for p in error.absolute_path
+                "/" + str(p).replace("~", "~0").replace("/", "~1") for p in leaf.absolute_path
             )
-            found.setdefault(pointer or "/", _leaf_message(error))
+            message = str(leaf.message)
+            found.setdefault(pointer or "/", message if len(message) <= 200 else message[:197] + "...")
         return found
 
 
-def _leaf_message(error: Any) -> str:
-    """The most specific message of an error (``anyOf``/``allOf`` wrap the real one)."""
+def _leaf(error: ValidationError) -> ValidationError:
+    """The most specific error under ``anyOf``/``oneOf`` (the deepest, first of equals)."""
     while error.context:
-        error = min(error.context, key=lambda e: len(list(e.absolute_path)) * -1)
-    message = str(error.message)
-    return message if len(message) <= 200 else message[:197] + "..."
+        error = max(error.context, key=lambda e: len(e.absolute_path))
+    return error

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import BaseRoute
 
 from tapecheck.suite.mocks.auth import Credentials, bearer_token, header_token, query_token
 from tapecheck.suite.mocks.bodies import SchemaValidator, read_json, require_media_type
@@ -79,10 +80,14 @@ class VendorMock:
         """``operationId -> endpoint`` for every operation of the spec."""
         raise NotImplementedError
 
+    def extra_routes(self) -> list[BaseRoute]:
+        """Routes outside the spec's operations (a storage host's signed URLs); none by default."""
+        return []
+
     def create_app(self) -> Starlette:
         """The Starlette app: the spec's routes under the base path, errors in the vendor's shape."""
         app = Starlette(
-            routes=spec_routes(self.spec, self.endpoints()),
+            routes=[*spec_routes(self.spec, self.endpoints()), *self.extra_routes()],
             exception_handlers=exception_handlers(self.error_response),
             lifespan=self._lifespan,
         )
@@ -114,7 +119,9 @@ class VendorMock:
 
     def success_status(self, operation_id: str) -> int:
         """The documented success status of an operation (``x-tapecheck.success-status``)."""
-        return int(self.operation(operation_id).ext.get("success-status", 200))
+        value = self.operation(operation_id).ext.get("success-status", 200)
+        # A list means the docs do not pin one; the first is the mock's choice.
+        return int(value[0] if isinstance(value, list) else value)
 
     def audio_limits(self, operation_id: str) -> AudioLimits:
         """Size, duration and formats the operation accepts, from its ``x-tapecheck.audio``."""

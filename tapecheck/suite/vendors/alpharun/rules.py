@@ -213,12 +213,12 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterator[Violation]:
 )
 def recorded_at_not_date_time(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks that `recorded_at` is an ISO 8601 date-time, read as RFC 3339:
-    `YYYY-MM-DD`, then `T` (or `t`, or a space), then `hh:mm:ss` with optional
-    fractions and an optional offset (`Z` or `+hh:mm`).
+    Checks that `recorded_at` is an ISO 8601 date-time.
 
-    A date alone (`2024-01-15`), a time without seconds, a month name or an
-    epoch number are flagged. A missing offset is only the warning ALR004. This
+    It is read as RFC 3339: `YYYY-MM-DD`, then `T` (or `t`, or a space), then
+    `hh:mm:ss` with optional fractions and an optional offset (`Z` or
+    `+hh:mm`). A date alone (`2024-01-15`), a time without seconds, a month
+    name or an epoch number are flagged. A missing offset is only the warning ALR004. This
     rule replaces the SCH004 `format: date-time` finding on the same value; a
     missing `recorded_at` is SCH001.
 
@@ -321,7 +321,7 @@ def recorded_at_without_timezone(ctx: LintContext) -> Iterator[Violation]:
 
 def _recorded_at(ctx: LintContext) -> tuple[str, Any] | None:
     """``(text, parsed)`` of ``recorded_at`` when the operation takes it and it is a scalar."""
-    if ctx.operation is None or ctx.operation.ext.get("unique-keys") is None:
+    if ctx.body_property(_RECORDED_AT) is None:
         return None
     body = ctx.section("body")
     if _RECORDED_AT not in body:

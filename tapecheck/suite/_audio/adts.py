@@ -1,0 +1,143 @@
+"""AAC in ADTS: frame sync and a scan that counts raw data blocks (1024 samples each).
+
+ADTS has no header with a length, so the duration comes from reading the
+7-byte header of every frame, in 1 MB chunks, without decoding.
+"""
+
+from __future__ import annotations
+
+from tapecheck.suite._audio.source import CHUNK, CORRUPT, EMPTY, TRUNCATED, Found, Source, n
+
+__all__ = ["adts_at", "parse_adts"]
+
+_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
+_FIXED_MASK = 0xFFFFFDF  # the 28 fixed-header bits, without the private bit
+_CHAIN = 4
+_SEARCH = 64 * 1024
+_SAMPLES = 1024
+
+
+def _fixed(value: int) -> int | None:
+    """The fixed-header bits of a 56-bit ADTS header, or None when it is not one."""
+    fixed = (value >> 28) & _FIXED_MASK
+    if fixed >> 16 != 0xFFF or (fixed >> 13) & 3 != 0 or (fixed >> 6) & 15 >= len(_RATES):
+        return None
+    if (value >> 13) & 0x1FFF < 7:
+        return None
+    return fixed
+
+
+def adts_at(window: bytes, offset: int, at_end: bool) -> bool:
+    """Whether an ADTS stream starts at ``offset`` of ``window`` (see ``mpeg.stream_at``)."""
+    if offset + 7 > len(window):
+        return False
+    value = int.from_bytes(window[offset : offset + 7], "big")
+    fixed = _fixed(value)
+    if fixed is None:
+        return False
+    position = offset + ((value >> 13) & 0x1FFF)
+    for _ in range(_CHAIN - 1):
+        if position == len(window) and at_end:
+            return True
+        if position + 7 > len(window):
+            return at_end and position > len(window) and offset == 0
+        value = int.from_bytes(window[position : position + 7], "big")
+        if _fixed(value) != fixed:
+            return False
+        position += (value >> 13) & 0x1FFF
+    return True
+
+
+def _scan(src: Source, start: int, end: int, fixed: int) -> tuple[int, int, int]:
+    """``(raw data blocks, blocks of the last frame, offset where the chain stopped)``."""
+    blocks = last = 0
+    position = start
+    from_bytes = int.from_bytes
+    while position + 7 <= end:
+        buffer = src.read(position, min(CHUNK, end - position))
+        limit = len(buffer) - 7
+        cursor = 0
+        while cursor <= limit:
+            value = from_bytes(buffer[cursor : cursor + 7], "big")
+            length = (value >> 13) & 0x1FFF
+            if (value >> 28) & _FIXED_MASK != fixed or length < 7:
+                break
+            last = (value & 3) + 1
+            blocks += last
+            cursor += length
+        else:
+            position += cursor
+            continue
+        position += cursor
+        break
+    return blocks, last, position
+
+
+def parse_adts(src: Source, found: Found, first: int, end: int) -> None:
+    """Probe the ADTS stream whose first frame is at ``first`` (checked by :func:`adts_at`)."""
+    value = int.from_bytes(src.read(first, 7), "big")
+    fixed = _fixed(value)
+    if fixed is None:  # pragma: no cover - adts_at checked it
+        return
+    rate = _RATES[(fixed >> 6) & 15]
+    found.format = "aac"
+    found.codec = "aac"
+    found.sample_rate = rate
+    channels = (fixed >> 2) & 7
+    found.channels = channels or None
+    blocks, last, position = _scan(src, first, end, fixed)
+    junk_at: int | None = None
+    junk = 0
+    while position < end:
+        if end - position < 7:
+            if src.read(position, 1) == b"\xff":
+                found.problem(TRUNCATED, "AAC (ADTS) file is cut inside a frame header")
+            break
+        resume = _find(src, position + 1, end, fixed)
+        if resume is None:
+            if end - position > _SEARCH:
+                found.problem(
+                    CORRUPT,
+                    f"the last {n(end - position)} bytes of the AAC (ADTS) file are not "
+                    "ADTS frames",
+                )
+            break
+        if junk_at is None:
+            junk_at = position
+        junk += resume - position
+        more, last, position = _scan(src, resume, end, fixed)
+        blocks += more
+    if position > end:
+        blocks -= last
+        found.problem(
+            TRUNCATED,
+            f"AAC (ADTS) file is cut inside a frame: the last frame needs "
+            f"{n(position - end)} more bytes",
+        )
+    if junk_at is not None:
+        found.problem(
+            CORRUPT,
+            f"AAC (ADTS) stream holds {n(junk)} bytes that are not ADTS frames, "
+            f"the first at offset {n(junk_at)}",
+        )
+    found.duration_s = blocks * _SAMPLES / rate
+    if found.duration_s == 0 and not found.problems:
+        found.problem(EMPTY, "AAC (ADTS) file holds no audio frames")
+
+
+def _find(src: Source, start: int, end: int, fixed: int) -> int | None:
+    """The first offset in ``[start, start + 64 KB)`` where a stream with ``fixed`` starts."""
+    window_end = min(end, start + _SEARCH + _CHAIN * 8192)
+    window = src.read(start, window_end - start)
+    at_end = window_end == end
+    limit = min(len(window), _SEARCH)
+    cursor = window.find(b"\xff", 0, limit)
+    while cursor >= 0:
+        if (
+            cursor + 7 <= len(window)
+            and _fixed(int.from_bytes(window[cursor : cursor + 7], "big")) == fixed
+            and adts_at(window, cursor, at_end)
+        ):
+            return start + cursor
+        cursor = window.find(b"\xff", cursor + 1, limit)
+    return None

@@ -1,0 +1,126 @@
+"""Format by content: the magic at the start, else an MPEG or ADTS frame sync."""
+
+from __future__ import annotations
+
+from tapecheck.suite._audio.adts import adts_at, parse_adts
+from tapecheck.suite._audio.flac import parse_flac
+from tapecheck.suite._audio.mp4 import is_mp4, parse_mp4
+from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at
+from tapecheck.suite._audio.ogg import parse_ogg
+from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, UNKNOWN, Found, Source, n
+from tapecheck.suite._audio.tags import skip_id3v2, tags_start
+from tapecheck.suite._audio.wav import is_wav, parse_wav
+from tapecheck.suite._audio.webm import parse_webm
+
+__all__ = ["parse"]
+
+_SEARCH = 64 * 1024
+_WINDOW = _SEARCH + 32 * 1024
+_EBML = b"\x1a\x45\xdf\xa3"
+_WHITESPACE = frozenset(b"\t\n\r")
+
+# Content that is recognisably something else, for a precise "unknown" message.
+_OTHER: tuple[tuple[int, bytes, str], ...] = (
+    (0, b"FORM", "AIFF or another IFF file"),
+    (0, b"caff", "Core Audio (CAF)"),
+    (0, b"#!AMR", "AMR"),
+    (0, b"0&\xb2u\x8ef\xcf\x11", "ASF (WMA or WMV)"),
+    (0, b"MThd", "MIDI"),
+    (0, b"wvpk", "WavPack"),
+    (0, b"MAC ", "Monkey's Audio"),
+    (0, b".snd", "Sun/NeXT audio (AU)"),
+    (0, b"RIFF", "a RIFF file that is not WAVE"),
+    (0, b"%PDF", "a PDF document"),
+    (0, b"PK\x03\x04", "a ZIP archive"),
+    (0, b"\x1f\x8b", "a gzip archive"),
+    (0, b"\x89PNG", "a PNG image"),
+    (0, b"\xff\xd8\xff", "a JPEG image"),
+    (0, b"GIF8", "a GIF image"),
+    (0, b"\x0bw", "AC-3"),
+)
+
+
+def parse(src: Source, found: Found) -> None:
+    """Fill ``found`` from ``src``: format, duration, stream parameters and problems."""
+    head = src.head
+    if src.size == 0:
+        found.problem(EMPTY, "the file is empty (0 bytes)")
+    elif is_wav(head):
+        parse_wav(src, found)
+    elif head[:4] == b"fLaC":
+        parse_flac(src, found, 0)
+    elif head[:4] == b"OggS":
+        parse_ogg(src, found)
+    elif head[:4] == _EBML:
+        parse_webm(src, found)
+    elif is_mp4(head):
+        parse_mp4(src, found)
+    else:
+        _frames(src, found)
+
+
+def _frames(src: Source, found: Found) -> None:
+    """MP3 or AAC (ADTS), maybe behind ID3v2 tags; FLAC behind an ID3v2 tag."""
+    start, cut = skip_id3v2(src, 0)
+    if cut is not None:
+        found.format = "mp3"
+        found.problem(TRUNCATED, cut)
+        return
+    if start > 0 and src.read(start, 4) == b"fLaC":
+        parse_flac(src, found, start)
+        return
+    end = tags_start(src, start)
+    if start > 0 and end <= start:
+        found.format = "mp3"
+        found.duration_s = 0.0
+        found.problem(EMPTY, "MP3 file holds ID3 tags but no audio frames")
+        return
+    first, adts = _sync(src, start, end)
+    if first is None:
+        if not free_format(src, found, start):
+            found.problem(UNKNOWN, _unknown(src))
+        return
+    leading = src.read(start, first - start)
+    if adts:
+        parse_adts(src, found, first, end)
+    else:
+        parse_mpeg(src, found, first, end)
+    if leading.strip(b"\x00"):
+        name = "AAC (ADTS)" if adts else "MP3"
+        found.problem(
+            CORRUPT,
+            f"{name} stream starts after {n(first - start)} bytes that are not audio frames",
+        )
+
+
+def _sync(src: Source, start: int, end: int) -> tuple[int | None, bool]:
+    """The first offset where an MPEG audio or ADTS stream starts, and whether it is ADTS."""
+    window_end = min(end, start + _WINDOW)
+    window = src.read(start, window_end - start)
+    at_end = window_end == end
+    limit = min(len(window), _SEARCH)
+    cursor = window.find(b"\xff", 0, limit)
+    while cursor >= 0:
+        if cursor + 1 < len(window):
+            second = window[cursor + 1]
+            if second & 0xF6 == 0xF0:
+                if adts_at(window, cursor, at_end):
+                    return start + cursor, True
+            elif second >= 0xE0 and stream_at(window, cursor, at_end):
+                return start + cursor, False
+        cursor = window.find(b"\xff", cursor + 1, limit)
+    return None, False
+
+
+def _unknown(src: Source) -> str:
+    head = src.head
+    for offset, magic, name in _OTHER:
+        if head[offset : offset + len(magic)] == magic:
+            return f"the content is {name}, not a known audio format"
+    sample = head[:512]
+    if sample and all(32 <= byte < 127 or byte in _WHITESPACE for byte in sample):
+        return "the content is text, not audio"
+    return (
+        "no known audio format: the content is not WAV, MP3, AAC, MP4, Ogg Opus/Vorbis, "
+        "FLAC or WebM"
+    )

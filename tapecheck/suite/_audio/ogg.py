@@ -1,0 +1,136 @@
+"""Ogg: the codec from the first (BOS) page, the duration from the last page's granule.
+
+The last page is found by reading the final 80 KB backwards for ``OggS``
+(a page is at most 65,307 bytes). Opus counts granules at 48 kHz after its
+pre-skip; Vorbis at its own rate. A stream whose last page lacks the
+end-of-stream flag, or is cut short, is truncated.
+"""
+
+from __future__ import annotations
+
+import struct
+
+from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, UNKNOWN, Found, Source, n
+
+__all__ = ["parse_ogg"]
+
+_PAGE = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial, sequence, crc, segments
+_BOS = 0x02
+_EOS = 0x04
+_TAIL = 80 * 1024
+_NO_GRANULE = -1
+_MAX_BOS = 8
+_OTHER_CODECS = {
+    b"\x7fFLAC": "FLAC",
+    b"Speex   ": "Speex",
+    b"\x80theora": "Theora",
+    b"fishead\x00": "Skeleton",
+    b"OpusTags": "Opus",
+}
+
+
+def _page(data: bytes, offset: int) -> tuple[int, int, int, int, int] | None:
+    """``(flags, granule, serial, header length, page length)`` of a page at ``offset``."""
+    if offset + _PAGE.size > len(data):
+        return None
+    capture, version, flags, granule, serial, _seq, _crc, segments = _PAGE.unpack_from(data, offset)
+    if capture != b"OggS" or version != 0:
+        return None
+    lacing_at = offset + _PAGE.size
+    if lacing_at + segments > len(data):
+        return None
+    header = _PAGE.size + segments
+    return flags, granule, serial, header, header + sum(data[lacing_at : lacing_at + segments])
+
+
+def _codec(packet: bytes) -> tuple[str, int, int, int] | None:
+    """``(format, channels, rate, pre-skip)`` from an Opus or Vorbis identification header."""
+    if packet[:8] == b"OpusHead" and len(packet) >= 19:
+        channels = packet[9]
+        pre_skip, input_rate = struct.unpack_from("<HI", packet, 10)
+        return "opus", channels, input_rate or 48000, pre_skip
+    if packet[:7] == b"\x01vorbis" and len(packet) >= 16:
+        channels = packet[11]
+        rate = struct.unpack_from("<I", packet, 12)[0]
+        return "vorbis", channels, rate, 0
+    return None
+
+
+def parse_ogg(src: Source, found: Found) -> None:
+    head = src.head
+    offset = 0
+    serial = -1
+    codec: tuple[str, int, int, int] | None = None
+    other = "an unknown codec"
+    for _ in range(_MAX_BOS):
+        page = _page(head, offset)
+        if page is None or not page[0] & _BOS:
+            break
+        _flags, _granule, page_serial, header, length = page
+        if offset + length > src.size:
+            found.problem(TRUNCATED, "Ogg file is cut inside its first pages")
+            return
+        packet = head[offset + header : offset + length]
+        codec = _codec(packet)
+        if codec is not None:
+            serial = page_serial
+            break
+        for magic, name in _OTHER_CODECS.items():
+            if packet.startswith(magic) and name != "Skeleton":
+                other = name
+        offset += length
+    if codec is None:
+        found.problem(UNKNOWN, f"Ogg file holds {other}, not Opus or Vorbis")
+        return
+    name, channels, rate, pre_skip = codec
+    found.format = name
+    found.codec = name
+    found.channels = channels
+    found.sample_rate = rate
+    clock = 48000 if name == "opus" else rate
+    if clock == 0:
+        found.problem(CORRUPT, "Ogg Vorbis header says a sample rate of 0 Hz")
+        return
+    _last_page(src, found, serial, clock, pre_skip)
+
+
+def _last_page(src: Source, found: Found, serial: int, clock: int, pre_skip: int) -> None:
+    """Duration from the last complete page of ``serial``; flag a cut or missing end page."""
+    start = max(0, src.size - _TAIL)
+    tail = src.read(start, src.size - start)
+    end = len(tail)
+    cut = eos = seen = False
+    granule = _NO_GRANULE
+    cursor = tail.rfind(b"OggS")
+    while cursor >= 0:
+        page = _page(tail, cursor)
+        if page is None:
+            if not seen and cursor + _PAGE.size + 255 > end and tail[cursor + 4 : cursor + 5] in (b"", b"\x00"):
+                cut = True
+        elif page[2] == serial:
+            flags, page_granule, _serial, _header, length = page
+            if cursor + length > end:
+                cut = cut or not seen
+            else:
+                if not seen:
+                    seen = True
+                    eos = bool(flags & _EOS)
+                if page_granule != _NO_GRANULE:
+                    granule = page_granule
+                    break
+        cursor = tail.rfind(b"OggS", 0, cursor)
+    if granule == _NO_GRANULE:
+        if start > 0:
+            found.problem(CORRUPT, f"no Ogg page with a position in the last {n(_TAIL)} bytes")
+            return
+        granule = 0
+    found.duration_s = max(granule - pre_skip, 0) / clock
+    if cut:
+        found.problem(TRUNCATED, "Ogg file is cut inside its last page")
+    elif not eos:
+        found.problem(
+            TRUNCATED,
+            "Ogg stream has no end-of-stream page: the recording was cut or never finished",
+        )
+    if found.duration_s == 0 and not found.problems:
+        found.problem(EMPTY, f"Ogg {found.format.capitalize()} stream holds no audio")

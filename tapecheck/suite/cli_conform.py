@@ -1,0 +1,259 @@
+"""The ``tapecheck conform`` and ``tapecheck selftest`` commands: thin subscribers to the engine.
+
+The engine yields events; the handler here shows progress on a terminal
+(rich, on stderr) and the writers of :mod:`tapecheck.reports` write the
+summary and the reports. Exit codes: 0 conforms, 1 a requirement failed,
+2 the run could not be made.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from tapecheck.reports import RUN_WRITERS
+
+__all__ = ["conform_command", "selftest_command"]
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+#: Every file a report directory gets, and the writer that makes it.
+REPORT_FILES = {"report.json": "json", "junit.xml": "junit", "report.html": "html"}
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"tapecheck: error: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _check_vendor(vendor: str) -> None:
+    from tapecheck.suite.specs import vendors
+
+    if vendor not in vendors():
+        _fail(f"unknown vendor {vendor!r}; use one of {', '.join(vendors())}")
+
+
+def _params(values: tuple[str, ...]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for value in values:
+        name, sep, rest = value.partition("=")
+        if not sep or not name:
+            _fail(f"--param {value!r} must be NAME=VALUE")
+        params[name] = rest
+    return params
+
+
+class ProgressHandler:
+    """A rich progress bar on stderr while the run goes (only on a terminal)."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self._progress: Any = None
+        self._task: Any = None
+
+    def start(self) -> None:
+        if not self.enabled:
+            return
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
+
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[current]}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._progress.start()
+
+    def handle_event(self, event: Any) -> None:
+        if self._progress is None:
+            return
+        from tapecheck.suite.conform.events import (
+            RequirementFinished,
+            RequirementStarted,
+            RunStarted,
+        )
+
+        if isinstance(event, RunStarted):
+            self._task = self._progress.add_task(
+                f"{event.vendor} @ {event.target}", total=event.total, current=""
+            )
+        elif isinstance(event, RequirementStarted) and self._task is not None:
+            self._progress.update(self._task, current=event.requirement.id)
+        elif isinstance(event, RequirementFinished) and self._task is not None:
+            self._progress.advance(self._task)
+
+    def shutdown(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def _write_reports(run: Any, report_dir: Path) -> None:
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+        for name, writer_name in REPORT_FILES.items():
+            with (report_dir / name).open("w", encoding="utf-8") as stream:
+                RUN_WRITERS[writer_name]().write(run, stream)
+    except OSError as exc:
+        _fail(f"--report-dir {report_dir}: {exc.strerror or exc}")
+
+
+@click.command("conform")
+@click.argument("vendor")
+@click.option(
+    "--base-url",
+    help="The target's documented base URL, version prefix included (default: the embedded mock).",
+)
+@click.option("--token", envvar="TAPECHECK_TOKEN", help="The credential [env: TAPECHECK_TOKEN].")
+@click.option(
+    "--tenant",
+    envvar="TAPECHECK_TENANT",
+    help="Corti's Tenant-Name, Crescendo's tenantId [env: TAPECHECK_TENANT].",
+)
+@click.option(
+    "--device-token",
+    envvar="TAPECHECK_DEVICE_TOKEN",
+    help="Bota device token dtok_... [env: TAPECHECK_DEVICE_TOKEN].",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A value a real sandbox needs (repeatable).",
+)
+@click.option(
+    "--examples",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Generated examples per property requirement (depth vs time).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=None,
+    help="Seed of the property-based layer (default: random, printed).",
+)
+@click.option(
+    "--quick",
+    is_flag=True,
+    help="Only the deterministic requirements (fixed requests at the edges).",
+)
+@click.option("--select", "select", help="Comma-separated requirement ids or prefixes to run.")
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write report.json, junit.xml and report.html here.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=60.0,
+    show_default=True,
+    help="Seconds to wait for one response.",
+)
+def conform_command(
+    vendor: str,
+    base_url: str | None,
+    token: str | None,
+    tenant: str | None,
+    device_token: str | None,
+    params: tuple[str, ...],
+    examples: int | None,
+    seed: int | None,
+    quick: bool,
+    select: str | None,
+    report_dir: Path | None,
+    output_format: str,
+    timeout: float,
+) -> None:
+    """Certify that a target implements VENDOR's upload API."""
+    from tapecheck.suite.conform.events import RunAborted, RunFinished
+    from tapecheck.suite.conform.runner import DEFAULT_EXAMPLES, ConformOptions, execute
+
+    _check_vendor(vendor)
+    options = ConformOptions(
+        vendor=vendor,
+        base_url=base_url,
+        token=token,
+        tenant=tenant,
+        device_token=device_token,
+        params=_params(params),
+        examples=examples or DEFAULT_EXAMPLES,
+        seed=seed if seed is not None else random.randrange(2**31),
+        quick=quick,
+        select=tuple(s.strip() for s in select.split(",") if s.strip()) if select else (),
+        timeout=timeout,
+    )
+    try:
+        options.target()
+    except ValueError as exc:
+        _fail(str(exc))
+    handler = ProgressHandler(enabled=sys.stderr.isatty())
+    handler.start()
+    final: Any = None
+    try:
+        for event in execute(options):
+            handler.handle_event(event)
+            if isinstance(event, RunFinished | RunAborted):
+                final = event
+    finally:
+        handler.shutdown()
+    run = final.run
+    if report_dir is not None:
+        _write_reports(run, report_dir)
+    RUN_WRITERS[output_format]().write(
+        run, sys.stdout, color=output_format == "text" and sys.stdout.isatty()
+    )
+    if isinstance(final, RunAborted):
+        click.echo(f"tapecheck: the run could not be made: {final.reason}", err=True)
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_CLEAN if run.passed else EXIT_FINDINGS)
+
+
+@click.command("selftest")
+@click.argument("vendors", nargs=-1)
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Add the property-based layer (slower); default: the deterministic layer.",
+)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--examples", type=click.IntRange(min=1), default=None)
+def selftest_command(vendors: tuple[str, ...], full: bool, seed: int, examples: int | None) -> None:
+    """Run the suite against each reference mock and every mutant; print the matrix.
+
+    Exit 0 when every mock passes and every mutant is caught.
+    """
+    from tapecheck.suite.conform.selftest import selftest
+    from tapecheck.suite.specs import vendors as all_vendors
+
+    for vendor in vendors:
+        _check_vendor(vendor)
+    chosen = vendors or all_vendors()
+    ok = True
+    for vendor in chosen:
+        outcome = selftest(vendor, quick=not full, seed=seed, examples=examples)
+        click.echo(outcome.matrix())
+        ok = ok and outcome.ok
+    sys.exit(EXIT_CLEAN if ok else EXIT_FINDINGS)

@@ -1,0 +1,595 @@
+"""Audio rules (AUD): the file a request uploads, judged by its content.
+
+Each audio file of the request (``ctx.audio_targets``: a multipart part, the
+raw body, or the local file behind a signed URL; or an audio file linted
+alone) is probed once. A file that is missing is MAN003's; an empty file is
+AUD006 alone and a file of no known format AUD005 alone. Otherwise every rule
+that holds is reported: a truncated MP3 over the size limit is AUD005 and
+AUD001. Limits come from ``ctx.limits``: the spec's, overridden by the
+configuration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tapecheck.suite.lint.context import AudioTarget, LintContext
+from tapecheck.suite.lint.registry import Violation, rule
+from tapecheck.suite.manifest import is_env_reference
+
+if TYPE_CHECKING:
+    from tapecheck.suite.audio import AudioInfo
+
+__all__ = [
+    "audio_damaged",
+    "audio_empty",
+    "audio_format_not_accepted",
+    "audio_too_large",
+    "audio_too_long",
+    "declared_size_mismatch",
+    "declared_type_mismatch",
+    "format_name",
+    "human_bytes",
+    "human_duration",
+]
+
+#: How messages name the probe's formats.
+_FORMAT_NAMES = {
+    "wav": "WAV",
+    "mp3": "MP3",
+    "aac": "AAC (ADTS)",
+    "mp4": "MP4/M4A",
+    "opus": "Ogg Opus",
+    "vorbis": "Ogg Vorbis",
+    "flac": "FLAC",
+    "webm": "WebM",
+}
+#: The extension to suggest for each format.
+_EXTENSIONS = {
+    "wav": ".wav",
+    "mp3": ".mp3",
+    "aac": ".aac",
+    "mp4": ".m4a",
+    "opus": ".opus",
+    "vorbis": ".ogg",
+    "flac": ".flac",
+    "webm": ".webm",
+}
+#: Content-Types that say "bytes", not which audio.
+_GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+
+
+# -- which files, in which state ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Probed:
+    target: AudioTarget
+    info: AudioInfo
+    state: str  # "sound", "empty" or "unknown"
+
+    @property
+    def pointer(self) -> str:
+        return self.target.ref.pointer
+
+    @property
+    def name(self) -> str:
+        return f"`{self.target.ref.written}`"
+
+
+def _probed(ctx: LintContext) -> list[_Probed]:
+    return ctx.memo("audio", lambda: list(_probe_targets(ctx)))
+
+
+def _probe_targets(ctx: LintContext) -> Iterator[_Probed]:
+    if ctx.fatal or ctx.operation is None:
+        return
+    for target in ctx.audio_targets:
+        if not target.ref.resolved.is_file():
+            continue  # MAN003
+        info = ctx.probe(target.ref)
+        kinds = {problem.kind for problem in info.problems}
+        if "missing" in kinds:
+            continue
+        if info.empty or "empty" in kinds:
+            yield _Probed(target, info, "empty")
+        elif "unknown" in kinds or info.format == "unknown":
+            yield _Probed(target, info, "unknown")
+        else:
+            yield _Probed(target, info, "sound")
+
+
+def _sound(ctx: LintContext) -> Iterator[_Probed]:
+    return (probed for probed in _probed(ctx) if probed.state == "sound")
+
+
+def _vendor(ctx: LintContext) -> str:
+    return ctx.spec.title if ctx.spec else str(ctx.vendor)
+
+
+# -- the rules -------------------------------------------------------------------------
+
+
+@rule("AUD001", "audio-too-large", fix_title="Compress or split the recording")
+def audio_too_large(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Checks the audio file's size against the vendor's upload limit (Corti
+    150 MB, Crescendo 25 MB; 1 MB = 1,000,000 bytes unless the vendor says
+    MiB). Vendors without a documented limit are not checked.
+
+    Limits can be changed per vendor with `max-bytes` in
+    `[tool.tapecheck.limits.<vendor>]`.
+
+    ## Why is this bad?
+    The vendor refuses the upload (400 or 413), often only after the whole
+    file has been sent, which wastes the time and bandwidth of a large upload.
+
+    ## Example
+    ```yaml
+    vendor: crescendo
+    files:
+      audio: call-123.wav   # 26.2 MB of PCM
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: crescendo
+    files:
+      audio: call-123.mp3   # the same call, encoded: 3.1 MB
+    ```
+
+    ## Fix safety
+    There is no automatic fix. Re-encoding (WAV to MP3) keeps the whole
+    recording at a lower fidelity; splitting it creates two recordings on the
+    vendor's side. Check which the vendor's processing expects.
+
+    ## References
+    - The operation's `x-tapecheck.audio.max-bytes` in `specs/<vendor>.yaml`
+    - Corti "Upload Recording" (150 MB); Crescendo "Upload VOC recording" (25 MB)
+    - CONTRACT.md, section 2: limits per vendor
+    """
+    limit = ctx.limits.max_bytes
+    if limit is None:
+        return
+    for probed in _sound(ctx):
+        size = probed.info.size
+        if size > limit:
+            shown, limit_shown = _over(size, limit)
+            yield Violation(
+                probed.pointer,
+                f"audio {probed.name} is {shown} ({size:,} bytes); {_vendor(ctx)} accepts at "
+                f"most {limit_shown} ({limit:,} bytes); compress or split the recording",
+            )
+
+
+@rule("AUD002", "audio-too-long", fix_title="Split the recording")
+def audio_too_long(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Checks the audio's duration, read from its headers, against the vendor's
+    limit (Corti: 60 minutes in the seed's docs). Vendors without a documented
+    duration limit are not checked, nor are files whose duration cannot be
+    known without decoding them.
+
+    The limit can be changed with `max-duration-s` in
+    `[tool.tapecheck.limits.<vendor>]` (`7200` for Corti's later docs).
+
+    ## Why is this bad?
+    The vendor refuses a recording over its duration limit, or cuts it, and
+    the refusal may come only after the upload or during processing.
+
+    ## Example
+    ```yaml
+    vendor: corti
+    content: ward-round.mp3   # 1 h 12 min
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: corti
+    content: ward-round-part1.mp3   # 40 min
+    ```
+
+    ## Fix safety
+    There is no automatic fix. Splitting a recording creates several
+    recordings on the vendor's side; cut at a pause, and upload each part to
+    the same interaction if the vendor allows it.
+
+    ## References
+    - The operation's `x-tapecheck.audio.max-duration-s` in `specs/<vendor>.yaml`
+    - Corti "Upload Recording" ("a maximum limit of 60 minutes")
+    """
+    limit = ctx.limits.max_duration_s
+    if limit is None:
+        return
+    for probed in _sound(ctx):
+        duration = probed.info.duration_s
+        if duration is not None and duration > limit:
+            yield Violation(
+                probed.pointer,
+                f"audio {probed.name} lasts {human_duration(duration)} ({duration:,.1f} s); "
+                f"{_vendor(ctx)} accepts at most {human_duration(limit)} ({limit:,g} s); "
+                "split the recording",
+            )
+
+
+@rule("AUD003", "audio-format-not-accepted", fix_title="Convert the audio to an accepted format")
+def audio_format_not_accepted(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Checks that the audio's real format, found from its content (never from
+    its name), is one the vendor accepts for the operation: Crescendo MP3 or
+    WAV; Siro MP3, AAC or WAV; Bota the audio types of its upload URL.
+
+    Formats can be changed with `formats` in `[tool.tapecheck.limits.<vendor>]`.
+
+    ## Why is this bad?
+    The vendor refuses a format it does not take (400 or 415), or accepts the
+    upload and then fails to process it, which shows up only later as a
+    failed job.
+
+    ## Example
+    ```yaml
+    vendor: crescendo
+    files:
+      audio: call-123.mp3   # really FLAC, renamed
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: crescendo
+    files:
+      audio: call-123.mp3   # encoded as MP3
+    ```
+
+    ## Fix safety
+    There is no automatic fix. Converting between lossy formats loses quality
+    each time; convert from the original recording when you have it.
+
+    ## References
+    - The operation's `x-tapecheck.audio.formats` in `specs/<vendor>.yaml`
+    - Crescendo "Upload VOC recording" ("Audio must be mp3 or wav"); Siro and
+      Bota upload docs (VENDORS.md)
+    """
+    accepted = ctx.limits.formats
+    if accepted is None:
+        return
+    for probed in _sound(ctx):
+        if probed.info.format not in accepted:
+            yield Violation(
+                probed.pointer,
+                f"audio {probed.name} is {_content(probed.info)}; {_vendor(ctx)} accepts only "
+                f"{_format_list(accepted)}; convert the recording",
+            )
+
+
+@rule(
+    "AUD004",
+    "declared-type-mismatch",
+    fix_title="Declare the type the content really has",
+)
+def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Checks every type the request declares for its audio against the content:
+    the file extension, a part's or the raw body's `Content-Type`, and a body
+    field that names the type (Siro's `fileType`, Bota's `content_type`).
+
+    Types match by meaning: `audio/mpeg` = `audio/mp3`; `audio/wav` =
+    `audio/wave` = `audio/x-wav`; `audio/mp4` = `audio/m4a`; Ogg Opus matches
+    `audio/opus` and `audio/ogg`; Siro's `aac` matches AAC in ADTS or in MP4.
+    A generic `application/octet-stream` declares nothing. The finding points
+    at the declaration: the file entry for an extension, the header or field
+    otherwise.
+
+    ## Why is this bad?
+    Vendors pick a decoder from the declared type. A mislabelled file is
+    refused, fails in processing, or, for signed URLs, is stored under a
+    Content-Type that breaks playback.
+
+    ## Example
+    ```yaml
+    vendor: siro
+    body: {downloadUrl: "https://storage.example.com/c.mp3", fileType: mp3}
+    files: {audio: call.wav}   # WAV content
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: siro
+    body: {downloadUrl: "https://storage.example.com/c.wav", fileType: wav}
+    files: {audio: call.wav}
+    ```
+
+    ## Fix safety
+    There is no automatic fix. Changing the declaration is safe when the
+    content is what you meant to send; if the wrong file was picked, fix the
+    path instead.
+
+    ## References
+    - RFC 6838 (media types); RFC 3003 (`audio/mpeg`); RFC 7845 (Ogg Opus)
+    - The operation's `x-tapecheck.audio.declared-type` in `specs/<vendor>.yaml`
+    - CONTRACT.md, section 2: "Declared types match by meaning"
+    """
+    from tapecheck.suite.audio import formats_for_extension, formats_for_mime
+
+    audio = (ctx.operation.audio if ctx.operation else None) or {}
+    declared_type = audio.get("declared-type") or {}
+    values: Mapping[str, Sequence[str]] = declared_type.get("values") or {}
+    for probed in _sound(ctx):
+        real = probed.info.format
+        for pointer, value, what in probed.target.declared_types:
+            if not isinstance(value, str) or is_env_reference(value):
+                continue
+            if what == "file extension":
+                claimed = formats_for_extension(value)
+                if claimed is None or real in claimed:
+                    continue
+                suffix = value[value.rfind(".") :] if "." in value else value
+                yield Violation(
+                    pointer,
+                    f"the file extension `{suffix}` of {probed.name} says "
+                    f"{_format_list(claimed)}, but the content is {_content(probed.info)}; "
+                    f"rename it to `{_EXTENSIONS.get(real, '')}` or convert it",
+                )
+                continue
+            if pointer.startswith("/body/"):
+                if values:
+                    if value not in values:
+                        continue  # not a value of the spec's list: SCH003
+                    claimed = frozenset(values[value])
+                else:
+                    claimed = formats_for_mime(_essence(value))
+                if real in claimed:
+                    continue
+                better = [key for key, formats in values.items() if real in formats]
+                fix = (
+                    f"send `{pointer.rsplit('/', 1)[1]}: {better[0]}`"
+                    if better
+                    else f"{_vendor(ctx)} takes no {_FORMAT_NAMES.get(real, real)} here; "
+                    "convert the recording"
+                )
+                yield Violation(
+                    pointer,
+                    f"{what} {value!r} says {_format_list(claimed)}, but {probed.name} is "
+                    f"{_content(probed.info)}; {fix}",
+                )
+                continue
+            essence = _essence(value)
+            if essence in _GENERIC_TYPES:
+                continue
+            claimed = formats_for_mime(essence)
+            if real in claimed:
+                continue
+            says = _format_list(claimed) if claimed else "no audio format tapecheck knows"
+            mime = probed.info.mime or ""
+            yield Violation(
+                pointer,
+                f"{what} `{value}` says {says}, but {probed.name} is {_content(probed.info)}"
+                + (f"; send `{mime}`" if mime else ""),
+            )
+
+
+@rule("AUD005", "audio-damaged", fix_title="Re-export the recording from its source")
+def audio_damaged(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Reports an audio file that is corrupt or truncated: no readable header or
+    stream, no audio format tapecheck recognises, or a header that contradicts
+    the file, such as a WAV data chunk larger than the file.
+
+    A file of no known format (random bytes, a text file) gets this finding
+    alone; a damaged file of a known format is also checked by the other
+    audio rules.
+
+    ## Why is this bad?
+    Vendors refuse such files (400), or accept them and fail or cut them in
+    processing: a truncated recording loses its end without anyone noticing.
+
+    ## Example
+    ```yaml
+    vendor: crescendo
+    files:
+      audio: call-123.wav   # copy interrupted: header says 30 s, file holds 12 s
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: crescendo
+    files:
+      audio: call-123.wav   # complete copy
+    ```
+
+    ## Fix safety
+    There is no automatic fix: repairing a header to match a truncated file
+    makes it "valid" but still cut. Copy or export the recording again from
+    its source.
+
+    ## References
+    - `tapecheck probe FILE` (what the file really holds)
+    - RIFF/WAVE (Microsoft Multimedia Programming Interface, 1991); ISO/IEC
+      11172-3 (MP3 frames); ISO/IEC 14496-12 (MP4)
+    """
+    for probed in _probed(ctx):
+        if probed.state == "unknown":
+            reasons = [p.message for p in probed.info.problems]
+            reason = "; ".join(reasons) or "no audio format recognised"
+            yield Violation(
+                probed.pointer,
+                f"{probed.name} is not audio tapecheck recognises ({reason}); check that it "
+                "is the recording you mean",
+            )
+        elif probed.state == "sound":
+            damage = [p.message for p in probed.info.problems if p.kind in ("truncated", "corrupt")]
+            if damage:
+                kinds = {p.kind for p in probed.info.problems}
+                how = "truncated" if "truncated" in kinds else "corrupt"
+                yield Violation(
+                    probed.pointer,
+                    f"{probed.name} is {how}: {'; '.join(damage)}; re-export the recording",
+                )
+
+
+@rule("AUD006", "audio-empty", fix_title="Upload the recording, not an empty file")
+def audio_empty(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Reports an audio file that is empty: 0 bytes, or a valid header around no
+    audio at all (0 seconds). No other audio rule is reported for that file.
+
+    ## Why is this bad?
+    Vendors refuse empty uploads (400), and a signed URL for 0 bytes cannot
+    carry the recording. An empty file usually means an export or a download
+    that failed.
+
+    ## Example
+    ```yaml
+    vendor: alpharun
+    files:
+      audio: interview.mp3   # 0 bytes
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: alpharun
+    files:
+      audio: interview.mp3   # the exported recording
+    ```
+
+    ## Fix safety
+    There is no automatic fix: export or download the recording again.
+
+    ## References
+    - `tapecheck probe FILE`
+    - CONTRACT.md, section 2: "a 0-byte file AUD006 alone"
+    """
+    for probed in _probed(ctx):
+        if probed.state == "empty":
+            what = (
+                "is empty (0 bytes)"
+                if probed.info.size == 0
+                else f"holds no audio (0 s in {probed.info.size:,} bytes)"
+            )
+            yield Violation(
+                probed.pointer,
+                f"{probed.name} {what}; export or download the recording again",
+            )
+
+
+@rule("AUD007", "declared-size-mismatch", fix_title="Declare the file's real size")
+def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Checks a size the request declares for its audio (Siro's `fileSize`,
+    Bota's `file_size_bytes`) against the size of the file in `files.audio`.
+    The finding points at the declared size.
+
+    ## Why is this bad?
+    Signed upload URLs are bound to the declared size: Siro's storage takes at
+    most `fileSize` bytes (`x-goog-content-length-range: 0,<fileSize>`), so a
+    larger file is refused with 403, and a smaller declaration than the file
+    truncates nothing but fails the PUT.
+
+    ## Example
+    ```yaml
+    vendor: siro
+    operation: signed-urls
+    body: {fileType: mp3, fileSize: 1000000}
+    files: {audio: call.mp3}   # 1,482,113 bytes
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: siro
+    operation: signed-urls
+    body: {fileType: mp3, fileSize: 1482113}
+    files: {audio: call.mp3}
+    ```
+
+    ## Fix safety
+    There is no automatic fix in tapecheck. Setting the declared size to the
+    file's size is safe as long as the same file is then uploaded; compute it
+    when the request is built (`os.stat`) rather than writing it by hand.
+
+    ## References
+    - Siro "signed URLs" (`fileSize`, `x-goog-content-length-range`)
+    - Bota "upload URL" (`file_size_bytes`)
+    - Google Cloud Storage, "Signed URLs" (`x-goog-content-length-range`)
+    """
+    for probed in _sound(ctx):
+        declared = probed.target.declared_size
+        if declared is None:
+            continue
+        pointer, value = declared
+        if isinstance(value, bool) or not isinstance(value, int):
+            continue  # not a number of bytes: the schema rules report it
+        size = probed.info.size
+        if value != size:
+            field = pointer.rsplit("/", 1)[1]
+            yield Violation(
+                pointer,
+                f"`{field}` declares {value:,} bytes, but {probed.name} is {size:,} bytes "
+                f"({human_bytes(size)}); declare `{field}: {size}`",
+            )
+
+
+# -- human units ------------------------------------------------------------------------
+
+_UNITS = (("GB", 10**9), ("MB", 10**6), ("kB", 10**3))
+
+
+def human_bytes(count: float, decimals: int = 1, *, trim: bool = False) -> str:
+    """A size in decimal units: ``26.2 MB``; ``trim`` drops trailing zeros (``25 MB``)."""
+    for unit, scale in _UNITS:
+        if count >= scale:
+            text = f"{count / scale:,.{decimals}f}"
+            if trim and "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return f"{text} {unit}"
+    return f"{count:,.0f} bytes"
+
+
+def _over(size: int, limit: int) -> tuple[str, str]:
+    """The size and the limit, with enough decimals that they do not read the same."""
+    limit_shown = human_bytes(limit, 6, trim=True)
+    shown = human_bytes(size)
+    for decimals in range(1, 7):
+        shown = human_bytes(size, decimals)
+        if human_bytes(size, decimals, trim=True) != limit_shown:
+            break
+    return shown, limit_shown
+
+
+def human_duration(seconds: float) -> str:
+    """A duration as people say it: ``1 h 2 min 5 s``, ``45 min``, ``12.5 s``."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours} h"] if hours else []
+    parts += [f"{minutes} min"] if minutes else []
+    parts += [f"{secs} s"] if secs else []
+    return " ".join(parts)
+
+
+def format_name(fmt: str) -> str:
+    """How a message names a probe format (``mp4`` is ``MP4/M4A``)."""
+    return _FORMAT_NAMES.get(fmt, fmt)
+
+
+def _format_list(formats: Any) -> str:
+    names = [
+        format_name(f)
+        for f in sorted(
+            formats, key=lambda f: list(_FORMAT_NAMES).index(f) if f in _FORMAT_NAMES else 99
+        )
+    ]
+    if not names:
+        return "nothing"
+    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+
+
+def _content(info: AudioInfo) -> str:
+    name = format_name(info.format)
+    return f"{name} ({info.mime})" if info.mime else name
+
+
+def _essence(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()

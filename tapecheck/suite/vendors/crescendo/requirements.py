@@ -1,0 +1,382 @@
+"""Crescendo's requirements: VOC recording upload and job status.
+
+From the seed (``crescendo-upload-voc-recording.md``) and VENDORS.md. Every
+requirement makes fixed requests at the edges, so a deviation is caught on
+every seed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tapecheck.suite.conform.common import (
+    AUTH_REFUSED,
+    INVALID,
+    NOT_FOUND,
+    OTHER_TENANT,
+    TOO_LARGE,
+    WRONG_TYPE,
+    expect_error,
+    expect_success,
+)
+from tapecheck.suite.conform.requirements import requirement
+from tapecheck.suite.conform.session import Auth, Session
+
+V = "crescendo"
+UPLOAD = "upload"
+STATUS = "status"
+SEED = "Seed crescendo-upload-voc-recording.md"
+#: How many status polls a job may take to reach a terminal status, and the pause between them.
+MAX_POLLS = 30
+POLL_PAUSE_S = 0.5
+
+
+def _limit(session: Session) -> int:
+    audio = session.op(UPLOAD).audio or {}
+    return int(audio.get("max-bytes", 25_000_000))
+
+
+async def _upload(
+    session: Session,
+    *,
+    audio: Path | None,
+    metadata: Any = None,
+    part: str = "audio",
+    content_type: str = "audio/mpeg",
+    auth: Auth = "valid",
+    tenant: str | None = None,
+    query: dict[str, str] | None = None,
+    extra_parts: dict[str, Path] | None = None,
+) -> httpx.Response:
+    """POST a multipart upload; ``metadata`` is sent as the JSON string the docs show."""
+    data: dict[str, str] = {}
+    if metadata is not None:
+        data["metadata"] = metadata if isinstance(metadata, str) else json.dumps(metadata)
+    with ExitStack() as stack:
+        files: dict[str, tuple[str, Any, str]] = {}
+        if audio is not None:
+            files[part] = (audio.name, stack.enter_context(audio.open("rb")), content_type)
+        for name, path in (extra_parts or {}).items():
+            files[name] = (path.name, stack.enter_context(path.open("rb")), content_type)
+        return await session.call(
+            UPLOAD, auth=auth, tenant=tenant, query=query, data=data or None, files=files or None
+        )
+
+
+def _metadata(recording_id: str = "tapecheck-call-1") -> dict[str, str]:
+    return {"id": recording_id, "kind": "phonecall", "source": "tapecheck"}
+
+
+@requirement(
+    V,
+    "CRESCENDO-UPLOAD-202",
+    title="An mp3 upload with metadata is accepted with 202 and a job id",
+    source=f'{SEED}: "The response is 202 Accepted and returns a job ID" ({{"id": "job-voc-001"}}).',
+    checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
+)
+async def upload_accepted(s: Session) -> None:
+    response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata())
+    expect_success(s, response, UPLOAD)
+
+
+@requirement(
+    V,
+    "CRESCENDO-UPLOAD-WAV",
+    title="A wav upload is accepted",
+    source=f'{SEED}: "Audio must be mp3 or wav".',
+    checks=("status_code_expected", "response_schema_conformance"),
+)
+async def upload_wav(s: Session) -> None:
+    response = await _upload(
+        s, audio=s.media.audio("wav"), metadata=_metadata(), content_type="audio/wav"
+    )
+    expect_success(s, response, UPLOAD)
+
+
+@requirement(
+    V,
+    "CRESCENDO-UPLOAD-FILE-PART",
+    title="The audio may come in the alternative part `file`",
+    source=f'{SEED}, VocUploadForm.file: "Alternative field name for the audio file (mp3 or wav)".',
+    checks=("status_code_expected", "response_schema_conformance"),
+)
+async def upload_file_part(s: Session) -> None:
+    response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), part="file")
+    expect_success(s, response, UPLOAD)
+
+
+@requirement(
+    V,
+    "CRESCENDO-AUTH-MISSING",
+    title="An upload without a credential is refused with 401 Unauthenticated",
+    source=f'{SEED}, responses.Unauthenticated: "Authorization header with Bearer token is required".',
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def auth_missing(s: Session) -> None:
+    response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), auth="none")
+    expect_error(s, response, UPLOAD, {401})
+
+
+@requirement(
+    V,
+    "CRESCENDO-AUTH-WRONG",
+    title="An upload with a wrong API key is refused",
+    source=f"{SEED}, securitySchemes.bearerAuth (401 Unauthenticated, 403 PermissionDenied).",
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def auth_wrong(s: Session) -> None:
+    response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), auth="wrong")
+    expect_error(s, response, UPLOAD, AUTH_REFUSED)
+    status = await s.call(STATUS, path={"jobId": "job-voc-001"}, auth="wrong")
+    expect_error(s, status, STATUS, AUTH_REFUSED)
+
+
+@requirement(
+    V,
+    "CRESCENDO-AUTH-QUERY",
+    title="The API key is also accepted in the `bearer_token` query parameter",
+    source=f'{SEED}, securitySchemes.bearerTokenQuery: "Alternative to the Authorization header".',
+    checks=("status_code_expected", "response_schema_conformance"),
+)
+async def auth_query(s: Session) -> None:
+    response = await _upload(
+        s,
+        audio=s.media.audio("mp3"),
+        metadata=_metadata(),
+        auth="none",
+        query={"bearer_token": s.credentials.token},
+    )
+    expect_success(s, response, UPLOAD)
+
+
+@requirement(
+    V,
+    "CRESCENDO-TENANT-ISOLATION",
+    title="A key cannot upload to, or read the jobs of, another tenant",
+    source=f"{SEED}, parameters.tenantId and responses.PermissionDenied / NotFound.",
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def tenant_isolation(s: Session) -> None:
+    other = s.credentials.tenant + "-other"
+    response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), tenant=other)
+    expect_error(s, response, UPLOAD, OTHER_TENANT)
+    created = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata())
+    expect_success(s, created, UPLOAD)
+    job_id = created.json()["id"]
+    foreign = await s.call(STATUS, path={"jobId": job_id}, tenant=other)
+    expect_error(s, foreign, STATUS, OTHER_TENANT)
+
+
+@requirement(
+    V,
+    "CRESCENDO-METADATA-REQUIRED",
+    title="An upload without `metadata` is refused",
+    source=f"{SEED}, VocUploadForm.required: [metadata].",
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def metadata_required(s: Session) -> None:
+    response = await _upload(s, audio=s.media.audio("mp3"), metadata=None)
+    expect_error(s, response, UPLOAD, INVALID)
+
+
+@requirement(
+    V,
+    "CRESCENDO-METADATA-JSON",
+    title="`metadata` that is not a JSON object is refused",
+    source=f'{SEED}, VocUploadForm.metadata: "JSON string containing recording metadata".',
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def metadata_json(s: Session) -> None:
+    for text in ('{"id": "call-1"', '["call-1"]', "call-1"):
+        response = await _upload(s, audio=s.media.audio("mp3"), metadata=text)
+        expect_error(s, response, UPLOAD, INVALID)
+
+
+@requirement(
+    V,
+    "CRESCENDO-METADATA-ID-REQUIRED",
+    title="`metadata` without an `id` is refused",
+    source=f'{SEED}: "JSON string containing recording metadata. Must include `id`."',
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def metadata_id_required(s: Session) -> None:
+    response = await _upload(s, audio=s.media.audio("mp3"), metadata={"kind": "phonecall"})
+    expect_error(s, response, UPLOAD, INVALID)
+
+
+@requirement(
+    V,
+    "CRESCENDO-METADATA-ID-CHARSET",
+    title="`metadata.id` accepts letters, digits, `.`, `-`, `_` and refuses anything else",
+    source=f'{SEED}: "`metadata.id` must contain only letters, numbers, dots, dashes, or underscores".',
+    checks=("status_code_expected", "error_body_shape", "response_schema_conformance"),
+)
+async def metadata_id_charset(s: Session) -> None:
+    accepted = await _upload(
+        s, audio=s.media.audio("mp3"), metadata=_metadata("Call.2024-01_15.v2")
+    )
+    expect_success(s, accepted, UPLOAD)
+    for bad in ("call 123", "call/123", "call#1", "appel-é", "", 123):
+        response = await _upload(s, audio=s.media.audio("mp3"), metadata={"id": bad})
+        expect_error(s, response, UPLOAD, INVALID)
+
+
+@requirement(
+    V,
+    "CRESCENDO-AUDIO-REQUIRED",
+    title="An upload with neither `audio` nor `file` part is refused",
+    source=f'{SEED}: "Upload an mp3/wav recording" (the audio part is what the endpoint is for).',
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def audio_required(s: Session) -> None:
+    response = await _upload(s, audio=None, metadata=_metadata())
+    expect_error(s, response, UPLOAD, INVALID)
+
+
+@requirement(
+    V,
+    "CRESCENDO-FORMAT-BY-CONTENT",
+    title="Audio that is not mp3 or wav by its content is refused, whatever it is called",
+    source=f'{SEED}: "Audio must be mp3 or wav".',
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def format_by_content(s: Session) -> None:
+    flac = s.media.audio("flac")
+    disguised = s.media.folder / "disguised-flac.mp3"
+    disguised.write_bytes(flac.read_bytes())
+    response = await _upload(s, audio=disguised, metadata=_metadata())
+    expect_error(s, response, UPLOAD, WRONG_TYPE | INVALID)
+    garbage = s.media.folder / "garbage.wav"
+    garbage.write_bytes(s.media.garbage())
+    response = await _upload(s, audio=garbage, metadata=_metadata(), content_type="audio/wav")
+    expect_error(s, response, UPLOAD, WRONG_TYPE | INVALID)
+
+
+@requirement(
+    V,
+    "CRESCENDO-CORRUPT-AUDIO",
+    title="A wav whose header claims more audio than the file holds is refused",
+    source="VENDORS.md: a WAV whose header claims more audio than the file holds is refused as invalid audio.",
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def corrupt_audio(s: Session) -> None:
+    response = await _upload(
+        s, audio=s.media.lying_wav(), metadata=_metadata(), content_type="audio/wav"
+    )
+    expect_error(s, response, UPLOAD, INVALID)
+
+
+@requirement(
+    V,
+    "CRESCENDO-SIZE-LIMIT",
+    title="Audio of exactly the size limit is accepted; one byte more is refused",
+    source=f'{SEED}: "Max size: 25 MB" (x-tapecheck audio.max-bytes).',
+    checks=("status_code_expected", "error_body_shape", "response_schema_conformance"),
+)
+async def size_limit(s: Session) -> None:
+    limit = _limit(s)
+    at_limit = await _upload(s, audio=s.media.sized("mp3", size_bytes=limit), metadata=_metadata())
+    expect_success(s, at_limit, UPLOAD)
+    over = await _upload(s, audio=s.media.sized("mp3", size_bytes=limit + 1), metadata=_metadata())
+    expect_error(s, over, UPLOAD, TOO_LARGE)
+
+
+@requirement(
+    V,
+    "CRESCENDO-JOB-STATUS",
+    title="A job starts, reaches `completed`, and reports its recording id and file name",
+    source="VENDORS.md, GET .../recording/{jobId}/status: status started|completed|failed, "
+    "recordingId is metadata.id, file is the part's filename.",
+    checks=(
+        "status_code_expected",
+        "json_content_type",
+        "response_schema_conformance",
+        "job_status_transition",
+    ),
+)
+async def job_status(s: Session) -> None:
+    audio = s.media.audio("mp3")
+    created = await _upload(s, audio=audio, metadata=_metadata("job-status-1"))
+    expect_success(s, created, UPLOAD)
+    job_id = created.json()["id"]
+    seen: list[str] = []
+    last: httpx.Response | None = None
+    for poll in range(MAX_POLLS):
+        last = await s.call(STATUS, path={"jobId": job_id})
+        expect_success(s, last, STATUS)
+        body = last.json()
+        seen.append(body["status"])
+        if body["id"] != job_id:
+            s.fail(
+                "job_status_transition",
+                "Wrong job",
+                f"asked for {job_id!r}, got {body['id']!r}",
+                last,
+            )
+        if body["status"] in ("completed", "failed"):
+            break
+        if poll and not s.embedded:
+            await asyncio.sleep(POLL_PAUSE_S)
+    else:
+        s.fail(
+            "job_status_transition",
+            "Job never finished",
+            f"still {seen[-1]!r} after {MAX_POLLS} polls",
+            last,
+        )
+    body = last.json() if last is not None else {}
+    if seen[0] not in ("started", "completed"):
+        s.fail(
+            "job_status_transition",
+            "Wrong first status",
+            f"a new job is {seen[0]!r}, not 'started'",
+            last,
+        )
+    if "completed" in seen[:-1] or "failed" in seen[:-1]:
+        s.fail("job_status_transition", "Status went back", f"statuses seen: {seen}", last)
+    if body["status"] != "completed":
+        s.fail(
+            "job_status_transition",
+            "Job failed",
+            f"a sound mp3 ended {body['status']!r}: {body.get('error')}",
+            last,
+        )
+    if body.get("recordingId") != "job-status-1":
+        s.fail(
+            "job_status_transition",
+            "Wrong recordingId",
+            f"expected 'job-status-1', got {body.get('recordingId')!r}",
+            last,
+        )
+    if body.get("file") not in (None, audio.name):
+        s.fail(
+            "job_status_transition",
+            "Wrong file",
+            f"expected {audio.name!r}, got {body.get('file')!r}",
+            last,
+        )
+    if not isinstance(body.get("finished"), int) or body["finished"] < body["started"]:
+        s.fail(
+            "job_status_transition",
+            "Wrong finished time",
+            f"finished={body.get('finished')!r}, started={body['started']!r}",
+            last,
+        )
+
+
+@requirement(
+    V,
+    "CRESCENDO-JOB-NOT-FOUND",
+    title="The status of an unknown job is 404 NotFound",
+    source=f'{SEED}, responses.NotFound: "Resource not found".',
+    checks=("status_code_expected", "error_body_shape"),
+)
+async def job_not_found(s: Session) -> None:
+    response = await s.call(STATUS, path={"jobId": "job-voc-tapecheck-does-not-exist"})
+    expect_error(s, response, STATUS, NOT_FOUND)
