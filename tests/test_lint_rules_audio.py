@@ -31,7 +31,7 @@ AUD_CODES = tuple(f"AUD00{n}" for n in range(1, 8))
 Found = Counter[tuple[str, str]]
 
 UUID = "f47ac10b-58cc-4372-a567-0e02b2c3d479"
-CRESCENDO = 'vendor: crescendo\npath: {tenantId: t}\nbody: {metadata: {id: c-1}}\n'
+CRESCENDO = "vendor: crescendo\npath: {tenantId: t}\nbody: {metadata: {id: c-1}}\n"
 CORTI = f"vendor: corti\npath: {{id: {UUID}}}\nheaders: {{Tenant-Name: base}}\n"
 ALPHARUN = "vendor: alpharun\n"
 SIRO = "vendor: siro\n"
@@ -96,7 +96,13 @@ Writer = Callable[["AudioSamples", bytes, bytes], bytes]
 #: (id, manifest, file name, content name, expected). Content names: see ``CONTENT``.
 CASES: list[tuple[str, str, str, str, Found]] = [
     ("crescendo-mp3", CRESCENDO + "files: {audio: call.mp3}\n", "call.mp3", "mp3", expect()),
-    ("crescendo-wav-in-file-part", CRESCENDO + "files: {file: call.wav}\n", "call.wav", "wav", expect()),
+    (
+        "crescendo-wav-in-file-part",
+        CRESCENDO + "files: {file: call.wav}\n",
+        "call.wav",
+        "wav",
+        expect(),
+    ),
     (
         "crescendo-flac-named-mp3",
         CRESCENDO + "files: {audio: call.mp3}\n",
@@ -153,7 +159,13 @@ CASES: list[tuple[str, str, str, str, Found]] = [
         "truncated",
         expect(("AUD005", "/files/audio"), ("AUD004", "/files/audio")),
     ),
-    ("crescendo-missing-is-man003", CRESCENDO + "files: {audio: gone.mp3}\n", "call.mp3", "mp3", expect()),
+    (
+        "crescendo-missing-is-man003",
+        CRESCENDO + "files: {audio: gone.mp3}\n",
+        "call.mp3",
+        "mp3",
+        expect(),
+    ),
     (
         "alpharun-only-labels-and-damage",
         ALPHARUN + "files: {audio: call.wav}\n",
@@ -161,7 +173,13 @@ CASES: list[tuple[str, str, str, str, Found]] = [
         "flac",
         expect(("AUD004", "/files/audio")),
     ),
-    ("alpharun-no-extension-declares-nothing", ALPHARUN + "files: {audio: call}\n", "call", "flac", expect()),
+    (
+        "alpharun-no-extension-declares-nothing",
+        ALPHARUN + "files: {audio: call}\n",
+        "call",
+        "flac",
+        expect(),
+    ),
     (
         "corti-raw-body-type-header",
         CORTI.replace("{Tenant-Name: base}", "{Tenant-Name: base, Content-Type: audio/wav}")
@@ -172,7 +190,9 @@ CASES: list[tuple[str, str, str, str, Found]] = [
     ),
     (
         "corti-octet-stream-declares-nothing",
-        CORTI.replace("{Tenant-Name: base}", "{Tenant-Name: base, content-type: application/octet-stream}")
+        CORTI.replace(
+            "{Tenant-Name: base}", "{Tenant-Name: base, content-type: application/octet-stream}"
+        )
         + "content: call.flac\n",
         "call.flac",
         "flac",
@@ -180,52 +200,59 @@ CASES: list[tuple[str, str, str, str, Found]] = [
     ),
     (
         "siro-flac-as-mp3",
-        SIRO + "body: {downloadUrl: 'https://s.example.com/c', fileType: mp3}\nfiles: {audio: call.flac}\n",
+        SIRO
+        + "body: {downloadUrl: 'https://s.example.com/c', fileType: mp3}\nfiles: {audio: call.flac}\n",
         "call.flac",
         "flac",
         expect(("AUD003", "/files/audio"), ("AUD004", "/body/fileType")),
     ),
     (
         "siro-wav-declared-mp3",
-        SIRO + "body: {downloadUrl: 'https://s.example.com/c', fileType: mp3}\nfiles: {audio: call.wav}\n",
+        SIRO
+        + "body: {downloadUrl: 'https://s.example.com/c', fileType: mp3}\nfiles: {audio: call.wav}\n",
         "call.wav",
         "wav",
         expect(("AUD004", "/body/fileType")),
     ),
     (
         "siro-aac-in-adts",
-        SIRO + "body: {downloadUrl: 'https://s.example.com/c', fileType: aac}\nfiles: {audio: call.aac}\n",
+        SIRO
+        + "body: {downloadUrl: 'https://s.example.com/c', fileType: aac}\nfiles: {audio: call.aac}\n",
         "call.aac",
         "adts",
         expect(),
     ),
     (
         "siro-unknown-file-type-is-sch003-not-aud004",
-        SIRO + "body: {downloadUrl: 'https://s.example.com/c', fileType: ogg}\nfiles: {audio: call.wav}\n",
+        SIRO
+        + "body: {downloadUrl: 'https://s.example.com/c', fileType: ogg}\nfiles: {audio: call.wav}\n",
         "call.wav",
         "wav",
         expect(),
     ),
     (
         "siro-signed-urls-size-mismatch",
-        SIRO + "operation: signed-urls\nbody: {fileType: wav, fileSize: 1000}\nfiles: {audio: call.wav}\n",
+        SIRO
+        + "operation: signed-urls\nbody: {fileType: wav, fileSize: 1000}\nfiles: {audio: call.wav}\n",
         "call.wav",
         "wav",
-        expect(("AUD007", "/body/fileSize")),
+        expect(("AUD007", "/files/audio")),
     ),
     (
         "siro-size-not-a-number-is-the-schema-s",
-        SIRO + "operation: signed-urls\nbody: {fileType: wav, fileSize: '1000'}\nfiles: {audio: call.wav}\n",
+        SIRO
+        + "operation: signed-urls\nbody: {fileType: wav, fileSize: '1000'}\nfiles: {audio: call.wav}\n",
         "call.wav",
         "wav",
         expect(),
     ),
     (
         "bota-content-type-and-size",
-        BOTA_UPLOAD + "body: {content_type: audio/mpeg, file_size_bytes: 1}\nfiles: {audio: call.wav}\n",
+        BOTA_UPLOAD
+        + "body: {content_type: audio/mpeg, file_size_bytes: 1}\nfiles: {audio: call.wav}\n",
         "call.wav",
         "wav",
-        expect(("AUD004", "/body/content_type"), ("AUD007", "/body/file_size_bytes")),
+        expect(("AUD004", "/body/content_type"), ("AUD007", "/files/audio")),
     ),
     (
         "bota-image-type-declares-no-audio",
@@ -324,7 +351,9 @@ def test_aud003_names_what_is_accepted(tmp_path: Path, flac: bytes) -> None:
         "audio `call.flac` is FLAC (audio/flac); Crescendo accepts only WAV or MP3; "
         "convert the recording"
     )
-    widened = context(tmp_path, CRESCENDO + "files: {audio: call.flac}\n", {"crescendo": {"formats": ["flac"]}})
+    widened = context(
+        tmp_path, CRESCENDO + "files: {audio: call.flac}\n", {"crescendo": {"formats": ["flac"]}}
+    )
     assert run(widened) == Counter()
 
 
@@ -332,7 +361,8 @@ def test_aud004_messages_suggest_the_right_declaration(tmp_path: Path, audio: Au
     (tmp_path / "call.wav").write_bytes(audio.mp3())
     ctx = context(
         tmp_path,
-        SIRO + "body: {downloadUrl: 'https://s.example.com/c', fileType: wav}\nfiles: {audio: call.wav}\n",
+        SIRO
+        + "body: {downloadUrl: 'https://s.example.com/c', fileType: wav}\nfiles: {audio: call.wav}\n",
     )
     found = {v.pointer: v.message for v in RULES["AUD004"].check(ctx)}
     assert found["/files/audio"] == (
@@ -354,7 +384,10 @@ def test_aud005_gives_the_probe_s_reason(tmp_path: Path, audio: AudioSamples) ->
 def test_aud007_message(tmp_path: Path, audio: AudioSamples) -> None:
     data = audio.wav(0.5)
     (tmp_path / "call.wav").write_bytes(data)
-    text = SIRO + "operation: signed-urls\nbody: {fileType: wav, fileSize: 1000}\nfiles: {audio: call.wav}\n"
+    text = (
+        SIRO
+        + "operation: signed-urls\nbody: {fileType: wav, fileSize: 1000}\nfiles: {audio: call.wav}\n"
+    )
     assert messages(context(tmp_path, text))["AUD007"] == (
         f"`fileSize` declares 1,000 bytes, but `call.wav` is {len(data):,} bytes "
         f"({human_bytes(len(data))}); declare `fileSize: {len(data)}`"

@@ -61,7 +61,15 @@ def expect(*pairs: tuple[str, str]) -> Found:
         ("x.request.json", "vendor: crescendo\n"),
         ("x.request.json", "[]"),
     ],
-    ids=["unclosed-flow", "a-list", "empty", "duplicate-key", "json-trailing-comma", "yaml-in-json", "json-list"],
+    ids=[
+        "unclosed-flow",
+        "a-list",
+        "empty",
+        "duplicate-key",
+        "json-trailing-comma",
+        "yaml-in-json",
+        "json-list",
+    ],
 )
 def test_man001_reports_an_unreadable_manifest_alone(tmp_path: Path, name: str, text: str) -> None:
     ctx = context(tmp_path, text, name=name)
@@ -75,7 +83,8 @@ def test_man001_gives_the_parser_position(tmp_path: Path) -> None:
     findings = lint_file(Target(path, str(path), "manifest"), vendor=None, config=LintConfig())
     assert [(f.code, f.pointer) for f in findings] == [("MAN001", "")]
     assert findings[0].line == 3
-    assert findings[0].column is not None and findings[0].column > 1
+    assert findings[0].column is not None
+    assert findings[0].column > 1
     assert "invalid YAML" in findings[0].message
     assert "line 3" in findings[0].message
 
@@ -138,7 +147,10 @@ def test_man002_is_not_reported_for_a_broken_file(tmp_path: Path) -> None:
             "vendor: crescendo\nfiles: {audio: gone.wav, file: gone.mp3}\n",
             expect(("MAN003", "/files/audio"), ("MAN003", "/files/file")),
         ),
-        ("vendor: nobody\nfiles: {audio: gone.wav}\n", expect(("MAN002", "/vendor"), ("MAN003", "/files/audio"))),
+        (
+            "vendor: nobody\nfiles: {audio: gone.wav}\n",
+            expect(("MAN002", "/vendor"), ("MAN003", "/files/audio")),
+        ),
     ],
     ids=[
         "present",

@@ -24,10 +24,7 @@ UUID = "f47ac10b-58cc-4372-a567-0e02b2c3d479"
 AUTH = 'headers: {Authorization: "Bearer ${TOKEN}"}\n'
 
 CRESCENDO = "vendor: crescendo\npath: {tenantId: tenant-a}\n" + AUTH
-ALPHARUN_FIELDS = (
-    "  teammate_email: sam@example.com\n"
-    '  recorded_at: "2024-01-15T14:30:00-05:00"\n'
-)
+ALPHARUN_FIELDS = '  teammate_email: sam@example.com\n  recorded_at: "2024-01-15T14:30:00-05:00"\n'
 ALPHARUN = "vendor: alpharun\n" + AUTH + "files: {audio: call.wav}\nbody:\n" + ALPHARUN_FIELDS
 SIRO = 'vendor: siro\nheaders: {x-siro-auth-token: "${SIRO_TOKEN}"}\n'
 CORTI = (
@@ -72,18 +69,22 @@ CASES: list[tuple[str, str, Found]] = [
     ),
     (
         "crescendo-metadata-as-json-string",
-        CRESCENDO + "body: {metadata: '{\"id\": \"call-123\", \"kind\": \"x\"}'}\n",
+        CRESCENDO + 'body: {metadata: \'{"id": "call-123", "kind": "x"}\'}\n',
         expect(),
     ),
-    ("crescendo-missing-metadata", CRESCENDO + "files: {audio: call.mp3}\n", expect(("SCH001", "/body/metadata"))),
+    (
+        "crescendo-missing-metadata",
+        CRESCENDO + "files: {audio: call.mp3}\n",
+        expect(("SCH001", "/body/metadata")),
+    ),
     (
         "crescendo-metadata-without-id",
-        CRESCENDO + "body: {metadata: '{\"kind\": \"call\"}'}\n",
+        CRESCENDO + 'body: {metadata: \'{"kind": "call"}\'}\n',
         expect(("SCH001", "/body/metadata/id")),
     ),
     (
         "crescendo-id-with-space-in-json-string",
-        CRESCENDO + "body: {metadata: '{\"id\": \"call 123\"}'}\n",
+        CRESCENDO + 'body: {metadata: \'{"id": "call 123"}\'}\n',
         expect(("SCH004", "/body/metadata/id")),
     ),
     (
@@ -146,7 +147,7 @@ CASES: list[tuple[str, str, Found]] = [
     ("alpharun-valid", ALPHARUN + "  contacts: [{email: ada@example.com}]\n", expect()),
     (
         "alpharun-contacts-json-string",
-        ALPHARUN + "  contacts: '[{\"phone_number\": 14155552671}, {\"ext_id\": \"c-1\"}]'\n",
+        ALPHARUN + '  contacts: \'[{"phone_number": 14155552671}, {"ext_id": "c-1"}]\'\n',
         expect(),
     ),
     (
@@ -165,7 +166,11 @@ CASES: list[tuple[str, str, Found]] = [
         ALPHARUN + "  contacts: [{email: null, phone_number: null, ext_id: null}]\n",
         expect(("SCH001", "/body/contacts/0")),
     ),
-    ("alpharun-one-null-one-value", ALPHARUN + "  contacts: [{email: null, ext_id: c-1}]\n", expect()),
+    (
+        "alpharun-one-null-one-value",
+        ALPHARUN + "  contacts: [{email: null, ext_id: c-1}]\n",
+        expect(),
+    ),
     (
         "alpharun-two-bad-contacts",
         ALPHARUN + "  contacts: [{first_name: A}, {email: ada@example.com}, {last_name: B}]\n",
@@ -221,7 +226,11 @@ CASES: list[tuple[str, str, Found]] = [
         "  teammate_email: sam@example.com\n  recorded_at: 2024-01-15T14:30:00Z\n  contacts: [{ext_id: x}]\n",
         expect(),
     ),
-    ("alpharun-playbook-uuid", ALPHARUN + f"  playbook_id: {UUID.upper()}\n  contacts: [{{ext_id: x}}]\n", expect()),
+    (
+        "alpharun-playbook-uuid",
+        ALPHARUN + f"  playbook_id: {UUID.upper()}\n  contacts: [{{ext_id: x}}]\n",
+        expect(),
+    ),
     (
         "alpharun-playbook-braces",
         ALPHARUN + f"  playbook_id: '{{{UUID}}}'\n  contacts: [{{ext_id: x}}]\n",
@@ -273,7 +282,8 @@ CASES: list[tuple[str, str, Found]] = [
     ),
     (
         "siro-crm-objects-an-object",
-        SIRO + "body: {downloadUrl: 'https://s.example.com/c.mp3', fileType: wav, crmObjects: {}}\n",
+        SIRO
+        + "body: {downloadUrl: 'https://s.example.com/c.mp3', fileType: wav, crmObjects: {}}\n",
         expect(("SCH002", "/body/crmObjects")),
     ),
     (
@@ -290,7 +300,11 @@ CASES: list[tuple[str, str, Found]] = [
     ("corti-valid", CORTI + "content: call.wav\n", expect()),
     ("corti-no-content-nor-files", CORTI, expect(("SCH001", "/content"))),
     ("corti-files-instead-is-cor003", CORTI + "files: {audio: call.wav}\n", expect()),
-    ("corti-content-not-a-path", CORTI + "content: {path: call.wav}\n", expect(("SCH002", "/content"))),
+    (
+        "corti-content-not-a-path",
+        CORTI + "content: {path: call.wav}\n",
+        expect(("SCH002", "/content")),
+    ),
     (
         "corti-body-for-raw-upload",
         CORTI + "content: call.wav\nbody: {audio: call.wav}\n",
@@ -328,7 +342,8 @@ CASES: list[tuple[str, str, Found]] = [
     ),
     (
         "corti-interaction-valid",
-        CORTI_INTERACTION + "body:\n  encounter: {identifier: v-1, status: planned, type: consultation,"
+        CORTI_INTERACTION
+        + "body:\n  encounter: {identifier: v-1, status: planned, type: consultation,"
         " period: {startedAt: '2024-01-15T09:00:00+01:00'}}\n  patient: {anything: [1, 2]}\n",
         expect(),
     ),
@@ -352,7 +367,8 @@ CASES: list[tuple[str, str, Found]] = [
     # -- Bota: parameters of every kind, if/then enums, the manifest's `auth` ------------
     (
         "bota-create-valid",
-        BOTA + "auth: secret-key\nbody: {device_id: dev_1, end_user_id: eu_1, metadata: {any: [1]}}\n",
+        BOTA
+        + "auth: secret-key\nbody: {device_id: dev_1, end_user_id: eu_1, metadata: {any: [1]}}\n",
         expect(),
     ),
     (
@@ -382,7 +398,9 @@ CASES: list[tuple[str, str, Found]] = [
     (
         "bota-list-query-bounds-and-enum",
         BOTA + "operation: list\nquery: {limit: '500', offset: -1, status: done}\n",
-        expect(("SCH005", "/query/limit"), ("SCH005", "/query/offset"), ("SCH003", "/query/status")),
+        expect(
+            ("SCH005", "/query/limit"), ("SCH005", "/query/offset"), ("SCH003", "/query/status")
+        ),
     ),
     (
         "bota-list-query-not-a-number",
@@ -406,7 +424,11 @@ CASES: list[tuple[str, str, Found]] = [
         expect(("SCH006", "/body")),
     ),
     # -- the manifest's `files` entries ------------------------------------------------------
-    ("files-not-a-mapping", CRESCENDO + "body: {metadata: {id: a}}\nfiles: a.mp3\n", expect(("SCH002", "/files"))),
+    (
+        "files-not-a-mapping",
+        CRESCENDO + "body: {metadata: {id: a}}\nfiles: a.mp3\n",
+        expect(("SCH002", "/files")),
+    ),
     (
         "files-entry-a-number",
         CRESCENDO + "body: {metadata: {id: a}}\nfiles: {audio: 5}\n",
@@ -459,7 +481,9 @@ def test_later_field_message_names_the_older_version(tmp_path: Path) -> None:
 
 
 def test_missing_file_part_message(tmp_path: Path) -> None:
-    found = messages(tmp_path, "vendor: alpharun\nbody:\n" + ALPHARUN_FIELDS + "  contacts: [{ext_id: x}]\n")
+    found = messages(
+        tmp_path, "vendor: alpharun\nbody:\n" + ALPHARUN_FIELDS + "  contacts: [{ext_id: x}]\n"
+    )
     assert found["/files/audio"] == (
         "required file part `audio` is missing; add it under `files` (audio: FILE)"
     )
@@ -473,7 +497,7 @@ def test_anyof_message_lists_the_alternatives(tmp_path: Path) -> None:
 
 
 def test_json_string_field_points_into_the_document(tmp_path: Path) -> None:
-    found = messages(tmp_path, CRESCENDO + "body: {metadata: '{\"id\": \"call 123\"}'}\n")
+    found = messages(tmp_path, CRESCENDO + 'body: {metadata: \'{"id": "call 123"}\'}\n')
     assert found == {
         "/body/metadata/id": '`metadata.id` "call 123" does not match the pattern `^[A-Za-z0-9._-]+$`'
     }

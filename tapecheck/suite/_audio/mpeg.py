@@ -196,7 +196,7 @@ def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
     if info is None:  # pragma: no cover - stream_at checked it
         return
     length, samples, rate, layer = info
-    mono = header[3] >> 6 == 3
+    mono = len(header) > 3 and header[3] >> 6 == 3
     found.format = "mp3"
     found.codec = _CODECS[layer]
     found.sample_rate = rate

@@ -254,7 +254,9 @@ def parse_webm(src: Source, found: Found) -> None:
     cut_segment = segment_end is not None and segment_end > src.size
     scale, duration, audio = _headers(src, found, data_at, min(segment_end or src.size, src.size))
     if audio is None:
-        if not found.problems:
+        if cut_segment or _cut_headers(src, data_at):
+            found.problem(TRUNCATED, "WebM file is cut before the end of its track list")
+        else:
             found.problem(CORRUPT, "WebM file has no audio track")
         return
     delay_s = audio.codec_delay_ns / 1e9
@@ -321,6 +323,19 @@ def _headers(src: Source, found: Found, start: int, end: int) -> tuple[int, floa
         else:
             audio = _tracks(body, found)
     return scale, duration, audio
+
+
+def _cut_headers(src: Source, start: int) -> bool:
+    """Whether the file ends inside the elements before the first Cluster."""
+    at = start
+    for _ in range(_MAX_ELEMENTS):
+        element = _element(src.read(at, 16), 0)
+        if element is None or element[0] == _CLUSTER or element[1] == _UNKNOWN_SIZE:
+            return element is None and at < src.size
+        at += element[1] + element[2]
+        if at > src.size:
+            return True
+    return False
 
 
 def _info(body: bytes) -> tuple[int, float | None]:

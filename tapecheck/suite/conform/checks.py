@@ -86,7 +86,7 @@ _NOT_JSON = object()
 
 
 def _media_type(response: httpx.Response) -> str:
-    return response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return str(response.headers.get("content-type", "")).split(";", 1)[0].strip().lower()
 
 
 def _is_json_media(media: str) -> bool:

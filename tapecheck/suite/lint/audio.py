@@ -115,9 +115,11 @@ def _vendor(ctx: LintContext) -> str:
 @rule("AUD001", "audio-too-large", fix_title="Compress or split the recording")
 def audio_too_large(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks the audio file's size against the vendor's upload limit (Corti
-    150 MB, Crescendo 25 MB; 1 MB = 1,000,000 bytes unless the vendor says
-    MiB). Vendors without a documented limit are not checked.
+    Checks the audio file's size against the vendor's upload limit.
+
+    The defaults are the vendors' documented limits (Corti 150 MB, Crescendo
+    25 MB; 1 MB = 1,000,000 bytes unless the vendor says MiB); vendors
+    without a documented limit are not checked.
 
     Limits can be changed per vendor with `max-bytes` in
     `[tool.tapecheck.limits.<vendor>]`.
@@ -167,10 +169,12 @@ def audio_too_large(ctx: LintContext) -> Iterator[Violation]:
 @rule("AUD002", "audio-too-long", fix_title="Split the recording")
 def audio_too_long(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks the audio's duration, read from its headers, against the vendor's
-    limit (Corti: 60 minutes in the seed's docs). Vendors without a documented
-    duration limit are not checked, nor are files whose duration cannot be
-    known without decoding them.
+    Checks the audio's duration against the vendor's duration limit.
+
+    The duration is read from the file's headers, never by decoding it. The
+    default is the vendor's documented limit (Corti: 60 minutes in the
+    seed's docs); vendors without one are not checked, nor are files whose
+    duration cannot be known from their headers.
 
     The limit can be changed with `max-duration-s` in
     `[tool.tapecheck.limits.<vendor>]` (`7200` for Corti's later docs).
@@ -217,9 +221,12 @@ def audio_too_long(ctx: LintContext) -> Iterator[Violation]:
 @rule("AUD003", "audio-format-not-accepted", fix_title="Convert the audio to an accepted format")
 def audio_format_not_accepted(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks that the audio's real format, found from its content (never from
-    its name), is one the vendor accepts for the operation: Crescendo MP3 or
-    WAV; Siro MP3, AAC or WAV; Bota the audio types of its upload URL.
+    Checks that the audio's real format, found from its content, is one the
+    vendor accepts.
+
+    The file's name plays no part here. Accepted formats: Crescendo MP3 or
+    WAV; Siro MP3, AAC or WAV; Bota the audio types of its upload URL; Corti
+    and Alpharun any audio.
 
     Formats can be changed with `formats` in `[tool.tapecheck.limits.<vendor>]`.
 
@@ -270,9 +277,12 @@ def audio_format_not_accepted(ctx: LintContext) -> Iterator[Violation]:
 )
 def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks every type the request declares for its audio against the content:
-    the file extension, a part's or the raw body's `Content-Type`, and a body
-    field that names the type (Siro's `fileType`, Bota's `content_type`).
+    Checks each type the request declares for its audio against the audio's
+    content.
+
+    Declared types are the file extension, a part's or the raw body's
+    `Content-Type`, and a body field that names the type (Siro's `fileType`,
+    Bota's `content_type`).
 
     Types match by meaning: `audio/mpeg` = `audio/mp3`; `audio/wav` =
     `audio/wave` = `audio/x-wav`; `audio/mp4` = `audio/m4a`; Ogg Opus matches
@@ -372,9 +382,12 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
 @rule("AUD005", "audio-damaged", fix_title="Re-export the recording from its source")
 def audio_damaged(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Reports an audio file that is corrupt or truncated: no readable header or
-    stream, no audio format tapecheck recognises, or a header that contradicts
-    the file, such as a WAV data chunk larger than the file.
+    Reports an audio file that is corrupt, truncated, or of no known audio
+    format.
+
+    That is: no readable header or stream, no audio format tapecheck
+    recognises, or a header that contradicts the file, such as a WAV data
+    chunk larger than the file.
 
     A file of no known format (random bytes, a text file) gets this finding
     alone; a damaged file of a known format is also checked by the other
@@ -431,8 +444,10 @@ def audio_damaged(ctx: LintContext) -> Iterator[Violation]:
 @rule("AUD006", "audio-empty", fix_title="Upload the recording, not an empty file")
 def audio_empty(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Reports an audio file that is empty: 0 bytes, or a valid header around no
-    audio at all (0 seconds). No other audio rule is reported for that file.
+    Reports an audio file that is empty: 0 bytes, or 0 seconds of audio.
+
+    A valid header around no audio at all counts as empty. No other audio
+    rule is reported for that file.
 
     ## Why is this bad?
     Vendors refuse empty uploads (400), and a signed URL for 0 bytes cannot
@@ -476,9 +491,12 @@ def audio_empty(ctx: LintContext) -> Iterator[Violation]:
 @rule("AUD007", "declared-size-mismatch", fix_title="Declare the file's real size")
 def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks a size the request declares for its audio (Siro's `fileSize`,
-    Bota's `file_size_bytes`) against the size of the file in `files.audio`.
-    The finding points at the declared size.
+    Checks a declared audio size (`fileSize`, `file_size_bytes`) against the
+    file's real size.
+
+    The file is the one in `files.audio`. Like every audio finding, this one
+    points at the file entry (`/files/audio`); the message names the field
+    to change.
 
     ## Why is this bad?
     Signed upload URLs are bound to the declared size: Siro's storage takes at
@@ -523,7 +541,7 @@ def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
         if value != size:
             field = pointer.rsplit("/", 1)[1]
             yield Violation(
-                pointer,
+                probed.pointer,
                 f"`{field}` declares {value:,} bytes, but {probed.name} is {size:,} bytes "
                 f"({human_bytes(size)}); declare `{field}: {size}`",
             )

@@ -117,7 +117,12 @@ def lint_paths(request: LintRequest) -> LintResult:
         for target in targets:
             findings += lint_file(target, vendor=request.vendor, config=request.config)
     findings.sort(key=Finding.sort_key)
-    return LintResult(findings=findings, files=len(targets), tool_version=__version__)
+    return LintResult(
+        findings=findings,
+        files=len(targets),
+        tool_version=__version__,
+        paths=[target.display for target in targets],
+    )
 
 
 def _auto_jobs(count: int) -> int:

@@ -28,9 +28,11 @@ __all__ = [
 @rule("MAN001", "manifest-not-parsable", fix_title="Fix the syntax so the file is one mapping")
 def manifest_not_parsable(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Reports a manifest that cannot be read as a request: it does not parse as
-    JSON (`.json` files are strict JSON) or YAML, it is empty, or its top
-    level is not a mapping of keys.
+    Reports a manifest that does not parse as JSON or YAML, or is not a
+    mapping.
+
+    `.json` files are strict JSON; an empty file and duplicate keys are
+    reported too.
 
     The finding is positioned at the line and column where parsing stopped.
     Nothing else is checked in that file.
@@ -79,8 +81,11 @@ def manifest_not_parsable(ctx: LintContext) -> Iterator[Violation]:
 )
 def unknown_vendor_or_operation(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Reports a manifest whose vendor or operation tapecheck does not know, and
-    a manifest that names no vendor while `--vendor` gives none either.
+    Reports a manifest whose vendor or operation is unknown, or that names
+    no vendor.
+
+    A manifest without `vendor` takes the one of `--vendor`; when neither
+    names one, there is nothing to check it against.
 
     Vendors are `corti`, `alpharun`, `crescendo`, `siro` and `bota`; the
     operations are the operationIds of `specs/<vendor>.yaml` (`tapecheck specs`
@@ -119,9 +124,11 @@ def unknown_vendor_or_operation(ctx: LintContext) -> Iterator[Violation]:
 @rule("MAN003", "file-unreadable", fix_title="Point at a file that exists and can be read")
 def file_unreadable(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Reports a file named in `files` or `content` that does not exist, is a
-    folder, or cannot be read, and a path given on the command line that does
-    not exist.
+    Reports a file named in `files` or `content` that does not exist or
+    cannot be read.
+
+    A folder where a file is expected, an empty path, and a path given on
+    the command line that does not exist are reported too.
 
     Paths are relative to the manifest's folder.
 
@@ -206,10 +213,12 @@ def _entry_name(pointer: str) -> str:
 )
 def file_outside_folder(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Warns about a path in `files` or `content` that leaves the manifest's
-    folder tree: an absolute path, or a relative one whose `..` climbs above
-    the manifest's folder. The check is lexical (symbolic links are not
-    followed); the file is still read and checked.
+    Warns about a file path that leaves the manifest's folder tree (`..` or
+    an absolute path).
+
+    The check is lexical: an absolute path, or a relative one whose `..`
+    climbs above the manifest's folder (symbolic links are not followed).
+    The file is still read and checked.
 
     ## Why is this bad?
     A manifest is committed with its recordings. A path outside its folder
@@ -254,9 +263,10 @@ def file_outside_folder(ctx: LintContext) -> Iterator[Violation]:
 @rule("MAN005", "unknown-manifest-key", severity="warning", fix_title="Remove or rename the key")
 def unknown_manifest_key(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Warns about a top-level manifest key that is not one of `vendor`,
-    `operation`, `path`, `query`, `headers`, `body`, `files`, `content` and
-    `auth`.
+    Warns about an unknown top-level manifest key.
+
+    The known keys are `vendor`, `operation`, `path`, `query`, `headers`,
+    `body`, `files`, `content` and `auth`.
 
     ## Why is this bad?
     An unknown key is ignored, so its content never reaches the request: a

@@ -104,8 +104,10 @@ _RANK = {
 @rule("SCH001", "missing-required", fix_title="Add the missing value")
 def missing_required(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks that every value the spec requires is present: body fields, form
-    fields and file parts, headers, path and query parameters, and the raw body.
+    Checks that every value the spec requires is present.
+
+    That covers body fields, form fields and file parts, headers, path and
+    query parameters, and the raw body.
 
     The finding points where the value should be: `/body/metadata`,
     `/files/audio` for a file part, `/headers/Tenant-Name`, `/path/id`, or
@@ -152,8 +154,10 @@ def missing_required(ctx: LintContext) -> Iterator[Violation]:
 @rule("SCH002", "wrong-type", fix_title="Write the value with the type the spec declares")
 def wrong_type(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks that each value has the JSON type the spec declares: a string where
-    a string is expected, an object where an object is expected, and so on.
+    Checks that each value has the JSON type the spec declares.
+
+    A string where the spec wants an object is flagged, and so is an object
+    where it wants a string.
 
     Form fields and parameters travel as text, so a YAML number or boolean is
     fine where the spec expects a string; an object or a list in a form field
@@ -199,9 +203,11 @@ def wrong_type(ctx: LintContext) -> Iterator[Violation]:
 @rule("SCH003", "not-in-enum", fix_title="Use one of the values the spec lists")
 def not_in_enum(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks that a value the spec restricts to a list (`enum`, `const`) is one
-    of the listed values, compared exactly (case matters). The manifest's own
-    `auth` must be one of the vendor's credential kinds.
+    Checks that a value the spec restricts to a list (`enum`, `const`) is
+    one of the listed values.
+
+    Values are compared exactly (case matters). The manifest's own `auth`
+    must be one of the vendor's credential kinds.
 
     ## Why is this bad?
     Enumerated values select behaviour on the vendor's side (a file type, an
@@ -239,8 +245,10 @@ def not_in_enum(ctx: LintContext) -> Iterator[Violation]:
 @rule("SCH004", "invalid-format", fix_title="Write the value in the format the spec declares")
 def invalid_format(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks string values against the spec's `format` (`uuid`, `email`,
-    `date-time`, `date`, `uri`) and `pattern`.
+    Checks string values against the spec's `format` (uuid, email,
+    date-time, uri) and `pattern`.
+
+    Dates (`format: date`, `YYYY-MM-DD`) are checked as well.
 
     UUIDs are the hyphenated 8-4-4-4-12 form in any case (braces, `urn:uuid:`
     and the form without hyphens are flagged); e-mail addresses are checked by
@@ -282,8 +290,11 @@ def invalid_format(ctx: LintContext) -> Iterator[Violation]:
 @rule("SCH005", "out-of-bounds", fix_title="Bring the value within the spec's bounds")
 def out_of_bounds(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks the spec's size keywords: `minItems`/`maxItems`, `minLength`/
-    `maxLength`, `minimum`/`maximum` and their exclusive forms, `multipleOf`,
+    Checks values against the spec's size keywords (`minItems`, `maxLength`,
+    `minimum`, ...).
+
+    These are `minItems`/`maxItems`, `minLength`/`maxLength`,
+    `minimum`/`maximum` and their exclusive forms, `multipleOf`,
     `minProperties`/`maxProperties` and `uniqueItems`.
 
     ## Why is this bad?
@@ -326,8 +337,11 @@ def out_of_bounds(ctx: LintContext) -> Iterator[Violation]:
 def undefined_property(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Warns about a body property, form field or file part that the spec does
-    not define, even where the schema allows extra properties (objects that
-    declare `additionalProperties` or list no `properties` at all stay open).
+    not define.
+
+    This holds even where the schema allows extra properties; objects that
+    declare `additionalProperties`, or list no `properties` at all, stay
+    open.
 
     Fields from another version of the vendor's docs (`x-tapecheck.later-fields`,
     such as Siro's `fileUrl`) are named with the version that defines them:

@@ -70,6 +70,14 @@ def _name(pointer: str) -> str:
     return pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
 
 
+def _token(value: str) -> str:
+    """The secret part of a credential value: without an ``Authorization`` scheme word."""
+    word, _, rest = value.strip().partition(" ")
+    if word.lower() in ("bearer", "basic", "token") and (rest or value.strip() == word):
+        return rest.strip()
+    return value.strip()
+
+
 def _masked(value: str) -> str:
     """Enough of a secret to recognise it, never the secret: ``"Bearer sk_…"``."""
     scheme, _, token = (
@@ -92,8 +100,10 @@ def _env_name(ctx: LintContext) -> str:
 )
 def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Warns about a credential in the query string, such as Crescendo's
-    `bearer_token` parameter, even as a `${NAME}` reference.
+    Warns about a credential sent in the query string (`bearer_token`).
+
+    A `${NAME}` reference is reported too: the value still ends up in the
+    URL.
 
     ## Why is this bad?
     URLs are written to server and proxy access logs, browser histories and
@@ -135,9 +145,11 @@ def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
 @rule("SEC002", "literal-secret", fix_title="Write a ${NAME} reference instead of the secret")
 def literal_secret(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Reports a credential written as a literal in a manifest: an
-    `Authorization` header, `x-siro-auth-token`, an API-key header or a
-    `bearer_token` query parameter whose value has no `${NAME}` reference.
+    Reports a credential written as a literal instead of a `${NAME}`
+    reference.
+
+    Credentials are `Authorization` headers, `x-siro-auth-token`, API-key
+    headers and `bearer_token` query parameters.
 
     Placeholders such as `YOUR_API_KEY` are literals too: a manifest with one
     cannot be run, and one that works holds a real secret.
@@ -175,8 +187,8 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
     for pointer, value, _where in _credentials(ctx):
         if value is None or is_env_reference(value):
             continue
-        text = str(value)
-        if not text.strip():
+        text = str(value).strip()
+        if not _token(text):
             continue  # nothing to leak; SEC004 reports a missing credential
         bearer = text.lower().startswith("bearer ")
         suggestion = f"Bearer ${{{_env_name(ctx)}}}" if bearer else f"${{{_env_name(ctx)}}}"
@@ -190,11 +202,13 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
 @rule("SEC003", "unsafe-fetch-url", fix_title="Use an https URL on a public host")
 def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks the URLs the vendor will fetch (body values declared `format: uri`,
-    or named like `downloadUrl` / `file_url`): each must use `https` and point
-    at a public host, not `localhost` or `*.localhost`, nor an IP address that
-    is loopback, private, link-local, shared (CGNAT, 100.64.0.0/10) or
-    unspecified.
+    Checks that a URL the vendor will fetch uses https and points at a
+    public host.
+
+    Such URLs are body values declared `format: uri`, or named like
+    `downloadUrl` or `file_url`. Flagged hosts are `localhost`,
+    `*.localhost` and IP addresses that are loopback, private, link-local,
+    shared (CGNAT, 100.64.0.0/10) or unspecified.
 
     IP addresses are recognised in every spelling: dotted, shortened
     (`127.1`), decimal (`2130706433`), hexadecimal (`0x7f.0.0.1`), octal
@@ -364,12 +378,13 @@ def address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str 
 )
 def missing_credential(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
-    Checks that the request carries a credential of one of the security
-    schemes its operation declares: `Authorization: Bearer ...` for Corti,
-    Alpharun, Crescendo and Bota (or Crescendo's `bearer_token`), and the
-    `x-siro-auth-token` header for Siro. A credential of another vendor's kind
-    (an `Authorization` header sent to Siro) does not count; an empty value
-    does not either.
+    Checks that the request carries a credential of its operation's security
+    scheme.
+
+    That is `Authorization: Bearer ...` for Corti, Alpharun, Crescendo and
+    Bota (or Crescendo's `bearer_token`), and the `x-siro-auth-token` header
+    for Siro. A credential of another vendor's kind (an `Authorization`
+    header sent to Siro) does not count, and neither does an empty value.
 
     ## Why is this bad?
     The vendor refuses the request with 401 or 403 before looking at it, so

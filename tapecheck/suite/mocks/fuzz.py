@@ -128,7 +128,9 @@ def fuzz_app(
     import schemathesis
     from schemathesis.engine import events, from_schema
 
-    config = _config(headers=headers, max_examples=max_examples, seed=seed, checks=checks, phases=phases)
+    config = _config(
+        headers=headers, max_examples=max_examples, seed=seed, checks=checks, phases=phases
+    )
     schema = schemathesis.openapi.from_dict(copy.deepcopy(dict(spec.raw)), config=config)
     schema.app = app
     report = FuzzReport()
@@ -137,9 +139,13 @@ def fuzz_app(
             _record(report, str(event.phase.value), event.recorder)
         elif isinstance(event, events.PhaseFinished) and event.status.value == "skip":
             reason = event.phase.skip_reason
-            report.skipped[str(event.phase.name.value)] = str(reason.value) if reason else "nothing to run"
-        elif isinstance(event, events.NonFatalError | events.FatalError):
-            report.errors.append(f"{type(event).__name__}: {event.info.title}: {event.info.message}")
+            report.skipped[str(event.phase.name.value)] = (
+                str(reason.value) if reason else "nothing to run"
+            )
+        elif isinstance(event, events.NonFatalError):
+            report.errors.append(f"{event.label}: {event.info.title}: {event.info.message}")
+        elif isinstance(event, events.FatalError):
+            report.errors.append(f"schemathesis failed: {event.exception!r}")
     return report
 
 

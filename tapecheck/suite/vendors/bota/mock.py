@@ -73,6 +73,7 @@ from tapecheck.suite.mocks.errors import BotaErrors, MockError
 from tapecheck.suite.mocks.signed import STORAGE_PREFIX, StorageError, UrlSigner, storage_endpoint
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.specs import Spec
 from tapecheck.suite.values import parse_datetime, to_instant
 from tapecheck.suite.vendors.bota.model import (
     BotaRecording,
@@ -114,9 +115,10 @@ class BotaMock(VendorMock):
         rate_limit: int = DEFAULT_RATE_LIMIT,
         rate_window_s: int = 60,
         upload_ttl_s: int = 3600,
+        spec: Spec | None = None,
     ) -> None:
         """``tenants`` adds projects (``tenant -> secret key``); ``rate_limit`` is per window and credential."""
-        super().__init__(token=token, tenant=tenant, tenants=tenants)
+        super().__init__(token=token, tenant=tenant, tenants=tenants, spec=spec)
         self.limiter = RateLimiter(rate_limit, rate_window_s)
         self.upload_ttl_s = upload_ttl_s
         self.signer = UrlSigner()
@@ -359,11 +361,15 @@ class BotaMock(VendorMock):
         ended = self.instant(body["ended_at"], "ended_at") if "ended_at" in body else started
         if ended < started:
             raise MockError(400, "`ended_at` is before `started_at`")
+        device_id = caller.device_id or body.get("device_id")
+        end_user_id = caller.end_user_id or body.get("end_user_id")
+        if device_id is None or end_user_id is None:
+            raise MockError(400, "`device_id` and `end_user_id` are required")
         return BotaRecording(
             id=self.new_id("rec_"),
             tenant=caller.tenant,
-            device_id=caller.device_id or str(body["device_id"]),
-            end_user_id=caller.end_user_id or str(body["end_user_id"]),
+            device_id=str(device_id),
+            end_user_id=str(end_user_id),
             name=str(body.get("name", "")),
             started_at=started,
             ended_at=ended,

@@ -56,6 +56,7 @@ from tapecheck.suite.mocks.signed import (
 )
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.specs import Spec
 
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
@@ -120,9 +121,10 @@ class SiroMock(VendorMock):
         tenants: Mapping[str, str] | None = None,
         upload_ttl_s: int = 15 * 60,
         download_ttl_s: int = 7 * 24 * 3600,
+        spec: Spec | None = None,
     ) -> None:
         """``tenants`` adds users (``user -> token``); the TTLs bound the signed URLs."""
-        super().__init__(token=token, tenant=tenant, tenants=tenants)
+        super().__init__(token=token, tenant=tenant, tenants=tenants, spec=spec)
         self.upload_ttl_s = upload_ttl_s
         self.download_ttl_s = download_ttl_s
         self.signer = UrlSigner()
