@@ -12,6 +12,17 @@ from typing import Any
 
 import pytest
 
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``slow`` tests run only when ``-m`` selects them (``tox -e slow``: ``-m slow``)."""
+    if config.getoption("markexpr"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with -m slow (tox -e slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 # -- reference mocks: loopback servers, audio samples, spec checks ---------------
 
 

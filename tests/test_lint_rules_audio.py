@@ -370,7 +370,7 @@ def test_aud004_messages_suggest_the_right_declaration(tmp_path: Path, audio: Au
         "rename it to `.mp3` or convert it"
     )
     assert found["/body/fileType"] == (
-        "`fileType` 'wav' says WAV, but `call.wav` is MP3 (audio/mpeg); send `fileType: mp3`"
+        '`fileType` "wav" says WAV, but `call.wav` is MP3 (audio/mpeg); send `fileType: mp3`'
     )
 
 

@@ -115,6 +115,19 @@ def test_man002_unknown_vendor_or_operation(
     assert words in violations[0].message
 
 
+@pytest.mark.parametrize(
+    ("text", "fix"),
+    [
+        ("vendor: cresendo\n", "Did you mean `crescendo`?"),
+        ("vendor: siro\noperation: signed-url\n", "Did you mean `signed-urls`?"),
+        ("vendor: zzz\n", None),
+    ],
+)
+def test_man002_suggests_the_closest_name(tmp_path: Path, text: str, fix: str | None) -> None:
+    (violation,) = RULES["MAN002"].check(context(tmp_path, text))
+    assert violation.fix == fix
+
+
 def test_man002_takes_the_vendor_from_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "x.request.yaml"
     path.write_text("body: {}\n", encoding="utf-8")
@@ -173,7 +186,7 @@ def test_man003_file_that_cannot_be_read(tmp_path: Path, text: str, expected: Fo
 def test_man003_names_the_path_as_written(tmp_path: Path) -> None:
     ctx = context(tmp_path, "vendor: crescendo\nfiles: {audio: calls/gone.wav}\n")
     (violation,) = RULES["MAN003"].check(ctx)
-    assert "'calls/gone.wav' does not exist" in violation.message
+    assert '"calls/gone.wav" does not exist' in violation.message
     assert "`files.audio`" in violation.message
 
 
@@ -181,7 +194,7 @@ def test_man003_for_a_missing_audio_file_given_alone(tmp_path: Path) -> None:
     ctx = LintContext(path="gone.wav", audio_alone=tmp_path / "gone.wav")
     violations = list(RULES["MAN003"].check(ctx))
     assert [v.pointer for v in violations] == [""]
-    assert "'gone.wav' does not exist" in violations[0].message
+    assert '"gone.wav" does not exist' in violations[0].message
 
 
 def test_man003_through_the_engine_for_a_missing_command_line_path(tmp_path: Path) -> None:
@@ -243,7 +256,7 @@ def test_man004_is_a_warning_naming_the_path(tmp_path: Path) -> None:
     assert RULES["MAN004"].severity == "warning"
     ctx = context(tmp_path, "vendor: corti\ncontent: /srv/calls/call.wav\n")
     (violation,) = RULES["MAN004"].check(ctx)
-    assert "'/srv/calls/call.wav' is absolute" in violation.message
+    assert '"/srv/calls/call.wav" is absolute' in violation.message
 
 
 # -- MAN005 ------------------------------------------------------------------------------

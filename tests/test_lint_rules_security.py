@@ -219,6 +219,8 @@ def test_severities() -> None:
         ("https://[fc00::1]/c.mp3", True),
         ("https://user:pw@127.0.0.1/c.mp3", True),
         ("https://[::1/c.mp3", True),
+        ("https://:443/c.mp3", True),
+        ("https:///c.mp3", True),
     ],
 )
 def test_url_problem(url: str, flagged: bool) -> None:
@@ -227,7 +229,7 @@ def test_url_problem(url: str, flagged: bool) -> None:
 
 def test_url_problem_says_both_scheme_and_host() -> None:
     assert url_problem("http://2130706433/x") == (
-        "uses `http`, not https and points at a loopback address `2130706433` (127.0.0.1)"
+        "uses `http` instead of https, and points at a loopback address `2130706433` (127.0.0.1)"
     )
 
 

@@ -81,7 +81,8 @@ async def test_the_whole_flow(client: httpx.AsyncClient, audio: Any, conforms: C
     deleted = await client.delete(
         f"/interactions/{interaction}/recordings/{recording}", headers=HEADERS
     )
-    assert deleted.status_code == 204 and deleted.content == b""
+    assert deleted.status_code == 204
+    assert deleted.content == b""
     gone = await client.get(f"/interactions/{interaction}/recordings/{recording}", headers=HEADERS)
     assert gone.status_code == 404
     conforms("corti", "get-recording", 404, gone.json())

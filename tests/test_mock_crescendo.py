@@ -62,7 +62,8 @@ async def test_upload_then_poll_until_completed(
     conforms("crescendo", "status", 200, first.json())
     assert first.json()["status"] == "started"
     assert first.json()["finished"] is None
-    assert first.json()["result"] is None and first.json()["error"] is None
+    assert first.json()["result"] is None
+    assert first.json()["error"] is None
 
     second = await client.get(status_path(job), headers=HEADERS)
     body = second.json()
@@ -72,7 +73,8 @@ async def test_upload_then_poll_until_completed(
     assert body["file"] == "call.mp3"
     assert body["recordingId"] == "call-123"
     assert body["finished"] >= body["started"] > 1_600_000_000_000
-    assert body["result"] == {} and body["error"] is None
+    assert body["result"] == {}
+    assert body["error"] is None
 
     third = await client.get(status_path(job), headers=HEADERS)
     assert third.json() == body
@@ -109,7 +111,8 @@ async def test_silent_audio_is_accepted_and_its_job_fails(
     conforms("crescendo", "status", 200, body)
     assert body["status"] == "failed"
     assert body["error"] == SILENT_AUDIO_ERROR
-    assert body["result"] is None and body["finished"] is not None
+    assert body["result"] is None
+    assert body["finished"] is not None
 
 
 @pytest.mark.parametrize(

@@ -98,7 +98,9 @@ async def test_form_streams_file_parts_and_keeps_fields() -> None:
     )
     assert form.field("metadata") == '{"id": "x"}'
     audio = form.file("audio")
-    assert audio is not None and audio.filename == "a.wav" and audio.size == 400
+    assert audio is not None
+    assert audio.filename == "a.wav"
+    assert audio.size == 400
     form.close()
     assert store.files() == []
     store.close()
@@ -197,10 +199,13 @@ async def test_framework_errors_come_out_in_the_vendor_shape() -> None:
         missing = await client.get("/nowhere")
         wrong = await client.get("/ok")
         bug = await client.get("/bug")
-    assert missing.status_code == 404 and missing.json()["code"] == "NotFound"
-    assert wrong.status_code == 405 and wrong.json()["code"] == "MethodNotAllowed"
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "NotFound"
+    assert wrong.status_code == 405
+    assert wrong.json()["code"] == "MethodNotAllowed"
     assert wrong.headers["allow"] == "POST"
-    assert bug.status_code == 500 and bug.json() == {"message": "Internal Server Error"}
+    assert bug.status_code == 500
+    assert bug.json() == {"message": "Internal Server Error"}
     for response in (missing, wrong, bug):
         assert response.headers["content-type"] == "application/json"
 
@@ -351,7 +356,8 @@ def test_parse_datetime(text: str, expected: datetime | None) -> None:
 def test_to_instant_reads_naive_as_utc() -> None:
     naive = values.parse_datetime("2024-01-15T14:30:00")
     aware = values.parse_datetime("2024-01-15T15:30:00+01:00")
-    assert naive is not None and aware is not None
+    assert naive is not None
+    assert aware is not None
     assert values.to_instant(naive) == values.to_instant(aware)
 
 
@@ -398,3 +404,137 @@ def test_uuid_and_email() -> None:
     assert not values.is_email("someone@localhost")
     assert not values.is_email("nobody")
     assert values.repeats(["a", "b", "a", "a"]) == [(2, 0), (3, 0)]
+
+
+# -- mutants are small subclasses -------------------------------------------------
+
+
+async def test_a_mutant_is_one_overridden_hook() -> None:
+    from tapecheck.suite.vendors.alpharun.mock import AlpharunMock
+    from tapecheck.suite.vendors.crescendo.mock import CrescendoMock
+
+    class CreatedIs200(AlpharunMock):
+        def success_status(self, operation_id: str) -> int:
+            return 200
+
+    class FinishesAtOnce(CrescendoMock):
+        finishing_poll = 1
+
+    wav = (
+        b"RIFF"
+        + (36 + 1600).to_bytes(4, "little")
+        + b"WAVEfmt "
+        + bytes.fromhex("1000000001000100401f0000803e000002001000")
+        + b"data"
+        + (1600).to_bytes(4, "little")
+        + bytes(1600)
+    )
+    alpharun = CreatedIs200()
+    transport = httpx.ASGITransport(app=alpharun.create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://a/api/v1") as client:
+        fields = {
+            "teammate_email": "rep@example.com",
+            "recorded_at": "2024-01-15T14:30:00Z",
+            "contacts": '[{"email": "pat@example.com"}]',
+        }
+        response = await client.post(
+            "/recordings/upload",
+            headers={"Authorization": "Bearer test-token"},
+            files=[*((k, (None, v)) for k, v in fields.items()), ("audio", ("a.wav", wav))],
+        )
+    assert response.status_code == 200
+    alpharun.close()
+
+    crescendo = FinishesAtOnce()
+    transport = httpx.ASGITransport(app=crescendo.create_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://c") as client:
+        accepted = await client.post(
+            "/api/v1/voc/tenants/tenant-a/recording",
+            headers={"Authorization": "Bearer test-token"},
+            files=[("metadata", (None, '{"id": "x"}')), ("audio", ("a.wav", wav))],
+        )
+        status = await client.get(
+            f"/api/v1/voc/tenants/tenant-a/recording/{accepted.json()['id']}/status",
+            headers={"Authorization": "Bearer test-token"},
+        )
+    assert status.json()["status"] == "completed"
+    crescendo.close()
+
+
+# -- garbage in, a documented 4xx out ----------------------------------------------
+
+_UPLOADS = {
+    "corti": ("/v2/interactions/{interaction}/recordings/", {"Tenant-Name": "tenant-a"}),
+    "crescendo": ("/api/v1/voc/tenants/tenant-a/recording", {}),
+    "alpharun": ("/api/v1/recordings/upload", {}),
+}
+
+
+@pytest.mark.parametrize("vendor", sorted(_UPLOADS))
+def test_garbage_bodies_get_a_documented_4xx(vendor: str) -> None:
+    import asyncio
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tapecheck.suite.vendors import vendor_module
+
+    mock = vendor_module(vendor, "mock").create_app()
+    path, extra = _UPLOADS[vendor]
+    operation = load_spec(vendor).operation("upload")
+    documented = {int(code) for code in operation.responses() if code.startswith("4")}
+    headers = {"Authorization": "Bearer test-token", **extra}
+
+    async def interaction() -> str:
+        if vendor != "corti":
+            return ""
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=mock), base_url="http://m"
+        ) as c:
+            encounter = {"identifier": "g", "status": "planned", "type": "consultation"}
+            created = await c.post(
+                "/v2/interactions/", json={"encounter": encounter}, headers=headers
+            )
+            return str(created.json()["interactionId"])
+
+    url = path.format(interaction=asyncio.run(interaction()))
+    content_types = st.sampled_from(
+        [
+            "application/octet-stream",
+            "multipart/form-data; boundary=x",
+            "multipart/form-data",
+            "multipart/form-data; boundary=" + "b" * 80,
+            "application/json",
+            "text/plain; charset=utf-8",
+            "",
+        ]
+    )
+
+    async def send(body: bytes, content_type: str) -> httpx.Response:
+        transport = httpx.ASGITransport(app=mock, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://m") as client:
+            return await client.post(
+                url, content=body, headers={**headers, "Content-Type": content_type}
+            )
+
+    @settings(
+        max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), database=None
+    )
+    @given(
+        body=st.one_of(
+            st.binary(max_size=2000),
+            st.builds(
+                lambda a, b: b"--x\r\n" + a + b"\r\n--x" + b,
+                st.binary(max_size=300),
+                st.binary(max_size=20),
+            ),
+        ),
+        content_type=content_types,
+    )
+    def check(body: bytes, content_type: str) -> None:
+        response = asyncio.run(send(body, content_type))
+        assert response.status_code in documented, response.text
+        assert response.headers["content-type"] == "application/json"
+
+    check()
+    mock.state.mock.close()

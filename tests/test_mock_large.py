@@ -54,7 +54,13 @@ def corti_server(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
     """``tapecheck mock corti`` in a subprocess: (base URL, pid, its temporary folder)."""
     blobs = tmp_path / "mock-tmp"
     blobs.mkdir()
-    command = [sys.executable, "-c", "from tapecheck.suite.cli import main; main()", "mock", "corti"]
+    command = [
+        sys.executable,
+        "-c",
+        "from tapecheck.suite.cli import main; main()",
+        "mock",
+        "corti",
+    ]
     with subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
@@ -130,12 +136,16 @@ def test_150_mb_upload_in_bounded_memory_and_151_mb_refused(
         assert refused.status_code == 400
         assert refused.json()["detail"] == f"the upload is larger than the limit of {limit} bytes"
         declared = http.post(
-            path, content=file_chunks(over_limit), headers={**AUDIO, "Content-Length": str(limit + MB)}
+            path,
+            content=file_chunks(over_limit),
+            headers={**AUDIO, "Content-Length": str(limit + MB)},
         )
         assert declared.status_code == 400
         assert stored_bytes(blobs) == limit  # nothing of the refused uploads was kept
         assert http.get(path, headers=HEADERS).json() == {"recordings": [recording]}
         growth = max(growth, peak_rss(pid) - before)
 
-    print(f"\n150 MB upload: {upload_s:.1f} s; 151 MB refused in {refuse_s:.1f} s; peak RSS growth {growth / MB:.1f} MB")
+    print(
+        f"\n150 MB upload: {upload_s:.1f} s; 151 MB refused in {refuse_s:.1f} s; peak RSS growth {growth / MB:.1f} MB"
+    )
     assert growth < 64 * MB

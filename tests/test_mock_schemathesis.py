@@ -28,50 +28,32 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 
-from tapecheck.suite.mocks.server import base_path
+from tapecheck.suite.mocks.fuzz import FuzzReport, fuzz_app
 from tapecheck.suite.mocks.vendor import VendorMock
 from tapecheck.suite.specs import load_spec
 from tapecheck.suite.vendors.alpharun.mock import AlpharunMock
 from tapecheck.suite.vendors.corti.mock import CortiMock
 from tapecheck.suite.vendors.crescendo.mock import CrescendoMock
 
-CHECKS = (
-    "not_a_server_error",
-    "status_code_conformance",
-    "content_type_conformance",
-    "response_headers_conformance",
-    "response_schema_conformance",
-)
 TOKEN = "test-token"
 TENANT = "tenant-a"
-
-
-@dataclass
-class Outcome:
-    """What a run sent and what it found."""
-
-    cases: Counter[str] = field(default_factory=Counter)
-    statuses: Counter[tuple[str, int]] = field(default_factory=Counter)
-    checks: int = 0
-    failures: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+VENDORS = ("corti", "crescendo", "alpharun")
 
 
 @dataclass(frozen=True)
 class Setup:
-    """One vendor's run: its mock, credentials, ids that exist, and how to make a case real."""
+    """What one vendor's run needs besides the spec: credentials and ids that exist."""
 
     headers: dict[str, str]
-    operations: list[dict[str, Any]]
-    parameters: dict[str, str]
+    parameters: dict[str, str] = field(default_factory=dict)
+    operations: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _wav() -> bytes:
@@ -90,25 +72,18 @@ def _wav() -> bytes:
 WAV = _wav()
 
 
-def _client(mock: VendorMock, app: Any) -> httpx.AsyncClient:
-    prefix = base_path(mock.spec)
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://seed" + prefix
-    )
-
-
 def corti_setup(mock: VendorMock, app: Any) -> Setup:
     # No ids are fixed: fuzzing sends fresh UUIDs (400/404), and the stateful
     # phase follows the ids that creating an interaction and uploading return.
-    headers = {"Authorization": f"Bearer {TOKEN}", "Tenant-Name": TENANT}
-    return Setup(headers=headers, operations=[], parameters={})
+    return Setup(headers={"Authorization": f"Bearer {TOKEN}", "Tenant-Name": TENANT})
 
 
 def crescendo_setup(mock: VendorMock, app: Any) -> Setup:
     headers = {"Authorization": f"Bearer {TOKEN}"}
 
     async def seed() -> str:
-        async with _client(mock, app) as client:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://seed") as client:
             accepted = await client.post(
                 f"/api/v1/voc/tenants/{TENANT}/recording",
                 headers=headers,
@@ -122,23 +97,23 @@ def crescendo_setup(mock: VendorMock, app: Any) -> Setup:
     job = asyncio.run(seed())
     return Setup(
         headers=headers,
-        operations=[{"include-operation-id": "status", "parameters": {"jobId": job}}],
         parameters={"tenantId": TENANT},
+        operations=[{"include-operation-id": "status", "parameters": {"jobId": job}}],
     )
 
 
 def alpharun_setup(mock: VendorMock, app: Any) -> Setup:
-    return Setup(headers={"Authorization": f"Bearer {TOKEN}"}, operations=[], parameters={})
+    return Setup(headers={"Authorization": f"Bearer {TOKEN}"})
 
 
-VENDORS: dict[str, tuple[Callable[[], VendorMock], Callable[[VendorMock, Any], Setup]]] = {
+SETUPS: dict[str, tuple[Callable[[], VendorMock], Callable[[VendorMock, Any], Setup]]] = {
     "corti": (CortiMock, corti_setup),
     "crescendo": (CrescendoMock, crescendo_setup),
     "alpharun": (AlpharunMock, alpharun_setup),
 }
 
 
-def _real_audio(vendor: str) -> Callable[[Any, Any], Any]:
+def real_audio(vendor: str) -> Callable[[Any, Any], Any]:
     """The ``map_case`` hook: positive upload cases carry a real WAV (and valid metadata)."""
     from schemathesis import GenerationMode
 
@@ -178,103 +153,45 @@ def _valid_metadata(value: Any, charset: re.Pattern[str]) -> bool:
     )
 
 
-def run_schemathesis(
-    vendor: str, *, examples: int, reuse_responses: bool = True, seed: int = 1
-) -> Outcome:
-    """One run; ``reuse_responses`` lets schemathesis draw ids from earlier responses."""
-    import schemathesis
-    from schemathesis.engine import events, from_schema
-
-    make_mock, make_setup = VENDORS[vendor]
+def run_schemathesis(vendor: str, *, examples: int, reuse_responses: bool = True) -> FuzzReport:
+    """One run against a fresh mock; ``reuse_responses`` draws ids from earlier responses."""
+    make_mock, make_setup = SETUPS[vendor]
     mock = make_mock()
     app = mock.create_app()
     setup = make_setup(mock, app)
-    spec = load_spec(vendor)
-    config = schemathesis.Config.from_dict(
-        {
-            "seed": seed,
-            "base-url": "http://testserver" + base_path(spec),
-            "headers": setup.headers,
-            "checks": {"enabled": False, **{name: {"enabled": True} for name in CHECKS}},
-            "generation": {"max-examples": examples, "mode": "all", "database": "none"},
-            "phases": {
-                "examples": {"enabled": True},
-                "coverage": {"enabled": True},
-                "fuzzing": {
-                    "enabled": True,
-                    "extra-data-sources": {"responses": reuse_responses},
-                },
-                "stateful": {"enabled": True},
-            },
-            "parameters": setup.parameters,
-            "operations": setup.operations,
-            "suppress-health-check": ["all"],
-        }
-    )
-    schema = schemathesis.openapi.from_dict(json.loads(json.dumps(spec.raw)), config=config)
-    schema.app = app
-    schema.hook("map_case")(_real_audio(vendor))
-    outcome = Outcome()
     try:
-        for event in from_schema(schema).execute():
-            if isinstance(event, events.ScenarioFinished):
-                _record(event.recorder, outcome)
-            elif isinstance(event, (events.FatalError, events.NonFatalError)):
-                outcome.errors.append(str(getattr(event, "info", event)))
+        return fuzz_app(
+            app,
+            load_spec(vendor),
+            headers=setup.headers,
+            max_examples=examples,
+            seed=1,
+            parameters=setup.parameters,
+            operations=setup.operations,
+            map_case=real_audio(vendor),
+            reuse_responses=reuse_responses,
+        )
     finally:
         mock.close()
-    return outcome
 
 
-def _record(recorder: Any, outcome: Outcome) -> None:
-    for case_id, interaction in recorder.interactions.items():
-        label = recorder.cases[case_id].value.operation.label
-        outcome.cases[label] += 1
-        if interaction.response is not None:
-            outcome.statuses[(label, interaction.response.status_code)] += 1
-    for checks in recorder.checks.values():
-        for check in checks:
-            outcome.checks += 1
-            if check.status.value != "success":
-                failure = check.failure_info.failure if check.failure_info else None
-                title = failure.title if failure else check.status.value
-                outcome.failures.append(
-                    f"{recorder.label}: {check.name}: {title}: {getattr(failure, 'message', '')[:500]}"
-                )
-
-
-@pytest.fixture(autouse=True)
-def _stop_asgi_lifespans() -> Iterator[None]:
-    yield
-    from schemathesis.python import asgi
-
-    asgi.shutdown_lifespans()
-
-
-def _assert_clean(vendor: str, outcome: Outcome) -> None:
-    assert outcome.errors == []
-    assert outcome.failures == []
-    assert not [key for key in outcome.statuses if key[1] >= 500]
+def assert_clean(vendor: str, report: FuzzReport) -> None:
+    assert report.ok, report.summary()
+    assert not [key for key in report.statuses if key[1] >= 500]
     operations = {op.method.upper() + " " + op.path for op in load_spec(vendor).operations.values()}
-    assert operations <= set(outcome.cases), f"untested: {operations - set(outcome.cases)}"
+    assert operations <= set(report.requests), f"untested: {operations - set(report.requests)}"
 
 
-def _report(vendor: str, name: str, outcome: Outcome) -> None:
-    print(f"\n{vendor} ({name}): {outcome.checks} checks; cases per operation: {dict(outcome.cases)}")
-    print(f"{vendor} ({name}): statuses: {dict(sorted(outcome.statuses.items()))}")
-
-
-@pytest.mark.parametrize("vendor", ["corti", "crescendo", "alpharun"])
+@pytest.mark.parametrize("vendor", VENDORS)
 def test_schemathesis_finds_nothing(vendor: str) -> None:
-    outcome = run_schemathesis(vendor, examples=15)
-    _assert_clean(vendor, outcome)
-    successes = {label for (label, status) in outcome.statuses if 200 <= status < 300}
-    assert successes == set(outcome.cases), f"no success seen for {set(outcome.cases) - successes}"
+    assert_clean(vendor, run_schemathesis(vendor, examples=15))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("vendor", ["corti", "crescendo", "alpharun"])
-def test_schemathesis_full_run_finds_nothing(vendor: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("vendor", VENDORS)
+def test_schemathesis_full_run_finds_nothing(
+    vendor: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """All phases, 200 examples per operation: once as generated, once reusing response ids.
 
     Reusing ids reaches the success paths (a real interaction to delete), but a
@@ -284,10 +201,10 @@ def test_schemathesis_full_run_finds_nothing(vendor: str, capsys: pytest.Capture
     generated = run_schemathesis(vendor, examples=200, reuse_responses=False)
     reused = run_schemathesis(vendor, examples=200, reuse_responses=True)
     with capsys.disabled():
-        _report(vendor, "generated", generated)
-        _report(vendor, "reusing ids", reused)
-    for outcome in (generated, reused):
-        _assert_clean(vendor, outcome)
-    assert min(generated.cases.values()) >= 200, generated.cases
-    successes = {label for (label, status) in reused.statuses if 200 <= status < 300}
-    assert successes == set(reused.cases), f"no success seen for {set(reused.cases) - successes}"
+        print(f"\n{vendor}, as generated: {generated.summary()}")
+        print(f"{vendor}, reusing ids: {reused.summary()}")
+    for report in (generated, reused):
+        assert_clean(vendor, report)
+    assert min(generated.requests.values()) >= 200, generated.requests
+    successes = generated.succeeded() | reused.succeeded()
+    assert successes == set(generated.requests), f"no 2xx for {set(generated.requests) - successes}"

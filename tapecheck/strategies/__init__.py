@@ -5,19 +5,14 @@ or ``tapecheck.reports``, so they work in any project's tests.
 """
 
 from tapecheck.strategies.audio import (
-    AUDIO_FORMATS,
     DEFECTS,
-    ENCODINGS,
     AudioSample,
     BrokenAudioSample,
-    Encoding,
     audio_files,
     broken_audio_files,
-    encode_audio,
-    write_audio,
-    write_sized_file,
-    write_wav,
 )
+from tapecheck.strategies.encodings import AUDIO_FORMATS, ENCODINGS, Encoding, encode_audio
+from tapecheck.strategies.writers import write_audio, write_sized_file, write_wav
 
 __all__ = [
     "AUDIO_FORMATS",

@@ -26,7 +26,15 @@ from types import MappingProxyType
 from typing import BinaryIO
 
 from tapecheck.suite._audio import detect
-from tapecheck.suite._audio.source import CORRUPT, EMPTY, MISSING, UNKNOWN, Found, Source
+from tapecheck.suite._audio.source import (
+    CORRUPT,
+    EMPTY,
+    MISSING,
+    TRUNCATED,
+    UNKNOWN,
+    Found,
+    Source,
+)
 
 __all__ = [
     "FORMATS",
@@ -55,7 +63,7 @@ MIME_BY_FORMAT: Mapping[str, str] = MappingProxyType(
     }
 )
 
-PROBLEM_KINDS: tuple[str, ...] = (MISSING, EMPTY, UNKNOWN, "truncated", CORRUPT)
+PROBLEM_KINDS: tuple[str, ...] = (MISSING, EMPTY, UNKNOWN, TRUNCATED, CORRUPT)
 """Every ``AudioProblem.kind``, in the order the linter ranks them."""
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -126,13 +134,15 @@ class AudioProblem:
 class AudioInfo:
     """What the probe found in one file."""
 
-    path: str
-    format: str
-    mime: str | None
-    size: int
+    path: str  # as given
+    format: str  # a FORMATS member, or "unknown"
+    mime: str | None  # MIME_BY_FORMAT[format]; None when unknown
+    size: int  # bytes; 0 when missing
+    # Seconds of audio; for a truncated file what it really holds; None when it
+    # cannot be known (free-format MP3, a cut MP4, broken before its first frame).
     duration_s: float | None
     problems: tuple[AudioProblem, ...]
-    codec: str | None = None
+    codec: str | None = None  # "pcm_s16le", "mp3", "aac", "opus", "vorbis", "flac", ...
     sample_rate: int | None = None
     channels: int | None = None
 
@@ -174,9 +184,7 @@ def probe(path: str | os.PathLike[str], *, deep: bool = False) -> AudioInfo:
     return _info(name, size, found)
 
 
-def probe_fileobj(
-    fileobj: BinaryIO, *, size: int, name: str = "", deep: bool = False
-) -> AudioInfo:
+def probe_fileobj(fileobj: BinaryIO, *, size: int, name: str = "", deep: bool = False) -> AudioInfo:
     """Probe a seekable binary file object of ``size`` bytes; ``name`` is only reported."""
     try:
         found = _parse(Source.from_fileobj(fileobj, size))
@@ -215,12 +223,15 @@ def _missing(name: str, exc: OSError) -> AudioInfo:
 
 
 def _info(name: str, size: int, found: Found) -> AudioInfo:
+    duration_s = found.duration_s
+    if duration_s == 0 and any(kind in (TRUNCATED, CORRUPT) for kind, _ in found.problems):
+        duration_s = None  # broken before its first whole frame: not an empty recording
     return AudioInfo(
         path=name,
         format=found.format,
         mime=MIME_BY_FORMAT.get(found.format),
         size=size,
-        duration_s=found.duration_s,
+        duration_s=duration_s,
         problems=tuple(AudioProblem(kind, message) for kind, message in found.problems),
         codec=found.codec,
         sample_rate=found.sample_rate,

@@ -286,20 +286,22 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 @click.argument("vendor")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
-    "--port", default=0, show_default=True, type=click.IntRange(0, 65535), help="Port (0: a free one)."
+    "--port",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port (0: a free one).",
 )
 @click.option(
     "--token",
     default="test-token",
     show_default=True,
-    envvar="TAPECHECK_TOKEN",
     help="The credential the mock accepts.",
 )
 @click.option(
     "--tenant",
     default="tenant-a",
     show_default=True,
-    envvar="TAPECHECK_TENANT",
     help="The tenant the mock knows (Corti's Tenant-Name, Crescendo's tenantId).",
 )
 def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:

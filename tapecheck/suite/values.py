@@ -168,7 +168,9 @@ class Clash:
     first: int
 
 
-def _contact_value(key: str, value: Any, case_insensitive: Collection[str], phone_keys: Collection[str]) -> str:
+def _contact_value(
+    key: str, value: Any, case_insensitive: Collection[str], phone_keys: Collection[str]
+) -> str:
     if key in phone_keys:
         return phone_key(value)
     text = value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)

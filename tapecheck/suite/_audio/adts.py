@@ -36,11 +36,12 @@ def adts_at(window: bytes, offset: int, at_end: bool) -> bool:
     if fixed is None:
         return False
     position = offset + ((value >> 13) & 0x1FFF)
-    for _ in range(_CHAIN - 1):
+    for count in range(1, _CHAIN):
         if position == len(window) and at_end:
-            return True
+            return offset == 0 or count >= 2
         if position + 7 > len(window):
-            return at_end and position > len(window) and offset == 0
+            # A cut file: whole frames, then one that runs past the end.
+            return at_end and position > len(window) and offset == 0 and count >= 2
         value = int.from_bytes(window[position : position + 7], "big")
         if _fixed(value) != fixed:
             return False

@@ -15,6 +15,7 @@ from tapecheck.suite._audio.webm import parse_webm
 __all__ = ["parse"]
 
 _SEARCH = 64 * 1024
+_QUICK = 16 * 1024
 _WINDOW = _SEARCH + 32 * 1024
 _EBML = b"\x1a\x45\xdf\xa3"
 _WHITESPACE = frozenset(b"\t\n\r")
@@ -95,10 +96,17 @@ def _frames(src: Source, found: Found) -> None:
 
 def _sync(src: Source, start: int, end: int) -> tuple[int | None, bool]:
     """The first offset where an MPEG audio or ADTS stream starts, and whether it is ADTS."""
+    first_try = min(end, start + _QUICK)
+    if first_try < end:  # most streams start at once: look in a small window first
+        found = _sync_in(src.read(start, first_try - start), start, False, _QUICK // 2)
+        if found[0] is not None:
+            return found
     window_end = min(end, start + _WINDOW)
-    window = src.read(start, window_end - start)
-    at_end = window_end == end
-    limit = min(len(window), _SEARCH)
+    return _sync_in(src.read(start, window_end - start), start, window_end == end, _SEARCH)
+
+
+def _sync_in(window: bytes, start: int, at_end: bool, search: int) -> tuple[int | None, bool]:
+    limit = min(len(window), search)
     cursor = window.find(b"\xff", 0, limit)
     while cursor >= 0:
         if cursor + 1 < len(window):

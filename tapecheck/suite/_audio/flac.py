@@ -20,6 +20,7 @@ __all__ = ["parse_flac"]
 _TAIL = 64 * 1024
 _MAX_TAIL = 1024 * 1024
 _MAX_BLOCKS = 1024
+_BITS = (0, 8, 12, 0, 16, 20, 24, 32)
 _RATES = (0, 88200, 176400, 192000, 8000, 16000, 22050, 24000, 32000, 44100, 48000, 96000)
 
 
@@ -82,7 +83,10 @@ def _frame_header(data: bytes, at: int, info: _Info) -> tuple[int, int, int] | N
     variable = data[at + 1] & 1
     size_code = data[at + 2] >> 4
     rate_code = data[at + 2] & 15
+    bits_code = (data[at + 3] >> 1) & 7
     if size_code == 0 or rate_code == 15 or data[at + 3] & 1 or (data[at + 3] >> 4) > 10:
+        return None
+    if bits_code == 3 or (bits_code and _BITS[bits_code] != info.bits):
         return None
     lead = data[at + 4]
     extra = 0

@@ -23,6 +23,7 @@ _LEAVES = frozenset((b"mvhd", b"tkhd", b"elst", b"mdhd", b"hdlr", b"stsd", b"meh
 _FRAGMENT_LEAVES = frozenset((b"tfhd", b"tfdt", b"trun"))
 _MAX_BOXES = 200_000
 _MAX_LEAF = 4096
+_MAX_DEPTH = 8  # moov/trak/mdia/minf/stbl is 5 deep
 _CODECS = {
     b"alac": "alac",
     b"Opus": "opus",
@@ -70,7 +71,16 @@ def _boxes(src: Source, start: int, end: int) -> Iterator[tuple[bytes, int, int]
 
 
 class _Track:
-    __slots__ = ("channels", "codec", "edit", "handler", "id", "media_duration", "rate", "timescale")
+    __slots__ = (
+        "channels",
+        "codec",
+        "edit",
+        "handler",
+        "id",
+        "media_duration",
+        "rate",
+        "timescale",
+    )
 
     def __init__(self) -> None:
         self.id = 0
@@ -84,7 +94,7 @@ class _Track:
 
 
 class _Movie:
-    __slots__ = ("default_duration", "fragment_duration", "timescale", "tracks", "duration")
+    __slots__ = ("default_duration", "duration", "fragment_duration", "timescale", "tracks")
 
     def __init__(self) -> None:
         self.timescale = 0
@@ -164,15 +174,19 @@ def _object_type(esds: bytes) -> int:
     return 0
 
 
-def _walk(src: Source, start: int, end: int, movie: _Movie, track: _Track | None) -> None:
+def _walk(
+    src: Source, start: int, end: int, movie: _Movie, track: _Track | None, depth: int = 0
+) -> None:
+    if depth > _MAX_DEPTH:
+        return
     for kind, body_at, box_end in _boxes(src, start, end):
         if kind == b"trak":
             track = _Track()
             movie.tracks.append(track)
-            _walk(src, body_at, box_end, movie, track)
+            _walk(src, body_at, box_end, movie, track, depth + 1)
             continue
         if kind in _CONTAINERS:
-            _walk(src, body_at, box_end, movie, track)
+            _walk(src, body_at, box_end, movie, track, depth + 1)
             continue
         if kind not in _LEAVES:
             continue
@@ -260,7 +274,10 @@ def _top_level(src: Source) -> tuple[dict[bytes, list[tuple[int, int]]], tuple[s
         body = 8
         if box_size == 1:
             if len(header) < 16:
-                return boxes, (TRUNCATED, f"MP4 file is cut inside a box header at offset {n(offset)}")
+                return boxes, (
+                    TRUNCATED,
+                    f"MP4 file is cut inside a box header at offset {n(offset)}",
+                )
             box_size = struct.unpack_from(">Q", header, 8)[0]
             body = 16
         elif box_size == 0:
@@ -330,7 +347,7 @@ def parse_mp4(src: Source, found: Found) -> None:
     found.codec = audio.codec
     found.channels = audio.channels or None
     found.sample_rate = audio.rate or audio.timescale or None
-    if problem is not None and not moofs:
+    if problem is not None and problem[0] == TRUNCATED and not moofs:
         return  # what a cut file holds is unknown without reading its sample tables
     duration = _duration(src, movie, audio, moofs)
     found.duration_s = duration

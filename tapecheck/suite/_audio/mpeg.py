@@ -103,11 +103,12 @@ def stream_at(window: bytes, offset: int, at_end: bool) -> bool:
     signature = _key(window, offset) & _SIGNATURE
     table = _table(signature)
     position = offset + info[0]
-    for _ in range(_CHAIN - 1):
+    for count in range(1, _CHAIN):
         if position == len(window) and at_end:
-            return True
+            return offset == 0 or count >= 2
         if position + 3 > len(window):
-            return at_end and position > len(window) and offset == 0
+            # A cut file: whole frames, then one that runs past the end.
+            return at_end and position > len(window) and offset == 0 and count >= 2
         length = table.get(window[position : position + 3])
         if length is None:
             return False
@@ -203,6 +204,14 @@ def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
     found.channels = 1 if mono else 2
     signature = key & _SIGNATURE
     table = _table(signature)
+    if first + length > end:
+        found.problem(
+            TRUNCATED,
+            f"MP3 file is cut inside its first frame: it needs {n(first + length - end)} "
+            "more bytes",
+        )
+        found.duration_s = 0.0
+        return
     frames: int | None = None
     total: int | None = None
     delay = padding = 0

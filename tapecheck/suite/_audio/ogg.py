@@ -14,7 +14,8 @@ from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, UNKNOWN, Fo
 
 __all__ = ["parse_ogg"]
 
-_PAGE = struct.Struct("<4sBBqIIIB")  # capture, version, flags, granule, serial, sequence, crc, segments
+# capture, version, flags, granule, serial, sequence, CRC, segment count
+_PAGE = struct.Struct("<4sBBqIIIB")
 _BOS = 0x02
 _EOS = 0x04
 _TAIL = 80 * 1024
@@ -25,7 +26,6 @@ _OTHER_CODECS = {
     b"Speex   ": "Speex",
     b"\x80theora": "Theora",
     b"fishead\x00": "Skeleton",
-    b"OpusTags": "Opus",
 }
 
 
@@ -47,8 +47,8 @@ def _codec(packet: bytes) -> tuple[str, int, int, int] | None:
     """``(format, channels, rate, pre-skip)`` from an Opus or Vorbis identification header."""
     if packet[:8] == b"OpusHead" and len(packet) >= 19:
         channels = packet[9]
-        pre_skip, input_rate = struct.unpack_from("<HI", packet, 10)
-        return "opus", channels, input_rate or 48000, pre_skip
+        pre_skip = struct.unpack_from("<H", packet, 10)[0]
+        return "opus", channels, 48000, pre_skip  # Opus always decodes at 48 kHz
     if packet[:7] == b"\x01vorbis" and len(packet) >= 16:
         channels = packet[11]
         rate = struct.unpack_from("<I", packet, 12)[0]
@@ -105,7 +105,11 @@ def _last_page(src: Source, found: Found, serial: int, clock: int, pre_skip: int
     while cursor >= 0:
         page = _page(tail, cursor)
         if page is None:
-            if not seen and cursor + _PAGE.size + 255 > end and tail[cursor + 4 : cursor + 5] in (b"", b"\x00"):
+            if (
+                not seen
+                and cursor + _PAGE.size + 255 > end
+                and tail[cursor + 4 : cursor + 5] in (b"", b"\x00")
+            ):
                 cut = True
         elif page[2] == serial:
             flags, page_granule, _serial, _header, length = page

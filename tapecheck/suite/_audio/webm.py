@@ -43,7 +43,9 @@ _SIMPLE_BLOCK = 0xA3
 _BLOCK_GROUP = 0xA0
 _BLOCK = 0xA1
 _BLOCK_DURATION = 0x9B
-_TOP = frozenset((_SEEKHEAD, _INFO, _TRACKS, _CLUSTER, 0x1C53BB6B, 0x1254C367, 0x1941A469, 0x1043A770))
+_TOP = frozenset(
+    (_SEEKHEAD, _INFO, _TRACKS, _CLUSTER, 0x1C53BB6B, 0x1254C367, 0x1941A469, 0x1043A770)
+)
 
 _UNKNOWN_SIZE = -1
 _MAX_ELEMENTS = 4096
@@ -202,7 +204,9 @@ class _Tail:
         return True
 
     @staticmethod
-    def _block(data: bytes, ident: int, timecode: int, audio: _Audio | None, scale: int) -> int | None:
+    def _block(
+        data: bytes, ident: int, timecode: int, audio: _Audio | None, scale: int
+    ) -> int | None:
         duration_ns = 0
         if ident == _BLOCK_GROUP:
             fields = _children(data)
@@ -214,7 +218,7 @@ class _Tail:
             return None
         if audio is not None and audio.number and track[0] != audio.number:
             return None
-        relative = struct.unpack_from(">h", data, track[1])[0]
+        relative: int = struct.unpack_from(">h", data, track[1])[0]
         flags = data[track[1] + 2]
         if not duration_ns and audio is not None:
             if audio.default_ns:
@@ -280,7 +284,9 @@ def parse_webm(src: Source, found: Found) -> None:
         found.problem(EMPTY, "WebM audio track holds no audio (0 s)")
 
 
-def _headers(src: Source, found: Found, start: int, end: int) -> tuple[int, float | None, _Audio | None]:
+def _headers(
+    src: Source, found: Found, start: int, end: int
+) -> tuple[int, float | None, _Audio | None]:
     """TimecodeScale, Duration and the audio track, from the elements before the first Cluster."""
     scale = 1_000_000
     duration: float | None = None

@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-from tapecheck.strategies.audio import encode_audio, write_audio, write_sized_file, write_wav
+from tapecheck.strategies import encode_audio, write_audio, write_sized_file, write_wav
 
 __all__ = ["MIME", "Media", "stream_file"]
 

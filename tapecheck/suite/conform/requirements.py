@@ -85,4 +85,8 @@ def requirement(
 def catalogue(vendor: str) -> list[Requirement]:
     """Every requirement of ``vendor`` (imports its requirements module once)."""
     importlib.import_module(f"tapecheck.suite.vendors.{vendor}.requirements")
+    # The property-based layer (deep), generic for every vendor, after the vendor's own.
+    from tapecheck.suite.conform.properties import register_property_requirements
+
+    register_property_requirements(vendor)
     return list(REQUIREMENTS.get(vendor, {}).values())

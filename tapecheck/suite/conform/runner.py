@@ -167,6 +167,20 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
                 severity="error",
             )
         )
+    except TargetUnreachable:
+        raise
+    except Exception as exc:
+        # A broken target (a body that is not JSON where JSON was checked later, a connection
+        # dropped mid-request) fails this requirement; it must not end the whole run.
+        result.status = "failed"
+        result.failures.append(
+            Verdict(
+                check="unexpected_response",
+                message=session.redact(f"{type(exc).__name__}: {exc}"),
+                exchange=session.exchanges[-1] if session.exchanges else None,
+                severity="error",
+            )
+        )
     result.duration_s = time.perf_counter() - started
     return result
 

@@ -140,6 +140,17 @@ class Session:
         self.exchanges.append(self.exchange(request, response))
         return response
 
+    def credentials_for(
+        self, operation_id: str, auth: Auth = "valid"
+    ) -> tuple[dict[str, str], dict[str, str]]:
+        """The headers and query parameters :meth:`call` adds for ``auth`` (tenant header included)."""
+        operation = self.op(operation_id)
+        headers = self._auth_headers(operation, auth)
+        tenant_header = self._tenant_header(None)
+        if tenant_header is not None:
+            headers.setdefault(*tenant_header)
+        return headers, self._auth_query(operation, auth)
+
     def _url(self, operation: Operation, path: Mapping[str, str], tenant: str | None) -> str:
         values = dict(path)
         location = self.spec.ext.get("tenant", {})

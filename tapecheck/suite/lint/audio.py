@@ -11,6 +11,7 @@ configuration.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -360,7 +361,7 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
                 )
                 yield Violation(
                     pointer,
-                    f"{what} {value!r} says {_format_list(claimed)}, but {probed.name} is "
+                    f"{what} {json.dumps(value)} says {_format_list(claimed)}, but {probed.name} is "
                     f"{_content(probed.info)}; {fix}",
                 )
                 continue
@@ -592,13 +593,11 @@ def format_name(fmt: str) -> str:
     return _FORMAT_NAMES.get(fmt, fmt)
 
 
+_ORDER = {fmt: index for index, fmt in enumerate(_FORMAT_NAMES)}
+
+
 def _format_list(formats: Any) -> str:
-    names = [
-        format_name(f)
-        for f in sorted(
-            formats, key=lambda f: list(_FORMAT_NAMES).index(f) if f in _FORMAT_NAMES else 99
-        )
-    ]
+    names = [format_name(f) for f in sorted(formats, key=lambda f: _ORDER.get(f, len(_ORDER)))]
     if not names:
         return "nothing"
     return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]

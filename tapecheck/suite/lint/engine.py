@@ -161,6 +161,9 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
     rules = list(rules_for(ctx.vendor))
     if target.kind == "missing" or ctx.fatal:
         rules = [r for r in rules if r.family == "MAN"]
+    elif target.kind == "audio":
+        # An audio file alone is no request: only the file rules apply to it.
+        rules = [r for r in rules if r.family in ("MAN", "AUD")]
     for rule in rules:
         try:
             violations = list(rule.check(ctx))

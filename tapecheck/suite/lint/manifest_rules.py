@@ -9,6 +9,7 @@ file given alone) and no vendor.
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -118,7 +119,26 @@ def unknown_vendor_or_operation(ctx: LintContext) -> Iterator[Violation]:
     """
     if ctx.load_error is not None or ctx.resolve_error is None:
         return
-    yield Violation(ctx.resolve_pointer, ctx.resolve_error)
+    yield Violation(ctx.resolve_pointer, ctx.resolve_error, _closest_name(ctx))
+
+
+def _closest_name(ctx: LintContext) -> str | None:
+    """``Did you mean `crescendo`?`` for a misspelt vendor or operation."""
+    from tapecheck.suite.specs import NoSuchVendorError, load_spec, vendors
+
+    key = ctx.resolve_pointer.lstrip("/")
+    written = ctx.data.get(key)
+    if key not in ("vendor", "operation") or written is None:
+        return None
+    if key == "vendor":
+        known: list[str] = list(vendors())
+    else:
+        try:
+            known = list(load_spec(str(ctx.data.get("vendor"))).operations)
+        except NoSuchVendorError:
+            return None
+    close = difflib.get_close_matches(str(written).lower(), known, n=1, cutoff=0.6)
+    return f"Did you mean `{close[0]}`?" if close else None
 
 
 @rule("MAN003", "file-unreadable", fix_title="Point at a file that exists and can be read")
@@ -163,7 +183,7 @@ def file_unreadable(ctx: LintContext) -> Iterator[Violation]:
         if ctx.load_error is None and ctx.audio_alone is not None:
             problem = _unreadable(ctx.audio_alone)
             if problem:
-                yield Violation("", f"{ctx.path!r} {problem}; check the path")
+                yield Violation("", f"{json.dumps(ctx.path)} {problem}; check the path")
         return
     files = ctx.data.get("files")
     if isinstance(files, Mapping):
@@ -181,7 +201,7 @@ def file_unreadable(ctx: LintContext) -> Iterator[Violation]:
         if problem:
             yield Violation(
                 ref.pointer,
-                f"{_entry_name(ref.pointer)} {ref.written!r} {problem}; check the path "
+                f"{_entry_name(ref.pointer)} {json.dumps(ref.written)} {problem}; check the path "
                 "(relative to the manifest's folder)",
             )
 
@@ -255,7 +275,7 @@ def file_outside_folder(ctx: LintContext) -> Iterator[Violation]:
             how = "is absolute" if absolute else "climbs out of the manifest's folder with `..`"
             yield Violation(
                 ref.pointer,
-                f"{_entry_name(ref.pointer)} {ref.written!r} {how}; keep the file in the "
+                f"{_entry_name(ref.pointer)} {json.dumps(ref.written)} {how}; keep the file in the "
                 "manifest's folder tree and write a relative path",
             )
 

@@ -16,6 +16,7 @@ and by IP literals in every spelling ``inet_aton`` accepts (``127.1``,
 from __future__ import annotations
 
 import ipaddress
+import json
 import re
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -88,8 +89,10 @@ def _masked(value: str) -> str:
 
 
 def _env_name(ctx: LintContext) -> str:
+    """The variable name to suggest: ``CRESCENDO_API_KEY``, ``SIRO_TOKEN``."""
     vendor = (ctx.vendor or "vendor").upper().replace("-", "_")
-    return f"{vendor}_API_KEY" if vendor in ("CRESCENDO", "ALPHARUN") else f"{vendor}_TOKEN"
+    kinds = [str(c.get("kind", "")) for c in ctx.spec.credentials] if ctx.spec else []
+    return f"{vendor}_API_KEY" if kinds and "key" in kinds[0] else f"{vendor}_TOKEN"
 
 
 @rule(
@@ -190,7 +193,7 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
         text = str(value).strip()
         if not _token(text):
             continue  # nothing to leak; SEC004 reports a missing credential
-        bearer = text.lower().startswith("bearer ")
+        bearer = text.lower().startswith("bearer ") or _name(pointer).lower() == "authorization"
         suggestion = f"Bearer ${{{_env_name(ctx)}}}" if bearer else f"${{{_env_name(ctx)}}}"
         yield Violation(
             pointer,
@@ -262,7 +265,7 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
         if problem:
             yield Violation(
                 pointer,
-                f"`{name}` {value!r} {problem}; the vendor fetches this URL, so give an https "
+                f"`{name}` {json.dumps(value)} {problem}; the vendor fetches this URL, so give an https "
                 "URL on a public host",
             )
 
@@ -288,15 +291,13 @@ def url_problem(url: str) -> str | None:
     scheme = parts.scheme.lower()
     problems: list[str] = []
     if scheme != "https":
-        problems.append(f"uses `{scheme}`, not https" if scheme else "has no https scheme")
+        problems.append(f"uses `{scheme}` instead of https" if scheme else "has no https scheme")
     if not host:
-        if not parts.netloc:
-            return "; ".join([*problems, "names no host"]) if problems else "names no host"
-        return "; ".join(problems) or None
+        return ", and ".join([*problems, "names no host"])
     where = host_problem(unquote(host))
     if where:
         problems.append(where)
-    return " and ".join(problems) if problems else None
+    return ", and ".join(problems) if problems else None
 
 
 def host_problem(host: str) -> str | None:

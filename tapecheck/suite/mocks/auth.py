@@ -31,7 +31,9 @@ class Credentials:
         known = {token: tenant}
         for other_tenant, other_token in (others or {}).items():
             if other_token in known:
-                raise ValueError(f"tenant {other_tenant!r} reuses the token of {known[other_token]!r}")
+                raise ValueError(
+                    f"tenant {other_tenant!r} reuses the token of {known[other_token]!r}"
+                )
             known[other_token] = other_tenant
         return cls(known)
 

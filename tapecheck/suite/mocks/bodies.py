@@ -68,7 +68,9 @@ async def read_json(
     """Read an ``application/json`` body from a stream of chunks, capped at ``max_bytes``."""
     kind = media_type(content_type)
     if kind != "application/json" and not kind.endswith("+json"):
-        raise MockError(400, f"expected Content-Type application/json, got {content_type or 'none'}")
+        raise MockError(
+            400, f"expected Content-Type application/json, got {content_type or 'none'}"
+        )
     buffer = bytearray()
     async for chunk in chunks:
         buffer += chunk
@@ -112,7 +114,9 @@ class SchemaValidator:
                 "/" + str(p).replace("~", "~0").replace("/", "~1") for p in leaf.absolute_path
             )
             message = str(leaf.message)
-            found.setdefault(pointer or "/", message if len(message) <= 200 else message[:197] + "...")
+            found.setdefault(
+                pointer or "/", message if len(message) <= 200 else message[:197] + "..."
+            )
         return found
 
 

@@ -203,28 +203,22 @@ def exception_handlers(render: ErrorRenderer) -> dict[Any, _Handler]:
     shape, never a ``text/plain`` page.
     """
 
-    async def on_mock_error(request: Request, exc: Exception) -> Response:
-        if not isinstance(exc, MockError):  # pragma: no cover - registered for MockError only
-            raise exc
-        return render(exc)
-
-    async def on_http_exception(request: Request, exc: Exception) -> Response:
-        if not isinstance(exc, HTTPException):  # pragma: no cover - registered for HTTPException only
-            raise exc
-        message = _http_message(request, exc)
-        return render(MockError(exc.status_code, message, headers=exc.headers))
+    async def on_error(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, MockError):
+            return render(exc)
+        if isinstance(exc, HTTPException):
+            message = _http_message(request, exc)
+            return render(MockError(exc.status_code, message, headers=exc.headers))
+        return render(MockError(500, "Internal Server Error"))
 
     async def on_disconnect(request: Request, exc: Exception) -> Response:
         return render(MockError(400, "the client closed the connection before the body ended"))
 
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        return render(MockError(500, "Internal Server Error"))
-
     return {
-        MockError: on_mock_error,
-        HTTPException: on_http_exception,
+        MockError: on_error,
+        HTTPException: on_error,
         ClientDisconnect: on_disconnect,
-        Exception: on_unexpected,
+        Exception: on_error,
     }
 
 
@@ -246,4 +240,3 @@ def _phrase(status: int) -> str:
 
 def _slug(status: int) -> str:
     return _phrase(status).lower().replace(" ", "-").replace("'", "")
-

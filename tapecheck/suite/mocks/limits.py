@@ -2,11 +2,11 @@
 
 :class:`AudioLimits` is the operation's ``x-tapecheck.audio`` block (size,
 duration, formats); a mock may replace one with :func:`dataclasses.replace`
-(Corti's later docs allow 120 minutes). :func:`audio_refusal` compares what the audio probe found with the
-limits and returns the reason to refuse, or ``None``: a mock answers that
-reason as a 400 in the vendor's shape. Size is enforced while the upload
-streams (see :mod:`tapecheck.suite.mocks.storage`), so here it is only
-re-checked for a file that reached the disk another way.
+(Corti's later docs allow 120 minutes). :func:`audio_refusal` compares what
+the audio probe found with the limits and returns the reason to refuse, or
+``None``: a mock answers that reason as a 400 in the vendor's shape. Size is
+enforced while the upload streams (see :mod:`tapecheck.suite.mocks.storage`),
+so here it is only re-checked for a file that reached the disk another way.
 """
 
 from __future__ import annotations
@@ -60,7 +60,9 @@ async def probe_stored(stored: StoredFile) -> AudioInfo:
     return await anyio.to_thread.run_sync(probe, stored.path)
 
 
-def audio_refusal(info: AudioInfo, limits: AudioLimits, *, allow_silent: bool = False) -> str | None:
+def audio_refusal(
+    info: AudioInfo, limits: AudioLimits, *, allow_silent: bool = False
+) -> str | None:
     """Why the audio must be refused, or ``None`` when it is acceptable.
 
     ``allow_silent`` accepts readable audio that lasts 0 seconds (a vendor that

@@ -150,7 +150,9 @@ def running(
         deadline = time.monotonic() + startup_timeout
         while not server.started:
             if failure or not thread.is_alive():
-                raise RuntimeError(f"the mock server did not start: {failure[0] if failure else 'exited'}")
+                raise RuntimeError(
+                    f"the mock server did not start: {failure[0] if failure else 'exited'}"
+                )
             if time.monotonic() > deadline:
                 raise TimeoutError(f"the mock server did not start within {startup_timeout} s")
             time.sleep(0.01)

@@ -104,7 +104,7 @@ class BlobStore:
     def __init__(self, prefix: str = "tapecheck-mock-") -> None:
         self.prefix = prefix
         self._directory: Path | None = None
-        self._finalizer: weakref.finalize[..., None] | None = None
+        self._finalizer: weakref.finalize[..., BlobStore] | None = None
         self._guard = threading.Lock()
 
     @property

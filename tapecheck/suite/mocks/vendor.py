@@ -21,6 +21,7 @@ removed on lifespan shutdown, on :meth:`VendorMock.close` or at exit.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -72,7 +73,7 @@ class VendorMock:
         self.tenant = tenant
         self.blobs = BlobStore(prefix=f"tapecheck-{self.vendor}-")
         self.lock = threading.Lock()
-        self._validators: dict[str, SchemaValidator] = {}
+        self._validators: dict[tuple[str, str], SchemaValidator] = {}
 
     # -- wiring ----------------------------------------------------------------
 
@@ -158,13 +159,16 @@ class VendorMock:
         """A JSON success response (the operation's documented success status by default)."""
         return JSONResponse(body, status_code=status or self.success_status(operation_id))
 
-    def body_validator(self, operation_id: str, media_type: str = "application/json") -> SchemaValidator:
-        if operation_id not in self._validators:
+    def body_validator(
+        self, operation_id: str, media_type: str = "application/json"
+    ) -> SchemaValidator:
+        key = (operation_id, media_type)
+        if key not in self._validators:
             schema = self.operation(operation_id).body_schema(media_type)
             if schema is None:
                 raise ValueError(f"{operation_id} has no {media_type} body schema")
-            self._validators[operation_id] = SchemaValidator(schema)
-        return self._validators[operation_id]
+            self._validators[key] = SchemaValidator(schema)
+        return self._validators[key]
 
     async def json_body(self, request: Request, operation_id: str) -> Any:
         """The JSON body, read with a cap and checked against the operation's schema (400)."""
@@ -179,10 +183,9 @@ class VendorMock:
         """An ``application/octet-stream`` body streamed to disk with the size limit."""
         limits = self.audio_limits(operation_id)
         require_media_type(request.headers.get("content-type"), {"application/octet-stream"})
-        declared = request.headers.get("content-length")
-        if limits.max_bytes is not None and declared is not None and declared.isdigit():
-            if int(declared) > limits.max_bytes:
-                raise self.too_large(TooLarge(limits.max_bytes, int(declared)))
+        declared = request.headers.get("content-length", "")
+        if limits.max_bytes is not None and declared.isdigit() and int(declared) > limits.max_bytes:
+            raise self.too_large(TooLarge(limits.max_bytes, int(declared)))
         try:
             return await self.blobs.save_stream(request.stream(), max_bytes=limits.max_bytes)
         except TooLarge as exc:
@@ -230,6 +233,9 @@ class VendorMock:
                 while chunk := handle.read(_CHUNK):
                     yield chunk
 
-        return StreamingResponse(
+        response = StreamingResponse(
             chunks(), media_type=media_type, headers={"Content-Length": str(stored.size)}
         )
+        # A response never sent (a client gone before the body) still closes the file.
+        weakref.finalize(response, handle.close)
+        return response

@@ -138,16 +138,19 @@ class AlpharunMock(VendorMock):
         unique = self.operation(operation_id).ext.get("unique-keys", {})
         keys = list(unique.get("keys", ()))
         items = contacts if isinstance(contacts, list) else []
-        problems = [
-            f"contacts/{index}: needs a non-null {', '.join(keys)}"
+        anonymous = [
+            index
             for index, contact in enumerate(items)
             if isinstance(contact, dict) and not any(has_value(contact.get(k)) for k in keys)
         ]
-        flagged = tuple(problem.split(":")[0] + "/" for problem in problems)
+        problems = [
+            f"contacts/{index}: needs one of {', '.join(keys)} with a non-null value"
+            for index in anonymous
+        ]
+        explained = tuple(f"/{index}/" for index in anonymous)
         for where, what in self.contacts_validator.problems(contacts).items():
-            place = "contacts" + ("" if where == "/" else where)
-            if not (place + "/").startswith(flagged):
-                problems.append(f"{place}: {what}")
+            if not (where + "/").startswith(explained):
+                problems.append(f"contacts{'' if where == '/' else where}: {what}")
         if problems:
             return problems
         for clash in contact_clashes(
@@ -229,7 +232,9 @@ class AlpharunMock(VendorMock):
             await self.checked_audio(stored, "upload")
             recording = UploadedRecording(self.new_id(), tenant, upload, stored)
             with self.lock:
-                recording_id, created = self.remember(self.dedupe_key(tenant, stored, upload), recording)
+                recording_id, created = self.remember(
+                    self.dedupe_key(tenant, stored, upload), recording
+                )
             if created:
                 form.keep(stored)
         status = self.success_status("upload") if created else self.existing_status()

@@ -56,7 +56,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import time
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -232,7 +231,7 @@ class BotaMock(VendorMock):
         return budget.headers()
 
     def rate_refusal(self, budget: Budget) -> Response:
-        wait = max(1, budget.reset - int(time.time()))
+        wait = max(1, budget.reset - int(self.limiter.clock()))
         return self.error_response(
             MockError(
                 429,
@@ -349,6 +348,14 @@ class BotaMock(VendorMock):
                 problems[pointer] = f"`{pointer[1:]}` is required with {kind}"
         return problems
 
+    def times(self, body: Mapping[str, Any], now: datetime) -> tuple[datetime, datetime]:
+        """``started_at`` (default: now) and ``ended_at`` (default: ``started_at``), in order (400)."""
+        started = self.instant(body["started_at"], "started_at") if "started_at" in body else now
+        ended = self.instant(body["ended_at"], "ended_at") if "ended_at" in body else started
+        if ended < started:
+            raise MockError(400, "`ended_at` is before `started_at`")
+        return started, ended
+
     def new_recording(
         self, caller: Caller, body: Mapping[str, Any], operation_id: str
     ) -> BotaRecording:
@@ -357,10 +364,7 @@ class BotaMock(VendorMock):
         if problems:
             raise MockError(400, "; ".join(problems.values()), details=problems)
         now = self.now()
-        started = self.instant(body["started_at"], "started_at") if "started_at" in body else now
-        ended = self.instant(body["ended_at"], "ended_at") if "ended_at" in body else started
-        if ended < started:
-            raise MockError(400, "`ended_at` is before `started_at`")
+        started, ended = self.times(body, now)
         device_id = caller.device_id or body.get("device_id")
         end_user_id = caller.end_user_id or body.get("end_user_id")
         if device_id is None or end_user_id is None:
@@ -493,6 +497,10 @@ class BotaMock(VendorMock):
             )
         return stored
 
+    def verify_signature(self, request: Request, object_path: str) -> None:
+        """The storage host's signature check (403 ``SignatureDoesNotMatch``, 400 expired)."""
+        self.signer.verify(request, object_path)
+
     def over_size(self, limit: int, received: int) -> StorageError:
         return StorageError(
             400,
@@ -503,7 +511,7 @@ class BotaMock(VendorMock):
     def storage_media(self, request: Request) -> tuple[BotaRecording, Media]:
         """The media a PUT names, once its signature is checked (403), while it may change (403)."""
         media_id = str(request.path_params["media_id"])
-        self.signer.verify(request, self.object_path(media_id))
+        self.verify_signature(request, self.object_path(media_id))
         with self.lock:
             found = self.media_of.get(media_id)
             recording = self.recordings.get(found[0]) if found is not None else None

@@ -141,7 +141,9 @@ class CortiMock(VendorMock):
     def find_recording(self, interaction: Interaction, recording_id: str) -> Recording:
         recording = interaction.recordings.get(recording_id)
         if recording is None:
-            raise MockError(404, f"recording {recording_id} not found in interaction {interaction.id}")
+            raise MockError(
+                404, f"recording {recording_id} not found in interaction {interaction.id}"
+            )
         return recording
 
     def websocket_url(self, request: Request, interaction: Interaction) -> str:
@@ -161,7 +163,10 @@ class CortiMock(VendorMock):
             self.interactions[(tenant, interaction.id)] = interaction
         return self.respond(
             "create-interaction",
-            {"interactionId": interaction.id, "websocketUrl": self.websocket_url(request, interaction)},
+            {
+                "interactionId": interaction.id,
+                "websocketUrl": self.websocket_url(request, interaction),
+            },
         )
 
     async def delete_interaction(self, request: Request) -> Response:

@@ -128,7 +128,9 @@ class CrescendoMock(VendorMock):
     def metadata(self, form: Form, operation_id: str) -> tuple[dict[str, Any], str]:
         """The parsed ``metadata`` object and its ``id`` (400 for anything else)."""
         if form.file("metadata") is not None:
-            raise MockError(400, "`metadata` must be a text field holding a JSON string, not a file part")
+            raise MockError(
+                400, "`metadata` must be a text field holding a JSON string, not a file part"
+            )
         text = form.field("metadata")
         if text is None:
             raise MockError(400, "the form has no `metadata` field (a JSON string with an `id`)")
@@ -220,6 +222,7 @@ class CrescendoMock(VendorMock):
             body = self.status_body(job)
         return self.respond("status", body)
 
+
 def create_app(
     *,
     token: str = DEFAULT_TOKEN,
@@ -228,4 +231,3 @@ def create_app(
 ) -> ASGIApp:
     """Crescendo's mock as an ASGI app (``tapecheck mock crescendo`` serves this)."""
     return CrescendoMock(token=token, tenant=tenant, tenants=tenants).create_app()
-

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Collection
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+import tapecheck.suite.vendors.crescendo.checks  # noqa: F401  (registers Crescendo's checks)
 from tapecheck.suite.conform.common import (
     AUTH_REFUSED,
     INVALID,
@@ -22,7 +24,6 @@ from tapecheck.suite.conform.common import (
     OTHER_TENANT,
     TOO_LARGE,
     WRONG_TYPE,
-    expect_error,
     expect_success,
 )
 from tapecheck.suite.conform.requirements import requirement
@@ -35,6 +36,15 @@ SEED = "Seed crescendo-upload-voc-recording.md"
 #: How many status polls a job may take to reach a terminal status, and the pause between them.
 MAX_POLLS = 30
 POLL_PAUSE_S = 0.5
+#: Every error: a documented status, {code, message}, and the code the docs pair with the status.
+ERROR_CHECKS = ("status_code_expected", "error_body_shape", "crescendo_error_code_matches")
+
+
+def expect_error(
+    session: Session, response: httpx.Response, operation_id: str, statuses: Collection[int]
+) -> None:
+    """One of ``statuses``, with ``{code, message}`` whose code matches the status."""
+    session.expect(response, *ERROR_CHECKS, operation=operation_id, status=statuses)
 
 
 def _limit(session: Session) -> int:
@@ -116,11 +126,13 @@ async def upload_file_part(s: Session) -> None:
     "CRESCENDO-AUTH-MISSING",
     title="An upload without a credential is refused with 401 Unauthenticated",
     source=f'{SEED}, responses.Unauthenticated: "Authorization header with Bearer token is required".',
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def auth_missing(s: Session) -> None:
     response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), auth="none")
     expect_error(s, response, UPLOAD, {401})
+    status = await s.call(STATUS, path={"jobId": "job-voc-001"}, auth="none")
+    expect_error(s, status, STATUS, {401})
 
 
 @requirement(
@@ -128,7 +140,7 @@ async def auth_missing(s: Session) -> None:
     "CRESCENDO-AUTH-WRONG",
     title="An upload with a wrong API key is refused",
     source=f"{SEED}, securitySchemes.bearerAuth (401 Unauthenticated, 403 PermissionDenied).",
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def auth_wrong(s: Session) -> None:
     response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), auth="wrong")
@@ -145,14 +157,13 @@ async def auth_wrong(s: Session) -> None:
     checks=("status_code_expected", "response_schema_conformance"),
 )
 async def auth_query(s: Session) -> None:
+    query = {"bearer_token": s.credentials.token}
     response = await _upload(
-        s,
-        audio=s.media.audio("mp3"),
-        metadata=_metadata(),
-        auth="none",
-        query={"bearer_token": s.credentials.token},
+        s, audio=s.media.audio("mp3"), metadata=_metadata(), auth="none", query=query
     )
     expect_success(s, response, UPLOAD)
+    status = await s.call(STATUS, path={"jobId": response.json()["id"]}, auth="none", query=query)
+    expect_success(s, status, STATUS)
 
 
 @requirement(
@@ -160,7 +171,7 @@ async def auth_query(s: Session) -> None:
     "CRESCENDO-TENANT-ISOLATION",
     title="A key cannot upload to, or read the jobs of, another tenant",
     source=f"{SEED}, parameters.tenantId and responses.PermissionDenied / NotFound.",
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def tenant_isolation(s: Session) -> None:
     other = s.credentials.tenant + "-other"
@@ -178,7 +189,7 @@ async def tenant_isolation(s: Session) -> None:
     "CRESCENDO-METADATA-REQUIRED",
     title="An upload without `metadata` is refused",
     source=f"{SEED}, VocUploadForm.required: [metadata].",
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def metadata_required(s: Session) -> None:
     response = await _upload(s, audio=s.media.audio("mp3"), metadata=None)
@@ -190,7 +201,7 @@ async def metadata_required(s: Session) -> None:
     "CRESCENDO-METADATA-JSON",
     title="`metadata` that is not a JSON object is refused",
     source=f'{SEED}, VocUploadForm.metadata: "JSON string containing recording metadata".',
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def metadata_json(s: Session) -> None:
     for text in ('{"id": "call-1"', '["call-1"]', "call-1"):
@@ -203,7 +214,7 @@ async def metadata_json(s: Session) -> None:
     "CRESCENDO-METADATA-ID-REQUIRED",
     title="`metadata` without an `id` is refused",
     source=f'{SEED}: "JSON string containing recording metadata. Must include `id`."',
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def metadata_id_required(s: Session) -> None:
     response = await _upload(s, audio=s.media.audio("mp3"), metadata={"kind": "phonecall"})
@@ -215,7 +226,7 @@ async def metadata_id_required(s: Session) -> None:
     "CRESCENDO-METADATA-ID-CHARSET",
     title="`metadata.id` accepts letters, digits, `.`, `-`, `_` and refuses anything else",
     source=f'{SEED}: "`metadata.id` must contain only letters, numbers, dots, dashes, or underscores".',
-    checks=("status_code_expected", "error_body_shape", "response_schema_conformance"),
+    checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def metadata_id_charset(s: Session) -> None:
     accepted = await _upload(
@@ -232,7 +243,7 @@ async def metadata_id_charset(s: Session) -> None:
     "CRESCENDO-AUDIO-REQUIRED",
     title="An upload with neither `audio` nor `file` part is refused",
     source=f'{SEED}: "Upload an mp3/wav recording" (the audio part is what the endpoint is for).',
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def audio_required(s: Session) -> None:
     response = await _upload(s, audio=None, metadata=_metadata())
@@ -244,7 +255,7 @@ async def audio_required(s: Session) -> None:
     "CRESCENDO-FORMAT-BY-CONTENT",
     title="Audio that is not mp3 or wav by its content is refused, whatever it is called",
     source=f'{SEED}: "Audio must be mp3 or wav".',
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def format_by_content(s: Session) -> None:
     flac = s.media.audio("flac")
@@ -263,7 +274,7 @@ async def format_by_content(s: Session) -> None:
     "CRESCENDO-CORRUPT-AUDIO",
     title="A wav whose header claims more audio than the file holds is refused",
     source="VENDORS.md: a WAV whose header claims more audio than the file holds is refused as invalid audio.",
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def corrupt_audio(s: Session) -> None:
     response = await _upload(
@@ -277,7 +288,7 @@ async def corrupt_audio(s: Session) -> None:
     "CRESCENDO-SIZE-LIMIT",
     title="Audio of exactly the size limit is accepted; one byte more is refused",
     source=f'{SEED}: "Max size: 25 MB" (x-tapecheck audio.max-bytes).',
-    checks=("status_code_expected", "error_body_shape", "response_schema_conformance"),
+    checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def size_limit(s: Session) -> None:
     limit = _limit(s)
@@ -375,8 +386,30 @@ async def job_status(s: Session) -> None:
     "CRESCENDO-JOB-NOT-FOUND",
     title="The status of an unknown job is 404 NotFound",
     source=f'{SEED}, responses.NotFound: "Resource not found".',
-    checks=("status_code_expected", "error_body_shape"),
+    checks=ERROR_CHECKS,
 )
 async def job_not_found(s: Session) -> None:
     response = await s.call(STATUS, path={"jobId": "job-voc-tapecheck-does-not-exist"})
     expect_error(s, response, STATUS, NOT_FOUND)
+
+
+@requirement(
+    V,
+    "CRESCENDO-ERROR-BODY",
+    title="Errors are JSON {code, message} with the code the docs give the status",
+    source=f"{SEED}, ErrorResponse (required: code, message) and the examples of responses "
+    "BadRequest, Unauthenticated, PermissionDenied, NotFound; VENDORS.md: codes BadRequest (400), "
+    "Unauthenticated (401), PermissionDenied (403), NotFound (404).",
+    checks=("json_content_type", *ERROR_CHECKS),
+)
+async def error_body(s: Session) -> None:
+    responses = [
+        await _upload(s, audio=s.media.audio("mp3"), metadata={"kind": "no-id"}),
+        await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), auth="none"),
+        await s.call(STATUS, path={"jobId": "job-voc-tapecheck-does-not-exist"}),
+    ]
+    for response, statuses in zip(responses, (INVALID, {401}, NOT_FOUND), strict=True):
+        s.expect(response, "json_content_type")
+        expect_error(s, response, STATUS if response is responses[-1] else UPLOAD, statuses)
+        if not str(response.json().get("message", "")).strip():
+            s.fail("error_body_shape", "Empty error message", repr(response.json()), response)

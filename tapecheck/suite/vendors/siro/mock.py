@@ -282,12 +282,16 @@ class SiroMock(VendorMock):
     def storage_object(self, request: Request, method: str) -> SignedObject:
         """The object a storage request names, once its signature is checked (403/404)."""
         object_id = str(request.path_params["object_id"])
-        self.signer.verify(request, self.object_path(object_id), method=method)
+        self.verify_signature(request, self.object_path(object_id), method)
         with self.lock:
             found = self.objects.get(object_id)
         if found is None:  # pragma: no cover - only an issued object has a valid signature
             raise StorageError(404, "NoSuchKey", "the object does not exist")
         return found
+
+    def verify_signature(self, request: Request, object_path: str, method: str) -> None:
+        """The storage host's signature check (403 ``SignatureDoesNotMatch``, 400 expired)."""
+        self.signer.verify(request, object_path, method=method)
 
     def declared_too_large(self, request: Request, signed: SignedObject) -> None:
         """Refuse a declared Content-Length outside the signed range before reading (400)."""

@@ -1,0 +1,160 @@
+"""Corti's conformance catalogue: the mock passes on every seed, every mutant is caught.
+
+The deterministic requirements (``--quick``) are what these tests run: the
+property-based layer is tested with its own engine. Mutants run only the
+requirements their ``expect`` names, which is what the self-test asserts per
+mutant; the whole matrix (every mutant against every requirement) is the slow
+test at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+import pytest
+
+from tapecheck.reports.model import Run
+from tapecheck.suite.conform.requirements import catalogue
+from tapecheck.suite.conform.runner import ConformOptions, run_to_completion
+from tapecheck.suite.conform.selftest import mutants, selftest
+from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.server import base_path, running
+from tapecheck.suite.specs import load_spec
+from tapecheck.suite.vendors.corti.mock import create_app
+
+VENDOR = "corti"
+TOKEN, TENANT = "test-token", "tenant-a"
+SEEDS = (1, 20_240_115, 987_654_321)
+#: The requirements that move 150 MB or two hours of MP3 (over HTTP they are the slow test).
+HEAVY = ("CORTI-SIZE-LIMIT", "CORTI-DURATION-LIMIT")
+MUTANTS = mutants(VENDOR)
+
+
+def verdicts(run: Run) -> dict[str, str]:
+    return {r.id: r.status for r in run.requirements}
+
+
+def failures(run: Run) -> dict[str, list[str]]:
+    return {r.id: [f.message for f in r.failures] for r in run.requirements if r.failures}
+
+
+def quick_ids() -> tuple[str, ...]:
+    return tuple(r.id for r in catalogue(VENDOR) if r.depth == "quick")
+
+
+def run(**options: Any) -> Run:
+    outcome, aborted = run_to_completion(ConformOptions(vendor=VENDOR, quick=True, **options))
+    assert aborted is None, aborted
+    return outcome
+
+
+@pytest.fixture(scope="module")
+def seed_runs() -> dict[int, Run]:
+    runs = {}
+    for seed in SEEDS:
+        started = time.perf_counter()
+        runs[seed] = run(seed=seed)
+        print(f"\n{VENDOR} --quick, seed {seed}: {time.perf_counter() - started:.2f} s")
+    return runs
+
+
+def test_catalogue_has_stable_ids_titles_sources_and_checks() -> None:
+    requirements = [r for r in catalogue(VENDOR) if r.depth == "quick"]
+    assert len(requirements) >= 20
+    for requirement in requirements:
+        assert requirement.id.startswith("CORTI-")
+        assert requirement.title and requirement.source and requirement.checks
+    assert {"CORTI-UPLOAD-201", "CORTI-SIZE-LIMIT", "CORTI-TENANT-ISOLATION"} <= set(quick_ids())
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_the_mock_passes_every_requirement(seed_runs: dict[int, Run], seed: int) -> None:
+    outcome = seed_runs[seed]
+    assert set(verdicts(outcome)) == set(quick_ids())
+    assert failures(outcome) == {}
+    assert set(verdicts(outcome).values()) == {"passed"}
+
+
+def test_verdicts_are_identical_on_every_seed(seed_runs: dict[int, Run]) -> None:
+    first, *others = (verdicts(outcome) for outcome in seed_runs.values())
+    assert all(other == first for other in others)
+
+
+def test_there_are_enough_realistic_mutants() -> None:
+    assert len(MUTANTS) >= 10
+    assert len({m.name for m in MUTANTS}) == len(MUTANTS)
+    ids = set(quick_ids())
+    for mutant in MUTANTS:
+        assert mutant.description and mutant.expect, mutant.name
+        for expected in mutant.expect:
+            assert any(i == expected or i.startswith(expected) for i in ids), (mutant.name, expected)
+
+
+@pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
+def test_every_mutant_is_caught_by_the_requirement_it_names(mutant: Mutant) -> None:
+    seed = SEEDS[MUTANTS.index(mutant) % len(SEEDS)]
+    outcome = run(factory=mutant.factory, select=mutant.expect, seed=seed)
+    assert outcome.requirements, "nothing was selected"
+    failed = [r.id for r in outcome.requirements if r.status == "failed"]
+    assert any(f == e or f.startswith(e) for f in failed for e in mutant.expect), verdicts(outcome)
+
+
+def _over_http(select: tuple[str, ...], **params: str) -> tuple[Run, Any]:
+    app = create_app(token=TOKEN, tenant=TENANT)
+    with running(app) as origin:
+        base_url = origin + base_path(load_spec(VENDOR))
+        outcome = run(base_url=base_url, token=TOKEN, tenant=TENANT, select=select, params=params)
+    return outcome, app.state.mock
+
+
+@pytest.mark.e2e
+def test_over_http_the_verdicts_are_those_of_the_embedded_mock() -> None:
+    select = tuple(i for i in quick_ids() if i not in HEAVY)
+    remote, mock = _over_http(select)
+    assert remote.target.startswith("http://127.0.0.1:")
+    assert verdicts(remote) == verdicts(run(select=select))
+    assert set(verdicts(remote).values()) == {"passed"}, failures(remote)
+    assert mock.interactions == {}, "every interaction the suite created is deleted"
+
+
+@pytest.mark.e2e
+def test_a_given_interaction_is_used_and_left_as_it_was() -> None:
+    app = create_app(token=TOKEN, tenant=TENANT)
+    headers = {"Authorization": f"Bearer {TOKEN}", "Tenant-Name": TENANT}
+    encounter = {"encounter": {"identifier": "sandbox", "status": "planned", "type": "consultation"}}
+    select = tuple(i for i in quick_ids() if i not in HEAVY)
+    with running(app) as origin:
+        base_url = origin + base_path(load_spec(VENDOR))
+        given = httpx.post(base_url + "/interactions/", json=encounter, headers=headers).json()
+        interaction_id = given["interactionId"]
+        outcome = run(
+            base_url=base_url,
+            token=TOKEN,
+            tenant=TENANT,
+            select=select,
+            params={"interaction_id": interaction_id},
+        )
+        left = httpx.get(base_url + f"/interactions/{interaction_id}/recordings/", headers=headers)
+    assert set(verdicts(outcome).values()) == {"passed"}, failures(outcome)
+    assert left.json() == {"recordings": []}, "the suite deletes what it uploaded"
+    assert list(app.state.mock.interactions) == [(TENANT, interaction_id)]
+
+
+@pytest.mark.slow
+@pytest.mark.e2e
+def test_over_http_with_150_mb_and_hour_long_uploads() -> None:
+    remote, mock = _over_http(quick_ids())
+    assert set(verdicts(remote).values()) == {"passed"}, failures(remote)
+    assert mock.interactions == {}
+
+
+@pytest.mark.slow
+def test_selftest_matrix_kills_every_mutant() -> None:
+    outcome = selftest(VENDOR)
+    print("\n" + outcome.matrix())
+    assert outcome.mock_failed == [] and outcome.mock_aborted is None
+    survivors = [o.mutant.name for o in outcome.outcomes if not o.killed]
+    assert survivors == []
+    assert all(o.expected_hit for o in outcome.outcomes)
