@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
-import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from tapecheck.strategies import encode_audio
 from tapecheck.suite.mocks.fuzz import fuzz_app
 from tapecheck.suite.specs import Spec, load_spec
 from tapecheck.suite.vendors.bota.mock import BotaMock
@@ -27,17 +26,8 @@ IDS = {"device_id": "dev_1", "end_user_id": "eu_1"}
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")
 
 
-@functools.cache
 def opus() -> bytes:
-    """Half a second of Ogg Opus, encoded by the FFmpeg binary of imageio-ffmpeg."""
-    import imageio_ffmpeg
-
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        *("-hide_banner", "-loglevel", "error", "-f", "lavfi"),
-        *("-i", "sine=frequency=440:duration=0.5", "-c:a", "libopus", "-f", "ogg", "-"),
-    ]
-    return subprocess.run(command, check=True, capture_output=True, timeout=30).stdout
+    return encode_audio("opus", duration_s=0.5)
 
 
 @pytest.fixture
@@ -300,7 +290,7 @@ async def test_the_put_is_checked_against_what_was_signed(
         ("audio/opus", lambda audio: opus(), 200),
         ("audio/ogg", lambda audio: opus(), 200),
         ("audio/mpeg", lambda audio: audio.mp3(), 200),
-        ("audio/flac", lambda audio: audio.encoded("flac", 0.3), 200),
+        ("audio/flac", lambda audio: encode_audio("flac", duration_s=0.3), 200),
         ("audio/opus", lambda audio: audio.wav(0.3), 400),
         ("audio/mpeg", lambda audio: audio.wav(0.3), 400),
         ("audio/wav", lambda audio: audio.truncated_wav(), 400),
@@ -668,6 +658,8 @@ async def test_past_the_budget_is_429_until_the_window_resets(conforms: Conforms
         (b"{not json", "application/json", "not valid JSON"),
         (b'{"name": NaN}', "application/json", "not valid JSON"),
         (b"\xff\xfe", "application/json", "not valid JSON"),
+        (b"[" * 100_000, "application/json", "nested too deeply"),
+        (b'{"title": "\\ud800"}', "application/json", "lone surrogate"),
         (b"", "application/json", "empty"),
         (b"[]", "application/json", "schema"),
         (b"name=x", "application/x-www-form-urlencoded", "application/json"),

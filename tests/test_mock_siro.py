@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import subprocess
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -12,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import httpx
 import pytest
 
+from tapecheck.strategies import encode_audio
 from tapecheck.suite.mocks.fuzz import fuzz_app
 from tapecheck.suite.specs import load_spec
 from tapecheck.suite.vendors.siro.mock import SiroMock
@@ -25,25 +24,12 @@ SIGNED_URLS = "/v1/core/recordings/signed-urls"
 UPLOAD = "/v1/core/recordings/upload"
 
 
-@functools.cache
-def encoded(muxer: str, *extra: str) -> bytes:
-    """Half a second of a tone, encoded by the FFmpeg binary of imageio-ffmpeg."""
-    import imageio_ffmpeg
-
-    command = [
-        imageio_ffmpeg.get_ffmpeg_exe(),
-        *("-hide_banner", "-loglevel", "error", "-f", "lavfi"),
-        *("-i", "sine=frequency=440:duration=0.5", *extra, "-f", muxer, "-"),
-    ]
-    return subprocess.run(command, check=True, capture_output=True, timeout=30).stdout
-
-
 def adts() -> bytes:
-    return encoded("adts")
+    return encode_audio("aac-adts", duration_s=0.5)
 
 
 def m4a() -> bytes:
-    return encoded("ipod", "-movflags", "frag_keyframe+empty_moov")
+    return encode_audio("m4a", duration_s=0.5)
 
 
 @pytest.fixture
@@ -143,6 +129,7 @@ async def test_the_whole_flow(
     recording = mock.recordings[created.json()["data"]["id"]]
     assert recording.user == "tenant-a"
     assert recording.fields["title"] == "Call"
+    assert recording.file is not None
     assert recording.file.path.read_bytes() == wav
 
 
@@ -388,7 +375,7 @@ async def test_upload_errors(
         ),
         (
             {
-                "downloadUrl": await uploaded(client, "aac", audio.encoded("flac", 0.3)),
+                "downloadUrl": await uploaded(client, "aac", encode_audio("flac", duration_s=0.3)),
                 "fileType": "aac",
             },
             "flac",
@@ -414,6 +401,8 @@ async def test_upload_errors(
         (b"{not json", "application/json", "not valid JSON"),
         (b'{"fileType": NaN}', "application/json", "not valid JSON"),
         (b"\xff\xfe", "application/json", "not valid JSON"),
+        (b"[" * 100_000, "application/json", "nested too deeply"),
+        (b'{"title": "\\ud800"}', "application/json", "lone surrogate"),
         (b"", "application/json", "empty"),
         (b"fileType=wav", "application/x-www-form-urlencoded", "application/json"),
         (b"--x\r\n\r\n", "multipart/form-data; boundary=x", "application/json"),
@@ -571,7 +560,9 @@ async def test_50_concurrent_uploads_over_http(loopback: Callable[[Any], str], a
         fetched = await asyncio.gather(*(http.get(url) for _, url in results))
         assert [f.content for f in fetched] == bodies
     for recording_id, body in zip(ids, bodies, strict=True):
-        assert mock.recordings[recording_id].file.path.read_bytes() == body
+        stored = mock.recordings[recording_id].file
+        assert stored is not None
+        assert stored.path.read_bytes() == body
     mock.close()
 
 

@@ -7,6 +7,7 @@ requirement) and its verdict.
 
 from __future__ import annotations
 
+import re
 from typing import TextIO
 
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
@@ -24,6 +25,31 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+#: C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: Continuation lines of a help text line up under its first word.
+_HELP_INDENT = "\n" + " " * len("  help: ")
+
+
+def _escaped(text: str, *, keep_newlines: bool = False) -> str:
+    """``text`` with every control character written out (``\\x1b``, ``\\n``).
+
+    Messages quote manifest values; a value must not move the cursor, change
+    colours or retitle the terminal. Only a help text keeps its newlines.
+    """
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group(0)
+        if keep_newlines and char == "\n":
+            return _HELP_INDENT
+        if char in _NAMED:
+            return _NAMED[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _CONTROL.sub(escape, text)
+
+
 @register_lint
 class LintTextWriter(LintWriter):
     name = "text"
@@ -33,12 +59,13 @@ class LintTextWriter(LintWriter):
             return f"{style}{text}{_RESET}" if color else text
 
         for finding in result.findings:
-            where = f"{finding.path}:{finding.line or 1}:{finding.column or 1}:"
+            where = f"{_escaped(finding.path)}:{finding.line or 1}:{finding.column or 1}:"
             code = paint(finding.code, _STYLES.get(finding.severity, _BOLD))
             level = "" if finding.severity == "error" else f" [{finding.severity}]"
-            stream.write(f"{paint(where, _BOLD)} {code}{level} {finding.message}\n")
+            stream.write(f"{paint(where, _BOLD)} {code}{level} {_escaped(finding.message)}\n")
             if finding.fix:
-                stream.write(f"  {paint('help:', _DIM)} {finding.fix}\n")
+                fix = _escaped(finding.fix, keep_newlines=True)
+                stream.write(f"  {paint('help:', _DIM)} {fix}\n")
         counts = [
             _plural(result.errors, "error"),
             _plural(result.warnings, "warning"),

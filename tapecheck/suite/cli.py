@@ -7,6 +7,7 @@ Exit codes follow ruff: 0 clean, 1 findings, 2 usage or internal error.
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -195,13 +196,16 @@ def lint_command(
         from tapecheck.suite.lint.registry import all_rules
 
         result.rules = [rule.to_doc() for rule in all_rules()]
+    # A JSON manifest can hold lone surrogates ("\ud800"): escape them, never crash on them.
     if output is not None:
         try:
-            with output.open("w", encoding="utf-8") as stream:
+            with output.open("w", encoding="utf-8", errors="backslashreplace") as stream:
                 writer.write(result, stream, color=False)
         except OSError as exc:
             _fail(f"--output {output}: {exc.strerror or exc}")
     else:
+        if isinstance(sys.stdout, io.TextIOWrapper):
+            sys.stdout.reconfigure(errors="backslashreplace")
         use_color = sys.stdout.isatty() if color is None else color
         writer.write(result, sys.stdout, color=use_color)
     sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)

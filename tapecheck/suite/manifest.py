@@ -9,7 +9,9 @@ the exact place. Loading never raises on bad input: it returns a
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,8 @@ MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 _MAX_DEPTH = 200
 #: YAML aliases may expand a document without bound ("billion laughs").
 _MAX_EXPANDED_NODES = 200_000
+
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
@@ -117,10 +121,15 @@ def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest |
     """Read and parse a manifest file; errors become a :class:`ManifestError`."""
     shown = display if display is not None else str(path)
     try:
-        with open(path, "rb") as handle:
+        # Non-blocking, and only a regular file is read: a FIFO would block forever.
+        with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return ManifestError(shown, "cannot read the manifest: it is not a regular file")
             raw = handle.read(MAX_MANIFEST_BYTES + 1)
     except OSError as exc:
         return ManifestError(shown, f"cannot read the manifest: {exc.strerror or exc}")
+    except ValueError as exc:  # a NUL in the name
+        return ManifestError(shown, f"cannot read the manifest: {exc}")
     if len(raw) > MAX_MANIFEST_BYTES:
         return ManifestError(shown, f"the manifest is larger than {MAX_MANIFEST_BYTES:,} bytes")
     try:
@@ -148,12 +157,8 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark
-            line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
-            return ManifestError(path, f"invalid YAML: {exc.problem or exc}", line, column)
         except (yaml.YAMLError, ValueError, RecursionError) as exc:
-            return ManifestError(path, f"invalid YAML: {exc}")
+            return _yaml_error(path, exc)
         if node is None:
             loader.dispose()
             return ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
@@ -164,7 +169,11 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         try:
             data = loader.construct_document(node)
         except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-            return ManifestError(path, f"invalid YAML: {exc}")
+            return _yaml_error(path, exc)
+        except Exception:  # PyYAML's constructors fail on garbage: `!!timestamp x`, `!!float ""`
+            return ManifestError(
+                path, "invalid YAML: a value does not fit its explicit tag (`!!float`, `!!timestamp`, ...)"
+            )
         finally:
             loader.dispose()
         positions = {}
@@ -173,6 +182,15 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         kind = "nothing" if data is None else type(data).__name__
         return ManifestError(path, f"the manifest must be a mapping of keys, got {kind}", 1, 1)
     return Manifest(path=path, data=data, positions=positions)
+
+
+def _yaml_error(path: str, exc: Exception) -> ManifestError:
+    """One line naming the problem, at the parser's position (its message spans lines)."""
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
+        mark = exc.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        return ManifestError(path, f"invalid YAML: {exc.problem}", line, column)
+    return ManifestError(path, f"invalid YAML: {' '.join(str(exc).split())}")
 
 
 def _no_constant(name: str) -> Any:
@@ -213,13 +231,21 @@ def _compose(text: str) -> yaml.Node | None:
 
 
 def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | None]] | None:
-    """Duplicate keys and alias bombs, found on the node graph before constructing values."""
+    """Duplicate keys, alias bombs and alias cycles, found on the node graph before constructing values."""
     sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()  # expanded, not finished: a child among them closes a cycle
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
         if id(node) in sizes:
             continue
+        if not done and id(node) in open_nodes:
+            mark = node.start_mark
+            return (
+                "the manifest contains itself through a YAML alias (an anchor used inside "
+                "its own value); a request cannot be infinite",
+                (mark.line + 1, mark.column + 1),
+            )
         children: list[yaml.Node] = []
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, yaml.Node] = {}
@@ -234,9 +260,11 @@ def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | No
         elif isinstance(node, yaml.SequenceNode):
             children = list(node.value)
         if not done:
+            open_nodes.add(id(node))
             stack.append((node, True))
             stack += [(child, False) for child in children if id(child) not in sizes]
         else:
+            open_nodes.discard(id(node))
             sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
             if sizes[id(node)] > _MAX_EXPANDED_NODES:
                 mark = node.start_mark

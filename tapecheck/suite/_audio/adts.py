@@ -6,15 +6,18 @@ ADTS has no header with a length, so the duration comes from reading the
 
 from __future__ import annotations
 
+import struct
+
 from tapecheck.suite._audio.source import CHUNK, CORRUPT, EMPTY, TRUNCATED, Found, Source, n
 
-__all__ = ["adts_at", "parse_adts"]
+__all__ = ["adts_at", "is_header", "parse_adts"]
 
 _RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
 _FIXED_MASK = 0xFFFFFDF  # the 28 fixed-header bits, without the private bit
 _CHAIN = 4
 _SEARCH = 64 * 1024
 _SAMPLES = 1024
+_HEADER = struct.Struct(">Q")
 
 
 def _fixed(value: int) -> int | None:
@@ -25,6 +28,11 @@ def _fixed(value: int) -> int | None:
     if (value >> 13) & 0x1FFF < 7:
         return None
     return fixed
+
+
+def is_header(data: bytes) -> bool:
+    """Whether ``data`` starts with an ADTS frame header."""
+    return len(data) >= 7 and _fixed(int.from_bytes(data[:7], "big")) is not None
 
 
 def adts_at(window: bytes, offset: int, at_end: bool) -> bool:
@@ -51,27 +59,30 @@ def adts_at(window: bytes, offset: int, at_end: bool) -> bool:
 
 def _scan(src: Source, start: int, end: int, fixed: int) -> tuple[int, int, int]:
     """``(raw data blocks, blocks of the last frame, offset where the chain stopped)``."""
-    blocks = last = 0
+    frames = extra = last = 0
     position = start
-    from_bytes = int.from_bytes
+    unpack = _HEADER.unpack_from
     while position + 7 <= end:
         buffer = src.read(position, min(CHUNK, end - position))
-        limit = len(buffer) - 7
+        if position + len(buffer) >= end:
+            buffer += b"\x00"  # headers are read 8 bytes at a time
+        limit = len(buffer) - 8
         cursor = 0
         while cursor <= limit:
-            value = from_bytes(buffer[cursor : cursor + 7], "big")
-            length = (value >> 13) & 0x1FFF
-            if (value >> 28) & _FIXED_MASK != fixed or length < 7:
+            value = unpack(buffer, cursor)[0]  # the 7-byte header, then one byte more
+            length = (value >> 21) & 0x1FFF
+            if (value >> 36) & _FIXED_MASK != fixed or length < 7:
                 break
-            last = (value & 3) + 1
-            blocks += last
+            last = (value >> 8) & 3
+            extra += last
+            frames += 1
             cursor += length
         else:
             position += cursor
             continue
         position += cursor
         break
-    return blocks, last, position
+    return frames + extra, last + 1, position
 
 
 def parse_adts(src: Source, found: Found, first: int, end: int) -> None:

@@ -10,6 +10,7 @@ __all__ = ["DEEP_HINT", "decode"]
 
 DEEP_HINT = "deep probing decodes with PyAV: pip install 'tapecheck[deep]'"
 _MAX_MESSAGES = 3
+_NO_PTS = " at PTS -9223372036854775808"  # FFmpeg's "no timestamp", noise in a message
 
 
 def decode(target: str | BinaryIO, found: Found) -> None:
@@ -52,7 +53,11 @@ def decode(target: str | BinaryIO, found: Found) -> None:
     finally:
         av.logging.set_level(previous)
     decoded = samples / rate if rate else None
-    errors = [" ".join(str(entry[2]).split()) for entry in logs if entry[0] <= av.logging.ERROR]
+    errors = [
+        " ".join(str(entry[2]).replace(_NO_PTS, "").split())
+        for entry in logs
+        if entry[0] <= av.logging.ERROR
+    ]
     where = f" after {decoded:.2f} s" if decoded else ""
     if failure is not None:
         found.problem(CORRUPT, f"the audio cannot be decoded{where}: {failure}")

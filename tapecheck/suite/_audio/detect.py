@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from tapecheck.suite._audio.adts import adts_at, parse_adts
+from tapecheck.suite._audio.adts import is_header as is_adts_header
 from tapecheck.suite._audio.flac import parse_flac
 from tapecheck.suite._audio.mp4 import is_mp4, parse_mp4
 from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at
+from tapecheck.suite._audio.mpeg import is_header as is_mpeg_header
 from tapecheck.suite._audio.ogg import parse_ogg
 from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, UNKNOWN, Found, Source, n
 from tapecheck.suite._audio.tags import skip_id3v2, tags_start
@@ -77,6 +79,11 @@ def _frames(src: Source, found: Found) -> None:
         found.problem(EMPTY, "MP3 file holds ID3 tags but no audio frames")
         return
     first, adts = _sync(src, start, end)
+    if first is None and start > 0:
+        # Behind an ID3v2 tag a single frame header is enough: the file was cut early.
+        lead = src.read(start, 8)
+        if is_mpeg_header(lead) or is_adts_header(lead):
+            first, adts = start, is_adts_header(lead)
     if first is None:
         if not free_format(src, found, start):
             found.problem(UNKNOWN, _unknown(src))

@@ -211,8 +211,8 @@ def _walk(
             track.edit = _edit(body)
         elif kind == b"mdhd":
             track.timescale, track.media_duration = _times(body)
-        elif kind == b"hdlr" and len(body) >= 12:
-            track.handler = body[8:12]
+        elif kind == b"hdlr" and len(body) >= 12 and not track.handler:
+            track.handler = body[8:12]  # mdia's; QuickTime's minf/hdlr (a data handler) comes later
         elif kind == b"stsd":
             _sample_entry(body, track)
 
@@ -346,7 +346,8 @@ def parse_mp4(src: Source, found: Found) -> None:
         return
     found.codec = audio.codec
     found.channels = audio.channels or None
-    found.sample_rate = audio.rate or audio.timescale or None
+    # QuickTime v2 sound entries keep their rate elsewhere (the 16.16 field says 1).
+    found.sample_rate = (audio.rate if audio.rate >= 1000 else audio.timescale) or None
     if problem is not None and problem[0] == TRUNCATED and not moofs:
         return  # what a cut file holds is unknown without reading its sample tables
     duration = _duration(src, movie, audio, moofs)

@@ -13,7 +13,7 @@ import struct
 
 from tapecheck.suite._audio.source import CHUNK, CORRUPT, EMPTY, TRUNCATED, Found, Source, n
 
-__all__ = ["free_format", "parse_mpeg", "stream_at"]
+__all__ = ["free_format", "is_header", "parse_mpeg", "stream_at"]
 
 # Bitrates in kbps by (MPEG-1?, layer).
 _BITRATES: dict[tuple[bool, int], tuple[int, ...]] = {
@@ -89,6 +89,14 @@ def _table(signature: int) -> dict[bytes, int]:
     return table
 
 
+def is_header(data: bytes) -> bool:
+    """Whether ``data`` starts with an MPEG audio frame header (not free format)."""
+    if len(data) < 3 or data[0] != 0xFF:
+        return False
+    info = frame_info(_key(data, 0))
+    return info is not None and info[0] > 0
+
+
 def stream_at(window: bytes, offset: int, at_end: bool) -> bool:
     """Whether an MPEG audio stream starts at ``offset`` of ``window``.
 
@@ -162,8 +170,11 @@ def _find(src: Source, start: int, end: int, signature: int) -> int | None:
     return None
 
 
-def _vbr_header(frame: bytes, mpeg1: bool, mono: bool) -> tuple[int | None, int | None, int, int]:
-    """Frames and bytes from a Xing/Info or VBRI header, and the LAME delay and padding."""
+def _vbr_header(
+    frame: bytes, mpeg1: bool, mono: bool
+) -> tuple[bool, int | None, int | None, int, int]:
+    """Whether ``frame`` holds a Xing/Info or VBRI header; its frames and bytes; LAME's
+    encoder delay and padding."""
     side = (17 if mono else 32) if mpeg1 else (9 if mono else 17)
     at = 4 + side
     if frame[at : at + 4] in (b"Xing", b"Info") and len(frame) >= at + 8:
@@ -182,11 +193,11 @@ def _vbr_header(frame: bytes, mpeg1: bool, mono: bool) -> tuple[int | None, int 
         if len(frame) >= cursor + 24 and encoder.isascii() and encoder.isalpha():
             packed = int.from_bytes(frame[cursor + 21 : cursor + 24], "big")
             delay, padding = packed >> 12, packed & 0xFFF
-        return frames, total, delay, padding
+        return True, frames, total, delay, padding
     if frame[36:40] == b"VBRI" and len(frame) >= 54:
         total, frames = struct.unpack_from(">II", frame, 46)
-        return frames, total, 0, 0
-    return None, None, 0, 0
+        return True, frames, total, 0, 0
+    return False, None, None, 0, 0
 
 
 def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
@@ -212,12 +223,13 @@ def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
         )
         found.duration_s = 0.0
         return
+    tagged = False
     frames: int | None = None
     total: int | None = None
     delay = padding = 0
     if layer == 3:
         frame = src.read(first, min(length, 2048))
-        frames, total, delay, padding = _vbr_header(frame, (key >> 11) & 3 == 3, mono)
+        tagged, frames, total, delay, padding = _vbr_header(frame, (key >> 11) & 3 == 3, mono)
     if frames is not None and (total is None or total <= end - first):
         found.duration_s = max(frames * samples - delay - padding, 0) / rate
         if found.duration_s == 0:
@@ -229,6 +241,7 @@ def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
             f"MP3 header (Xing/VBRI) claims {n(total)} bytes of audio but only "
             f"{n(end - first)} remain in the file",
         )
+    if tagged:
         first += length  # the header frame holds no audio
     counted, position = _scan_all(src, found, first, end, table, signature)
     if position > end:

@@ -199,7 +199,8 @@ def parse_wav(src: Source, found: Found) -> None:
         found.duration_s = fmt.duration(remaining, None)
         return
     declared_total = ds64_riff if rf64 and ds64_riff is not None else riff_size
-    if declared_total not in _PLACEHOLDERS and declared_total + 8 > size + 1:
+    # Some writers count the 8-byte RIFF header in its size: tolerate that, not more.
+    if declared_total not in _PLACEHOLDERS and declared_total > size:
         found.problem(
             TRUNCATED,
             f"WAV header claims {n(declared_total + 8)} bytes but the file has {n(size)}",

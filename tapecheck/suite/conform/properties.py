@@ -75,6 +75,16 @@ AUDIO_DURATIONS_S = (0.5, 1.5)
 #: Stop sending after this many failures (the first is reported, the rest counted).
 MAX_FAILURES = 5
 _SEND_TIMEOUT_S = 900.0
+#: Coverage scenarios whose invalid part is the request's shape, not a component's value.
+_SHAPE_PROBES = frozenset(
+    {
+        "unspecified_http_method",
+        "unsupported_path_pattern",
+        "malformed_content_type",
+        "unsupported_content_type",
+        "duplicate_parameter",
+    }
+)
 _SOURCE = "specs/{vendor}.yaml, every operation (schemathesis {phases})"
 _LOCK = threading.Lock()  # the media-type registry is process-wide
 
@@ -325,6 +335,16 @@ class Prober:
         self.tenant = _tenant_parameter(session)
         #: operation label -> locations whose every declared parameter tapecheck fixes
         self.fixed_locations: dict[str, set[str]] = {}
+        #: operationId -> (parts, MIME type, audio): what unmutated file parts of invalid cases carry
+        self.part_audio = {
+            operation.operation_id: (
+                tuple((operation.audio or {}).get("parts", ())),
+                MIME[accepted_formats(operation)[0]],
+                session.media.audio_bytes(accepted_formats(operation)[0]),
+            )
+            for operation in session.spec.operations.values()
+            if (operation.audio or {}).get("location") == "part"
+        }
 
     @property
     def stopped(self) -> bool:
@@ -469,7 +489,7 @@ class Prober:
         if self.stopped:
             return
         if self.negative:
-            self._void_fixed_negations(case)
+            self._void_lost_negations(case)
             if not _is_negative(case):
                 return  # nothing invalid is left to send: the positive layer sends those
         response = self.send(case)
@@ -550,28 +570,36 @@ class Prober:
             case.path_parameters = {**(case.path_parameters or {}), name: self.session.credentials.tenant}
         elif location == "header":
             case.headers = {**(case.headers or {}), name: self.session.credentials.tenant}
-        if (
-            self.fixtures.complete is not None
-            and not _is_negative(case)
-            and isinstance(case.body, dict)
-        ):
-            case.body = self.fixtures.complete(operation_id, dict(case.body))
+        if not isinstance(case.body, dict):
+            return
+        if not _is_negative(case):
+            if self.fixtures.complete is not None:
+                case.body = self.fixtures.complete(operation_id, dict(case.body))
+            return
+        parts, mime, audio = self.part_audio.get(operation_id, ((), "", b""))
+        mutated = _mutated_properties(case)
+        for part in parts:
+            # Adjustment 6: a file part the case did not mutate carries real audio.
+            if part in case.body and part not in mutated and isinstance(case.body[part], bytes | str):
+                case.body = {**case.body, part: audio}
+                case.multipart_content_types = {**(case.multipart_content_types or {}), part: mime}
 
-    def _void_fixed_negations(self, case: Any) -> None:
-        """A location whose every parameter tapecheck fixes went out valid (adjustment 4)."""
+    def _void_lost_negations(self, case: Any) -> None:
+        """Un-mark negations that never reach the wire (adjustments 4 and 5)."""
         from schemathesis.core.parameters import ParameterLocation
         from schemathesis.generation import GenerationMode
         from schemathesis.generation.meta import ComponentInfo
 
         meta = case.meta
-        fixed = self.fixed_locations.get(case.operation.label, set())
-        if meta is None or not fixed:
-            return
-        for location in fixed:
-            key = ParameterLocation(location)
-            info = meta.components.get(key)
+        if meta is None or getattr(meta.phase.data, "scenario", None) in _SHAPE_PROBES:
+            return  # the method, path or Content-Type is what is invalid
+        void = {ParameterLocation(where) for where in self.fixed_locations.get(case.operation.label, ())}
+        if _body_is_valid(case):
+            void.add(ParameterLocation.BODY)
+        for location in void:
+            info = meta.components.get(location)
             if info is not None and info.mode.is_negative:
-                meta.components[key] = ComponentInfo(mode=GenerationMode.POSITIVE)
+                meta.components[location] = ComponentInfo(mode=GenerationMode.POSITIVE)
         if not any(info.mode.is_negative for info in meta.components.values()):
             meta.generation.mode = GenerationMode.POSITIVE
 
@@ -605,9 +633,6 @@ class Prober:
                     self.failures.append(self._failure(name, case, response, failure))
 
     def _failure(self, name: str, case: Any, response: Any, failure: Any) -> ConformanceFailure:
-        import os
-        if os.environ.get("TCDEBUG"):
-            print("DEBUG", case.meta.components, case.meta.phase, "H", case.headers, "P", case.path_parameters, "Q", case.query, "B", repr(case.body)[:300])
         exchange = self.session.exchanges[-1] if self.session.exchanges else None
         found = ConformanceFailure(
             name, str(failure.title), f"{_describe(case)}: {str(failure.message).strip()}"
@@ -701,6 +726,70 @@ def _dropped(session: Session, case: Any, request: httpx.Request, exc: Exception
     return found
 
 
+def _body_is_valid(case: Any) -> bool:
+    """Whether a generated body (files read as any bytes) satisfies its schema after all."""
+    from schemathesis.core import NOT_SET
+    from schemathesis.core.jsonschema import make_validator
+    from schemathesis.transport.serialization import Binary
+
+    body = case.body
+    if body is NOT_SET or case.media_type is None or isinstance(body, bytes):
+        return False
+    alternative = case.operation.get_body_for_media_type(case.media_type)
+    if alternative is None:
+        return False
+    if isinstance(body, dict):
+        body = {k: "" if isinstance(v, bytes | bytearray | Binary) else v for k, v in body.items()}
+    try:
+        validator = make_validator(
+            alternative.optimized_schema, case.operation.schema.adapter.jsonschema_validator_cls
+        )
+        return bool(validator.is_valid(body))
+    except Exception:  # a schema or value the validator cannot read: keep the case as generated
+        return False
+
+
+def _mutated_properties(case: Any) -> set[str]:
+    """The top-level body properties the case's mutations changed (``""`` for the whole body)."""
+    data = case.meta.phase.data if case.meta is not None else None
+    names: set[str] = set()
+    for mutation in getattr(data, "mutations", ()):
+        if mutation.parameter_location.value == "body":
+            names.add(str(mutation.path[0]) if mutation.path else "")
+    if not names and data is not None and getattr(data, "parameter_location", None) is not None:
+        if data.parameter_location.value == "body":
+            names.add(str(data.parameter or ""))
+    return names
+
+
 def _negation_lost_on_the_wire(case: Any) -> bool:
-    """Whether the only invalid part of ``case`` cannot be seen on the wire (adjustment 3)."""
-    return False
+    """Whether the case is invalid only in file parts' values, which any bytes satisfy (adjustment 5).
+
+    A ``format: binary`` part accepts any bytes, so a value mutated into another
+    JSON type (``5`` for a file) goes on the wire as the bytes ``5``: a valid
+    file. A *missing* part is visible, and is still judged.
+    """
+    from schemathesis.core.mutations import OperatorKind
+
+    meta = case.meta
+    if meta is None or not str(case.media_type or "").startswith("multipart/"):
+        return False
+    if any(info.mode.is_negative for where, info in meta.components.items() if where.value != "body"):
+        return False
+    body = case.operation.get_body_for_media_type(case.media_type)
+    properties = (getattr(body, "resolved_schema", None) or {}).get("properties", {})
+    binary = {
+        name
+        for name, schema in properties.items()
+        if isinstance(schema, dict) and schema.get("format") in ("binary", "byte")
+    }
+    mutations = getattr(meta.phase.data, "mutations", ())
+    if not binary or not mutations:
+        return False
+    return all(
+        mutation.parameter_location.value == "body"
+        and mutation.operator != OperatorKind.REMOVE_REQUIRED_PROPERTY
+        and bool(mutation.path)
+        and mutation.path[0] in binary
+        for mutation in mutations
+    )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tapecheck.suite.lint.context import AudioTarget, LintContext
@@ -88,7 +89,7 @@ def _probe_targets(ctx: LintContext) -> Iterator[_Probed]:
     if ctx.fatal or ctx.operation is None:
         return
     for target in ctx.audio_targets:
-        if not target.ref.resolved.is_file():
+        if not _is_file(target.ref.resolved):
             continue  # MAN003
         info = ctx.probe(target.ref)
         kinds = {problem.kind for problem in info.problems}
@@ -100,6 +101,14 @@ def _probe_targets(ctx: LintContext) -> Iterator[_Probed]:
             yield _Probed(target, info, "unknown")
         else:
             yield _Probed(target, info, "sound")
+
+
+def _is_file(path: Path) -> bool:
+    """A regular file; a name too long for the system (or holding a NUL) is none (MAN003)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _sound(ctx: LintContext) -> Iterator[_Probed]:

@@ -70,8 +70,11 @@ class LintConfig:
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """The codes ``per-file-ignores`` turns off for ``path`` (globs match as given or from the root)."""
+        if not self.per_file_ignores:
+            return ()
         candidates = {PurePosixPath(path).as_posix()}
-        with contextlib.suppress(ValueError, OSError):
+        # resolve() raises RuntimeError on a symbolic-link loop (Python < 3.13)
+        with contextlib.suppress(ValueError, OSError, RuntimeError):
             candidates.add(Path(path).resolve().relative_to(self.root.resolve()).as_posix())
         codes: list[str] = []
         for pattern, ignored in self.per_file_ignores.items():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,27 +73,41 @@ def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]
     targets: list[Target] = []
     for given in paths:
         path = Path(given)
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists()
+        except (OSError, ValueError):  # a name too long for the system: MAN003 says why
+            is_dir = exists = False
+        if is_dir:
             found = sorted(
                 p
                 for p in path.rglob("*")
                 if p.name.lower().endswith(_WALK_SUFFIXES) and p.is_file()
             )
             targets += [
-                Target(p, p.as_posix() if given != "." else str(p), "manifest") for p in found
+                Target(p, _shown(p.as_posix() if given != "." else str(p)), "manifest")
+                for p in found
             ]
-        elif not path.exists():
-            targets.append(Target(path, given, "missing"))
+        elif not exists:
+            targets.append(Target(path, _shown(given), "missing"))
         elif given.lower().endswith(MANIFEST_SUFFIXES):
-            targets.append(Target(path, given, "manifest"))
+            targets.append(Target(path, _shown(given), "manifest"))
         else:
             if vendor is None:
                 raise UsageError(
-                    f"{given}: an audio file is checked against a vendor's upload limits; "
+                    f"{_shown(given)}: an audio file is checked against a vendor's upload limits; "
                     "pass --vendor (one of the vendors in `tapecheck specs`)"
                 )
-            targets.append(Target(path, given, "audio"))
+            targets.append(Target(path, _shown(given), "audio"))
     return targets
+
+
+def _shown(name: str) -> str:
+    """A path as text every report can hold: bytes that are not UTF-8 as ``\\xNN``."""
+    if name.isprintable():
+        return name
+    raw = os.fsencode(name).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in raw)
 
 
 def lint_paths(request: LintRequest) -> LintResult:
@@ -103,6 +116,8 @@ def lint_paths(request: LintRequest) -> LintResult:
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
+        from concurrent.futures import ProcessPoolExecutor  # only for large runs: costs 10 ms
+
         chunk = max(1, len(targets) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for batch in pool.map(

@@ -210,9 +210,13 @@ def _unreadable(path: Path) -> str | None:
     """Why ``path`` cannot be read as a file, or ``None`` when it can."""
     try:
         if not path.exists():
+            if path.is_symlink():
+                return "is a symbolic link to nothing (or a loop of links)"
             return "does not exist"
         if path.is_dir():
             return "is a folder, not a file"
+        if not path.is_file():  # opening a FIFO for reading would block forever
+            return "is not a regular file (a FIFO, socket or device)"
         with open(path, "rb") as handle:
             handle.read(1)
     except OSError as exc:

@@ -51,12 +51,23 @@ def _no_constant(name: str) -> Any:
 
 
 def parse_json(data: bytes | str, what: str = "the body") -> Any:
-    """Parse strict JSON (no ``NaN``/``Infinity``); a 400 naming ``what`` otherwise."""
+    """Parse strict JSON (no ``NaN``/``Infinity``); a 400 naming ``what`` otherwise.
+
+    Also refused: nesting too deep for the parser, and ``\\ud800``-style escapes
+    of lone surrogates, which are no Unicode text (a mock that echoes such a
+    string could not encode its answer).
+    """
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return json.loads(text, parse_constant=_no_constant)
+        value = json.loads(text, parse_constant=_no_constant)
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise MockError(400, f"{what} is not valid JSON: it escapes a lone surrogate") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise MockError(400, f"{what} is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise MockError(400, f"{what} is not valid JSON: it is nested too deeply") from None
+    return value
 
 
 async def read_json(

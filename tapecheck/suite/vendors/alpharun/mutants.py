@@ -8,9 +8,10 @@ deviation lives; ``expect`` names the requirements that must catch it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
@@ -20,7 +21,8 @@ from tapecheck.suite.mocks.limits import probe_stored
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.mutant import Mutant
 from tapecheck.suite.mocks.storage import StoredFile
-from tapecheck.suite.values import parse_datetime
+from tapecheck.suite.specs import Operation
+from tapecheck.suite.values import has_value, parse_datetime
 from tapecheck.suite.vendors.alpharun.mock import (
     AlpharunMock,
     DedupeKey,
@@ -84,49 +86,55 @@ class Create200(AlpharunMock):
 
 
 class UniquenessIgnored(AlpharunMock):
-    """Contacts may share an email, a phone number or an ext_id."""
+    """Contacts may share an email, a phone number or an ext_id: each is checked on its own."""
 
     def contact_problems(self, contacts: Any, operation_id: str) -> list[str]:
-        problems = super().contact_problems(contacts, operation_id)
-        return [p for p in problems if "no two contacts may share it" not in p]
+        check = super().contact_problems
+        alone_fine = isinstance(contacts, list) and contacts
+        if alone_fine and not any(check([contact], operation_id) for contact in contacts):
+            return []
+        return check(contacts, operation_id)
 
 
-class EmailUniquenessCaseSensitive(AlpharunMock):
+class _UniqueKeys(AlpharunMock):
+    """A mock whose spec says other things about how contact values are compared."""
+
+    changes: ClassVar[Mapping[str, Any]] = {}
+
+    def operation(self, operation_id: str) -> Operation:
+        operation = super().operation(operation_id)
+        ext = dict(operation.ext)
+        if "unique-keys" not in ext:
+            return operation
+        ext["unique-keys"] = {**ext["unique-keys"], **self.changes}
+        return replace(operation, raw={**operation.raw, "x-tapecheck": ext})
+
+
+class EmailUniquenessCaseSensitive(_UniqueKeys):
     """Contact emails are unique only with the same letter case."""
 
-    def contact_problems(self, contacts: Any, operation_id: str) -> list[str]:
-        problems = super().contact_problems(contacts, operation_id)
-        if not isinstance(contacts, list):
-            return problems
-        emails = [c.get("email") for c in contacts if isinstance(c, dict) and c.get("email")]
-        if len(set(emails)) == len(emails):
-            return [p for p in problems if " email " not in p]
-        return problems
+    changes: ClassVar[Mapping[str, Any]] = {"case-insensitive": []}
 
 
-class PhoneUniquenessRawText(AlpharunMock):
+class PhoneUniquenessRawText(_UniqueKeys):
     """Contact phone numbers are compared as written: "+1 415-555-0100" and "+14155550100" differ."""
 
-    def contact_problems(self, contacts: Any, operation_id: str) -> list[str]:
-        problems = super().contact_problems(contacts, operation_id)
-        if not isinstance(contacts, list):
-            return problems
-        phones = [
-            str(c.get("phone_number"))
-            for c in contacts
-            if isinstance(c, dict) and c.get("phone_number") is not None
-        ]
-        if len(set(phones)) == len(phones):
-            return [p for p in problems if " phone_number " not in p]
-        return problems
+    changes: ClassVar[Mapping[str, Any]] = {"phone-keys": []}
 
 
 class ContactWithoutIdentifier(AlpharunMock):
-    """A contact needs no email, phone number or ext_id."""
+    """A contact needs no email, phone number or ext_id: one without gets an ext_id of its own."""
 
     def contact_problems(self, contacts: Any, operation_id: str) -> list[str]:
-        problems = super().contact_problems(contacts, operation_id)
-        return [p for p in problems if "needs a non-null" not in p]
+        if isinstance(contacts, list):
+            keys = ("email", "phone_number", "ext_id")
+            contacts = [
+                {**c, "ext_id": f"anonymous-{index}"}
+                if isinstance(c, dict) and not any(has_value(c.get(k)) for k in keys)
+                else c
+                for index, c in enumerate(contacts)
+            ]
+        return super().contact_problems(contacts, operation_id)
 
 
 class RecordedAtNotValidated(AlpharunMock):

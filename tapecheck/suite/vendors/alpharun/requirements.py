@@ -14,6 +14,14 @@ upload that must be *new* carries audio made for it alone (a tone of its own)
 and a ``recorded_at`` of its own, so a second run against the same workspace
 still gets 201; a re-upload repeats the bytes exactly.
 
+``contacts`` travels as the docs' curl sample sends it: one form field
+holding the JSON array. The seed's schema gives no multipart ``encoding``, so
+it does not pin how an array of objects travels; one ``contacts`` part per
+contact (how OpenAPI tools serialise an array with
+``encoding.contentType: application/json``) is another reading, which the
+reference mock also accepts, but nothing in the docs asks a server to, so no
+requirement sends it.
+
 Statuses and bodies (CONTRACT.md section 3): the docs document no error body
 and pin no error status, so an error passes with any status of the right
 meaning (401 or 403 for credentials, 400 or 422 for invalid data, 400 or 415

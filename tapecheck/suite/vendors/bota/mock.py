@@ -1,6 +1,8 @@
 """Bota's reference mock: recordings, their upload URLs and media, under ``/v1``.
 
-What it does, from ``specs/bota.yaml`` and VENDORS.md:
+What it does, from ``specs/bota.yaml`` and VENDORS.md (the files' side, from
+upload-url to upload-complete and the storage host's PUT, is
+:class:`~tapecheck.suite.vendors.bota.uploads.BotaUploads`):
 
 - Auth: ``Authorization: Bearer <T>``. ``token`` (and each token of
   ``tenants``) is a secret key of its project (a restricted key when its
@@ -16,26 +18,15 @@ What it does, from ``specs/bota.yaml`` and VENDORS.md:
   creation time, ``ended_at`` the ``started_at``; ``ended_at`` before
   ``started_at`` is 400. Answers 201 with the recording: ``rec_*``,
   ``pending``, ``media: []``, ``duration_ms`` and ``transcription_id`` null.
-- ``POST /recordings/{id}/upload-url`` (the recording must be ``pending``, else
-  400) answers 200 ``{media_id, upload_url, expires_at, headers}`` and adds a
-  ``pending`` media entry. ``headers`` is the ``Content-Type`` the PUT must carry.
-- The storage host is this mock too (``PUT /__storage/bota/<media>?...``, see
-  :mod:`tapecheck.suite.mocks.signed`; its errors are XML): another
-  Content-Type or a changed URL is 403 ``SignatureDoesNotMatch``; the body
-  streams to disk and must be exactly ``file_size_bytes`` when that was given
-  (more: 400 ``EntityTooLarge`` as soon as it passes; fewer: 400
-  ``IncompleteBody``); audio must be readable and, by content, of the declared
-  ``content_type`` (the spec's ``declared-type``), else 400 ``InvalidArgument``
-  and nothing is kept. Images and video are taken as sent. A PUT after the
-  recording left ``pending`` is 403 ``AccessDenied``.
-- ``POST /recordings/{id}/upload-complete``: 400 when the recording is not
-  ``pending`` or when no audio file was PUT yet; else every media whose bytes
-  arrived becomes ``uploaded`` (one never PUT stays ``pending``), the recording
-  ``uploaded``, and ``duration_ms`` the probed duration of its audio. 200.
+- ``POST /recordings/{id}/upload-url`` answers 200 ``{media_id, upload_url,
+  expires_at, headers}``; ``POST /recordings/{id}/upload-complete`` answers 200
+  with the recording, now ``uploaded`` (400 when it is not ``pending`` or has
+  no audio PUT).
 - ``GET /recordings/{id}``; ``GET /recordings`` filtered by ``device_id``,
   ``end_user_id``, ``status``, ``created_after``, ``created_before`` (strict),
-  newest first, paged by ``limit`` (1..100, default 10) and ``offset`` (from 0):
-  anything else is 400. Answers ``{data, has_more}``.
+  newest first, paged by ``limit`` and ``offset``: every query value is checked
+  against its parameter's schema in the spec (``limit`` 1..100, default 10;
+  ``offset`` from 0), anything else is 400. Answers ``{data, has_more}``.
 - ``Idempotency-Key`` (create, upload-url, upload-complete): per credential, the
   same key and the same request replays the first success (status and body,
   with ``Idempotent-Replayed: true``); the same key with another request is 409
@@ -44,6 +35,7 @@ What it does, from ``specs/bota.yaml`` and VENDORS.md:
   credential (unknown credentials share one budget); every answer of the API
   carries ``X-RateLimit-Limit``/``-Remaining``/``-Reset`` (epoch seconds), and a
   request past the budget is 429 ``rate_limit_exceeded`` with ``Retry-After``.
+  The storage host's answers carry none.
 - Errors: ``{error: {code, message, details?}}`` (``application/json``).
 
 The order of checks is rate limit (429), credential (401), ``Bota-Version``
@@ -56,40 +48,31 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import uuid
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.auth import bearer_token
-from tapecheck.suite.mocks.errors import BotaErrors, MockError
-from tapecheck.suite.mocks.signed import STORAGE_PREFIX, StorageError, UrlSigner, storage_endpoint
-from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
-from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.mocks.bodies import SchemaValidator
+from tapecheck.suite.mocks.errors import MockError
+from tapecheck.suite.mocks.signed import STORAGE_PREFIX
+from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint
 from tapecheck.suite.specs import Spec
-from tapecheck.suite.values import parse_datetime, to_instant
-from tapecheck.suite.vendors.bota.model import (
-    BotaRecording,
-    Caller,
-    ListQuery,
-    Media,
-    Saved,
-    pointer_get,
-)
+from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, ListQuery, Saved, pointer_get
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimiter, RateLimitHeaders
+from tapecheck.suite.vendors.bota.uploads import BotaUploads
 
 __all__ = ["DEFAULT_RATE_LIMIT", "BotaMock", "create_app"]
 
 #: Requests per window and credential: far above any test's load.
 DEFAULT_RATE_LIMIT = 100_000
 _DEVICE_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]+")
-_INTEGER = re.compile(r"[0-9]+")
+_INTEGER = re.compile(r"-?[0-9]+")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_IDEMPOTENCY_KEY = 255
 _KIND_NAMES = {
@@ -99,11 +82,8 @@ _KIND_NAMES = {
 }
 
 
-class BotaMock(VendorMock):
+class BotaMock(BotaUploads):
     """Bota's recordings API and storage host; each method is a hook a mutant may override."""
-
-    vendor = "bota"
-    errors = BotaErrors()
 
     def __init__(
         self,
@@ -117,13 +97,12 @@ class BotaMock(VendorMock):
         spec: Spec | None = None,
     ) -> None:
         """``tenants`` adds projects (``tenant -> secret key``); ``rate_limit`` is per window and credential."""
-        super().__init__(token=token, tenant=tenant, tenants=tenants, spec=spec)
+        super().__init__(
+            token=token, tenant=tenant, tenants=tenants, upload_ttl_s=upload_ttl_s, spec=spec
+        )
         self.limiter = RateLimiter(rate_limit, rate_window_s)
-        self.upload_ttl_s = upload_ttl_s
-        self.signer = UrlSigner()
-        self.recordings: dict[str, BotaRecording] = {}
-        self.media_of: dict[str, tuple[str, Media]] = {}  # media id -> (recording id, media)
         self.saved: dict[tuple[str, str], Saved] = {}
+        self._query_validators: dict[str, SchemaValidator] = {}
 
     def endpoints(self) -> Mapping[str, Endpoint]:
         return {
@@ -133,16 +112,6 @@ class BotaMock(VendorMock):
             "upload-url": self.upload_url,
             "upload-complete": self.upload_complete,
         }
-
-    def extra_routes(self) -> list[BaseRoute]:
-        return [
-            Route(
-                self.object_path("{media_id}"),
-                storage_endpoint(self.storage),
-                methods=["PUT", "GET", "POST", "DELETE", "PATCH"],
-                name="bota-storage",
-            )
-        ]
 
     def create_app(self) -> Starlette:
         """The app, with the rate limit outermost so that every answer carries its headers."""
@@ -156,8 +125,7 @@ class BotaMock(VendorMock):
         return app
 
     def reset(self) -> None:
-        self.recordings.clear()
-        self.media_of.clear()
+        super().reset()
         self.saved.clear()
 
     # -- hooks: credentials --------------------------------------------------------
@@ -313,29 +281,23 @@ class BotaMock(VendorMock):
             raise MockError(404, f"no recording {recording_id}")
         return recording
 
-    def instant(self, value: Any, name: str) -> datetime:
-        """A date-time of the body or query as a UTC instant (400 when it is none)."""
-        moment = parse_datetime(value)
-        try:
-            if moment is None:
-                raise ValueError(value)
-            return to_instant(moment)
-        except (ValueError, OverflowError):
-            raise MockError(400, f"`{name}` must be an RFC 3339 date-time, got {value!r}") from None
+    # -- hooks: create and list --------------------------------------------------------
 
-    def now(self) -> datetime:
-        return datetime.now(UTC)
+    def credential_rules(self, kind: str, operation_id: str) -> Mapping[str, Any]:
+        """``{forbidden: [pointer...], required: [pointer...]}`` for a credential kind (the spec's)."""
+        rules = self.operation(operation_id).ext.get("credential-fields", {})
+        found = rules.get(kind, {})
+        return found if isinstance(found, Mapping) else {}
 
-    def new_id(self, prefix: str = "rec_") -> str:
-        return prefix + uuid.uuid4().hex
-
-    # -- hooks: create -------------------------------------------------------------
+    def defaults(self) -> dict[str, Any]:
+        """What an omitted ``name`` and ``metadata`` become (VENDORS.md)."""
+        return {"name": "", "metadata": {}}
 
     def credential_problems(
         self, caller: Caller, body: Mapping[str, Any], operation_id: str
     ) -> dict[str, str]:
         """What the body must and must not carry for this credential (``x-tapecheck.credential-fields``)."""
-        rules = self.operation(operation_id).ext.get("credential-fields", {}).get(caller.kind, {})
+        rules = self.credential_rules(caller.kind, operation_id)
         kind = _KIND_NAMES.get(caller.kind, caller.kind)
         problems: dict[str, str] = {}
         for pointer in rules.get("forbidden", ()):
@@ -365,6 +327,7 @@ class BotaMock(VendorMock):
             raise MockError(400, "; ".join(problems.values()), details=problems)
         now = self.now()
         started, ended = self.times(body, now)
+        defaults = self.defaults()
         device_id = caller.device_id or body.get("device_id")
         end_user_id = caller.end_user_id or body.get("end_user_id")
         if device_id is None or end_user_id is None:
@@ -374,156 +337,60 @@ class BotaMock(VendorMock):
             tenant=caller.tenant,
             device_id=str(device_id),
             end_user_id=str(end_user_id),
-            name=str(body.get("name", "")),
+            name=str(body.get("name", defaults["name"])),
             started_at=started,
             ended_at=ended,
-            metadata=dict(body.get("metadata", {})),
+            metadata=dict(body.get("metadata", defaults["metadata"])),
             created_at=now,
         )
 
-    # -- hooks: upload-url, the PUT and upload-complete -----------------------------
+    def query_schemas(self, operation_id: str) -> dict[str, Mapping[str, Any]]:
+        """Each query parameter's schema, by name (the spec's: bounds, defaults, patterns, enums)."""
+        return {
+            str(param["name"]): self.spec.resolve(param.get("schema", {}))
+            for param in self.operation(operation_id).parameters_in("query")
+        }
 
-    def object_path(self, media_id: str) -> str:
-        return f"{STORAGE_PREFIX}/{self.vendor}/{media_id}"
+    def query_validator(self, schema: Mapping[str, Any]) -> SchemaValidator:
+        """A validator for one parameter's schema, made once."""
+        key = json.dumps(schema, sort_keys=True, default=str)
+        found = self._query_validators.get(key)
+        if found is None:
+            found = self._query_validators[key] = SchemaValidator(self.spec.json_schema(schema))
+        return found
 
-    def new_media(self, request: Request, body: Mapping[str, Any]) -> Media:
-        """A ``pending`` media entry and its signed upload URL."""
-        kind = str(body.get("type", "audio"))
-        content_type = str(body.get("content_type", "audio/opus"))
-        size = body.get("file_size_bytes")
-        captured = (
-            self.instant(body["captured_at"], "captured_at") if "captured_at" in body else None
-        )
-        media_id = self.new_id("med_")
-        upload = self.signer.sign(
-            request,
-            "PUT",
-            self.object_path(media_id),
-            ttl_s=self.upload_ttl_s,
-            headers=self.upload_headers(content_type),
-        )
-        return Media(
-            id=media_id,
-            type=kind,
-            mime_type=content_type,
-            declared_size=int(size) if size is not None else None,
-            captured_at=captured,
-            created_at=self.now(),
-            upload=upload,
-        )
-
-    def upload_headers(self, content_type: str) -> dict[str, str]:
-        """The headers the PUT must carry."""
-        return {"Content-Type": content_type}
-
-    def addable(self, recording: BotaRecording) -> None:
-        """Files may be added to a ``pending`` recording only (400)."""
-        if recording.status != "pending":
-            raise MockError(
-                400,
-                f"recording {recording.id} is {recording.status}; files can be added while it is pending",
+    def list_query(self, request: Request) -> ListQuery:
+        """The filters and page of the query, each checked against its schema (400 otherwise)."""
+        problems: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        for name, schema in self.query_schemas("list").items():
+            raw = request.query_params.get(name)
+            if raw is None:
+                if "default" in schema:
+                    values[name] = schema["default"]
+                continue
+            value: Any = raw
+            if schema.get("type") == "integer":
+                value = int(raw) if _INTEGER.fullmatch(raw) else None
+            found = (
+                self.query_validator(schema).problems(value)
+                if value is not None
+                else {"/": "is not an integer"}
             )
-
-    def completable(self, recording: BotaRecording) -> None:
-        """upload-complete needs a ``pending`` recording with its audio PUT (400)."""
-        if recording.status != "pending":
-            raise MockError(400, f"recording {recording.id} is {recording.status}, not pending")
-        if not any(m.type == "audio" and m.file is not None for m in recording.media):
-            raise MockError(
-                400,
-                f"recording {recording.id} has no uploaded audio: ask for an upload URL and PUT the file first",
-            )
-
-    def complete(self, recording: BotaRecording) -> None:
-        """Mark what arrived ``uploaded``, the recording ``uploaded``, and its duration."""
-        durations: list[float | None] = []
-        for media in recording.media:
-            if media.file is not None:
-                media.status = "uploaded"
-                if media.type == "audio":
-                    durations.append(media.duration_s)
-        recording.status = "uploaded"
-        known = [d for d in durations if d is not None]
-        recording.duration_ms = (
-            round(sum(known) * 1000) if known and len(known) == len(durations) else None
-        )
-
-    def declared_formats(
-        self, media: Media, operation_id: str = "upload-url"
-    ) -> frozenset[str] | None:
-        """The formats by content a media's ``content_type`` stands for; ``None``: not checked."""
-        declared = (self.operation(operation_id).audio or {}).get("declared-type", {})
-        when = declared.get("when", {})
-        if when and media.type not in [v if v is not None else "audio" for v in when.get("in", ())]:
-            return None
-        return frozenset(declared.get("values", {}).get(media.mime_type, ()))
-
-    async def checked_media(self, media: Media, stored: StoredFile) -> float | None:
-        """Audio must be readable and of its declared type (400, file dropped); its duration."""
-        if stored.size == 0:
-            BlobStore.discard(stored)
-            raise StorageError(400, "InvalidArgument", "the upload is empty")
-        accepted = self.declared_formats(media)
-        if accepted is None:
-            return None
-        info = await self.checked_audio(stored, "upload-url")
-        if info.format not in accepted:
-            BlobStore.discard(stored)
-            raise StorageError(
-                400,
-                "InvalidArgument",
-                f"the file is {info.format} by its content, not {media.mime_type} as declared",
-            )
-        return info.duration_s
-
-    async def receive_media(self, request: Request, media: Media) -> StoredFile:
-        """Stream the PUT body to disk; exactly ``file_size_bytes`` when that was declared (400)."""
-        limit = media.declared_size
-        declared = request.headers.get("content-length", "")
-        if limit is not None and declared.isdigit() and int(declared) > limit:
-            raise self.over_size(limit, int(declared))
-        try:
-            stored = await self.blobs.save_stream(
-                request.stream(), max_bytes=limit, content_type=media.mime_type
-            )
-        except TooLarge as exc:
-            raise self.over_size(exc.limit, exc.received) from None
-        if limit is not None and stored.size != limit:
-            BlobStore.discard(stored)
-            raise StorageError(
-                400,
-                "IncompleteBody",
-                f"the upload has {stored.size} bytes; file_size_bytes said {limit}",
-            )
-        return stored
-
-    def verify_signature(self, request: Request, object_path: str) -> None:
-        """The storage host's signature check (403 ``SignatureDoesNotMatch``, 400 expired)."""
-        self.signer.verify(request, object_path)
-
-    def over_size(self, limit: int, received: int) -> StorageError:
-        return StorageError(
-            400,
-            "EntityTooLarge",
-            f"the upload is {received} bytes or more; file_size_bytes said {limit}",
-        )
-
-    def storage_media(self, request: Request) -> tuple[BotaRecording, Media]:
-        """The media a PUT names, once its signature is checked (403), while it may change (403)."""
-        media_id = str(request.path_params["media_id"])
-        self.verify_signature(request, self.object_path(media_id))
-        with self.lock:
-            found = self.media_of.get(media_id)
-            recording = self.recordings.get(found[0]) if found is not None else None
-        if found is None or recording is None:
-            raise StorageError(404, "NoSuchKey", "the object does not exist")
-        if recording.status != "pending":
-            raise StorageError(
-                403,
-                "AccessDenied",
-                f"recording {recording.id} is {recording.status}; the upload is closed",
-            )
-        return recording, found[1]
+            if found:
+                problems[name] = f"`{name}`: {next(iter(found.values()))} (got {raw!r})"
+                continue
+            if schema.get("format") == "date-time":
+                try:
+                    value = self.instant(raw, name)
+                except MockError as exc:
+                    problems[name] = exc.message
+                    continue
+            values[name] = value
+        if problems:
+            raise MockError(400, "; ".join(problems.values()), details=problems)
+        fields = {name: values[name] for name in ListQuery.__dataclass_fields__ if name in values}
+        return ListQuery(**fields)
 
     # -- endpoints -------------------------------------------------------------------
 
@@ -611,85 +478,6 @@ class BotaMock(VendorMock):
             answer = recording.body()
             self.save(caller, key, fingerprint, status, answer)
         return self.respond("upload-complete", answer, status)
-
-    async def storage(self, request: Request) -> Response:
-        if request.method != "PUT":
-            raise StorageError(
-                405, "MethodNotAllowed", f"{request.method} is not allowed on an upload URL"
-            )
-        recording, media = self.storage_media(request)
-        stored = await self.receive_media(request, media)
-        duration = await self.checked_media(media, stored)
-        with self.lock:
-            previous = media.file
-            accepted = recording.status == "pending"
-            if accepted:
-                media.file, media.duration_s = stored, duration
-        BlobStore.discard(previous if accepted else stored)
-        if not accepted:
-            raise StorageError(
-                403,
-                "AccessDenied",
-                f"recording {recording.id} is {recording.status}; the upload is closed",
-            )
-        return Response(status_code=200, headers={"ETag": f'"{stored.sha256[:32]}"'})
-
-    # -- hooks: list ---------------------------------------------------------------------
-
-    def list_query(self, request: Request) -> ListQuery:
-        """The filters and page of the query (400 ``invalid_request`` for any invalid value)."""
-        params = request.query_params
-        problems: dict[str, str] = {}
-
-        def text(name: str, prefix: str | None = None, choices: tuple[str, ...] = ()) -> str | None:
-            value = params.get(name)
-            if value is None:
-                return None
-            if (prefix is not None and not value.startswith(prefix)) or (
-                choices and value not in choices
-            ):
-                expected = (
-                    f"an id starting with {prefix}" if prefix else "one of " + ", ".join(choices)
-                )
-                problems[name] = f"`{name}` must be {expected}, got {value!r}"
-            return value
-
-        def integer(name: str, default: int, low: int, high: int | None) -> int:
-            value = params.get(name)
-            if value is None:
-                return default
-            number = int(value) if _INTEGER.fullmatch(value) else None
-            if number is None or number < low or (high is not None and number > high):
-                bounds = f"from {low} to {high}" if high is not None else f"from {low}"
-                problems[name] = f"`{name}` must be an integer {bounds}, got {value!r}"
-                return default
-            return number
-
-        def moment(name: str) -> datetime | None:
-            value = params.get(name)
-            if value is None:
-                return None
-            try:
-                return self.instant(value, name)
-            except MockError as exc:
-                problems[name] = exc.message
-                return None
-
-        statuses = tuple(
-            self.spec.resolve({"$ref": "#/components/schemas/RecordingStatus"})["enum"]
-        )
-        query = ListQuery(
-            device_id=text("device_id", "dev_"),
-            end_user_id=text("end_user_id", "eu_"),
-            status=text("status", choices=statuses),
-            created_after=moment("created_after"),
-            created_before=moment("created_before"),
-            limit=integer("limit", 10, 1, 100),
-            offset=integer("offset", 0, 0, None),
-        )
-        if problems:
-            raise MockError(400, "; ".join(problems.values()), details=problems)
-        return query
 
 
 def create_app(

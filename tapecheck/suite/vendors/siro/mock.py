@@ -90,7 +90,7 @@ class SiroRecording:
     id: str
     user: str
     object_id: str
-    file: StoredFile
+    file: StoredFile | None
     file_type: str
     fields: Mapping[str, Any] = field(default_factory=dict)
 
@@ -223,7 +223,7 @@ class SiroMock(VendorMock):
         with self.lock:
             object_id = self.by_download.get(url_key(download_url))
             found = self.objects.get(object_id) if object_id is not None else None
-        if found is None or found.user != user:
+        if found is None or not self.owns(found, user):
             raise MockError(
                 400,
                 "`downloadUrl` is not a URL the signed-urls step answered for this token; "
@@ -235,17 +235,23 @@ class SiroMock(VendorMock):
             )
         return found
 
-    def take_file(self, signed: SignedObject) -> StoredFile:
-        """The object's bytes, held for the recording (400 when nothing was PUT yet)."""
+    def owns(self, signed: SignedObject, user: str) -> bool:
+        """Whether ``user`` may name this object: the one it was issued to."""
+        return signed.user == user
+
+    def take_file(self, signed: SignedObject) -> StoredFile | None:
+        """The object's bytes, held for the recording (``None`` when nothing was PUT yet)."""
         with self.lock:
             stored = signed.file
             if stored is not None:
                 signed.held = True
-        if stored is None:
-            raise MockError(
-                400, "no audio was uploaded to this URL yet: PUT the file to `uploadUrl` first"
-            )
         return stored
+
+    def not_uploaded(self, signed: SignedObject) -> None:
+        """The refusal of an upload whose bytes were never PUT (400)."""
+        raise MockError(
+            400, "no audio was uploaded to this URL yet: PUT the file to `uploadUrl` first"
+        )
 
     def declared_formats(self, operation_id: str, file_type: str) -> frozenset[str]:
         """The formats by content that ``fileType`` stands for (``x-tapecheck.audio.declared-type``)."""
@@ -259,7 +265,7 @@ class SiroMock(VendorMock):
     ) -> AudioInfo:
         """Readable audio of the declared ``fileType`` (400 otherwise); the object is kept."""
         info = await probe_stored(stored)
-        reason = audio_refusal(info, self.audio_limits(operation_id))
+        reason = self.audio_problem(info, operation_id)
         if reason is not None:
             raise MockError(400, f"the uploaded file is not usable audio: {reason}")
         accepted = self.declared_formats(operation_id, file_type)
@@ -270,8 +276,12 @@ class SiroMock(VendorMock):
             )
         return info
 
+    def audio_problem(self, info: AudioInfo, operation_id: str) -> str | None:
+        """Why the probed file is not usable audio (empty, unreadable, truncated...), or ``None``."""
+        return audio_refusal(info, self.audio_limits(operation_id))
+
     def new_recording(
-        self, user: str, signed: SignedObject, stored: StoredFile, body: Mapping[str, Any]
+        self, user: str, signed: SignedObject, stored: StoredFile | None, body: Mapping[str, Any]
     ) -> SiroRecording:
         return SiroRecording(
             self.new_id(), user, signed.id, stored, str(body["fileType"]), dict(body)
@@ -293,11 +303,15 @@ class SiroMock(VendorMock):
         """The storage host's signature check (403 ``SignatureDoesNotMatch``, 400 expired)."""
         self.signer.verify(request, object_path, method=method)
 
-    def declared_too_large(self, request: Request, signed: SignedObject) -> None:
+    def put_limit(self, signed: SignedObject) -> int | None:
+        """The most bytes a PUT may carry: the top of the signed length range."""
+        return signed.max_bytes
+
+    def declared_too_large(self, request: Request, limit: int | None) -> None:
         """Refuse a declared Content-Length outside the signed range before reading (400)."""
         declared = request.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > signed.max_bytes:
-            raise self.out_of_range(signed.max_bytes, int(declared))
+        if limit is not None and declared.isdigit() and int(declared) > limit:
+            raise self.out_of_range(limit, int(declared))
 
     def out_of_range(self, limit: int, received: int) -> StorageError:
         return StorageError(
@@ -308,10 +322,11 @@ class SiroMock(VendorMock):
 
     async def receive_object(self, request: Request, signed: SignedObject) -> StoredFile:
         """Stream the PUT body to disk, refused as soon as it passes the signed range."""
-        self.declared_too_large(request, signed)
+        limit = self.put_limit(signed)
+        self.declared_too_large(request, limit)
         try:
             return await self.blobs.save_stream(
-                request.stream(), max_bytes=signed.max_bytes, content_type=signed.content_type
+                request.stream(), max_bytes=limit, content_type=signed.content_type
             )
         except TooLarge as exc:
             raise self.out_of_range(exc.limit, exc.received) from None
@@ -346,7 +361,10 @@ class SiroMock(VendorMock):
         body = await self.body(request, "upload")
         signed = self.find_issued(str(body["downloadUrl"]), user)
         stored = self.take_file(signed)
-        await self.checked_file(stored, "upload", str(body["fileType"]))
+        if stored is None:
+            self.not_uploaded(signed)
+        else:
+            await self.checked_file(stored, "upload", str(body["fileType"]))
         recording = self.new_recording(user, signed, stored, body)
         with self.lock:
             self.recordings[recording.id] = recording
