@@ -755,6 +755,7 @@ def test_the_readme_lint_example_shows_positions_codes_and_fixes(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(ROOT)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = _readme_lint_commands()
     assert commands, "README.md shows no `tapecheck lint` command"
     for args in commands:
@@ -765,6 +766,8 @@ def test_the_readme_lint_example_shows_positions_codes_and_fixes(
         assert first, lines[0]
         assert Path(first[1]).is_file()
         assert lines[1].startswith("  help: ")
+        shown = "\n".join("    " + line for line in lines)
+        assert shown in readme, f"README.md's output of `tapecheck lint` is stale:\n{shown}"
 
 
 # -- the text writer never passes a terminal escape through --------------------------------------

@@ -39,6 +39,9 @@ DEFAULT_EXAMPLES = 25
 MOCK_TOKEN = "test-token"
 MOCK_TENANT = "tenant-a"
 MOCK_DEVICE_TOKEN = "dtok_tapecheck"
+#: A second user (Siro) or project (Bota) the embedded mock knows, for isolation requirements.
+MOCK_OTHER_TENANT = "tapecheck-second-user"
+MOCK_OTHER_TOKEN = "test-token-second-user"
 
 
 @dataclass
@@ -63,7 +66,11 @@ class ConformOptions:
             return remote(self.base_url)
         credentials = self.credentials()
         return embedded(
-            self.vendor, token=credentials.token, tenant=credentials.tenant, factory=self.factory
+            self.vendor,
+            token=credentials.token,
+            tenant=credentials.tenant,
+            factory=self.factory,
+            tenants={MOCK_OTHER_TENANT: MOCK_OTHER_TOKEN},
         )
 
     def credentials(self) -> Credentials:
@@ -74,6 +81,8 @@ class ConformOptions:
             tenant=self.tenant or MOCK_TENANT,
             device_token=device_token,
             params=dict(self.params),
+            other_token=self.params.get("other_token")
+            or (MOCK_OTHER_TOKEN if embedded_target else None),
         )
 
 

@@ -38,16 +38,22 @@ class TargetUnreachable(RuntimeError):
 
 @dataclass(frozen=True)
 class Credentials:
-    """What the run was given: the token, the tenant, a Bota device token, extra parameters."""
+    """What the run was given: the token, the tenant, a Bota device token, extra parameters.
+
+    ``other_token`` is a second user's (or project's) credential, for the
+    requirements that one user cannot reach another's resources: ``--param
+    other_token=`` against a real target; the embedded mock knows one of its own.
+    """
 
     token: str
     tenant: str
     device_token: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
+    other_token: str | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        return tuple(s for s in (self.token, self.device_token) if s)
+        return tuple(s for s in (self.token, self.device_token, self.other_token) if s)
 
 
 @dataclass

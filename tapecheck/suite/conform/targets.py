@@ -8,7 +8,8 @@ carries the vendor's version prefix (Corti ``/v2``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,15 +51,36 @@ class Target:
         )
 
 
-def embedded(vendor: str, *, token: str, tenant: str, factory: AppFactory | None = None) -> Target:
-    """The vendor's reference mock (or ``factory``'s app: a mutant), in-process."""
+def embedded(
+    vendor: str,
+    *,
+    token: str,
+    tenant: str,
+    factory: AppFactory | None = None,
+    tenants: Mapping[str, str] | None = None,
+) -> Target:
+    """The vendor's reference mock (or ``factory``'s app: a mutant), in-process.
+
+    ``tenants`` (``tenant -> token``) are more users the mock knows, passed to a
+    factory that takes them (every ``create_app`` does; a mutant's factory may not).
+    """
     if factory is None:
         from tapecheck.suite.vendors import vendor_module
 
         factory = vendor_module(vendor, "mock").create_app
-    app = factory(token=token, tenant=tenant)
+    extra = {"tenants": dict(tenants)} if tenants and _takes(factory, "tenants") else {}
+    app = factory(token=token, tenant=tenant, **extra)
     prefix = urlsplit(load_spec(vendor).base_url).path.rstrip("/")
     return Target(label=EMBEDDED, base_url=_EMBEDDED_ORIGIN + prefix, app=app)
+
+
+def _takes(factory: AppFactory, name: str) -> bool:
+    """Whether ``factory`` accepts the keyword argument ``name``."""
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == name or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters)
 
 
 def remote(base_url: str) -> Target:

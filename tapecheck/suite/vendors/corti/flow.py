@@ -86,5 +86,3 @@ async def _upload(session: Session, interaction: str) -> str | None:
     body = response.json() if response.is_success else None
     value = body.get("recordingId") if isinstance(body, dict) else None
     return value if isinstance(value, str) else None
-
-

@@ -31,6 +31,5 @@ async def prerequisites(session: Session) -> Fixtures:
 
 
 def _job_id(body: object) -> str | None:
-    if isinstance(body, dict) and isinstance(body.get("id"), str):
-        return body["id"]
-    return None
+    value = body.get("id") if isinstance(body, dict) else None
+    return value if isinstance(value, str) else None

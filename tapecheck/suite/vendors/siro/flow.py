@@ -48,7 +48,7 @@ async def prerequisites(session: Session) -> Fixtures:
 
 def _data(body: object) -> dict[str, Any] | None:
     data = body.get("data") if isinstance(body, dict) else None
-    if isinstance(data, dict) and {"uploadUrl", "uploadHeaders", "downloadUrl"} <= set(data):
-        if isinstance(data["uploadHeaders"], dict):
-            return data
+    keys = {"uploadUrl", "uploadHeaders", "downloadUrl"}
+    if isinstance(data, dict) and keys <= set(data) and isinstance(data["uploadHeaders"], dict):
+        return data
     return None

@@ -1,0 +1,417 @@
+"""Benchmark ``tapecheck lint`` against ``check-jsonschema`` on the same bodies and schemas.
+
+Generates, in a temporary folder:
+
+- 1,000 request manifests of mixed vendors and operations (YAML and JSON, one
+  in ten broken), sharing a few small WAV files written with the standard
+  library's ``wave``;
+- for each manifest, the JSON body it sends (form fields as they travel, file
+  parts as a placeholder string), and for each operation the JSON Schema of
+  that body, from ``Operation.body_schema`` of the bundled spec;
+- 1,000 manifests of one operation (Crescendo's upload), for a comparison in
+  one ``check-jsonschema`` invocation with one schema.
+
+Then measures, best of ``--repeat`` runs, each a fresh process:
+
+(a) one manifest, cold: ``tapecheck lint one.request.yaml`` against
+    ``check-jsonschema --schemafile body.schema.json body.json``;
+(b) bulk: ``tapecheck lint DIR`` (automatic jobs, and ``--jobs 1``) against
+    ``check-jsonschema`` validating the same bodies (one invocation per
+    schema for the mixed folder, a single invocation for the one-operation
+    folder).
+
+Targets: a single-file cold run no slower than check-jsonschema's, and at least
+1,000 manifests per second in bulk. ``--strict`` exits 1 when one is missed.
+
+"Cold" means a new process each time, as a pre-commit hook runs it, with the
+byte-code caches on disk as after ``pip install``: a warm-up run writes them
+(``PYTHONDONTWRITEBYTECODE`` is cleared for the runs, or tapecheck would
+compile its modules on every start while check-jsonschema's are precompiled).
+
+    python benchmarks/lint_bench.py [--manifests 1000] [--repeat 5] [--keep DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import platform
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import wave
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tapecheck import __version__
+from tapecheck.suite.specs import load_spec
+
+SINGLE_TARGET = 1.0  # tapecheck's cold time / check-jsonschema's
+BULK_TARGET = 1000.0  # manifests per second
+
+
+# -- audio -------------------------------------------------------------------------------
+
+
+def wav_bytes(seconds: float, *, rate: int = 8000, tone: int = 440) -> bytes:
+    """A mono 16-bit PCM WAV with a square wave of ``tone`` Hz (a few KB per quarter second)."""
+    frames = round(seconds * rate)
+    period = max(2, rate // tone)
+    high, low = struct.pack("<h", 8000), struct.pack("<h", -8000)
+    samples = b"".join(high if (i % period) < period // 2 else low for i in range(frames))
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples)
+    return buffer.getvalue()
+
+
+#: The shared audio files: name -> bytes.
+AUDIO = {"call.wav": wav_bytes(0.25), "visit.wav": wav_bytes(0.5), "long.wav": wav_bytes(1.0)}
+
+
+# -- manifests and their bodies --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """One generated request: its manifest, and its body as it travels."""
+
+    vendor: str
+    operation: str
+    manifest: dict[str, Any]
+    body: Any  # what check-jsonschema validates
+
+    @property
+    def key(self) -> str:
+        return f"{self.vendor}-{self.operation}"
+
+
+def _crescendo(i: int, broken: bool) -> Request:
+    metadata = {"id": f"call {i}" if broken else f"call-{i}", "kind": "phonecall", "source": "bench"}
+    audio = ["call.wav", "long.wav"][i % 2]
+    form = {"metadata": metadata if i % 3 else json.dumps(metadata)}
+    manifest = {
+        "vendor": "crescendo",
+        "path": {"tenantId": "tenant-alpha"},
+        "headers": {"Authorization": "Bearer ${CRESCENDO_API_KEY}"},
+        "body": form,
+        "files": {"audio": {"path": audio, "content_type": "audio/wav"}},
+    }
+    return Request("crescendo", "upload", manifest, {"metadata": json.dumps(metadata), "audio": "<file>"})
+
+
+def _alpharun(i: int, broken: bool) -> Request:
+    contacts = [
+        {"email": f"ada{i}@example.com", "first_name": "Ada", "phone_number": "+14155552671"},
+        {"email": f"ADA{i}@example.com" if broken else f"grace{i}@example.com", "ext_id": f"crm-{i}"},
+    ]
+    form = {
+        "teammate_email": "sam.rivera@example.com",
+        "recorded_at": "2024-01-15T14:30:00-05:00",
+        "contacts": contacts if i % 2 else json.dumps(contacts),
+    }
+    manifest = {
+        "vendor": "alpharun",
+        "headers": {"Authorization": "Bearer ${ALPHARUN_API_KEY}"},
+        "body": form,
+        "files": {"audio": "call.wav"},
+    }
+    wire = {**form, "contacts": contacts, "audio": "<file>"}  # the spec's schema: an array
+    return Request("alpharun", "upload", manifest, wire)
+
+
+def _siro(i: int, broken: bool) -> Request:
+    body = {"fileType": "wav", "fileSize": len(AUDIO["visit.wav"]) + (1 if broken else 0)}
+    manifest = {
+        "vendor": "siro",
+        "operation": "signed-urls",
+        "headers": {"x-siro-auth-token": "${SIRO_AUTH_TOKEN}"},
+        "body": body,
+        "files": {"audio": "visit.wav"},
+    }
+    return Request("siro", "signed-urls", manifest, body)
+
+
+def _siro_upload(i: int, broken: bool) -> Request:
+    body = {
+        "downloadUrl": f"https://storage.example.com/recordings/{i}/call.wav",
+        "fileType": "mp3" if broken else "wav",
+        "title": f"Inspection {i}",
+        "userEmail": "sam.rivera@example.com",
+        "customerPhone": "+14155552671",
+        "dateCreated": "2024-01-15T14:30:00Z",
+    }
+    manifest = {
+        "vendor": "siro",
+        "operation": "upload",
+        "headers": {"x-siro-auth-token": "${SIRO_AUTH_TOKEN}"},
+        "body": body,
+        "files": {"audio": "call.wav"},
+    }
+    return Request("siro", "upload", manifest, body)
+
+
+def _bota(i: int, broken: bool) -> Request:
+    body = {
+        "device_id": f"kitchen{i}" if broken else f"dev_{i:05d}",
+        "end_user_id": f"eu_{i}",
+        "name": f"Standup {i}",
+        "started_at": "2024-05-01T10:00:00+02:00",
+        "ended_at": "2024-05-01T08:45:00Z",
+        "metadata": {"team": "platform"},
+    }
+    manifest = {
+        "vendor": "bota",
+        "operation": "create",
+        "auth": "secret-key",
+        "headers": {"Authorization": "Bearer ${BOTA_SECRET_KEY}"},
+        "body": body,
+    }
+    return Request("bota", "create", manifest, body)
+
+
+def _bota_upload_url(i: int, broken: bool) -> Request:
+    body = {
+        "type": "audio",
+        "content_type": "audio/mpeg" if broken else "audio/wav",
+        "file_size_bytes": len(AUDIO["long.wav"]),
+        "captured_at": "2024-05-01T08:00:00Z",
+    }
+    manifest = {
+        "vendor": "bota",
+        "operation": "upload-url",
+        "auth": "secret-key",
+        "path": {"id": f"rec_{i:08d}"},
+        "headers": {"Authorization": "Bearer ${BOTA_SECRET_KEY}"},
+        "body": body,
+        "files": {"audio": "long.wav"},
+    }
+    return Request("bota", "upload-url", manifest, body)
+
+
+def _corti(i: int, broken: bool) -> Request:
+    body = {
+        "encounter": {
+            "identifier": f"visit-{i}",
+            "status": "booked" if broken else "planned",
+            "type": "consultation",
+        }
+    }
+    manifest = {
+        "vendor": "corti",
+        "operation": "create-interaction",
+        "headers": {"Authorization": "Bearer ${CORTI_TOKEN}", "Tenant-Name": "${CORTI_TENANT}"},
+        "body": body,
+    }
+    return Request("corti", "create-interaction", manifest, body)
+
+
+TEMPLATES: Sequence[Callable[[int, bool], Request]] = (
+    _crescendo,
+    _alpharun,
+    _siro,
+    _siro_upload,
+    _bota,
+    _bota_upload_url,
+    _corti,
+)
+
+
+def _write_manifest(folder: Path, name: str, request: Request, *, as_json: bool) -> Path:
+    if as_json:
+        path = folder / f"{name}.request.json"
+        path.write_text(json.dumps(request.manifest, indent=2), encoding="utf-8")
+    else:
+        path = folder / f"{name}.request.yaml"
+        path.write_text(yaml.safe_dump(request.manifest, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@dataclass
+class Corpus:
+    """A folder of manifests, and their bodies grouped by schema."""
+
+    manifests: Path
+    count: int
+    bodies: dict[str, list[Path]]  # schema key -> body files
+    schemas: dict[str, Path]
+
+
+def build_corpus(root: Path, count: int, templates: Sequence[Callable[[int, bool], Request]]) -> Corpus:
+    manifests, bodies_dir, schemas_dir = root / "manifests", root / "bodies", root / "schemas"
+    corpus = Corpus(manifests, count, {}, {})
+    for i in range(count):
+        request = templates[i % len(templates)](i, i % 10 == 9)
+        folder = manifests / request.vendor
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+            for name, data in AUDIO.items():
+                (folder / name).write_bytes(data)
+        _write_manifest(folder, f"{i:04d}-{request.operation}", request, as_json=i % 4 == 0)
+        if request.key not in corpus.schemas:
+            schemas_dir.mkdir(parents=True, exist_ok=True)
+            operation = load_spec(request.vendor).operation(request.operation)
+            schema = operation.body_schema(operation.media_types[0])
+            path = schemas_dir / f"{request.key}.schema.json"
+            path.write_text(json.dumps(schema, indent=2), encoding="utf-8")
+            corpus.schemas[request.key] = path
+        body_folder = bodies_dir / request.key
+        body_folder.mkdir(parents=True, exist_ok=True)
+        body = body_folder / f"{i:04d}.json"
+        body.write_text(json.dumps(request.body), encoding="utf-8")
+        corpus.bodies.setdefault(request.key, []).append(body)
+    return corpus
+
+
+# -- timing --------------------------------------------------------------------------------
+
+
+def _environment() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
+def _command(name: str, module: str) -> list[str] | None:
+    """The console script beside this interpreter, else ``python -m``; None when missing."""
+    script = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
+    if script:
+        return [script]
+    try:
+        __import__(module)
+    except ImportError:
+        return None
+    return [sys.executable, "-m", module]
+
+
+def best_of(commands: list[list[str]], repeat: int, *, ok: tuple[int, ...] = (0, 1)) -> float:
+    """The best wall time of running ``commands`` one after the other, ``repeat`` times."""
+    env = _environment()
+    for command in commands:  # warm-up: byte-code caches, the OS page cache
+        _run(command, env, ok)
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for command in commands:
+            _run(command, env, ok)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _run(command: list[str], env: dict[str, str], ok: tuple[int, ...]) -> None:
+    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    if done.returncode not in ok:
+        raise SystemExit(f"{command[:3]}... exited {done.returncode}:\n{done.stderr.decode()[-2000:]}")
+
+
+# -- the report ------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    case: str
+    tool: str
+    seconds: float | None
+    manifests: int
+    verdict: str = ""
+
+    def cells(self) -> list[str]:
+        if self.seconds is None:
+            return [self.case, self.tool, "n/a", "", self.verdict]
+        rate = f"{self.manifests / self.seconds:,.0f}/s" if self.manifests > 1 else ""
+        return [self.case, self.tool, f"{self.seconds * 1000:,.0f} ms", rate, self.verdict]
+
+
+def print_table(rows: list[Row]) -> None:
+    header = ["case", "tool", "time (best)", "manifests/s", "target"]
+    table = [header] + [row.cells() for row in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(header))]
+    for index, line in enumerate(table):
+        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        if index == 0:
+            print("  ".join("-" * width for width in widths))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--manifests", type=int, default=1000, help="manifests in bulk (1000)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per measure; the best counts")
+    parser.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    args = parser.parse_args(argv)
+
+    tapecheck = _command("tapecheck", "tapecheck")
+    assert tapecheck is not None
+    checker = _command("check-jsonschema", "check_jsonschema")
+    root = args.keep or Path(tempfile.mkdtemp(prefix="tapecheck-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        mixed = build_corpus(root / "mixed", args.manifests, TEMPLATES)
+        single = build_corpus(root / "single", 1, TEMPLATES[:1])
+        uniform = build_corpus(root / "uniform", args.manifests, TEMPLATES[:1])
+        one = next(single.manifests.rglob("*.request.*"))
+        (one_key,) = single.bodies
+
+        print(f"tapecheck {__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
+        print(f"corpus: {root} ({args.manifests:,} manifests, {len(mixed.schemas)} operations)")
+        if checker is None:
+            print("check-jsonschema is not installed (pip install check-jsonschema): its rows are n/a")
+        print()
+
+        rows: list[Row] = []
+        lint = [*tapecheck, "lint"]
+        single_ours = best_of([[*lint, str(one)]], args.repeat * 2)
+        single_theirs = None
+        if checker:
+            schema, body = single.schemas[one_key], single.bodies[one_key][0]
+            single_theirs = best_of([[*checker, "--schemafile", str(schema), str(body)]], args.repeat * 2)
+        verdict = ""
+        if single_theirs is not None:
+            ratio = single_ours / single_theirs
+            verdict = f"{'met' if ratio <= SINGLE_TARGET else 'MISSED'} ({ratio:.2f}x check-jsonschema)"
+        rows.append(Row("one manifest, cold", "tapecheck lint", single_ours, 1, verdict))
+        rows.append(Row("", "check-jsonschema", single_theirs, 1))
+
+        met = single_theirs is None or single_ours <= single_theirs * SINGLE_TARGET
+        for label, corpus in ((f"{args.manifests:,} mixed", mixed), (f"{args.manifests:,} one op", uniform)):
+            for tool, options in (("tapecheck lint (auto jobs)", []), ("tapecheck lint --jobs 1", ["--jobs", "1"])):
+                seconds = best_of([[*lint, *options, str(corpus.manifests)]], args.repeat)
+                rate = corpus.count / seconds
+                ok = rate >= BULK_TARGET
+                met = met and ok
+                target = f"{'met' if ok else 'MISSED'} (>= {BULK_TARGET:,.0f}/s)"
+                rows.append(Row(label, tool, seconds, corpus.count, target))
+                label = ""
+            if checker:
+                commands = [
+                    [*checker, "--schemafile", str(corpus.schemas[key]), *map(str, files)]
+                    for key, files in corpus.bodies.items()
+                ]
+                seconds = best_of(commands, args.repeat)
+                noun = "invocation" if len(commands) == 1 else "invocations"
+                rows.append(Row("", f"check-jsonschema ({len(commands)} {noun})", seconds, corpus.count))
+            else:
+                rows.append(Row("", "check-jsonschema", None, corpus.count))
+        print_table(rows)
+        print()
+        print("all targets met" if met else "a target was MISSED")
+        return 1 if args.strict and not met else 0
+    finally:
+        if args.keep is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
