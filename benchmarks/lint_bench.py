@@ -99,7 +99,11 @@ class Request:
 
 
 def _crescendo(i: int, broken: bool) -> Request:
-    metadata = {"id": f"call {i}" if broken else f"call-{i}", "kind": "phonecall", "source": "bench"}
+    metadata = {
+        "id": f"call {i}" if broken else f"call-{i}",
+        "kind": "phonecall",
+        "source": "bench",
+    }
     audio = ["call.wav", "long.wav"][i % 2]
     form = {"metadata": metadata if i % 3 else json.dumps(metadata)}
     manifest = {
@@ -109,13 +113,18 @@ def _crescendo(i: int, broken: bool) -> Request:
         "body": form,
         "files": {"audio": {"path": audio, "content_type": "audio/wav"}},
     }
-    return Request("crescendo", "upload", manifest, {"metadata": json.dumps(metadata), "audio": "<file>"})
+    return Request(
+        "crescendo", "upload", manifest, {"metadata": json.dumps(metadata), "audio": "<file>"}
+    )
 
 
 def _alpharun(i: int, broken: bool) -> Request:
     contacts = [
         {"email": f"ada{i}@example.com", "first_name": "Ada", "phone_number": "+14155552671"},
-        {"email": f"ADA{i}@example.com" if broken else f"grace{i}@example.com", "ext_id": f"crm-{i}"},
+        {
+            "email": f"ADA{i}@example.com" if broken else f"grace{i}@example.com",
+            "ext_id": f"crm-{i}",
+        },
     ]
     form = {
         "teammate_email": "sam.rivera@example.com",
@@ -249,7 +258,9 @@ class Corpus:
     schemas: dict[str, Path]
 
 
-def build_corpus(root: Path, count: int, templates: Sequence[Callable[[int, bool], Request]]) -> Corpus:
+def build_corpus(
+    root: Path, count: int, templates: Sequence[Callable[[int, bool], Request]]
+) -> Corpus:
     manifests, bodies_dir, schemas_dir = root / "manifests", root / "bodies", root / "schemas"
     corpus = Corpus(manifests, count, {}, {})
     for i in range(count):
@@ -311,9 +322,13 @@ def best_of(commands: list[list[str]], repeat: int, *, ok: tuple[int, ...] = (0,
 
 
 def _run(command: list[str], env: dict[str, str], ok: tuple[int, ...]) -> None:
-    done = subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
+    done = subprocess.run(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
+    )
     if done.returncode not in ok:
-        raise SystemExit(f"{command[:3]}... exited {done.returncode}:\n{done.stderr.decode()[-2000:]}")
+        raise SystemExit(
+            f"{command[:3]}... exited {done.returncode}:\n{done.stderr.decode()[-2000:]}"
+        )
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -339,7 +354,9 @@ def print_table(rows: list[Row]) -> None:
     table = [header] + [row.cells() for row in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(header))]
     for index, line in enumerate(table):
-        print("  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip())
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        )
         if index == 0:
             print("  ".join("-" * width for width in widths))
 
@@ -367,7 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"tapecheck {__version__}, Python {platform.python_version()}, {os.cpu_count()} CPUs")
         print(f"corpus: {root} ({args.manifests:,} manifests, {len(mixed.schemas)} operations)")
         if checker is None:
-            print("check-jsonschema is not installed (pip install check-jsonschema): its rows are n/a")
+            print(
+                "check-jsonschema is not installed (pip install check-jsonschema): its rows are n/a"
+            )
         print()
 
         rows: list[Row] = []
@@ -376,17 +395,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         single_theirs = None
         if checker:
             schema, body = single.schemas[one_key], single.bodies[one_key][0]
-            single_theirs = best_of([[*checker, "--schemafile", str(schema), str(body)]], args.repeat * 2)
+            single_theirs = best_of(
+                [[*checker, "--schemafile", str(schema), str(body)]], args.repeat * 2
+            )
         verdict = ""
         if single_theirs is not None:
             ratio = single_ours / single_theirs
-            verdict = f"{'met' if ratio <= SINGLE_TARGET else 'MISSED'} ({ratio:.2f}x check-jsonschema)"
+            verdict = (
+                f"{'met' if ratio <= SINGLE_TARGET else 'MISSED'} ({ratio:.2f}x check-jsonschema)"
+            )
         rows.append(Row("one manifest, cold", "tapecheck lint", single_ours, 1, verdict))
         rows.append(Row("", "check-jsonschema", single_theirs, 1))
 
         met = single_theirs is None or single_ours <= single_theirs * SINGLE_TARGET
-        for label, corpus in ((f"{args.manifests:,} mixed", mixed), (f"{args.manifests:,} one op", uniform)):
-            for tool, options in (("tapecheck lint (auto jobs)", []), ("tapecheck lint --jobs 1", ["--jobs", "1"])):
+        for label, corpus in (
+            (f"{args.manifests:,} mixed", mixed),
+            (f"{args.manifests:,} one op", uniform),
+        ):
+            for tool, options in (
+                ("tapecheck lint (auto jobs)", []),
+                ("tapecheck lint --jobs 1", ["--jobs", "1"]),
+            ):
                 seconds = best_of([[*lint, *options, str(corpus.manifests)]], args.repeat)
                 rate = corpus.count / seconds
                 ok = rate >= BULK_TARGET
@@ -401,7 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ]
                 seconds = best_of(commands, args.repeat)
                 noun = "invocation" if len(commands) == 1 else "invocations"
-                rows.append(Row("", f"check-jsonschema ({len(commands)} {noun})", seconds, corpus.count))
+                rows.append(
+                    Row("", f"check-jsonschema ({len(commands)} {noun})", seconds, corpus.count)
+                )
             else:
                 rows.append(Row("", "check-jsonschema", None, corpus.count))
         print_table(rows)

@@ -7,7 +7,8 @@ without a Xing header, AAC in ADTS, M4A, Ogg Opus, FLAC) it prints the time,
 the peak memory and the duration error of
 
 - ``tapecheck.suite.audio.probe`` (timed warm, best of several runs; memory is
-  the peak of Python allocations during one probe, measured with tracemalloc),
+  the larger of the peak of Python allocations during one probe (tracemalloc)
+  and the peak RSS growth of a fresh process that probes the file once),
 - ``pydub.AudioSegment.from_file(path).duration_seconds`` (decodes the file
   with ffmpeg; memory is the peak RSS growth of a fresh process, children
   included),
@@ -217,7 +218,7 @@ def long_files(files: dict[str, Path], truth: float, baselines: bool) -> list[st
         t_probe = probe_time(path)
         probe_run = measure("probe", path)
         d_probe = probe_run["duration_s"]
-        m_probe = probe_run["python_peak_mb"]
+        m_probe = max(probe_run["python_peak_mb"], probe_run["rss_growth_mb"])
         row = f"{subject.name:18} {size_mb:6.1f}MB | {fmt_time(t_probe)} {m_probe:5.1f}M {fmt_error(d_probe, truth)} | "
         if baselines:
             t_file, d_file, m_file = baseline_time("from_file", path, 1)

@@ -338,7 +338,9 @@ def test_exit_zero_does_not_hide_usage_errors(calls: Path) -> None:
 
 def test_pyproject_select_and_ignore(calls: Path) -> None:
     write(calls, "a.request.yaml", CRS_BROKEN)
-    write(calls, "pyproject.toml", '[tool.tapecheck]\nselect = ["CRS", "SCH"]\nignore = ["CRS005"]\n')
+    write(
+        calls, "pyproject.toml", '[tool.tapecheck]\nselect = ["CRS", "SCH"]\nignore = ["CRS005"]\n'
+    )
     _, report = lint_json("a.request.yaml")
     assert code_set(report) == {"CRS003", "SCH006"}
     _, report = lint_json("--select", "SEC", "a.request.yaml")  # the command line wins
@@ -413,7 +415,9 @@ def test_per_vendor_limits(calls: Path, vendor: str, setting: str, code: str) ->
     write(calls, "pyproject.toml", f"[tool.tapecheck.limits.{vendor}]\n{setting}\n")
     status, report = lint_json("a.request.yaml")
     assert status == 1
-    assert codes(report) == Counter({(code, "/files/audio" if vendor == "crescendo" else "/content"): 1})
+    assert codes(report) == Counter(
+        {(code, "/files/audio" if vendor == "crescendo" else "/content"): 1}
+    )
     alone = lint_json("--vendor", vendor, "call.wav")[1]  # an audio file alone, same limits
     assert codes(alone) == Counter({(code, ""): 1})
     other = "corti" if vendor == "crescendo" else "crescendo"  # another vendor is untouched
@@ -521,7 +525,7 @@ def test_a_missing_parent_falls_back_to_the_nearest_present_one(calls: Path) -> 
 def test_positions_inside_a_json_string_form_field_are_the_strings(calls: Path) -> None:
     text = (
         "vendor: crescendo\npath: {tenantId: t}\n" + _AUTH + "body:\n"
-        "  metadata: '{\"kind\": \"call\", \"id\": \"call 1\"}'\n"
+        '  metadata: \'{"kind": "call", "id": "call 1"}\'\n'
         "files: {audio: call.wav}\n"
     )
     write(calls, "a.request.yaml", text)
@@ -609,7 +613,16 @@ def test_jobs_in_a_real_process(tmp_path: Path, audio: AudioSamples) -> None:
     _many_manifests(tmp_path, audio, 240)
     runs = [
         subprocess.run(
-            [sys.executable, "-m", "tapecheck", "lint", "--format", "json", *options, str(tmp_path)],
+            [
+                sys.executable,
+                "-m",
+                "tapecheck",
+                "lint",
+                "--format",
+                "json",
+                *options,
+                str(tmp_path),
+            ],
             capture_output=True,
             text=True,
             timeout=120,
@@ -674,7 +687,7 @@ GENERIC_TRIGGERS: dict[str, str] = {
     "SCH001": CLEAN.replace("path: {tenantId: tenant-a}\n", ""),
     "SCH002": CLEAN.replace("{tenantId: tenant-a}", "{tenantId: [1]}"),
     "SCH003": (
-        'vendor: bota\noperation: upload-url\nauth: secret-key\npath: {id: rec_1}\n'
+        "vendor: bota\noperation: upload-url\nauth: secret-key\npath: {id: rec_1}\n"
         'headers: {Authorization: "Bearer ${BOTA_SECRET_KEY}"}\n'
         "body: {type: sound, content_type: audio/wav, file_size_bytes: 4044}\n"
         "files: {audio: call.wav}\n"
@@ -748,7 +761,7 @@ def test_every_code_is_produced_through_the_cli_with_position_and_fix(
 def _readme_lint_commands() -> list[list[str]]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     lines = [line.strip() for line in readme.splitlines()]
-    return [line.split()[1:] for line in lines if line.startswith("tapecheck lint ")]
+    return [line.split()[2:] for line in lines if line.startswith("$ tapecheck lint ")]
 
 
 def test_the_readme_lint_example_shows_positions_codes_and_fixes(

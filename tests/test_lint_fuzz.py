@@ -28,7 +28,6 @@ import json
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import tempfile
@@ -256,8 +255,10 @@ scalars = (
 )
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(texts | st.sampled_from(NASTY_STRINGS), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(texts | st.sampled_from(NASTY_STRINGS), children, max_size=4)
+    ),
     max_leaves=12,
 )
 
@@ -442,7 +443,9 @@ yaml_soups = st.lists(st.sampled_from(YAML_PIECES) | texts, max_size=30).map("".
 
 @FUZZ
 @given(case=written_manifests())
-def test_mutated_examples_give_findings_only(scratch: Scratch, case: tuple[str, bytes, str]) -> None:
+def test_mutated_examples_give_findings_only(
+    scratch: Scratch, case: tuple[str, bytes, str]
+) -> None:
     vendor, raw, suffix = case
     with scratch.folder(vendor) as folder:
         path = folder / f"fuzzed{suffix}"
@@ -648,14 +651,15 @@ HOSTILE: list[tuple[str, bytes]] = [
         "contacts-huge.request.yaml",
         (
             "vendor: alpharun\nbody:\n  contacts:\n"
-            + "".join(f"    - {{email: a{i}@x.io, phone_number: '+1415555{i:04d}'}}\n" for i in range(3000))
+            + "".join(
+                f"    - {{email: a{i}@x.io, phone_number: '+1415555{i:04d}'}}\n"
+                for i in range(3000)
+            )
         ).encode(),
     ),
     (
         "contacts-json-deep.request.yaml",
-        (
-            "vendor: alpharun\nbody:\n  contacts: '" + "[" * 5000 + "]" * 5000 + "'\n"
-        ).encode(),
+        ("vendor: alpharun\nbody:\n  contacts: '" + "[" * 5000 + "]" * 5000 + "'\n").encode(),
     ),
     (
         "metadata-json-deep.request.yaml",

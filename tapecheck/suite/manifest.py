@@ -54,6 +54,8 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
 
 
 def escape_pointer(token: str) -> str:
+    if "~" not in token and "/" not in token:
+        return token
     return token.replace("~", "~0").replace("/", "~1")
 
 
@@ -123,9 +125,15 @@ def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest |
     try:
         # Non-blocking, and only a regular file is read: a FIFO would block forever.
         with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            status = os.fstat(handle.fileno())
+            if not stat.S_ISREG(status.st_mode):
                 return ManifestError(shown, "cannot read the manifest: it is not a regular file")
-            raw = handle.read(MAX_MANIFEST_BYTES + 1)
+            # Sized by fstat: read(16 MB) would allocate 16 MB for every small manifest.
+            # Files that report no size (/proc) are read up to the limit.
+            size = (
+                status.st_size if 0 < status.st_size <= MAX_MANIFEST_BYTES else MAX_MANIFEST_BYTES
+            )
+            raw = handle.read(size + 1)
     except OSError as exc:
         return ManifestError(shown, f"cannot read the manifest: {exc.strerror or exc}")
     except ValueError as exc:  # a NUL in the name
@@ -143,7 +151,9 @@ def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest |
 def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manifest | ManifestError:
     """Parse manifest text; ``strict_json`` for ``.json`` files."""
     if _too_deep(text):
-        return ManifestError(path, f"the manifest nests brackets more than {_MAX_DEPTH} levels deep")
+        return ManifestError(
+            path, f"the manifest nests brackets more than {_MAX_DEPTH} levels deep"
+        )
     data: Any
     if strict_json:
         try:
@@ -162,7 +172,11 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         if node is None:
             loader.dispose()
             return ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
-        problem = _structure_problem(node)
+        # Bombs and cycles need aliases, and an alias needs a `*`; without one, the walk
+        # that records positions finds the duplicate keys.
+        positions: dict[str, tuple[int, int]] = {}
+        problem = _structure_problem(node) if "*" in text else None
+        problem = problem or _index(node, "", positions, set(), duplicates=True)
         if problem:
             loader.dispose()
             return ManifestError(path, problem[0], *problem[1])
@@ -172,12 +186,11 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
             return _yaml_error(path, exc)
         except Exception:  # PyYAML's constructors fail on garbage: `!!timestamp x`, `!!float ""`
             return ManifestError(
-                path, "invalid YAML: a value does not fit its explicit tag (`!!float`, `!!timestamp`, ...)"
+                path,
+                "invalid YAML: a value does not fit its explicit tag (`!!float`, `!!timestamp`, ...)",
             )
         finally:
             loader.dispose()
-        positions = {}
-        _index(node, "", positions, set())
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__
         return ManifestError(path, f"the manifest must be a mapping of keys, got {kind}", 1, 1)
@@ -255,7 +268,10 @@ def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | No
                     key = (key_node.tag, key_node.value)
                     if key in seen:
                         mark = key_node.start_mark
-                        return (f"duplicate key {key_node.value!r}", (mark.line + 1, mark.column + 1))
+                        return (
+                            f"duplicate key {key_node.value!r}",
+                            (mark.line + 1, mark.column + 1),
+                        )
                     seen[key] = key_node
         elif isinstance(node, yaml.SequenceNode):
             children = list(node.value)
@@ -275,8 +291,18 @@ def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | No
     return None
 
 
-def _index(node: yaml.Node, pointer: str, positions: dict[str, tuple[int, int]], seen: set[int]) -> None:
-    """Record where each value starts; an aliased node is indexed once, at its anchor."""
+def _index(
+    node: yaml.Node,
+    pointer: str,
+    positions: dict[str, tuple[int, int]],
+    seen: set[int],
+    *,
+    duplicates: bool = False,
+) -> tuple[str, tuple[int | None, int | None]] | None:
+    """Record where each value starts; an aliased node is indexed once, at its anchor.
+
+    With ``duplicates``, a mapping's repeated scalar key is returned as a problem.
+    """
     stack = [(node, pointer)]
     while stack:
         current, here = stack.pop()
@@ -285,12 +311,23 @@ def _index(node: yaml.Node, pointer: str, positions: dict[str, tuple[int, int]],
             continue
         seen.add(id(current))
         if isinstance(current, yaml.MappingNode):
+            keys: set[tuple[str, Any]] = set()
             for key_node, value_node in current.value:
-                token = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                if isinstance(key_node, yaml.ScalarNode):
+                    token = key_node.value
+                    if duplicates:
+                        key = (key_node.tag, token)
+                        if key in keys:
+                            mark = key_node.start_mark
+                            return (f"duplicate key {token!r}", (mark.line + 1, mark.column + 1))
+                        keys.add(key)
+                else:
+                    token = "?"
                 stack.append((value_node, here + "/" + escape_pointer(str(token))))
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
                 stack.append((item, f"{here}/{index}"))
+    return None
 
 
 def _positions_or_empty(text: str) -> dict[str, tuple[int, int]]:

@@ -143,7 +143,9 @@ def lint_paths(request: LintRequest) -> LintResult:
 def _auto_jobs(count: int) -> int:
     if count < _PARALLEL_THRESHOLD:
         return 1
-    return max(1, min(os.cpu_count() or 1, 8))
+    # The CPUs this process may use (a container's or CI runner's share), not the machine's.
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, 8))
 
 
 def _lint_target_job(target: Target, vendor: str | None, config: LintConfig) -> list[Finding]:

@@ -1,0 +1,111 @@
+"""Bota's own checks: error codes by status, rate-limit headers, the fields of a recording.
+
+Registered in :data:`tapecheck.suite.conform.checks.CHECKS` like the generic
+checks, so a requirement names them and a failure carries their name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from tapecheck.suite.conform.checks import CheckContext, ConformanceFailure, check
+
+__all__ = [
+    "ERROR_CODES",
+    "RATE_LIMIT_HEADERS",
+    "bota_error_code_matches",
+    "bota_rate_limit_headers",
+    "bota_recording_fields",
+    "rate_limit",
+]
+
+#: The code of each status the docs give one (VENDORS.md: invalid_request 400, unauthorized 401,
+#: not_found 404, resource_already_exists 409, rate_limit_exceeded 429).
+ERROR_CODES: Mapping[int, str] = {
+    400: "invalid_request",
+    401: "unauthorized",
+    404: "not_found",
+    409: "resource_already_exists",
+    429: "rate_limit_exceeded",
+}
+RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
+
+
+def _json(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@check
+def bota_error_code_matches(ctx: CheckContext, response: httpx.Response) -> None:
+    """An error's ``error.code`` is the one the docs give its status (other statuses: any code)."""
+    expected = ERROR_CODES.get(response.status_code)
+    body = _json(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    if expected is None or not isinstance(error, dict) or "code" not in error:
+        return  # error_body_shape reports a body without error.code
+    if error["code"] != expected:
+        raise ConformanceFailure(
+            "bota_error_code_matches",
+            "Wrong error code for the status",
+            f"a {response.status_code} carries code {error['code']!r}; the docs give {expected!r}",
+        )
+
+
+def rate_limit(response: httpx.Response) -> dict[str, int] | None:
+    """The three rate-limit headers as integers, or ``None`` when one is missing or not a number."""
+    values: dict[str, int] = {}
+    for name in RATE_LIMIT_HEADERS:
+        raw = response.headers.get(name, "").strip()
+        if not raw.isdigit():
+            return None
+        values[name] = int(raw)
+    return values
+
+
+@check
+def bota_rate_limit_headers(ctx: CheckContext, response: httpx.Response) -> None:
+    """``X-RateLimit-Limit``, ``-Remaining`` and ``-Reset`` are there, as non-negative integers."""
+    missing = [name for name in RATE_LIMIT_HEADERS if name not in response.headers]
+    if missing:
+        raise ConformanceFailure(
+            "bota_rate_limit_headers",
+            "Rate-limit headers missing",
+            f"a {response.status_code} answer has no {', '.join(missing)}",
+        )
+    values = rate_limit(response)
+    if values is None:
+        shown = {name: response.headers.get(name) for name in RATE_LIMIT_HEADERS}
+        raise ConformanceFailure(
+            "bota_rate_limit_headers",
+            "Rate-limit headers not integers",
+            f"a {response.status_code} answer has {shown}",
+        )
+    if values["X-RateLimit-Remaining"] > values["X-RateLimit-Limit"]:
+        raise ConformanceFailure(
+            "bota_rate_limit_headers",
+            "More remaining than the limit",
+            f"X-RateLimit-Remaining {values['X-RateLimit-Remaining']} > "
+            f"X-RateLimit-Limit {values['X-RateLimit-Limit']}",
+        )
+
+
+@check
+def bota_recording_fields(ctx: CheckContext, response: httpx.Response) -> None:
+    """The recording (or upload-url answer) holds the values in ``ctx.extra["fields"]``."""
+    body = _json(response)
+    wanted: Mapping[str, Any] = ctx.extra.get("fields", {})
+    if not isinstance(body, dict):
+        return  # json_content_type reports a body that is not JSON
+    for name, value in wanted.items():
+        if name not in body or body[name] != value:
+            raise ConformanceFailure(
+                "bota_recording_fields",
+                f"Wrong `{name}`",
+                f"expected {value!r}, got {body.get(name, '<missing>')!r}",
+            )

@@ -1,0 +1,268 @@
+"""Siro's mutants: the reference mock with one realistic deviation each.
+
+Each is a small subclass of :class:`SiroMock` overriding the hook where the
+deviation lives; ``expect`` names the requirements that must catch it.
+``tapecheck selftest siro`` runs the suite against the mock and each of these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from tapecheck.suite.mocks.errors import MockError
+from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.signed import SignedUrl
+from tapecheck.suite.values import parse_datetime
+from tapecheck.suite.vendors.siro.mock import RANGE_HEADER, SignedObject, SiroMock
+
+__all__ = ["MUTANTS"]
+
+
+def _factory(cls: type[SiroMock]) -> Callable[..., Any]:
+    """``factory(token=..., tenant=..., tenants=...)`` like the mock's ``create_app``."""
+
+    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
+        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
+
+    build.__name__ = f"create_{cls.__name__}"
+    return build
+
+
+class SignatureUnchecked(SiroMock):
+    """The storage host takes any PUT to an upload URL, whatever its headers."""
+
+    def verify_signature(self, request: Request, object_path: str, method: str) -> None:
+        return None
+
+
+class LengthRangeIgnored(SiroMock):
+    """The storage host takes a body of any size: the signed length range is not enforced."""
+
+    def put_limit(self, signed: SignedObject) -> int | None:
+        return None
+
+
+class UploadBeforePut(SiroMock):
+    """An upload naming a URL with nothing PUT yet makes a recording (without audio)."""
+
+    def not_uploaded(self, signed: SignedObject) -> None:
+        return None
+
+
+class UnissuedUrlAccepted(SiroMock):
+    """Any downloadUrl makes a recording: one the mock never issued is queued to be fetched later."""
+
+    def find_issued(self, download_url: str, user: str) -> SignedObject:
+        try:
+            return super().find_issued(download_url, user)
+        except MockError:
+            later = SignedUrl(download_url, 0, {})
+            return SignedObject("fetch-later", user, "mp3", "audio/mpeg", 0, later, later)
+
+    def not_uploaded(self, signed: SignedObject) -> None:
+        if signed.id != "fetch-later":
+            super().not_uploaded(signed)
+
+
+class FileTypeMismatchAccepted(SiroMock):
+    """fileType is not compared with the stored bytes: any readable audio passes as any type."""
+
+    def declared_formats(self, operation_id: str, file_type: str) -> frozenset[str]:
+        return frozenset({"mp3", "aac", "mp4", "wav"})
+
+
+class OctetStreamUploads(SiroMock):
+    """Every upload URL is signed for Content-Type application/octet-stream, whatever the fileType."""
+
+    mime_types: ClassVar[Mapping[str, str]] = dict.fromkeys(
+        ("mp3", "aac", "wav"), "application/octet-stream"
+    )
+
+
+class LengthRangeOffByOne(SiroMock):
+    """uploadHeaders give the range as 0,<fileSize - 1> (an inclusive end read as exclusive)."""
+
+    def upload_headers(self, file_type: str, file_size: int) -> dict[str, str]:
+        headers = super().upload_headers(file_type, file_size)
+        headers[RANGE_HEADER] = f"0,{file_size - 1}"
+        return headers
+
+
+class AuthIgnored(SiroMock):
+    """x-siro-auth-token is never checked: every request is the default user's."""
+
+    def authenticate(self, request: Request, operation_id: str) -> str:
+        return self.tenant
+
+
+class FileUrlRefused(SiroMock):
+    """Only the seed's names are read: the later docs' fileUrl is an unknown field."""
+
+    aliases: ClassVar[Mapping[str, str]] = {
+        "contactPhone": "customerPhone",
+        "contactName": "customerName",
+    }
+
+
+class UserIsolationBroken(SiroMock):
+    """Any user may make a recording from any user's upload."""
+
+    def owns(self, signed: SignedObject, user: str) -> bool:
+        return True
+
+
+class MalformedJson500(SiroMock):
+    """A body that does not parse as JSON crashes the handler: 500."""
+
+    async def body(self, request: Request, operation_id: str) -> dict[str, Any]:
+        try:
+            return await super().body(request, operation_id)
+        except MockError as exc:
+            if "JSON" in exc.message or "Content-Type" in exc.message:
+                raise RuntimeError("json.loads failed") from exc
+            raise
+
+
+class TextPlainErrors(SiroMock):
+    """Errors are text/plain sentences instead of JSON."""
+
+    def error_response(self, error: MockError) -> Response:
+        return PlainTextResponse(error.message, status_code=error.status)
+
+
+class DateCreatedNotValidated(SiroMock):
+    """A dateCreated that is no date-time is dropped silently (the recording is dated now)."""
+
+    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
+        result = super().normalise(body)
+        if "dateCreated" in result and parse_datetime(result["dateCreated"]) is None:
+            del result["dateCreated"]
+        return result
+
+
+class Upload200(SiroMock):
+    """The upload answers 200 instead of the documented 201."""
+
+    def success_status(self, operation_id: str) -> int:
+        return 200 if operation_id == "upload" else super().success_status(operation_id)
+
+
+class CorruptAudioAccepted(SiroMock):
+    """Audio is only identified, never checked: a wav whose header lies about its length passes."""
+
+    def audio_problem(self, info: Any, operation_id: str) -> str | None:
+        return None
+
+
+class M4aFileType(SiroMock):
+    """fileType m4a is read as aac, outside the documented mp3|aac|wav."""
+
+    def normalise(self, body: dict[str, Any]) -> dict[str, Any]:
+        result = super().normalise(body)
+        if result.get("fileType") == "m4a":
+            result["fileType"] = "aac"
+        return result
+
+
+MUTANTS: list[Mutant] = [
+    Mutant(
+        "put-signature-unchecked",
+        "the storage host takes a PUT with headers other than the signed ones",
+        _factory(SignatureUnchecked),
+        expect=("SIRO-PUT-SIGNED-HEADERS",),
+    ),
+    Mutant(
+        "put-length-range-ignored",
+        "the storage host takes a body larger than the signed fileSize",
+        _factory(LengthRangeIgnored),
+        expect=("SIRO-PUT-LENGTH-RANGE",),
+    ),
+    Mutant(
+        "upload-before-put",
+        "an upload naming a URL whose bytes were never PUT makes a recording",
+        _factory(UploadBeforePut),
+        expect=("SIRO-UPLOAD-BEFORE-PUT",),
+    ),
+    Mutant(
+        "unissued-url-accepted",
+        "an upload naming a URL never issued makes a recording (to be fetched later)",
+        _factory(UnissuedUrlAccepted),
+        expect=("SIRO-UPLOAD-UNISSUED-URL",),
+    ),
+    Mutant(
+        "file-type-mismatch-accepted",
+        "fileType is not compared with the stored bytes (wav uploaded as mp3 passes)",
+        _factory(FileTypeMismatchAccepted),
+        expect=("SIRO-UPLOAD-FILE-TYPE-MATCH",),
+    ),
+    Mutant(
+        "octet-stream-uploads",
+        "uploadHeaders sign Content-Type application/octet-stream for every fileType",
+        _factory(OctetStreamUploads),
+        expect=("SIRO-SIGNED-URLS",),
+    ),
+    Mutant(
+        "length-range-off-by-one",
+        "uploadHeaders give x-goog-content-length-range 0,<fileSize - 1>",
+        _factory(LengthRangeOffByOne),
+        expect=("SIRO-SIGNED-URLS",),
+    ),
+    Mutant(
+        "auth-ignored",
+        "never checks x-siro-auth-token",
+        _factory(AuthIgnored),
+        expect=("SIRO-AUTH-MISSING", "SIRO-AUTH-WRONG"),
+    ),
+    Mutant(
+        "file-url-refused",
+        "the later docs' fileUrl is not read as downloadUrl",
+        _factory(FileUrlRefused),
+        expect=("SIRO-UPLOAD-LATER-NAMES",),
+    ),
+    Mutant(
+        "user-isolation-broken",
+        "a user may make a recording from another user's upload",
+        _factory(UserIsolationBroken),
+        expect=("SIRO-USER-ISOLATION",),
+    ),
+    Mutant(
+        "malformed-json-500",
+        "a body that is not JSON answers 500",
+        _factory(MalformedJson500),
+        expect=("SIRO-MALFORMED-BODY",),
+    ),
+    Mutant(
+        "text-plain-errors",
+        "errors are text/plain sentences, not JSON",
+        _factory(TextPlainErrors),
+        expect=("SIRO-ERROR-BODY",),
+    ),
+    Mutant(
+        "date-created-not-validated",
+        "a dateCreated that is no date-time is dropped instead of refused",
+        _factory(DateCreatedNotValidated),
+        expect=("SIRO-UPLOAD-DATE-CREATED",),
+    ),
+    Mutant(
+        "upload-200",
+        "the upload answers 200 instead of 201",
+        _factory(Upload200),
+        expect=("SIRO-UPLOAD-201",),
+    ),
+    Mutant(
+        "corrupt-audio-accepted",
+        "a wav whose header claims more audio than the file holds is accepted",
+        _factory(CorruptAudioAccepted),
+        expect=("SIRO-UPLOAD-UNREADABLE-AUDIO",),
+    ),
+    Mutant(
+        "m4a-file-type",
+        "fileType m4a is accepted (read as aac)",
+        _factory(M4aFileType),
+        expect=("SIRO-SIGNED-URLS-INVALID", "SIRO-UPLOAD-REQUIRED-FIELDS"),
+    ),
+]
