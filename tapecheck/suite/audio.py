@@ -37,6 +37,7 @@ from tapecheck.suite._audio.source import (
 )
 
 __all__ = [
+    "EXTENSION_BY_FORMAT",
     "FORMATS",
     "MIME_BY_FORMAT",
     "PROBLEM_KINDS",
@@ -60,6 +61,20 @@ MIME_BY_FORMAT: Mapping[str, str] = MappingProxyType(
         "vorbis": "audio/ogg",
         "flac": "audio/flac",
         "webm": "audio/webm",
+    }
+)
+
+#: The file extension a file of each format is usually given.
+EXTENSION_BY_FORMAT: Mapping[str, str] = MappingProxyType(
+    {
+        "wav": ".wav",
+        "mp3": ".mp3",
+        "aac": ".aac",
+        "mp4": ".m4a",
+        "opus": ".opus",
+        "vorbis": ".ogg",
+        "flac": ".flac",
+        "webm": ".webm",
     }
 )
 

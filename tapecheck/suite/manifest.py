@@ -155,6 +155,7 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
             path, f"the manifest nests brackets more than {_MAX_DEPTH} levels deep"
         )
     data: Any
+    positions: dict[str, tuple[int, int]] = {}
     if strict_json:
         try:
             data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
@@ -174,7 +175,6 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
             return ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
         # Bombs and cycles need aliases, and an alias needs a `*`; without one, the walk
         # that records positions finds the duplicate keys.
-        positions: dict[str, tuple[int, int]] = {}
         problem = _structure_problem(node) if "*" in text else None
         problem = problem or _index(node, "", positions, set(), duplicates=True)
         if problem:

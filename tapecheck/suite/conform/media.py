@@ -14,21 +14,13 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 from tapecheck.strategies import encode_audio, write_audio, write_sized_file, write_wav
+from tapecheck.suite.audio import EXTENSION_BY_FORMAT, MIME_BY_FORMAT
 
 __all__ = ["MIME", "Media", "stream_file"]
 
 _CHUNK = 1024 * 1024
 #: The MIME type a client declares for each format.
-MIME = {
-    "wav": "audio/wav",
-    "mp3": "audio/mpeg",
-    "aac": "audio/aac",
-    "mp4": "audio/mp4",
-    "opus": "audio/opus",
-    "vorbis": "audio/ogg",
-    "flac": "audio/flac",
-    "webm": "audio/webm",
-}
+MIME = MIME_BY_FORMAT
 _ENCODING = {
     "wav": "wav",
     "mp3": "mp3-cbr",
@@ -38,16 +30,6 @@ _ENCODING = {
     "vorbis": "vorbis",
     "flac": "flac",
     "webm": "webm-opus",
-}
-_EXTENSION = {
-    "wav": ".wav",
-    "mp3": ".mp3",
-    "aac": ".aac",
-    "mp4": ".m4a",
-    "opus": ".opus",
-    "vorbis": ".ogg",
-    "flac": ".flac",
-    "webm": ".webm",
 }
 #: 16-bit stereo 48 kHz: 192,000 bytes a second, so 150 MB is 13 minutes (under any duration limit).
 _DENSE_RATE, _DENSE_CHANNELS, _DENSE_WIDTH = 48000, 2, 2
@@ -87,7 +69,7 @@ class Media:
         """A short, sound file of ``fmt`` (any probe format)."""
         key = ("audio", fmt, duration_s)
         if key not in self._made:
-            path = self._path(key, _EXTENSION[fmt])
+            path = self._path(key, EXTENSION_BY_FORMAT[fmt])
             if fmt == "wav":
                 write_wav(path, duration_s=duration_s)
             else:
@@ -102,7 +84,7 @@ class Media:
         """A long ``wav``, ``mp3`` or ``aac`` file, small for its length where the format allows."""
         key = ("long", fmt, duration_s)
         if key not in self._made:
-            path = self._path(key, _EXTENSION[fmt])
+            path = self._path(key, EXTENSION_BY_FORMAT[fmt])
             write_audio(path, fmt=fmt, duration_s=duration_s)
             self._made[key] = path
         return self._made[key]
@@ -111,7 +93,7 @@ class Media:
         """A sound ``wav``, ``mp3`` or ``aac`` file of exactly ``size_bytes``."""
         key = ("sized", fmt, size_bytes)
         if key not in self._made:
-            path = self._path(key, _EXTENSION[fmt])
+            path = self._path(key, EXTENSION_BY_FORMAT[fmt])
             write_sized_file(path, fmt=fmt, size_bytes=size_bytes)
             self._made[key] = path
         return self._made[key]

@@ -48,17 +48,6 @@ _FORMAT_NAMES = {
     "flac": "FLAC",
     "webm": "WebM",
 }
-#: The extension to suggest for each format.
-_EXTENSIONS = {
-    "wav": ".wav",
-    "mp3": ".mp3",
-    "aac": ".aac",
-    "mp4": ".m4a",
-    "opus": ".opus",
-    "vorbis": ".ogg",
-    "flac": ".flac",
-    "webm": ".webm",
-}
 #: Content-Types that say "bytes", not which audio.
 _GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 
@@ -330,7 +319,7 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
     - The operation's `x-tapecheck.audio.declared-type` in `specs/<vendor>.yaml`
     - CONTRACT.md, section 2: "Declared types match by meaning"
     """
-    from tapecheck.suite.audio import formats_for_extension, formats_for_mime
+    from tapecheck.suite.audio import EXTENSION_BY_FORMAT, formats_for_extension, formats_for_mime
 
     audio = (ctx.operation.audio if ctx.operation else None) or {}
     declared_type = audio.get("declared-type") or {}
@@ -349,7 +338,7 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
                     pointer,
                     f"the file extension `{suffix}` of {probed.name} says "
                     f"{_format_list(claimed)}, but the content is {_content(probed.info)}; "
-                    f"rename it to `{_EXTENSIONS.get(real, '')}` or convert it",
+                    f"rename it to `{EXTENSION_BY_FORMAT.get(real, '')}` or convert it",
                 )
                 continue
             if pointer.startswith("/body/"):
