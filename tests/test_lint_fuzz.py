@@ -55,7 +55,7 @@ SEVERITIES = ("error", "warning", "info")
 AUDIO_SUFFIXES = (".wav", ".mp3")
 
 #: Examples per property; raise it with the environment for a longer search.
-EXAMPLES_PER_TEST = int(os.environ.get("TAPECHECK_FUZZ_EXAMPLES", "30"))
+EXAMPLES_PER_TEST = int(os.environ.get("TAPECHECK_FUZZ_EXAMPLES", "75"))
 FUZZ = settings(
     max_examples=EXAMPLES_PER_TEST,
     deadline=None,

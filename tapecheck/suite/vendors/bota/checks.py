@@ -17,6 +17,7 @@ __all__ = [
     "ERROR_CODES",
     "RATE_LIMIT_HEADERS",
     "bota_error_code_matches",
+    "bota_error_shape",
     "bota_rate_limit_headers",
     "bota_recording_fields",
     "rate_limit",
@@ -54,6 +55,27 @@ def bota_error_code_matches(ctx: CheckContext, response: httpx.Response) -> None
             "bota_error_code_matches",
             "Wrong error code for the status",
             f"a {response.status_code} carries code {error['code']!r}; the docs give {expected!r}",
+        )
+
+
+@check
+def bota_error_shape(ctx: CheckContext, response: httpx.Response) -> None:
+    """``{error: {code, message}}`` with string members, whatever the code.
+
+    For a status the docs give no code (a 403 for another's recording, which the contract
+    allows), the documented shape is all that can be asked.
+    """
+    body = _json(response)
+    error = body.get("error") if isinstance(body, dict) else None
+    if (
+        not isinstance(error, dict)
+        or not isinstance(error.get("code"), str)
+        or not isinstance(error.get("message"), str)
+    ):
+        raise ConformanceFailure(
+            "bota_error_shape",
+            "Error body in the wrong shape",
+            f"a {response.status_code} body is {str(body)[:200]}, not {{error: {{code, message}}}}",
         )
 
 

@@ -37,10 +37,17 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 import tapecheck.suite.vendors.siro.checks  # noqa: F401  (registers Siro's checks)
-from tapecheck.suite.conform.common import AUTH_REFUSED, INVALID, OTHER_TENANT, TOO_LARGE, WRONG_TYPE
+from tapecheck.suite.conform.common import (
+    AUTH_REFUSED,
+    INVALID,
+    OTHER_TENANT,
+    TOO_LARGE,
+    WRONG_TYPE,
+    success_statuses,
+)
 from tapecheck.suite.conform.requirements import RequirementSkipped, requirement
 from tapecheck.suite.conform.session import Auth, Session
-from tapecheck.suite.vendors.siro.checks import MIME_TYPES, RANGE_HEADER
+from tapecheck.suite.vendors.siro.checks import RANGE_HEADER
 
 V = "siro"
 SIGNED_URLS = "signed-urls"
@@ -123,17 +130,16 @@ async def signed(
         response,
         *(checks or FLOW_CHECKS),
         operation=SIGNED_URLS,
-        status=(200, 201),
+        status=success_statuses(s, SIGNED_URLS),
         file_type=file_type,
         file_size=size,
     )
     body = response.json()
-    data = body.get("data") if isinstance(body, dict) else None
-    if not isinstance(data, dict) or not isinstance(data.get("uploadHeaders"), dict):
-        s.fail("response_schema_conformance", "No signed URL", "no data.uploadHeaders", response)
-    missing = [k for k in ("uploadUrl", "downloadUrl") if not isinstance(data.get(k), str)]
-    if missing:
-        s.fail("response_schema_conformance", "No signed URL", f"no data.{missing[0]}", response)
+    data: Any = body.get("data") if isinstance(body, dict) else None
+    wanted = {"uploadUrl": str, "uploadHeaders": dict, "downloadUrl": str}
+    for name, kind in wanted.items():
+        if not isinstance(data, dict) or not isinstance(data.get(name), kind):
+            s.fail("response_schema_conformance", "No signed URL", f"no data.{name}", response)
     return Signed(data, file_type, size)
 
 
@@ -142,7 +148,9 @@ async def put(
 ) -> httpx.Response:
     """PUT ``content`` to the absolute ``uploadUrl`` (the storage host), without Siro's token."""
     request = s.client.build_request(
-        "PUT", url.upload_url, headers=dict(url.headers if headers is None else headers),
+        "PUT",
+        url.upload_url,
+        headers=dict(url.headers if headers is None else headers),
         content=content,
     )
     return await s.send(request)
@@ -157,13 +165,12 @@ async def stored(
     file_type: str = "mp3",
     content: bytes | None = None,
     *,
-    size: int | None = None,
     auth: Auth = "valid",
 ) -> Signed:
-    """A signed URL (for ``size`` bytes, else the content's) with ``content`` PUT there."""
+    """A signed URL for ``content`` (default: a second of ``file_type`` audio), PUT there."""
     if content is None:
         content = s.media.audio_bytes(FORMATS[file_type])
-    url = await signed(s, file_type, len(content) if size is None else size, auth=auth)
+    url = await signed(s, file_type, len(content), auth=auth)
     expect_put(s, await put(s, url, content))
     return url
 
@@ -187,7 +194,7 @@ def never_issued(url: str) -> str:
     "SIRO-SIGNED-URLS",
     title="signed-urls answers 200 or 201 with uploadUrl, uploadHeaders, downloadUrl and expiresAt",
     source=f"{SIGNED}: data {{uploadUrl, uploadHeaders: {{Content-Type, "
-    "x-goog-content-length-range: \"0,<fileSize>\"}, downloadUrl, expiresAt}; MIME types mp3 "
+    'x-goog-content-length-range: "0,<fileSize>"}, downloadUrl, expiresAt}; MIME types mp3 '
     "audio/mpeg, wav audio/wav, aac audio/aac. CONTRACT.md: 200 or 201 for signed-urls.",
     checks=SIGNED_CHECKS,
 )
@@ -231,7 +238,9 @@ async def put_signed_headers(s: Session) -> None:
     audio = s.media.audio_bytes("mp3")
     url = await signed(s, "mp3", len(audio))
     signed_type = next((v for k, v in url.headers.items() if k.lower() == "content-type"), "")
-    others = [t for t in ("audio/wav", "application/octet-stream", "audio/mpeg") if t != signed_type]
+    others = [
+        t for t in ("audio/wav", "application/octet-stream", "audio/mpeg") if t != signed_type
+    ]
     for headers in (
         *(url.headers_with(content_type=other) for other in others[:2]),
         url.headers_with(**{RANGE_HEADER: None}),
@@ -526,5 +535,3 @@ async def error_body(s: Session) -> None:
     expect_error(s, await upload(s, {"fileType": "mp3"}), UPLOAD, INVALID)
     response = await upload(s, {"downloadUrl": "not a url", "fileType": "mp3"})
     expect_error(s, response, UPLOAD, NOTHING_THERE)
-
-
