@@ -60,7 +60,9 @@ def fixed_ids(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
 
     def restart() -> None:
         source = random.Random(0)
-        monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=source.getrandbits(128), version=4))
+        monkeypatch.setattr(
+            uuid, "uuid4", lambda: uuid.UUID(int=source.getrandbits(128), version=4)
+        )
 
     restart()
     return restart
@@ -298,10 +300,10 @@ def test_a_server_error_on_generated_input_fails() -> None:
         app = bota_app(**kwargs)
 
         async def broken(scope: Any, receive: Any, send: Any) -> None:
-            if scope["type"] == "http" and scope["method"] == "GET":
-                if scope["path"].endswith("/recordings") and b"limit=" in scope["query_string"]:
-                    await JSONResponse({"error": "boom"}, status_code=500)(scope, receive, send)
-                    return
+            listing = scope["type"] == "http" and scope["path"].endswith("/recordings")
+            if listing and scope["method"] == "GET" and b"limit=" in scope["query_string"]:
+                await JSONResponse({"error": "boom"}, status_code=500)(scope, receive, send)
+                return
             await app(scope, receive, send)
 
         return broken
@@ -345,4 +347,3 @@ def test_accepting_invalid_data_fails_the_negative_requirement() -> None:
     result = _fails(run, "NEGATIVE", {"negative_data_rejection"})
     assert "signed-urls" in result.failures[0].message
     assert "invalid request" in result.failures[0].message
-

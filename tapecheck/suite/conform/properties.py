@@ -143,9 +143,12 @@ def register_property_requirements(vendor: str) -> None:
 async def run_properties(session: Session, *, negative: bool) -> None:
     """Make the prerequisites, generate, send, check, clean up; raise the first failure."""
     fixtures = await _prerequisites(session)
+    prober = Prober(session, asyncio.get_running_loop(), fixtures, negative=negative)
     try:
-        prober = Prober(session, asyncio.get_running_loop(), fixtures, negative=negative)
         await asyncio.to_thread(prober.run)
+    except asyncio.CancelledError:
+        prober.error = TargetUnreachable("the run was cancelled")  # the thread stops sending
+        raise
     finally:
         if fixtures.cleanup is not None:
             await fixtures.cleanup()
@@ -590,8 +593,11 @@ class Prober:
                 )
             )
             return None
-        except (TargetUnreachable, concurrent.futures.TimeoutError) as exc:
-            self.error = exc if isinstance(exc, TargetUnreachable) else TargetUnreachable(str(exc))
+        except TargetUnreachable as exc:
+            self.error = exc
+            return None
+        except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError) as exc:
+            self.error = TargetUnreachable(f"no answer from the run's loop ({exc!r})")
             return None
         self.sent[case.operation.label] += 1
         phase = case.meta.phase.name.value if case.meta is not None else "explicit"

@@ -37,6 +37,7 @@ async def prerequisites(session: Session) -> Fixtures:
     parameters: dict[str, dict[str, str]] = {}
     if doomed is not None:
         parameters["delete-interaction"] = {"id": doomed}
+    recordings: list[str | None] = []
     if kept is not None:
         recordings = [await _upload(session, kept), await _upload(session, kept)]
         parameters.update(
@@ -52,16 +53,24 @@ async def prerequisites(session: Session) -> Fixtures:
         if recordings[1] is not None:
             parameters["delete-recording"]["recordingId"] = recordings[1]
     created: list[str] = []
+    uploaded = [r for r in recordings if r is not None] if kept is not None else []
 
     def collect(operation_id: str, body: Any) -> None:
-        if operation_id == "create-interaction" and isinstance(body, dict):
-            value = body.get("interactionId")
-            if isinstance(value, str):
-                created.append(value)
+        if not isinstance(body, dict):
+            return
+        if operation_id == "create-interaction" and isinstance(body.get("interactionId"), str):
+            created.append(body["interactionId"])
+        elif operation_id == "upload" and isinstance(body.get("recordingId"), str):
+            uploaded.append(body["recordingId"])
 
     async def cleanup() -> None:
-        for interaction in [*made, *created]:
-            with suppress(ConformanceFailure, TargetUnreachable):
+        with suppress(ConformanceFailure, TargetUnreachable):
+            if kept is not None and kept not in made:
+                # A given interaction stays; what the run uploaded to it goes.
+                for recording in uploaded:
+                    path = {"id": kept, "recordingId": recording}
+                    await session.call("delete-recording", path=path)
+            for interaction in [*made, *created]:
                 await session.call("delete-interaction", path={"id": interaction})
 
     return Fixtures(parameters=parameters, collect=collect, cleanup=cleanup)
