@@ -89,7 +89,6 @@ _SHAPE_PROBES = frozenset(
         "duplicate_parameter",
     }
 )
-_MISSING = frozenset({"missing_parameter", "object_missing_required_property"})
 _LOCK = threading.Lock()  # schemathesis's media-type registry is process-wide
 
 
@@ -363,7 +362,7 @@ class Prober:
             "base-url": self.base_url,
             "generation": {
                 "mode": "negative" if self.negative else "positive",
-                "max-examples": self.session.examples,
+                "max-examples": max(1, self.session.examples),
                 "database": "none",
                 # Every case carries the run's credential; a generated one would only be refused.
                 "with-security-parameters": False,
@@ -376,7 +375,7 @@ class Prober:
     def _settings(self, *, stateful: bool = False) -> Any:
         import hypothesis
 
-        examples = self.session.examples
+        examples = max(1, self.session.examples)
         return hypothesis.settings(
             hypothesis.settings.get_profile("default"),
             max_examples=max(1, examples // 5) if stateful else examples,
@@ -516,7 +515,9 @@ class Prober:
             meta.generation.mode = GenerationMode.POSITIVE
 
     def _fill(self, case: Any, operation_id: str) -> None:
-        """The tenant everywhere; a valid body completed by the flow; real audio in untouched parts."""
+        """The tenant everywhere; bodies completed by the flow; real audio in valid file parts."""
+        from schemathesis.transport.serialization import Binary
+
         where, name = self.tenant
         tenant = self.session.credentials.tenant
         if where == "path":
@@ -525,24 +526,27 @@ class Prober:
             case.headers = {**(case.headers or {}), name: tenant}
         if not isinstance(case.body, dict):
             return
-        if not _is_negative(case):
-            if self.fixtures.complete is not None:
-                case.body = self.fixtures.complete(operation_id, dict(case.body))
-            return
+        # What the flow completes, it completes in invalid requests too, but never a value
+        # the case made invalid: the refusal must come from that value.
+        touched = _negated_body_properties(case) if _is_negative(case) else set()
+        if self.fixtures.complete is not None and touched is not None:
+            body = self.fixtures.complete(operation_id, dict(case.body))
+            for key in touched:
+                if key in case.body:
+                    body[key] = case.body[key]
+                else:
+                    body.pop(key, None)
+            case.body = body
         parts, mime, audio = self.part_audio.get(operation_id, ((), "", b""))
-        touched = _negated_body_properties(case)
-        for part in parts:  # adjustment 7
-            if (
-                part in case.body
-                and part not in touched
-                and isinstance(case.body[part], bytes | str)
-            ):
+        for part in parts:  # adjustment 7: any bytes are a valid file, so these are real audio
+            if _is_negative(case) and isinstance(case.body.get(part), bytes | Binary):
                 case.body = {**case.body, part: audio}
                 case.multipart_content_types = {**(case.multipart_content_types or {}), part: mime}
 
     def send(self, case: Any) -> Any:
         """Send ``case`` on the runner's loop: the schemathesis response, or None if unsent."""
         import requests
+        from schemathesis.core.errors import SerializationError
         from schemathesis.core.transport import Response
 
         if self.stopped:
@@ -570,7 +574,14 @@ class Prober:
                 headers=[(k.encode("latin-1"), v.encode("latin-1")) for k, v in _items(prepared)],
                 content=body,
             )
-        except (ValueError, TypeError, UnicodeError, requests.RequestException, httpx.HTTPError):
+        except (
+            SerializationError,
+            ValueError,
+            TypeError,
+            UnicodeError,
+            requests.RequestException,
+            httpx.HTTPError,
+        ):
             self.unsendable += 1  # no HTTP client can send it (a header no encoding allows)
             return None
         future = asyncio.run_coroutine_threadsafe(
@@ -737,23 +748,28 @@ def _body_is_valid(case: Any) -> bool:
         return False
 
 
-def _negated_body_properties(case: Any) -> set[str]:
-    """Top-level body properties whose values the case made invalid; ``""`` for anything else."""
+def _negated_body_properties(case: Any) -> set[str] | None:
+    """Top-level body properties the case made invalid; None when that cannot be told.
+
+    None for a missing property, the body as a whole, or a coverage case
+    (whose invalid value is not located more precisely than its name).
+    """
     from schemathesis.core.mutations import OperatorKind
 
     data = case.meta.phase.data if case.meta is not None else None
     names: set[str] = set()
     for mutation in getattr(data, "mutations", ()):
         if mutation.parameter_location.value != "body":
-            names.add("")
-        elif mutation.operator == OperatorKind.REMOVE_REQUIRED_PROPERTY or not mutation.path:
-            names.add("")  # a missing part, or the body as a whole
-        else:
-            names.add(str(mutation.path[0]))
-    if not names and data is not None and getattr(data, "parameter_location", None) is not None:
-        body = data.parameter_location.value == "body"
-        missing = getattr(data, "scenario", None) in _MISSING
-        names.add(str(data.parameter or "") if body and not missing else "")
+            continue
+        if mutation.operator == OperatorKind.REMOVE_REQUIRED_PROPERTY or not mutation.path:
+            return None
+        names.add(str(mutation.path[0]))
+    body_negated = any(
+        where.value == "body" and info.mode.is_negative
+        for where, info in (case.meta.components.items() if case.meta is not None else ())
+    )
+    if body_negated and not names:
+        return None
     return names
 
 
@@ -779,4 +795,4 @@ def _negation_lost_on_the_wire(case: Any) -> bool:
         if isinstance(schema, dict) and schema.get("format") in ("binary", "byte")
     }
     touched = _negated_body_properties(case)
-    return bool(touched) and touched <= binary
+    return touched is not None and bool(touched) and touched <= binary
