@@ -23,7 +23,8 @@ from pathlib import Path
 from tapecheck.suite.specs import vendors
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """``argv`` is passed on to every ``tapecheck conform`` (``--quick``, ``--examples 200``)."""
     report_root = Path(os.environ.get("TAPECHECK_REPORT_DIR", "reports-out"))
     worst = 0
     configured = 0
@@ -34,16 +35,33 @@ def main() -> int:
             print(f"{vendor}: skipped ({prefix}BASE_URL is not set)")
             continue
         configured += 1
-        command = [sys.executable, "-m", "tapecheck", "conform", vendor, "--base-url", base_url,
-                   "--report-dir", str(report_root / vendor)]
+        command = [
+            sys.executable,
+            "-m",
+            "tapecheck",
+            "conform",
+            vendor,
+            "--base-url",
+            base_url,
+            "--report-dir",
+            str(report_root / vendor),
+        ]
         env = dict(os.environ)
-        for option, suffix in (("TAPECHECK_TOKEN", "TOKEN"), ("TAPECHECK_TENANT", "TENANT"),
-                               ("TAPECHECK_DEVICE_TOKEN", "DEVICE_TOKEN")):
+        for option, suffix in (
+            ("TAPECHECK_TOKEN", "TOKEN"),
+            ("TAPECHECK_TENANT", "TENANT"),
+            ("TAPECHECK_DEVICE_TOKEN", "DEVICE_TOKEN"),
+        ):
             value = os.environ.get(prefix + suffix)
             if value:
-                env[option] = value  # credentials travel in the environment, never on a command line
-        for pair in filter(None, (p.strip() for p in os.environ.get(prefix + "PARAMS", "").split(","))):
+                env[option] = (
+                    value  # credentials travel in the environment, never on a command line
+                )
+        for pair in filter(
+            None, (p.strip() for p in os.environ.get(prefix + "PARAMS", "").split(","))
+        ):
             command += ["--param", pair]
+        command += argv
         print(f"{vendor}: {base_url}", flush=True)
         code = subprocess.call(command, env=env)
         worst = max(worst, code)
@@ -54,4 +72,4 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -12,7 +12,7 @@ from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.engine import Target, lint_file
 from tapecheck.suite.lint.registry import RULES, load_rules
-from tapecheck.suite.lint.schema import describe_pointer, show_value
+from tapecheck.suite.lint.wording import describe_pointer, show_value
 from tapecheck.suite.manifest import parse_manifest
 
 load_rules()

@@ -1,9 +1,12 @@
-"""What a value means: UUIDs, e-mail addresses, RFC 3339 date-times, phone numbers, contact keys.
+"""What a value means: UUIDs, e-mail addresses, dates and date-times, URIs, phone numbers, contact keys.
 
 Pure helpers shared by the linter and the reference mocks, so both read a
 value the same way (CONTRACT.md, "How the rules read in edge cases"):
 
 - UUIDs are the hyphenated 8-4-4-4-12 form, any case.
+- Dates are ``YYYY-MM-DD`` and must exist in the calendar.
+- URIs are absolute (a scheme, then the characters RFC 3986 allows), with
+  every ``%`` starting an escape of two hex digits.
 - Date-times are RFC 3339 with ``T``, ``t`` or a space between date and time;
   the offset may be missing (a naive instant, read as UTC where instants are
   compared); a date alone is not a date-time.
@@ -22,7 +25,7 @@ import json
 import re
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 __all__ = [
@@ -30,7 +33,9 @@ __all__ = [
     "contact_clashes",
     "has_offset",
     "has_value",
+    "is_date",
     "is_email",
+    "is_uri",
     "is_uuid",
     "parse_datetime",
     "phone_key",
@@ -40,6 +45,9 @@ __all__ = [
 ]
 
 _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
+_BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _DATETIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)?"
     r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?"
@@ -62,6 +70,26 @@ def is_email(value: object) -> bool:
     except EmailNotValidError:
         return False
     return True
+
+
+def is_date(value: object) -> bool:
+    """A calendar date written ``YYYY-MM-DD`` (``2024-02-30`` is none)."""
+    if not isinstance(value, str) or _DATE.fullmatch(value) is None:
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def is_uri(value: object) -> bool:
+    """An absolute URI: a scheme, RFC 3986 characters, and no ``%`` that starts no escape."""
+    return (
+        isinstance(value, str)
+        and _URI.fullmatch(value) is not None
+        and _BARE_PERCENT.search(value) is None
+    )
 
 
 def parse_datetime(value: object) -> datetime | None:

@@ -515,33 +515,40 @@ class Prober:
             meta.generation.mode = GenerationMode.POSITIVE
 
     def _fill(self, case: Any, operation_id: str) -> None:
-        """The tenant everywhere; bodies completed by the flow; real audio in valid file parts."""
+        """The tenant everywhere; bodies completed by the flow; real audio in valid file parts.
+
+        These are what a fixture or an override writes, not edits of generated
+        values: the case's metadata is frozen after them, so schemathesis does
+        not re-judge the case from them (it reads any file as invalid JSON).
+        """
         from schemathesis.transport.serialization import Binary
 
+        negative = _is_negative(case)
+        touched = _negated_body_properties(case) if negative else set()
         where, name = self.tenant
         tenant = self.session.credentials.tenant
         if where == "path":
             case.path_parameters = {**(case.path_parameters or {}), name: tenant}
         elif where == "header":
             case.headers = {**(case.headers or {}), name: tenant}
-        if not isinstance(case.body, dict):
-            return
-        # What the flow completes, it completes in invalid requests too, but never a value
-        # the case made invalid: the refusal must come from that value.
-        touched = _negated_body_properties(case) if _is_negative(case) else set()
-        if self.fixtures.complete is not None and touched is not None:
-            body = self.fixtures.complete(operation_id, dict(case.body))
-            for key in touched:
-                if key in case.body:
-                    body[key] = case.body[key]
-                else:
-                    body.pop(key, None)
-            case.body = body
-        parts, mime, audio = self.part_audio.get(operation_id, ((), "", b""))
-        for part in parts:  # adjustment 7: any bytes are a valid file, so these are real audio
-            if _is_negative(case) and isinstance(case.body.get(part), bytes | Binary):
-                case.body = {**case.body, part: audio}
-                case.multipart_content_types = {**(case.multipart_content_types or {}), part: mime}
+        if isinstance(case.body, dict):
+            # Completed in invalid requests too, but never a value the case made invalid:
+            # the refusal must come from that value.
+            if self.fixtures.complete is not None and touched is not None:
+                body = self.fixtures.complete(operation_id, dict(case.body))
+                for key in touched:
+                    if key in case.body:
+                        body[key] = case.body[key]
+                    else:
+                        body.pop(key, None)
+                case.body = body
+            parts, mime, audio = self.part_audio.get(operation_id, ((), "", b""))
+            for part in parts:  # adjustment 7: any bytes are a valid file, so these are audio
+                if negative and isinstance(case.body.get(part), bytes | Binary):
+                    case.body = {**case.body, part: audio}
+                    types_ = {**(case.multipart_content_types or {}), part: mime}
+                    case.multipart_content_types = types_
+        case.freeze_metadata()
 
     def send(self, case: Any) -> Any:
         """Send ``case`` on the runner's loop: the schemathesis response, or None if unsent."""

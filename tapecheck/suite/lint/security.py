@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from tapecheck.suite.lint._validation import uri_pointers
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Violation, rule
 from tapecheck.suite.manifest import is_env_reference, join_pointer
@@ -253,8 +254,6 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
     """
     if ctx.fatal or ctx.manifest is None or ctx.operation is None:
         return
-    from tapecheck.suite.lint.schema import uri_pointers
-
     declared = uri_pointers(ctx)
     for pointer, name, value in _strings(ctx.request_body, "/body"):
         if pointer not in declared and not _URL_NAME.search(name):

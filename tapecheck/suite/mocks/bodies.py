@@ -12,11 +12,11 @@ import json
 from collections.abc import AsyncIterable, Collection, Mapping
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import Draft202012Validator, ValidationError
 from python_multipart.multipart import parse_options_header
 
+from tapecheck.suite.formats import format_checker
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.values import is_email, is_uuid, parse_datetime
 
 __all__ = [
     "DEFAULT_MAX_JSON_BYTES",
@@ -92,28 +92,21 @@ async def read_json(
     return parse_json(bytes(buffer))
 
 
-def _rfc3339(value: object) -> bool:
-    moment = parse_datetime(value)
-    return moment is not None and moment.tzinfo is not None
-
-
-def _format_checker() -> FormatChecker:
-    """JSON Schema's checker, with ``uuid``, ``email`` and ``date-time`` read as the linter reads them."""
-    checker = FormatChecker()
-    for name, check in (("uuid", is_uuid), ("email", is_email), ("date-time", _rfc3339)):
-        checker.checks(name)(lambda value, check=check: not isinstance(value, str) or check(value))
-    return checker
+#: The formats a mock reads as the linter does; jsonschema's other checks stay, ``uri`` is not asserted.
+_ASSERTED_FORMATS = ("uuid", "email", "date-time", "date")
 
 
 class SchemaValidator:
     """Validates a value against one JSON Schema, reporting ``{pointer: problem}``.
 
-    Formats are asserted: ``uuid`` hyphenated, ``email`` by syntax, ``date-time``
-    RFC 3339 with an offset (:mod:`tapecheck.suite.values`).
+    Formats are asserted as the linter reads them (:mod:`tapecheck.suite.formats`):
+    ``uuid`` hyphenated, ``email`` by syntax, ``date-time`` RFC 3339 with an
+    offset, ``date`` a calendar day.
     """
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
-        self._validator = Draft202012Validator(dict(schema), format_checker=_format_checker())
+        checker = format_checker(_ASSERTED_FORMATS, keep_jsonschema_formats=True)
+        self._validator = Draft202012Validator(dict(schema), format_checker=checker)
 
     def problems(self, value: Any) -> dict[str, str]:
         """Each invalid value's JSON Pointer and the first problem found there."""

@@ -49,7 +49,7 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from starlette.applications import Starlette
@@ -63,6 +63,7 @@ from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.signed import STORAGE_PREFIX
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint
 from tapecheck.suite.specs import Spec
+from tapecheck.suite.values import is_date
 from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, ListQuery, Saved, pointer_get
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimiter, RateLimitHeaders
 from tapecheck.suite.vendors.bota.uploads import BotaUploads
@@ -73,7 +74,6 @@ __all__ = ["DEFAULT_RATE_LIMIT", "BotaMock", "create_app"]
 DEFAULT_RATE_LIMIT = 100_000
 _DEVICE_TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]+")
 _INTEGER = re.compile(r"-?[0-9]+")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _MAX_IDEMPOTENCY_KEY = 255
 _KIND_NAMES = {
     "secret-key": "a secret key",
@@ -215,14 +215,8 @@ class BotaMock(BotaUploads):
         value = request.headers.get("bota-version")
         if value is None:
             return
-        try:
-            if not _DATE.fullmatch(value):
-                raise ValueError(value)
-            date.fromisoformat(value)
-        except ValueError:
-            raise MockError(
-                400, f"`Bota-Version` must be a date such as 2024-01-15, got {value!r}"
-            ) from None
+        if not is_date(value):
+            raise MockError(400, f"`Bota-Version` must be a date such as 2024-01-15, got {value!r}")
 
     def idempotency_key(self, request: Request) -> str | None:
         """The ``Idempotency-Key``, if sent (empty or longer than 255 characters: 400)."""

@@ -1,0 +1,143 @@
+"""Reading a standalone JSON Schema: references, the subschemas that apply, types, members.
+
+The schema rules (:mod:`tapecheck.suite.lint.schema`) need more from a schema
+than jsonschema's verdict: which JSON types a form field may take, which
+members no subschema defines (SCH006), which strings are declared
+``format: uri`` (SEC rules). :class:`SchemaWalker` answers these beside an
+instance, listing each subschema's branches once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["SchemaWalker", "as_list", "branches", "resolve", "types"]
+
+#: Longer ``$ref`` chains than this are taken as a loop and resolve to nothing.
+_MAX_REF_CHAIN = 64
+
+
+def as_list(value: Any) -> list[Any]:
+    """A keyword's value as a list (``type: string`` is ``["string"]``)."""
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def resolve(root: Mapping[str, Any], node: Any) -> Any:
+    """Follow local ``$ref`` chains inside a standalone schema (``{}`` where one points nowhere)."""
+    for _ in range(_MAX_REF_CHAIN):
+        if not isinstance(node, Mapping) or not isinstance(node.get("$ref"), str):
+            return node
+        ref = node["$ref"]
+        if not ref.startswith("#"):
+            return {}
+        target: Any = root
+        for token in ref[1:].lstrip("/").split("/") if ref != "#" else []:
+            token = token.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, Mapping) and token in target:
+                target = target[token]
+            elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
+                target = target[int(token)]
+            else:
+                return {}
+        node = target
+    return {}
+
+
+def branches(root: Mapping[str, Any], schema: Any) -> Iterator[Mapping[str, Any]]:
+    """A schema and every subschema that applies to the same instance."""
+    stack, seen = [schema], set()
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, Mapping) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node.get("$ref"), str):
+            stack.append(resolve(root, node))
+        for key in ("allOf", "anyOf", "oneOf"):
+            stack += list(node.get(key, []) or [])
+        stack += [node[key] for key in ("then", "else") if key in node]
+
+
+def types(root: Mapping[str, Any], schema: Any) -> frozenset[str]:
+    """Every JSON type a schema names, through references and combinators."""
+    found: set[str] = set()
+    for node in branches(root, schema):
+        declared = node.get("type")
+        found.update(as_list(declared) if declared is not None else [])
+    return frozenset(str(t) for t in found)
+
+
+class SchemaWalker:
+    """Walks one cached schema beside an instance; each schema's branches are listed once."""
+
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self._branches: dict[int, tuple[Mapping[str, Any], ...]] = {}
+        self.has_uri = '"format": "uri' in json.dumps(root, default=str)
+
+    def branches(self, schema: Any) -> tuple[Mapping[str, Any], ...]:
+        found = self._branches.get(id(schema))
+        if found is None:
+            found = self._branches[id(schema)] = tuple(branches(self.root, schema))
+        return found
+
+    def undefined(
+        self, schema: Any, instance: Any, tokens: tuple[str | int, ...] = ()
+    ) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
+        """``(tokens, known names)`` of each member that no applicable schema defines."""
+        nodes = self.branches(schema)
+        if isinstance(instance, Mapping):
+            properties: dict[str, list[Any]] = {}
+            extra: list[Any] = []
+            listed, open_ = False, False
+            for node in nodes:
+                if isinstance(node.get("properties"), Mapping):
+                    listed = True
+                    for name, sub in node["properties"].items():
+                        properties.setdefault(str(name), []).append(sub)
+                for key in ("additionalProperties", "unevaluatedProperties"):
+                    if node.get(key) is True or isinstance(node.get(key), Mapping):
+                        open_ = True
+                        if isinstance(node.get(key), Mapping):
+                            extra.append(node[key])
+                if "patternProperties" in node:
+                    open_ = True
+            for raw_name, value in instance.items():
+                name = str(raw_name)
+                if name in properties:
+                    for sub in properties[name]:
+                        yield from self.undefined(sub, value, (*tokens, name))
+                elif listed and not open_:
+                    yield (*tokens, name), sorted(properties)
+                else:
+                    for sub in extra:
+                        yield from self.undefined(sub, value, (*tokens, name))
+        elif isinstance(instance, list):
+            items = [node["items"] for node in nodes if isinstance(node.get("items"), Mapping)]
+            for index, value in enumerate(instance):
+                for sub in items:
+                    yield from self.undefined(sub, value, (*tokens, index))
+
+    def uri_values(
+        self, schema: Any, instance: Any, tokens: tuple[str | int, ...] = ()
+    ) -> Iterator[tuple[str | int, ...]]:
+        """The tokens of each string whose schema declares ``format: uri`` (or ``uri-*``)."""
+        nodes = self.branches(schema)
+        if isinstance(instance, str):
+            if any(str(node.get("format", "")).startswith("uri") for node in nodes):
+                yield tokens
+        elif isinstance(instance, Mapping):
+            for node in nodes:
+                properties = node.get("properties")
+                if isinstance(properties, Mapping):
+                    for name, sub in properties.items():
+                        if name in instance:
+                            yield from self.uri_values(sub, instance[name], (*tokens, name))
+        elif isinstance(instance, list):
+            for node in nodes:
+                if isinstance(node.get("items"), Mapping):
+                    for index, value in enumerate(instance):
+                        yield from self.uri_values(node["items"], value, (*tokens, index))

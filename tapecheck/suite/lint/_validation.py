@@ -1,0 +1,151 @@
+"""The validators of the schema rules, built once per spec, operation and media type.
+
+A parameter's validator knows the JSON types its schema allows (a parameter
+travels as text and is read as one of them). A body's validator comes with
+what the linter reads from its schema: the form fields, which of them are
+file parts, and a :class:`SchemaWalker` for the members no schema defines.
+Multipart JSON fields (``x-tapecheck.json-fields``) are validated as the
+parsed document. Formats are asserted as :mod:`tapecheck.suite.formats`
+reads them. ``jsonschema`` is imported when the first validator is built.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tapecheck.suite.formats import format_checker
+from tapecheck.suite.lint._schema_walk import SchemaWalker, branches, resolve, types
+from tapecheck.suite.manifest import join_pointer
+
+if TYPE_CHECKING:
+    from jsonschema import Draft202012Validator
+
+    from tapecheck.suite.lint.context import LintContext
+    from tapecheck.suite.specs import Operation, Spec
+
+__all__ = [
+    "MULTIPART",
+    "BodySchema",
+    "ParameterSchema",
+    "body_schema",
+    "parameter_schema",
+    "uri_pointers",
+]
+
+MULTIPART = "multipart/form-data"
+
+
+@dataclass(frozen=True)
+class ParameterSchema:
+    """A parameter's validator and the JSON types its schema allows."""
+
+    validator: Draft202012Validator
+    types: frozenset[str]
+
+
+@dataclass(frozen=True)
+class BodySchema:
+    """A body's validator and what the linter reads from its schema."""
+
+    validator: Draft202012Validator
+    root: Mapping[str, Any]
+    properties: Mapping[str, Any]  # top-level property schemas (form fields)
+    file_parts: frozenset[str]
+    is_object: bool
+    walker: SchemaWalker
+
+
+_PARAMETER_CACHE: dict[tuple[str, str, str, str, str], ParameterSchema | None] = {}
+_BODY_CACHE: dict[tuple[str, str, str, str], BodySchema | None] = {}
+
+
+def parameter_schema(
+    spec: Spec, operation: Operation, location: str, name: str
+) -> ParameterSchema | None:
+    """The validator of one parameter (``None`` when it declares no schema), cached."""
+    key = (spec.sha256, spec.source, operation.operation_id, location, name)
+    if key not in _PARAMETER_CACHE:
+        built: ParameterSchema | None = None
+        for param in operation.parameters_in(location):
+            if param["name"] == name and isinstance(param.get("schema"), Mapping):
+                root = spec.json_schema(param["schema"])
+                built = ParameterSchema(_validator(root), types(root, root))
+        _PARAMETER_CACHE[key] = built
+    return _PARAMETER_CACHE[key]
+
+
+def body_schema(spec: Spec, operation: Operation, media_type: str) -> BodySchema | None:
+    """The validator of one body media type (``None`` when it has no schema), cached."""
+    key = (spec.sha256, spec.source, operation.operation_id, media_type)
+    if key not in _BODY_CACHE:
+        _BODY_CACHE[key] = _build_body_schema(operation, media_type)
+    return _BODY_CACHE[key]
+
+
+def _build_body_schema(operation: Operation, media_type: str) -> BodySchema | None:
+    standalone = operation.body_schema(media_type)
+    if standalone is None:
+        return None
+    root: dict[str, Any] = copy.deepcopy(standalone)  # the components are shared: copy first
+    top = resolve(root, root)
+    object_schemas = [s for s in branches(root, top) if "properties" in s]
+    properties: dict[str, Any] = {}
+    for schema in object_schemas:
+        properties.update(schema["properties"])
+    json_fields = set(operation.ext.get("json-fields", []) or [])
+    if media_type == MULTIPART:
+        for schema in object_schemas:
+            for name in json_fields & set(schema["properties"]):
+                declared = resolve(root, schema["properties"][name])
+                if isinstance(declared, Mapping) and "contentSchema" in declared:
+                    schema["properties"][name] = declared["contentSchema"]
+                elif types(root, declared) == {"string"}:
+                    schema["properties"][name] = {}  # any JSON document
+                properties[name] = schema["properties"][name]
+    file_parts = {
+        name
+        for name, schema in properties.items()
+        if name not in json_fields and _is_binary(resolve(root, schema))
+    }
+    audio = operation.audio or {}
+    if media_type == MULTIPART and audio.get("location") == "part":
+        file_parts.update(str(part) for part in audio.get("parts", []))
+    return BodySchema(
+        validator=_validator(root),
+        root=root,
+        properties=properties,
+        file_parts=frozenset(file_parts),
+        is_object="object" in types(root, root) or bool(object_schemas),
+        walker=SchemaWalker(root),
+    )
+
+
+def _is_binary(schema: Any) -> bool:
+    return isinstance(schema, Mapping) and (
+        schema.get("format") in ("binary", "byte")
+        or "contentEncoding" in schema
+        or ("contentMediaType" in schema and "json" not in str(schema["contentMediaType"]))
+    )
+
+
+def _validator(root: Mapping[str, Any]) -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
+    return Draft202012Validator(root, format_checker=format_checker())
+
+
+def uri_pointers(ctx: LintContext) -> set[str]:
+    """Pointers (``/body/...``) of the request body's strings declared ``format: uri``."""
+    operation, spec, media_type = ctx.operation, ctx.spec, ctx.media_type
+    if operation is None or spec is None or media_type is None:
+        return set()
+    schema = body_schema(spec, operation, media_type)
+    if schema is None or not schema.walker.has_uri:
+        return set()
+    return {
+        "/body" + join_pointer(*tokens)
+        for tokens in schema.walker.uri_values(schema.root, ctx.request_body)
+    }
