@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import importlib.util
 import json
 import random
-import sys
-import types
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -43,15 +40,6 @@ from tapecheck.suite.vendors.siro.mock import SiroMock
 VENDORS = ("corti", "alpharun", "crescendo", "siro", "bota")
 EXAMPLES = 10
 TOKEN = "test-token"
-
-
-@pytest.fixture(autouse=True)
-def _catalogues(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A vendor whose deterministic catalogue is not written yet still gets the generic layer."""
-    for vendor in VENDORS:
-        name = f"tapecheck.suite.vendors.{vendor}.requirements"
-        if name not in sys.modules and importlib.util.find_spec(name) is None:
-            monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
 
 
 @pytest.fixture

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from tapecheck.suite.lint.audio import human_bytes, human_duration
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.engine import Target, lint_file
 from tapecheck.suite.lint.registry import RULES, load_rules
+from tapecheck.suite.lint.wording import human_bytes, human_duration
 from tapecheck.suite.manifest import parse_manifest
 
 if TYPE_CHECKING:

@@ -113,21 +113,14 @@ SETUPS: dict[str, tuple[Callable[[], VendorMock], Callable[[VendorMock, Any], Se
 }
 
 
-def real_audio(vendor: str) -> Callable[[Any, Any], Any]:
-    """The ``map_case`` hook: positive upload cases carry a real WAV (and valid metadata)."""
-    from schemathesis import GenerationMode
-
+def real_audio(vendor: str) -> Callable[[Any], Any]:
+    """``real_cases["upload"]``: a positive upload case carries a real WAV (and valid metadata)."""
     operation = load_spec(vendor).operation("upload")
     audio = operation.audio or {}
     parts = list(audio.get("parts", ()))
     charset = re.compile(str(operation.ext.get("id-charset", {}).get("pattern", ".*")))
 
-    def map_case(context: Any, case: Any) -> Any:
-        meta = case.meta
-        if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
-            return case
-        if case.operation.definition.raw.get("operationId") != "upload":
-            return case
+    def make_real(case: Any) -> Any:
         if audio.get("location") == "content":
             case.body = WAV
         elif isinstance(case.body, dict):
@@ -138,7 +131,7 @@ def real_audio(vendor: str) -> Callable[[Any, Any], Any]:
                 case.body["metadata"] = json.dumps({"id": f"st-{abs(hash(case.id)) % 10**8}"})
         return case
 
-    return map_case
+    return make_real
 
 
 def _valid_metadata(value: Any, charset: re.Pattern[str]) -> bool:
@@ -168,7 +161,7 @@ def run_schemathesis(vendor: str, *, examples: int, reuse_responses: bool = True
             seed=1,
             parameters=setup.parameters,
             operations=setup.operations,
-            map_case=real_audio(vendor),
+            real_cases={"upload": real_audio(vendor)},
             reuse_responses=reuse_responses,
         )
     finally:

@@ -583,27 +583,21 @@ def seeded_urls(mock: SiroMock, app: Any, audio: Any) -> dict[str, str]:
     return asyncio.run(seed())
 
 
-def real_download_urls(urls: dict[str, str]) -> Callable[[Any, Any], Any]:
-    """``map_case``: a positive upload case names a URL the mock issued for its ``fileType``.
+def real_download_urls(urls: dict[str, str]) -> Callable[[Any], Any]:
+    """``real_cases["upload"]``: a positive case names a URL the mock issued for its ``fileType``.
 
-    Negative cases go out exactly as generated.
+    Negative cases go out exactly as generated: ``fuzz_app`` applies this to positive cases only.
     """
-    from schemathesis import GenerationMode
 
-    def map_case(context: Any, case: Any) -> Any:
-        meta = case.meta
-        if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
-            return case
-        if case.operation.definition.raw.get("operationId") == "upload" and isinstance(
-            case.body, dict
-        ):
+    def make_real(case: Any) -> Any:
+        if isinstance(case.body, dict):
             kind = case.body.get("fileType")
             if kind in urls:
                 case.body["downloadUrl"] = urls[kind]
                 case.body.pop("fileUrl", None)
         return case
 
-    return map_case
+    return make_real
 
 
 def run_schemathesis(audio: Any, max_examples: int) -> None:
@@ -615,7 +609,7 @@ def run_schemathesis(audio: Any, max_examples: int) -> None:
             load_spec("siro"),
             headers=HEADERS,
             max_examples=max_examples,
-            map_case=real_download_urls(seeded_urls(mock, app, audio)),
+            real_cases={"upload": real_download_urls(seeded_urls(mock, app, audio))},
         )
     finally:
         mock.close()

@@ -17,10 +17,10 @@ from click.testing import CliRunner, Result
 from jsonschema import Draft202012Validator
 
 from tapecheck.suite.cli import main
+from tapecheck.suite.spec_check import check_spec
 from tapecheck.suite.specs import (
     REQUIRED_OPERATIONS,
     Spec,
-    check_spec,
     load_spec,
     spec_text,
     vendors,

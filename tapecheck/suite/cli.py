@@ -60,19 +60,19 @@ def specs_group(ctx: click.Context) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 def specs_check(paths: tuple[Path, ...]) -> None:
     """Validate the bundled specs, or the given files, as OpenAPI and x-tapecheck."""
-    from tapecheck.suite import specs
+    from tapecheck.suite import spec_check, specs
 
-    problems: list[specs.SpecProblem] = []
+    problems: list[spec_check.SpecProblem] = []
     checked: list[str] = []
     if paths:
         for path in paths:
             checked.append(str(path))
-            problems += specs.check_spec_file(path)
+            problems += spec_check.check_spec_file(path)
     else:
         for vendor in specs.vendors():
             source = f"specs/{vendor}.yaml"
             checked.append(source)
-            problems += specs.check_spec(specs.spec_text(vendor), source=source)
+            problems += spec_check.check_spec(specs.spec_text(vendor), source=source)
     for problem in problems:
         click.echo(str(problem))
     bad = {p.source for p in problems}

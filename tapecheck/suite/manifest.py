@@ -12,21 +12,20 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from tapecheck.suite.pointers import follow, join_pointer, split_pointer
+
 __all__ = [
     "KNOWN_KEYS",
     "MAX_MANIFEST_BYTES",
     "Manifest",
     "ManifestError",
-    "escape_pointer",
     "is_env_reference",
-    "join_pointer",
     "load_manifest",
     "parse_manifest",
 ]
@@ -51,16 +50,6 @@ try:
     _Loader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Loader = yaml.SafeLoader
-
-
-def escape_pointer(token: str) -> str:
-    if "~" not in token and "/" not in token:
-        return token
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def join_pointer(*tokens: str | int) -> str:
-    return "".join("/" + escape_pointer(str(token)) for token in tokens)
 
 
 def is_env_reference(value: object) -> bool:
@@ -102,21 +91,8 @@ class Manifest:
             current = current[: current.rfind("/")]
 
     def get(self, pointer: str, default: Any = None) -> Any:
-        node: Any = self.data
-        for token in _tokens(pointer):
-            if isinstance(node, Mapping) and token in node:
-                node = node[token]
-            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-                node = node[int(token)]
-            else:
-                return default
-        return node
-
-
-def _tokens(pointer: str) -> Iterator[str]:
-    if pointer:
-        for token in pointer[1:].split("/"):
-            yield token.replace("~1", "/").replace("~0", "~")
+        found, value = follow(self.data, split_pointer(pointer))
+        return value if found else default
 
 
 def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest | ManifestError:
@@ -323,7 +299,7 @@ def _index(
                         keys.add(key)
                 else:
                     token = "?"
-                stack.append((value_node, here + "/" + escape_pointer(str(token))))
+                stack.append((value_node, here + join_pointer(str(token))))
         elif isinstance(current, yaml.SequenceNode):
             for index, item in enumerate(current.value):
                 stack.append((item, f"{here}/{index}"))

@@ -6,8 +6,8 @@ and cached. Everything that needs a limit, a format or a schema asks here, so
 each fact is read from the one place it is written: the spec's ``x-tapecheck``
 extension.
 
-Importing this module is cheap: no OpenAPI validator is imported until
-:func:`check_spec` runs.
+Importing this module is cheap: no validator is imported. Checking a spec
+(OpenAPI, ``x-tapecheck`` and the contract) is :mod:`tapecheck.suite.spec_check`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,15 @@ import copy
 import functools
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from tapecheck.suite.pointers import join_pointer, ref_tokens
 
 __all__ = [
     "HTTP_METHODS",
@@ -31,13 +33,12 @@ __all__ = [
     "NoSuchVendorError",
     "Operation",
     "Spec",
-    "SpecProblem",
-    "check_spec",
-    "check_spec_file",
     "extension_schema",
     "load_spec",
     "load_spec_text",
+    "parse_yaml",
     "spec_text",
+    "text_sha256",
     "vendors",
 ]
 
@@ -81,18 +82,6 @@ class NoSuchOperationError(LookupError):
 
 
 @dataclass(frozen=True)
-class SpecProblem:
-    """One problem found in a spec: the file, where in it, and what."""
-
-    source: str
-    pointer: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.source}: {self.pointer or '/'}: {self.message}"
-
-
-@dataclass(frozen=True)
 class Operation:
     """One operation of a vendor's spec, with its references resolved."""
 
@@ -121,7 +110,7 @@ class Operation:
     @property
     def pointer(self) -> str:
         """The JSON Pointer of this operation inside its spec."""
-        return "/paths/" + _escape(self.path) + "/" + self.method
+        return join_pointer("paths", self.path, self.method)
 
     @functools.cached_property
     def parameters(self) -> tuple[Mapping[str, Any], ...]:
@@ -175,7 +164,9 @@ class Operation:
             return None
         return self.spec.json_schema(schema)
 
-    def response_schema(self, status: int | str, media_type: str = "application/json") -> dict[str, Any] | None:
+    def response_schema(
+        self, status: int | str, media_type: str = "application/json"
+    ) -> dict[str, Any] | None:
         """A standalone JSON Schema of a documented response body, or ``None``."""
         response = self.responses().get(str(status))
         if response is None:
@@ -262,7 +253,7 @@ class Spec:
         if not ref.startswith("#"):
             raise ValueError(f"{self.source}: only local $ref are supported, got {ref!r}")
         node: Any = self.raw
-        for token in _split_pointer(ref[1:]):
+        for token in ref_tokens(ref):
             node = node[token] if isinstance(node, Mapping) else node[int(token)]
         return node
 
@@ -285,17 +276,6 @@ class Spec:
             "allOf": [converted],
             "components": self._json_components,
         }
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def _split_pointer(pointer: str) -> Iterator[str]:
-    if not pointer:
-        return
-    for token in pointer.lstrip("/").split("/"):
-        yield token.replace("~1", "/").replace("~0", "~")
 
 
 _OAS30_ONLY = ("nullable", "discriminator", "xml", "externalDocs", "example")
@@ -369,10 +349,20 @@ def load_spec(vendor: str) -> Spec:
 
 
 def load_spec_text(text: str, *, source: str) -> Spec:
-    raw = yaml.load(text, Loader=_YamlLoader)
+    raw = parse_yaml(text)
     if not isinstance(raw, dict):
         raise ValueError(f"{source}: a spec must be a YAML mapping")
-    return Spec(source=source, raw=raw, sha256=hashlib.sha256(text.encode("utf-8")).hexdigest())
+    return Spec(source=source, raw=raw, sha256=text_sha256(text))
+
+
+def parse_yaml(text: str) -> Any:
+    """A spec's YAML (safe loader); raises :class:`yaml.YAMLError`."""
+    return yaml.load(text, Loader=_YamlLoader)
+
+
+def text_sha256(text: str) -> str:
+    """The sha256 of a spec's UTF-8 text, as every report quotes it."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @functools.cache
@@ -381,194 +371,3 @@ def extension_schema() -> dict[str, Any]:
     text = _specs_dir().joinpath(_EXTENSION_SCHEMA).read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
-
-
-# -- checking -----------------------------------------------------------------
-
-
-def check_spec_file(path: Path | str) -> list[SpecProblem]:
-    """Check a spec file on disk; an unreadable file is a problem, not an error."""
-    source = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [SpecProblem(source, "", f"cannot read the file: {exc}")]
-    return check_spec(text, source=source)
-
-
-def check_spec(text: str, *, source: str) -> list[SpecProblem]:
-    """Every problem of one spec: YAML, OpenAPI, ``x-tapecheck`` and contract."""
-    try:
-        raw = yaml.load(text, Loader=_YamlLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        return [SpecProblem(source, "", f"invalid YAML{where}: {problem}")]
-    if not isinstance(raw, dict):
-        return [SpecProblem(source, "", "a spec must be a YAML mapping (an OpenAPI document)")]
-    problems = _openapi_problems(raw, source)
-    problems += _extension_problems(raw, source)
-    if not problems:
-        problems += _consistency_problems(
-            Spec(source=source, raw=raw, sha256=hashlib.sha256(text.encode()).hexdigest())
-        )
-    return problems
-
-
-def _openapi_problems(raw: dict[str, Any], source: str) -> list[SpecProblem]:
-    from jsonschema_path import SchemaPath
-    from openapi_spec_validator import OpenAPIV30SpecValidator, OpenAPIV31SpecValidator
-
-    version = str(raw.get("openapi", ""))
-    if version.startswith("3.0"):
-        validator_cls: Any = OpenAPIV30SpecValidator
-    elif version.startswith("3.1"):
-        validator_cls = OpenAPIV31SpecValidator
-    else:
-        return [SpecProblem(source, "/openapi", f"expected an OpenAPI 3.0 or 3.1 version, got {version!r}")]
-    problems: list[SpecProblem] = []
-    try:
-        schema_path = SchemaPath.from_dict(raw, base_uri=f"file:///{source}")
-        errors = list(validator_cls(schema_path).iter_errors())
-    except Exception as exc:  # the validator raises on refs it cannot follow
-        return [SpecProblem(source, _ref_pointer(raw, exc), f"invalid OpenAPI: {_short(exc)}")]
-    for error in errors:
-        pointer = "/" + "/".join(_escape(str(p)) for p in error.path) if error.path else ""
-        problems.append(SpecProblem(source, pointer, f"invalid OpenAPI: {_short(error)}"))
-    problems += _broken_refs(raw, source)
-    return _dedupe(problems)
-
-
-def _broken_refs(raw: Any, source: str) -> list[SpecProblem]:
-    """Every local ``$ref`` that points nowhere, named by where it is written."""
-    problems: list[SpecProblem] = []
-
-    def walk(node: Any, pointer: str) -> None:
-        if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str):
-                if not ref.startswith("#"):
-                    problems.append(SpecProblem(source, pointer + "/$ref", f"only local references are allowed, got {ref!r}"))
-                elif not _resolves(raw, ref):
-                    problems.append(SpecProblem(source, pointer + "/$ref", f"$ref {ref!r} points at nothing"))
-            for key, value in node.items():
-                walk(value, f"{pointer}/{_escape(str(key))}")
-        elif isinstance(node, list):
-            for index, value in enumerate(node):
-                walk(value, f"{pointer}/{index}")
-
-    walk(raw, "")
-    return problems
-
-
-def _resolves(raw: Any, ref: str) -> bool:
-    node = raw
-    for token in _split_pointer(ref[1:]):
-        if isinstance(node, dict) and token in node:
-            node = node[token]
-        elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
-            node = node[int(token)]
-        else:
-            return False
-    return True
-
-
-def _ref_pointer(raw: Any, exc: Exception) -> str:
-    broken = _broken_refs(raw, "")
-    return broken[0].pointer if broken else ""
-
-
-def _short(error: Any) -> str:
-    message = str(getattr(error, "message", error))
-    return message if len(message) <= 300 else message[:297] + "..."
-
-
-def _extension_problems(raw: dict[str, Any], source: str) -> list[SpecProblem]:
-    from jsonschema import Draft202012Validator
-
-    root = extension_schema()
-    problems: list[SpecProblem] = []
-
-    def validate(value: Any, definition: str, pointer: str) -> None:
-        validator = Draft202012Validator(
-            {"$ref": f"#/$defs/{definition}", "$defs": root["$defs"]},
-            format_checker=Draft202012Validator.FORMAT_CHECKER,
-        )
-        for error in sorted(validator.iter_errors(value), key=lambda e: list(e.path)):
-            inner = "".join("/" + _escape(str(p)) for p in error.path)
-            problems.append(SpecProblem(source, pointer + inner, f"invalid x-tapecheck: {_short(error)}"))
-
-    if "x-tapecheck" not in raw:
-        problems.append(SpecProblem(source, "/x-tapecheck", "the document has no x-tapecheck block"))
-    else:
-        validate(raw["x-tapecheck"], "document", "/x-tapecheck")
-    for pointer, value in _walk_extensions(raw, ""):
-        if pointer == "/x-tapecheck":
-            continue
-        if pointer.endswith("/x-tapecheck-notes"):
-            validate(value, "notes", pointer)
-        elif pointer.endswith("/x-tapecheck"):
-            validate(value, "operation", pointer)
-    return problems
-
-
-def _walk_extensions(node: Any, pointer: str) -> Iterator[tuple[str, Any]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            here = f"{pointer}/{_escape(str(key))}"
-            if key in ("x-tapecheck", "x-tapecheck-notes"):
-                yield here, value
-            else:
-                yield from _walk_extensions(value, here)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk_extensions(value, f"{pointer}/{index}")
-
-
-def _consistency_problems(spec: Spec) -> list[SpecProblem]:
-    """What neither schema can say: the contract's operationIds, one default, known kinds."""
-    problems: list[SpecProblem] = []
-    source = spec.source
-    defaults = [op for op in spec.operations.values() if op.is_default]
-    if len(defaults) != 1:
-        problems.append(SpecProblem(source, "/paths", f"exactly one operation must set x-tapecheck.default: true, found {len(defaults)}"))
-    required = REQUIRED_OPERATIONS.get(spec.vendor)
-    if required:
-        for op_id in required:
-            if op_id not in spec.operations:
-                problems.append(SpecProblem(source, "/paths", f"the contract requires operationId {op_id!r} for {spec.vendor}"))
-        if defaults and defaults[0].operation_id != required[0]:
-            problems.append(SpecProblem(source, defaults[0].pointer + "/x-tapecheck/default", f"the default operation of {spec.vendor} must be {required[0]!r}"))
-    kinds = {str(c.get("kind")) for c in spec.credentials}
-    schemes = spec.raw.get("components", {}).get("securitySchemes", {})
-    for index, credential in enumerate(spec.credentials):
-        if credential.get("scheme") not in schemes:
-            problems.append(SpecProblem(source, f"/x-tapecheck/credentials/{index}/scheme", f"no securitySchemes entry named {credential.get('scheme')!r}"))
-    for op in spec.operations.values():
-        for index, kind in enumerate(op.ext.get("credentials", [])):
-            if kind not in kinds:
-                problems.append(SpecProblem(source, f"{op.pointer}/x-tapecheck/credentials/{index}", f"credential kind {kind!r} is not declared in /x-tapecheck/credentials"))
-        audio = op.audio
-        if audio and audio.get("location") == "content" and "application/octet-stream" not in op.media_types:
-            problems.append(SpecProblem(source, f"{op.pointer}/x-tapecheck/audio/location", "audio location 'content' needs an application/octet-stream request body"))
-        for requirement in op.security:
-            for name in requirement:
-                if name not in schemes:
-                    problems.append(SpecProblem(source, f"{op.pointer}/security", f"security requirement names unknown scheme {name!r}"))
-    error_ref = spec.ext.get("error-schema")
-    if isinstance(error_ref, str) and not _resolves(spec.raw, error_ref):
-        problems.append(SpecProblem(source, "/x-tapecheck/error-schema", f"{error_ref!r} points at nothing"))
-    return problems
-
-
-def _dedupe(problems: list[SpecProblem]) -> list[SpecProblem]:
-    seen: set[tuple[str, str]] = set()
-    unique: list[SpecProblem] = []
-    for problem in problems:
-        key = (problem.pointer, problem.message)
-        if key not in seen:
-            seen.add(key)
-            unique.append(problem)
-    return unique
-

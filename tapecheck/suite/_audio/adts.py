@@ -8,14 +8,23 @@ from __future__ import annotations
 
 import struct
 
-from tapecheck.suite._audio.source import CHUNK, CORRUPT, EMPTY, TRUNCATED, Found, Source, n
+from tapecheck.suite._audio.source import (
+    CHUNK,
+    CORRUPT,
+    EMPTY,
+    SYNC_SEARCH,
+    TRUNCATED,
+    Found,
+    Source,
+    find_stream,
+    n,
+)
 
 __all__ = ["adts_at", "is_header", "parse_adts"]
 
 _RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000, 7350)
 _FIXED_MASK = 0xFFFFFDF  # the 28 fixed-header bits, without the private bit
 _CHAIN = 4
-_SEARCH = 64 * 1024
 _SAMPLES = 1024
 _HEADER = struct.Struct(">Q")
 
@@ -107,7 +116,7 @@ def parse_adts(src: Source, found: Found, first: int, end: int) -> None:
             break
         resume = _find(src, position + 1, end, fixed)
         if resume is None:
-            if end - position > _SEARCH:
+            if end - position > SYNC_SEARCH:
                 found.problem(
                     CORRUPT,
                     f"the last {n(end - position)} bytes of the AAC (ADTS) file are not "
@@ -139,17 +148,12 @@ def parse_adts(src: Source, found: Found, first: int, end: int) -> None:
 
 def _find(src: Source, start: int, end: int, fixed: int) -> int | None:
     """The first offset in ``[start, start + 64 KB)`` where a stream with ``fixed`` starts."""
-    window_end = min(end, start + _SEARCH + _CHAIN * 8192)
-    window = src.read(start, window_end - start)
-    at_end = window_end == end
-    limit = min(len(window), _SEARCH)
-    cursor = window.find(b"\xff", 0, limit)
-    while cursor >= 0:
-        if (
-            cursor + 7 <= len(window)
-            and _fixed(int.from_bytes(window[cursor : cursor + 7], "big")) == fixed
-            and adts_at(window, cursor, at_end)
-        ):
-            return start + cursor
-        cursor = window.find(b"\xff", cursor + 1, limit)
-    return None
+
+    def same_stream(window: bytes, offset: int, at_end: bool) -> bool:
+        return (
+            offset + 7 <= len(window)
+            and _fixed(int.from_bytes(window[offset : offset + 7], "big")) == fixed
+            and adts_at(window, offset, at_end)
+        )
+
+    return find_stream(src, start, end, reach=_CHAIN * 8192, starts_here=same_stream)

@@ -9,16 +9,25 @@ from tapecheck.suite._audio.mp4 import is_mp4, parse_mp4
 from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at
 from tapecheck.suite._audio.mpeg import is_header as is_mpeg_header
 from tapecheck.suite._audio.ogg import parse_ogg
-from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, UNKNOWN, Found, Source, n
+from tapecheck.suite._audio.source import (
+    CORRUPT,
+    EMPTY,
+    SYNC_SEARCH,
+    TRUNCATED,
+    UNKNOWN,
+    Found,
+    Source,
+    n,
+    sync_offsets,
+)
 from tapecheck.suite._audio.tags import skip_id3v2, tags_start
 from tapecheck.suite._audio.wav import is_wav, parse_wav
 from tapecheck.suite._audio.webm import parse_webm
 
 __all__ = ["parse"]
 
-_SEARCH = 64 * 1024
 _QUICK = 16 * 1024
-_WINDOW = _SEARCH + 32 * 1024
+_WINDOW = SYNC_SEARCH + 32 * 1024
 _EBML = b"\x1a\x45\xdf\xa3"
 _WHITESPACE = frozenset(b"\t\n\r")
 
@@ -109,13 +118,11 @@ def _sync(src: Source, start: int, end: int) -> tuple[int | None, bool]:
         if found[0] is not None:
             return found
     window_end = min(end, start + _WINDOW)
-    return _sync_in(src.read(start, window_end - start), start, window_end == end, _SEARCH)
+    return _sync_in(src.read(start, window_end - start), start, window_end == end, SYNC_SEARCH)
 
 
 def _sync_in(window: bytes, start: int, at_end: bool, search: int) -> tuple[int | None, bool]:
-    limit = min(len(window), search)
-    cursor = window.find(b"\xff", 0, limit)
-    while cursor >= 0:
+    for cursor in sync_offsets(window, search):
         if cursor + 1 < len(window):
             second = window[cursor + 1]
             if second & 0xF6 == 0xF0:
@@ -123,7 +130,6 @@ def _sync_in(window: bytes, start: int, at_end: bool, search: int) -> tuple[int 
                     return start + cursor, True
             elif second >= 0xE0 and stream_at(window, cursor, at_end):
                 return start + cursor, False
-        cursor = window.find(b"\xff", cursor + 1, limit)
     return None, False
 
 

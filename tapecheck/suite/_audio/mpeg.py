@@ -11,7 +11,17 @@ from __future__ import annotations
 
 import struct
 
-from tapecheck.suite._audio.source import CHUNK, CORRUPT, EMPTY, TRUNCATED, Found, Source, n
+from tapecheck.suite._audio.source import (
+    CHUNK,
+    CORRUPT,
+    EMPTY,
+    SYNC_SEARCH,
+    TRUNCATED,
+    Found,
+    Source,
+    find_stream,
+    n,
+)
 
 __all__ = ["free_format", "is_header", "parse_mpeg", "stream_at"]
 
@@ -35,7 +45,6 @@ _CODECS = {1: "mp1", 2: "mp2", 3: "mp3"}
 
 _SIGNATURE = 0xFFFE0C  # sync, version, layer and sample-rate bits of a 24-bit key
 _CHAIN = 4  # consecutive frames that make a stream
-_SEARCH = 64 * 1024  # how far past the expected start a stream may begin
 
 # 24-bit key (the first three header bytes) -> (frame length, samples, sample rate, layer)
 _INFO: dict[int, tuple[int, int, int, int] | None] = {}
@@ -153,21 +162,16 @@ def scan_frames(src: Source, start: int, end: int, table: dict[bytes, int]) -> t
 
 def _find(src: Source, start: int, end: int, signature: int) -> int | None:
     """The first offset in ``[start, start + 64 KB)`` where a stream starts."""
-    window_end = min(end, start + _SEARCH + _CHAIN * 2048)
-    window = src.read(start, window_end - start)
-    at_end = window_end == end
-    limit = min(len(window), _SEARCH)
-    cursor = window.find(b"\xff", 0, limit)
-    while cursor >= 0:
-        if (
-            cursor + 2 < len(window)
-            and window[cursor + 1] >= 0xE0
-            and _key(window, cursor) & _SIGNATURE == signature
-            and stream_at(window, cursor, at_end)
-        ):
-            return start + cursor
-        cursor = window.find(b"\xff", cursor + 1, limit)
-    return None
+
+    def same_stream(window: bytes, offset: int, at_end: bool) -> bool:
+        return (
+            offset + 2 < len(window)
+            and window[offset + 1] >= 0xE0
+            and _key(window, offset) & _SIGNATURE == signature
+            and stream_at(window, offset, at_end)
+        )
+
+    return find_stream(src, start, end, reach=_CHAIN * 2048, starts_here=same_stream)
 
 
 def _vbr_header(
@@ -272,7 +276,7 @@ def _scan_all(
             break
         resume = _find(src, position + 1, end, signature)
         if resume is None:
-            if end - position > _SEARCH:
+            if end - position > SYNC_SEARCH:
                 found.problem(
                     CORRUPT,
                     f"the last {n(end - position)} bytes of the MP3 file are not MPEG audio frames",

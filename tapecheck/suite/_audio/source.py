@@ -13,11 +13,14 @@ __all__ = [
     "EMPTY",
     "HEAD",
     "MISSING",
+    "SYNC_SEARCH",
     "TRUNCATED",
     "UNKNOWN",
     "Found",
     "Source",
+    "find_stream",
     "n",
+    "sync_offsets",
 ]
 
 # Problem kinds (AudioProblem.kind).
@@ -32,6 +35,10 @@ HEAD = 64 * 1024
 
 CHUNK = 1024 * 1024
 """Read size of the frame scans (MP3, ADTS): memory stays flat whatever the file size."""
+
+
+SYNC_SEARCH = 64 * 1024
+"""How far past where it should start a frame stream (MP3, ADTS) may begin."""
 
 
 def n(value: int) -> str:
@@ -122,3 +129,35 @@ class Found:
 
     def has(self, kind: str) -> bool:
         return any(k == kind for k, _ in self.problems)
+
+
+def sync_offsets(window: bytes, search: int = SYNC_SEARCH) -> Iterator[int]:
+    """Where a frame may start: each ``0xFF`` byte in the first ``search`` bytes of ``window``."""
+    limit = min(len(window), search)
+    cursor = window.find(b"\xff", 0, limit)
+    while cursor >= 0:
+        yield cursor
+        cursor = window.find(b"\xff", cursor + 1, limit)
+
+
+def find_stream(
+    src: Source,
+    start: int,
+    end: int,
+    *,
+    reach: int,
+    starts_here: Callable[[bytes, int, bool], bool],
+) -> int | None:
+    """The first offset in ``[start, start + SYNC_SEARCH)`` where a frame stream starts.
+
+    ``starts_here(window, offset, at_end)`` judges each :func:`sync_offsets`
+    candidate; the window reads ``reach`` bytes past the search, so that a
+    stream found near its end can be followed for a few frames.
+    """
+    window_end = min(end, start + SYNC_SEARCH + reach)
+    window = src.read(start, window_end - start)
+    at_end = window_end == end
+    for offset in sync_offsets(window):
+        if starts_here(window, offset, at_end):
+            return start + offset
+    return None

@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 import httpx
 
@@ -21,10 +21,13 @@ from tapecheck.suite.specs import Operation, Spec
 
 __all__ = [
     "CHECKS",
+    "NOT_JSON",
     "CheckContext",
     "CheckFunction",
     "ConformanceFailure",
+    "body_json",
     "check",
+    "media_type",
     "run_check",
 ]
 
@@ -75,17 +78,20 @@ def _fail(name: str, title: str, message: str) -> ConformanceFailure:
     return ConformanceFailure(name, title, message)
 
 
-def _body_json(response: httpx.Response) -> Any:
+#: What :func:`body_json` gives for a body that is not JSON (``None`` is JSON's ``null``).
+NOT_JSON: Final = object()
+
+
+def body_json(response: httpx.Response) -> Any:
+    """The body parsed as JSON, or :data:`NOT_JSON`."""
     try:
         return response.json()
     except (ValueError, UnicodeDecodeError):
-        return _NOT_JSON
+        return NOT_JSON
 
 
-_NOT_JSON = object()
-
-
-def _media_type(response: httpx.Response) -> str:
+def media_type(response: httpx.Response) -> str:
+    """The response's media type, lower case and without parameters (``""`` when none)."""
     return str(response.headers.get("content-type", "")).split(";", 1)[0].strip().lower()
 
 
@@ -151,14 +157,14 @@ def status_code_documented(ctx: CheckContext, response: httpx.Response) -> None:
 @check
 def json_content_type(ctx: CheckContext, response: httpx.Response) -> None:
     """The body is JSON and says so."""
-    media = _media_type(response)
+    media = media_type(response)
     if not _is_json_media(media):
         raise _fail(
             "json_content_type",
             "Not JSON",
             f"Content-Type is {media or 'missing'!r}, expected application/json",
         )
-    if _body_json(response) is _NOT_JSON:
+    if body_json(response) is NOT_JSON:
         raise _fail("json_content_type", "Not JSON", "the body does not parse as JSON")
 
 
@@ -170,7 +176,7 @@ def content_type_documented(ctx: CheckContext, response: httpx.Response) -> None
     documented = ctx.operation.responses().get(str(response.status_code))
     if documented is None or "content" not in documented:
         return
-    media = _media_type(response)
+    media = media_type(response)
     allowed = [m.lower() for m in documented["content"]]
     if media not in allowed and not any(
         m.endswith("/*") and media.startswith(m[:-1]) for m in allowed
@@ -190,8 +196,8 @@ def response_schema_conformance(ctx: CheckContext, response: httpx.Response) -> 
     schema = ctx.operation.response_schema(response.status_code)
     if schema is None:
         return
-    body = _body_json(response)
-    if body is _NOT_JSON:
+    body = body_json(response)
+    if body is NOT_JSON:
         raise _fail("response_schema_conformance", "Not JSON", "the body does not parse as JSON")
     problems = _validate(ctx.spec, schema, body)
     if problems:
@@ -214,7 +220,7 @@ def error_body_shape(ctx: CheckContext, response: httpx.Response) -> None:
         schema = ctx.spec.json_schema({"$ref": ref})
     if schema is None:
         return  # the vendor documents no error body: JSON is all that is required
-    problems = _validate(ctx.spec, schema, _body_json(response))
+    problems = _validate(ctx.spec, schema, body_json(response))
     if problems:
         raise _fail(
             "error_body_shape",

@@ -1,7 +1,8 @@
 """The requirements catalogue: stable ids, each with its source and the checks that decide it.
 
 A vendor's requirements are async functions in
-``suite/vendors/<vendor>/requirements.py`` decorated with :func:`requirement`.
+``suite/vendors/<vendor>/requirements.py`` (or a ``requirements/`` package that
+imports its modules in catalogue order) decorated with :func:`requirement`.
 Each makes fixed requests at the edges (deterministic: a mutant is caught on
 every seed) and raises :class:`~tapecheck.suite.conform.checks.ConformanceFailure`
 on a deviation, or :class:`RequirementSkipped` when it cannot run against this

@@ -24,6 +24,7 @@ from tapecheck.suite.lint.wording import (
     typed,
 )
 from tapecheck.suite.manifest import is_env_reference
+from tapecheck.suite.pointers import unescape_token
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -165,7 +166,7 @@ def _map_error(error: ValidationError, locate: Locate) -> list[Issue]:
 
 def _missing(pointer: str) -> Issue:
     parent, _, name = pointer.rpartition("/")
-    name = name.replace("~1", "/").replace("~0", "~")
+    name = unescape_token(name)
     if parent == "/files":
         message = f"required file part `{name}` is missing; add it under `files` ({name}: FILE)"
     elif parent == "/body":

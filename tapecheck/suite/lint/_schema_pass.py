@@ -26,7 +26,8 @@ from tapecheck.suite.lint.wording import (
     show_value,
     typed,
 )
-from tapecheck.suite.manifest import is_env_reference, join_pointer
+from tapecheck.suite.manifest import is_env_reference
+from tapecheck.suite.pointers import join_pointer
 
 __all__ = ["check_request"]
 
@@ -49,7 +50,7 @@ def check_request(ctx: LintContext) -> list[Issue]:
 
 
 def _request_label(ctx: LintContext) -> str:
-    title = ctx.spec.title if ctx.spec else str(ctx.vendor)
+    title = ctx.vendor_title
     operation = ctx.operation.operation_id if ctx.operation else "?"
     return f"{title}'s `{operation}` request"
 

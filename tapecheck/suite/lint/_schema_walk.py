@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from tapecheck.suite.pointers import follow, ref_tokens
+
 __all__ = ["SchemaWalker", "as_list", "branches", "resolve", "types"]
 
 #: Longer ``$ref`` chains than this are taken as a loop and resolve to nothing.
@@ -32,15 +34,9 @@ def resolve(root: Mapping[str, Any], node: Any) -> Any:
         ref = node["$ref"]
         if not ref.startswith("#"):
             return {}
-        target: Any = root
-        for token in ref[1:].lstrip("/").split("/") if ref != "#" else []:
-            token = token.replace("~1", "/").replace("~0", "~")
-            if isinstance(target, Mapping) and token in target:
-                target = target[token]
-            elif isinstance(target, list) and token.isdigit() and int(token) < len(target):
-                target = target[int(token)]
-            else:
-                return {}
+        found, target = follow(root, ref_tokens(ref))
+        if not found:
+            return {}
         node = target
     return {}
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from tapecheck.suite.formats import format_checker
 from tapecheck.suite.lint._schema_walk import SchemaWalker, branches, resolve, types
-from tapecheck.suite.manifest import join_pointer
+from tapecheck.suite.pointers import join_pointer
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator

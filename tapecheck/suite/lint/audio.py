@@ -6,19 +6,25 @@ alone) is probed once. A file that is missing is MAN003's; an empty file is
 AUD006 alone and a file of no known format AUD005 alone. Otherwise every rule
 that holds is reported: a truncated MP3 over the size limit is AUD005 and
 AUD001. Limits come from ``ctx.limits``: the spec's, overridden by the
-configuration.
+configuration. Which files, in which state: :mod:`~tapecheck.suite.lint._audio_targets`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from tapecheck.suite.lint.context import AudioTarget, LintContext
+from tapecheck.suite.lint._audio_targets import probed_files, sound_files
+from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Violation, rule
+from tapecheck.suite.lint.wording import (
+    distinct_sizes,
+    format_list,
+    format_name,
+    human_bytes,
+    human_duration,
+)
 from tapecheck.suite.manifest import is_env_reference
 
 if TYPE_CHECKING:
@@ -32,80 +38,10 @@ __all__ = [
     "audio_too_long",
     "declared_size_mismatch",
     "declared_type_mismatch",
-    "format_name",
-    "human_bytes",
-    "human_duration",
 ]
 
-#: How messages name the probe's formats.
-_FORMAT_NAMES = {
-    "wav": "WAV",
-    "mp3": "MP3",
-    "aac": "AAC (ADTS)",
-    "mp4": "MP4/M4A",
-    "opus": "Ogg Opus",
-    "vorbis": "Ogg Vorbis",
-    "flac": "FLAC",
-    "webm": "WebM",
-}
 #: Content-Types that say "bytes", not which audio.
 _GENERIC_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
-
-
-# -- which files, in which state ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Probed:
-    target: AudioTarget
-    info: AudioInfo
-    state: str  # "sound", "empty" or "unknown"
-
-    @property
-    def pointer(self) -> str:
-        return self.target.ref.pointer
-
-    @property
-    def name(self) -> str:
-        return f"`{self.target.ref.written}`"
-
-
-def _probed(ctx: LintContext) -> list[_Probed]:
-    return ctx.memo("audio", lambda: list(_probe_targets(ctx)))
-
-
-def _probe_targets(ctx: LintContext) -> Iterator[_Probed]:
-    if ctx.fatal or ctx.operation is None:
-        return
-    for target in ctx.audio_targets:
-        if not _is_file(target.ref.resolved):
-            continue  # MAN003
-        info = ctx.probe(target.ref)
-        kinds = {problem.kind for problem in info.problems}
-        if "missing" in kinds:
-            continue
-        if info.empty or "empty" in kinds:
-            yield _Probed(target, info, "empty")
-        elif "unknown" in kinds or info.format == "unknown":
-            yield _Probed(target, info, "unknown")
-        else:
-            yield _Probed(target, info, "sound")
-
-
-def _is_file(path: Path) -> bool:
-    """A regular file; a name too long for the system (or holding a NUL) is none (MAN003)."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
-def _sound(ctx: LintContext) -> Iterator[_Probed]:
-    return (probed for probed in _probed(ctx) if probed.state == "sound")
-
-
-def _vendor(ctx: LintContext) -> str:
-    return ctx.spec.title if ctx.spec else str(ctx.vendor)
 
 
 # -- the rules -------------------------------------------------------------------------
@@ -154,13 +90,13 @@ def audio_too_large(ctx: LintContext) -> Iterator[Violation]:
     limit = ctx.limits.max_bytes
     if limit is None:
         return
-    for probed in _sound(ctx):
+    for probed in sound_files(ctx):
         size = probed.info.size
         if size > limit:
-            shown, limit_shown = _over(size, limit)
+            shown, limit_shown = distinct_sizes(size, limit)
             yield Violation(
                 probed.pointer,
-                f"audio {probed.name} is {shown} ({size:,} bytes); {_vendor(ctx)} accepts at "
+                f"audio {probed.name} is {shown} ({size:,} bytes); {ctx.vendor_title} accepts at "
                 f"most {limit_shown} ({limit:,} bytes); compress or split the recording",
             )
 
@@ -206,13 +142,13 @@ def audio_too_long(ctx: LintContext) -> Iterator[Violation]:
     limit = ctx.limits.max_duration_s
     if limit is None:
         return
-    for probed in _sound(ctx):
+    for probed in sound_files(ctx):
         duration = probed.info.duration_s
         if duration is not None and duration > limit:
             yield Violation(
                 probed.pointer,
                 f"audio {probed.name} lasts {human_duration(duration)} ({duration:,.1f} s); "
-                f"{_vendor(ctx)} accepts at most {human_duration(limit)} ({limit:,g} s); "
+                f"{ctx.vendor_title} accepts at most {human_duration(limit)} ({limit:,g} s); "
                 "split the recording",
             )
 
@@ -260,12 +196,12 @@ def audio_format_not_accepted(ctx: LintContext) -> Iterator[Violation]:
     accepted = ctx.limits.formats
     if accepted is None:
         return
-    for probed in _sound(ctx):
+    for probed in sound_files(ctx):
         if probed.info.format not in accepted:
             yield Violation(
                 probed.pointer,
-                f"audio {probed.name} is {_content(probed.info)}; {_vendor(ctx)} accepts only "
-                f"{_format_list(accepted)}; convert the recording",
+                f"audio {probed.name} is {_content(probed.info)}; {ctx.vendor_title} accepts only "
+                f"{format_list(accepted)}; convert the recording",
             )
 
 
@@ -324,7 +260,7 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
     audio = (ctx.operation.audio if ctx.operation else None) or {}
     declared_type = audio.get("declared-type") or {}
     values: Mapping[str, Sequence[str]] = declared_type.get("values") or {}
-    for probed in _sound(ctx):
+    for probed in sound_files(ctx):
         real = probed.info.format
         for pointer, value, what in probed.target.declared_types:
             if not isinstance(value, str) or is_env_reference(value):
@@ -337,7 +273,7 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
                 yield Violation(
                     pointer,
                     f"the file extension `{suffix}` of {probed.name} says "
-                    f"{_format_list(claimed)}, but the content is {_content(probed.info)}; "
+                    f"{format_list(claimed)}, but the content is {_content(probed.info)}; "
                     f"rename it to `{EXTENSION_BY_FORMAT.get(real, '')}` or convert it",
                 )
                 continue
@@ -354,12 +290,11 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
                 fix = (
                     f"send `{pointer.rsplit('/', 1)[1]}: {better[0]}`"
                     if better
-                    else f"{_vendor(ctx)} takes no {_FORMAT_NAMES.get(real, real)} here; "
-                    "convert the recording"
+                    else f"{ctx.vendor_title} takes no {format_name(real)} here; convert the recording"
                 )
                 yield Violation(
                     pointer,
-                    f"{what} {json.dumps(value)} says {_format_list(claimed)}, but {probed.name} is "
+                    f"{what} {json.dumps(value)} says {format_list(claimed)}, but {probed.name} is "
                     f"{_content(probed.info)}; {fix}",
                 )
                 continue
@@ -369,7 +304,7 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
             claimed = formats_for_mime(essence)
             if real in claimed:
                 continue
-            says = _format_list(claimed) if claimed else "no audio format tapecheck knows"
+            says = format_list(claimed) if claimed else "no audio format tapecheck knows"
             mime = probed.info.mime or ""
             yield Violation(
                 pointer,
@@ -420,7 +355,7 @@ def audio_damaged(ctx: LintContext) -> Iterator[Violation]:
     - RIFF/WAVE (Microsoft Multimedia Programming Interface, 1991); ISO/IEC
       11172-3 (MP3 frames); ISO/IEC 14496-12 (MP4)
     """
-    for probed in _probed(ctx):
+    for probed in probed_files(ctx):
         if probed.state == "unknown":
             reasons = [p.message for p in probed.info.problems]
             reason = "; ".join(reasons) or "no audio format recognised"
@@ -474,7 +409,7 @@ def audio_empty(ctx: LintContext) -> Iterator[Violation]:
     - `tapecheck probe FILE`
     - CONTRACT.md, section 2: "a 0-byte file AUD006 alone"
     """
-    for probed in _probed(ctx):
+    for probed in probed_files(ctx):
         if probed.state == "empty":
             what = (
                 "is empty (0 bytes)"
@@ -529,7 +464,7 @@ def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
     - Bota "upload URL" (`file_size_bytes`)
     - Google Cloud Storage, "Signed URLs" (`x-goog-content-length-range`)
     """
-    for probed in _sound(ctx):
+    for probed in sound_files(ctx):
         declared = probed.target.declared_size
         if declared is None:
             continue
@@ -546,59 +481,7 @@ def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
             )
 
 
-# -- human units ------------------------------------------------------------------------
-
-_UNITS = (("GB", 10**9), ("MB", 10**6), ("kB", 10**3))
-
-
-def human_bytes(count: float, decimals: int = 1, *, trim: bool = False) -> str:
-    """A size in decimal units: ``26.2 MB``; ``trim`` drops trailing zeros (``25 MB``)."""
-    for unit, scale in _UNITS:
-        if count >= scale:
-            text = f"{count / scale:,.{decimals}f}"
-            if trim and "." in text:
-                text = text.rstrip("0").rstrip(".")
-            return f"{text} {unit}"
-    return f"{count:,.0f} bytes"
-
-
-def _over(size: int, limit: int) -> tuple[str, str]:
-    """The size and the limit, with enough decimals that they do not read the same."""
-    limit_shown = human_bytes(limit, 6, trim=True)
-    shown = human_bytes(size)
-    for decimals in range(1, 7):
-        shown = human_bytes(size, decimals)
-        if human_bytes(size, decimals, trim=True) != limit_shown:
-            break
-    return shown, limit_shown
-
-
-def human_duration(seconds: float) -> str:
-    """A duration as people say it: ``1 h 2 min 5 s``, ``45 min``, ``12.5 s``."""
-    if seconds < 60:
-        return f"{seconds:.1f} s"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{hours} h"] if hours else []
-    parts += [f"{minutes} min"] if minutes else []
-    parts += [f"{secs} s"] if secs else []
-    return " ".join(parts)
-
-
-def format_name(fmt: str) -> str:
-    """How a message names a probe format (``mp4`` is ``MP4/M4A``)."""
-    return _FORMAT_NAMES.get(fmt, fmt)
-
-
-_ORDER = {fmt: index for index, fmt in enumerate(_FORMAT_NAMES)}
-
-
-def _format_list(formats: Any) -> str:
-    names = [format_name(f) for f in sorted(formats, key=lambda f: _ORDER.get(f, len(_ORDER)))]
-    if not names:
-        return "nothing"
-    return ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+# -- naming ----------------------------------------------------------------------------
 
 
 def _content(info: AudioInfo) -> str:

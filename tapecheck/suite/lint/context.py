@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tapecheck.suite.manifest import Manifest, ManifestError, is_env_reference, join_pointer
+from tapecheck.suite.manifest import Manifest, ManifestError, is_env_reference
+from tapecheck.suite.pointers import follow, join_pointer, split_pointer
 from tapecheck.suite.specs import (
     NoSuchOperationError,
     NoSuchVendorError,
@@ -185,6 +186,11 @@ class LintContext:
             limits=AudioLimits.from_operation(operation, (limit_overrides or {}).get(spec.vendor)),
             audio_alone=path,
         )
+
+    @property
+    def vendor_title(self) -> str:
+        """The vendor as messages name it: the spec's title (``Corti``), else its name."""
+        return self.spec.title if self.spec else str(self.vendor)
 
     @property
     def fatal(self) -> bool:
@@ -488,14 +494,8 @@ def scalar_text(value: Any) -> Any:
 
 
 def _pointer_value(document: Any, pointer: str, *, missing: Any = None) -> Any:
-    node = document
-    for token in pointer.lstrip("/").split("/") if pointer else []:
-        token = token.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, Mapping) and token in node:
-            node = node[token]
-        else:
-            return missing
-    return node
+    found, value = follow(document, split_pointer(pointer))
+    return value if found else missing
 
 
 def _json_error(exc: Exception) -> str:

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Violation, rule
-from tapecheck.suite.manifest import KNOWN_KEYS, join_pointer
+from tapecheck.suite.manifest import KNOWN_KEYS
+from tapecheck.suite.pointers import join_pointer
 
 __all__ = [
     "file_outside_folder",

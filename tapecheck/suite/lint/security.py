@@ -25,7 +25,8 @@ from urllib.parse import unquote, urlsplit
 from tapecheck.suite.lint._validation import uri_pointers
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Violation, rule
-from tapecheck.suite.manifest import is_env_reference, join_pointer
+from tapecheck.suite.manifest import is_env_reference
+from tapecheck.suite.pointers import join_pointer, unescape_token
 
 __all__ = [
     "address_kind",
@@ -69,7 +70,7 @@ def _credentials(ctx: LintContext) -> list[tuple[str, Any, str]]:
 
 
 def _name(pointer: str) -> str:
-    return pointer.rsplit("/", 1)[1].replace("~1", "/").replace("~0", "~")
+    return unescape_token(pointer.rsplit("/", 1)[1])
 
 
 def _token(value: str) -> str:
@@ -423,7 +424,7 @@ def missing_credential(ctx: LintContext) -> Iterator[Violation]:
             return
     first = schemes.get(next(iter(requirements[0])), {})
     pointer, wanted = _where(ctx, first)
-    title = ctx.spec.title if ctx.spec else str(ctx.vendor)
+    title = ctx.vendor_title
     found = _credentials(ctx)
     if found and not any(p == pointer for p, _v, _w in found):
         others = ", ".join(f"`{_name(p)}`" for p, _v, _w in found)

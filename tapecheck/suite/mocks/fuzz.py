@@ -10,10 +10,11 @@ tests decide what to assert.
 
 What schemathesis cannot know may be supplied without weakening the mock, as
 ``tests/test_mock_schemathesis.py`` does: fixed ``parameters`` (an id that
-exists), per-operation ``operations`` entries of schemathesis's config, and a
-``map_case(context, case)`` hook that makes a positive case real (a URL the
-mock issued, audio that is audio). The configuration matches that module's:
-health checks off, no example database, responses reused as data.
+exists), per-operation ``operations`` entries of schemathesis's config, and
+``real_cases``, per operationId a function that makes a *positive* case real
+(a URL the mock issued, audio that is audio); negative cases always go out
+exactly as generated. Health checks are off, there is no example database,
+and responses are reused as data unless ``reuse_responses`` is off.
 
 schemathesis is imported on first use only.
 """
@@ -43,7 +44,8 @@ MOCK_CHECKS: tuple[str, ...] = (
 #: schemathesis's test phases, in the order it runs them.
 PHASES: tuple[str, ...] = ("examples", "coverage", "fuzzing", "stateful")
 
-CaseHook = Callable[[Any, Any], Any]
+#: Makes one positive case real: takes schemathesis's case, returns the case to send.
+CaseHook = Callable[[Any], Any]
 
 
 @dataclass(frozen=True)
@@ -157,7 +159,7 @@ def fuzz_app(
     phases: Sequence[str] = PHASES,
     parameters: Mapping[str, str] | None = None,
     operations: Sequence[Mapping[str, Any]] = (),
-    map_case: CaseHook | None = None,
+    real_cases: Mapping[str, CaseHook] | None = None,
     reuse_responses: bool = True,
 ) -> FuzzReport:
     """Run schemathesis on ``spec`` against the ASGI ``app``; ``headers`` go on every request.
@@ -181,8 +183,8 @@ def fuzz_app(
     )
     schema = schemathesis.openapi.from_dict(copy.deepcopy(dict(spec.raw)), config=config)
     schema.app = app
-    if map_case is not None:
-        schema.hook("map_case")(map_case)
+    if real_cases:
+        schema.hook("map_case")(_positive_only(real_cases))
     report = FuzzReport()
     try:
         for event in from_schema(schema).execute():
@@ -199,6 +201,20 @@ def fuzz_app(
     finally:
         asgi.shutdown_lifespans()
     return report
+
+
+def _positive_only(real_cases: Mapping[str, CaseHook]) -> Callable[[Any, Any], Any]:
+    """schemathesis's ``map_case`` hook: ``real_cases`` applied to positive cases only."""
+    from schemathesis import GenerationMode
+
+    def map_case(context: Any, case: Any) -> Any:
+        meta = case.meta
+        if meta is None or meta.generation.mode != GenerationMode.POSITIVE:
+            return case
+        make_real = real_cases.get(str(case.operation.definition.raw.get("operationId")))
+        return case if make_real is None else make_real(case)
+
+    return map_case
 
 
 def _label(recorder: Any, case_id: str) -> str:

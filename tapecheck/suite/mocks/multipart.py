@@ -14,6 +14,7 @@ The caller owns the returned :class:`Form`: files it keeps are passed to
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterable, Collection
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -24,6 +25,10 @@ from python_multipart.multipart import parse_options_header
 
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.storage import BlobStore, FileSink, StoredFile
+
+# The parser logs every malformed header it meets; a mock answers those with its
+# own 400, so the parser's warnings would only be noise on the console.
+logging.getLogger("python_multipart.multipart").setLevel(logging.ERROR)
 
 __all__ = ["DEFAULT_MAX_FIELD_BYTES", "DEFAULT_MAX_PARTS", "Form", "boundary_of", "read_form"]
 

@@ -148,6 +148,18 @@ class VendorMock:
                 return token
         return None
 
+    def token_tenant(
+        self, request: Request, operation_id: str, *, status: int, missing: str, invalid: str
+    ) -> str:
+        """The tenant the presented credential opens: ``status`` with ``missing`` or ``invalid`` else."""
+        token = self.presented_token(request, operation_id)
+        if token is None:
+            raise MockError(status, missing)
+        tenant = self.credentials.tenant_of(token)
+        if tenant is None:
+            raise MockError(status, invalid)
+        return tenant
+
     def new_id(self) -> str:
         import uuid
 

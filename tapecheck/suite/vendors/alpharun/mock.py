@@ -110,13 +110,13 @@ class AlpharunMock(VendorMock):
 
     def authenticate(self, request: Request, operation_id: str) -> str:
         """The workspace (tenant) of the API key (401 when missing or unknown)."""
-        token = self.presented_token(request, operation_id)
-        if token is None:
-            raise MockError(401, "an `Authorization: Bearer <API key>` header is required")
-        tenant = self.credentials.tenant_of(token)
-        if tenant is None:
-            raise MockError(401, "the API key is not valid")
-        return tenant
+        return self.token_tenant(
+            request,
+            operation_id,
+            status=401,
+            missing="an `Authorization: Bearer <API key>` header is required",
+            invalid="the API key is not valid",
+        )
 
     def contacts_of(self, form: Form) -> tuple[Any, list[str]]:
         """The contacts array from one JSON-array field or one JSON-object field per contact."""

@@ -17,7 +17,8 @@ from typing import Any
 
 from tapecheck.suite.lint.context import LintContext, scalar_text
 from tapecheck.suite.lint.registry import Violation, rule
-from tapecheck.suite.manifest import join_pointer
+from tapecheck.suite.lint.wording import code_listing
+from tapecheck.suite.pointers import join_pointer
 from tapecheck.suite.values import (
     contact_clashes,
     has_offset,
@@ -74,11 +75,6 @@ def _contacts(ctx: LintContext) -> _Contacts | None:
     )
 
 
-def _listing(keys: Sequence[str]) -> str:
-    named = [f"`{key}`" for key in keys]
-    return ", ".join(named[:-1]) + f" or {named[-1]}" if len(named) > 1 else named[0]
-
-
 @rule(
     "ALR001",
     "contact-without-identifier",
@@ -132,7 +128,7 @@ def contact_without_identifier(ctx: LintContext) -> Iterator[Violation]:
         ):
             yield Violation(
                 contacts.at(index),
-                f"contact {index} has no {_listing(contacts.keys)} with a value; give it at "
+                f"contact {index} has no {code_listing(contacts.keys)} with a value; give it at "
                 "least one (null or blank values do not count)",
             )
 

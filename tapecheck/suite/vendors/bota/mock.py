@@ -62,9 +62,10 @@ from tapecheck.suite.mocks.bodies import SchemaValidator
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.signed import STORAGE_PREFIX
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint
+from tapecheck.suite.pointers import follow, split_pointer
 from tapecheck.suite.specs import Spec
 from tapecheck.suite.values import is_date
-from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, ListQuery, Saved, pointer_get
+from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, ListQuery, Saved
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimiter, RateLimitHeaders
 from tapecheck.suite.vendors.bota.uploads import BotaUploads
 
@@ -295,12 +296,12 @@ class BotaMock(BotaUploads):
         kind = _KIND_NAMES.get(caller.kind, caller.kind)
         problems: dict[str, str] = {}
         for pointer in rules.get("forbidden", ()):
-            if pointer_get(body, pointer)[0]:
+            if follow(body, split_pointer(pointer))[0]:
                 problems[pointer] = (
                     f"`{pointer[1:]}` must not be sent with {kind}: the token implies it"
                 )
         for pointer in rules.get("required", ()):
-            if not pointer_get(body, pointer)[0]:
+            if not follow(body, split_pointer(pointer))[0]:
                 problems[pointer] = f"`{pointer[1:]}` is required with {kind}"
         return problems
 

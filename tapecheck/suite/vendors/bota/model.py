@@ -15,7 +15,7 @@ from typing import Any
 from tapecheck.suite.mocks.signed import SignedUrl, isoformat
 from tapecheck.suite.mocks.storage import StoredFile
 
-__all__ = ["BotaRecording", "Caller", "ListQuery", "Media", "Saved", "pointer_get"]
+__all__ = ["BotaRecording", "Caller", "ListQuery", "Media", "Saved"]
 
 
 @dataclass(frozen=True)
@@ -129,17 +129,3 @@ class Saved:
     fingerprint: str
     status: int
     body: Any
-
-
-def pointer_get(document: Any, pointer: str) -> tuple[bool, Any]:
-    """``(found, value)`` at a JSON Pointer into objects and arrays (``/device_id``)."""
-    current = document
-    for raw in pointer.split("/")[1:]:
-        token = raw.replace("~1", "/").replace("~0", "~")
-        if isinstance(current, Mapping) and token in current:
-            current = current[token]
-        elif isinstance(current, list) and token.isdigit() and int(token) < len(current):
-            current = current[int(token)]
-        else:
-            return False, None
-    return True, current

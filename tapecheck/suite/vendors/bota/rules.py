@@ -15,7 +15,8 @@ from datetime import datetime
 
 from tapecheck.suite.lint.context import LintContext, scalar_text
 from tapecheck.suite.lint.registry import Violation, rule
-from tapecheck.suite.manifest import is_env_reference, join_pointer
+from tapecheck.suite.manifest import is_env_reference
+from tapecheck.suite.pointers import join_pointer
 from tapecheck.suite.values import parse_datetime, to_instant
 
 __all__ = [

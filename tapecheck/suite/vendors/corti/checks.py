@@ -6,23 +6,20 @@ checks, so a requirement names them and a failure carries their name.
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 
-from tapecheck.suite.conform.checks import CheckContext, ConformanceFailure, check
+from tapecheck.suite.conform.checks import (
+    CheckContext,
+    ConformanceFailure,
+    body_json,
+    check,
+    media_type,
+)
 
 __all__ = ["corti_error_status_matches", "corti_recording_media_type"]
 
 #: What a recording download may be labelled: the spec's two types, or the audio's own type.
 _RECORDING_TYPES = ("application/octet-stream", "text/plain")
-
-
-def _json(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except (ValueError, UnicodeDecodeError):
-        return None
 
 
 @check
@@ -33,7 +30,7 @@ def corti_error_status_matches(ctx: CheckContext, response: httpx.Response) -> N
     status code; a body that says 400 on a 403 misleads every client that
     reads the body instead of the status line.
     """
-    body = _json(response)
+    body = body_json(response)
     if not isinstance(body, dict) or "status" not in body:
         return  # error_body_shape reports a missing member
     status = body["status"]
@@ -48,7 +45,7 @@ def corti_error_status_matches(ctx: CheckContext, response: httpx.Response) -> N
 @check
 def corti_recording_media_type(ctx: CheckContext, response: httpx.Response) -> None:
     """A recording download is labelled as bytes: octet-stream, the docs' text/plain, or audio/*."""
-    media = str(response.headers.get("content-type", "")).split(";", 1)[0].strip().lower()
+    media = media_type(response)
     if media in _RECORDING_TYPES or media.startswith("audio/"):
         return
     raise ConformanceFailure(

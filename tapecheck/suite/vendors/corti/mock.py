@@ -114,12 +114,13 @@ class CortiMock(VendorMock):
         tenant_name = (request.headers.get(TENANT_HEADER) or "").strip()
         if not tenant_name:
             raise MockError(403, f"the {TENANT_HEADER} header is required")
-        token = self.presented_token(request, operation_id)
-        if token is None:
-            raise MockError(403, "an `Authorization: Bearer <token>` header is required")
-        tenant = self.credentials.tenant_of(token)
-        if tenant is None:
-            raise MockError(403, "the bearer token is not valid")
+        tenant = self.token_tenant(
+            request,
+            operation_id,
+            status=403,
+            missing="an `Authorization: Bearer <token>` header is required",
+            invalid="the bearer token is not valid",
+        )
         if tenant != tenant_name:
             raise MockError(403, f"the bearer token does not give access to tenant {tenant_name!r}")
         return tenant

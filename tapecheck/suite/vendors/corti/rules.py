@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Violation, rule
-from tapecheck.suite.manifest import is_env_reference, join_pointer
+from tapecheck.suite.manifest import is_env_reference
+from tapecheck.suite.pointers import join_pointer
 from tapecheck.suite.values import is_uuid
 
 __all__ = ["body_not_octet_stream", "interaction_id_not_uuid", "tenant_name_missing"]

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import httpx
 
-from tapecheck.suite.conform.checks import CheckContext, ConformanceFailure, check
+from tapecheck.suite.conform.checks import CheckContext, ConformanceFailure, body_json, check
 
 __all__ = ["ERROR_CODES", "crescendo_error_code_matches"]
 
@@ -30,12 +30,9 @@ def crescendo_error_code_matches(ctx: CheckContext, response: httpx.Response) ->
     expected = ERROR_CODES.get(response.status_code)
     if expected is None:
         return
-    try:
-        body = response.json()
-    except (ValueError, UnicodeDecodeError):
-        return  # error_body_shape reports a body that is not JSON
+    body = body_json(response)
     if not isinstance(body, dict) or "code" not in body:
-        return  # error_body_shape reports a missing member
+        return  # error_body_shape reports a body that is not JSON, or a missing member
     if body["code"] != expected:
         raise ConformanceFailure(
             "crescendo_error_code_matches",

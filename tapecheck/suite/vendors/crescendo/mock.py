@@ -112,13 +112,13 @@ class CrescendoMock(VendorMock):
 
     def authenticate(self, request: Request, operation_id: str) -> str:
         """The tenant of the presented key (401 when missing or unknown)."""
-        token = self.presented_token(request, operation_id)
-        if token is None:
-            raise MockError(401, "Authorization header with Bearer token is required")
-        tenant = self.credentials.tenant_of(token)
-        if tenant is None:
-            raise MockError(401, "the API key is not valid")
-        return tenant
+        return self.token_tenant(
+            request,
+            operation_id,
+            status=401,
+            missing="Authorization header with Bearer token is required",
+            invalid="the API key is not valid",
+        )
 
     def authorize(self, request: Request, tenant: str) -> None:
         """The path's ``tenantId`` must be the key's own tenant (403)."""

@@ -16,7 +16,7 @@ from typing import Any
 
 from tapecheck.suite.lint.context import JsonField, LintContext
 from tapecheck.suite.lint.registry import Violation, rule
-from tapecheck.suite.manifest import join_pointer
+from tapecheck.suite.pointers import join_pointer
 
 __all__ = [
     "audio_part_missing",

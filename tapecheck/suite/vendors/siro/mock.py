@@ -160,13 +160,13 @@ class SiroMock(VendorMock):
 
     def authenticate(self, request: Request, operation_id: str) -> str:
         """The user of the ``x-siro-auth-token`` (401 when missing or unknown)."""
-        token = self.presented_token(request, operation_id)
-        if token is None:
-            raise MockError(401, "the x-siro-auth-token header is required")
-        user = self.credentials.tenant_of(token)
-        if user is None:
-            raise MockError(401, "the x-siro-auth-token is not valid")
-        return user
+        return self.token_tenant(
+            request,
+            operation_id,
+            status=401,
+            missing="the x-siro-auth-token header is required",
+            invalid="the x-siro-auth-token is not valid",
+        )
 
     async def body(self, request: Request, operation_id: str) -> dict[str, Any]:
         """The JSON body with the later docs' names read as the seed's, checked against the schema."""

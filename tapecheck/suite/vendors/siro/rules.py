@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Violation, rule
-from tapecheck.suite.manifest import join_pointer
+from tapecheck.suite.pointers import join_pointer
 
 __all__ = ["customer_fields_ignored"]
 
