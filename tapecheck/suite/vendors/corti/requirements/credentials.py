@@ -44,9 +44,9 @@ NO_TENANT = AUTH_REFUSED | {400}
 async def _refused_everywhere(
     s: Session, handle: Interaction, statuses: Collection[int], **kw: Any
 ) -> None:
-    """With a recording in ``handle``, every operation refuses the request's credentials (``kw``).
+    """Upload a recording to ``handle``; then every operation refuses the credentials in ``kw``.
 
-    The data is left as it was: the recording is still there and listed.
+    The data is left as it was: the recording still downloads and is listed.
     """
     recording = await upload_ok(s, handle, s.media.audio_bytes("wav"))
     await create_refused(s, statuses, json=encounter(), **kw)
