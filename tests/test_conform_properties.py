@@ -26,7 +26,7 @@ from starlette.responses import JSONResponse, Response
 from tapecheck.reports.model import RequirementResult, Run
 from tapecheck.strategies import AUDIO_FORMATS
 from tapecheck.suite.audio import probe_fileobj
-from tapecheck.suite.conform import properties
+from tapecheck.suite.conform import generation, properties
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import catalogue
 from tapecheck.suite.conform.runner import ConformOptions, run_to_completion
@@ -119,7 +119,7 @@ def test_every_vendor_has_a_spec_covered_here() -> None:
 def test_the_generation_document_adjusts_a_copy() -> None:
     spec = load_spec("crescendo")
     before = json.dumps(spec.raw, sort_keys=True)
-    document = properties.generation_document(spec)
+    document = generation.generation_document(spec)
     form = document["components"]["schemas"]["VocUploadForm"]
     # The JSON-in-a-field is generated from its contentSchema ...
     assert form["properties"]["metadata"]["allOf"] == [{"$ref": "#/components/schemas/VocMetadata"}]
@@ -129,7 +129,7 @@ def test_the_generation_document_adjusts_a_copy() -> None:
 
 
 def test_an_audio_part_without_encoding_gets_its_formats() -> None:
-    document = properties.generation_document(load_spec("alpharun"))
+    document = generation.generation_document(load_spec("alpharun"))
     media = document["paths"]["/recordings/upload"]["post"]["requestBody"]["content"]
     form = media["multipart/form-data"]
     types_ = [t.strip() for t in form["encoding"]["audio"]["contentType"].split(",")]
@@ -141,7 +141,7 @@ def test_an_audio_part_without_encoding_gets_its_formats() -> None:
 
 
 def test_the_spec_encoding_of_a_part_is_kept() -> None:
-    document = properties.generation_document(load_spec("crescendo"))
+    document = generation.generation_document(load_spec("crescendo"))
     post = document["paths"]["/api/v1/voc/tenants/{tenantId}/recording"]["post"]
     encoding = post["requestBody"]["content"]["multipart/form-data"]["encoding"]
     assert encoding["audio"]["contentType"] == "audio/mpeg, audio/wav"
@@ -152,7 +152,7 @@ def test_audio_payloads_are_real_audio_of_the_format(fmt: str) -> None:
     import io
 
     @settings(max_examples=4, database=None, deadline=None)
-    @given(properties.audio_payloads(formats=(fmt,)))
+    @given(generation.audio_payloads(formats=(fmt,)))
     def check(data: bytes) -> None:
         info = probe_fileobj(io.BytesIO(data), size=len(data))
         assert info.format == fmt

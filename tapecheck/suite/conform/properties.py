@@ -19,35 +19,36 @@ media types of the file parts and raw bodies. A vendor's ``flow.py``
 (``prerequisites(session) -> Fixtures``) creates what path parameters must name
 and completes bodies. Runs are seeded by ``--seed`` and bounded by
 ``--examples`` per operation. What is adjusted in schemathesis, and why, is in
-docs/schemathesis-adjustments.md; the numbers below refer to it.
+docs/schemathesis-adjustments.md; the adjustments themselves (the document
+schemathesis generates from, the audio, what is written into a case and what
+stays invalid) are in :mod:`tapecheck.suite.conform.generation`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import copy
-import functools
 import importlib
 import importlib.util
-import threading
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx
 
-from tapecheck.strategies import AUDIO_FORMATS, ENCODINGS, encode_audio
 from tapecheck.suite.conform.checks import ConformanceFailure
-from tapecheck.suite.conform.media import MIME
+from tapecheck.suite.conform.generation import (
+    CaseAdjustments,
+    audio_media_types,
+    generation_document,
+    is_negative,
+    media_types_registered,
+    negation_lost_on_the_wire,
+    operation_id_of,
+)
 from tapecheck.suite.conform.requirements import REQUIREMENTS, RequirementSkipped, requirement
 from tapecheck.suite.conform.session import Session, TargetUnreachable
-from tapecheck.suite.specs import Operation, Spec
-
-if TYPE_CHECKING:
-    from hypothesis import strategies as st
 
 __all__ = [
     "MAX_FAILURES",
@@ -55,9 +56,6 @@ __all__ = [
     "PROPERTY_CHECKS",
     "REJECTION_STATUSES",
     "Fixtures",
-    "accepted_formats",
-    "audio_payloads",
-    "generation_document",
     "register_property_requirements",
     "run_properties",
 ]
@@ -74,22 +72,9 @@ PROPERTY_CHECKS = (
 NEGATIVE_CHECKS = (*PROPERTY_CHECKS, "negative_data_rejection")
 #: What "refused" means (CONTRACT.md section 3: any 4xx of the right meaning).
 REJECTION_STATUSES = ("400", "401", "403", "404", "405", "409", "413", "415", "422")
-#: Durations of generated audio: short, and few, so that each encoding is made once or twice.
-AUDIO_DURATIONS_S = (0.5, 1.5)
 #: Stop sending after this many failures (the first is reported, the others counted).
 MAX_FAILURES = 5
 _ANSWER_TIMEOUT_S = 900.0  # beyond the client's own timeout: the loop itself is stuck
-#: Coverage scenarios whose invalid part is the request's shape, not a component's value.
-_SHAPE_PROBES = frozenset(
-    {
-        "unspecified_http_method",
-        "unsupported_path_pattern",
-        "malformed_content_type",
-        "unsupported_content_type",
-        "duplicate_parameter",
-    }
-)
-_LOCK = threading.Lock()  # schemathesis's media-type registry is process-wide
 
 
 @dataclass
@@ -162,133 +147,6 @@ async def _prerequisites(session: Session) -> Fixtures:
     return fixtures
 
 
-# -- audio ----------------------------------------------------------------------------
-
-
-def accepted_formats(operation: Operation) -> tuple[str, ...]:
-    """The probe formats of an operation's audio (``x-tapecheck.audio.formats``; all when unset)."""
-    formats = (operation.audio or {}).get("formats")
-    if isinstance(formats, list):
-        return tuple(f for f in formats if f in AUDIO_FORMATS) or AUDIO_FORMATS
-    return AUDIO_FORMATS
-
-
-@functools.cache
-def _encoded(encoding: str, duration_s: float) -> bytes:
-    return encode_audio(encoding, duration_s=duration_s)
-
-
-def audio_payloads(*, formats: tuple[str, ...]) -> st.SearchStrategy[bytes]:
-    """Real audio of ``formats``: every encoding of them, half a second or 1.5 s (cached)."""
-    from hypothesis import strategies as st
-
-    names = sorted(name for name, spec in ENCODINGS.items() if spec.format in formats)
-    if not names:
-        raise ValueError(f"no encoding makes any of {formats}")
-    return st.builds(_encoded, st.sampled_from(names), st.sampled_from(AUDIO_DURATIONS_S))
-
-
-def _media_type_strategies(spec: Spec) -> dict[str, st.SearchStrategy[bytes]]:
-    """Each audio MIME type, and each raw audio body's media type, to real audio (adjustment 1)."""
-    strategies = {MIME[fmt]: audio_payloads(formats=(fmt,)) for fmt in AUDIO_FORMATS}
-    for operation in spec.operations.values():
-        if (operation.audio or {}).get("location") == "content":
-            for media_type in operation.media_types:
-                strategies[media_type] = audio_payloads(formats=accepted_formats(operation))
-    return strategies
-
-
-@contextmanager
-def _registered(strategies: Mapping[str, st.SearchStrategy[bytes]]) -> Iterator[None]:
-    """Put ``strategies`` in schemathesis's media-type registry for the block only."""
-    from schemathesis.core.media_types import MEDIA_TYPE_STRATEGIES
-
-    with _LOCK:
-        saved = dict(MEDIA_TYPE_STRATEGIES)
-        MEDIA_TYPE_STRATEGIES.update(strategies)
-        try:
-            yield
-        finally:
-            MEDIA_TYPE_STRATEGIES.clear()
-            MEDIA_TYPE_STRATEGIES.update(saved)
-
-
-# -- the document schemathesis generates from ------------------------------------------
-
-
-def generation_document(spec: Spec) -> dict[str, Any]:
-    """A copy of the spec, as schemathesis reads it to generate (adjustments 2 and 3).
-
-    Multipart uploads: an audio part without ``encoding.contentType`` gets the
-    MIME types of its accepted formats; an upload carries an audio part (one of
-    ``x-tapecheck.audio.parts``); a form field holding a JSON document
-    (``contentMediaType: application/json`` with a ``contentSchema``) is
-    generated from its ``contentSchema`` and still travels as the field's text.
-    """
-    document: dict[str, Any] = copy.deepcopy(dict(spec.raw))
-    for operation in spec.operations.values():
-        raw_operation = document["paths"][operation.path][operation.method]
-        body = raw_operation.get("requestBody")
-        if isinstance(body, dict) and "$ref" in body:
-            body = raw_operation["requestBody"] = copy.deepcopy(dict(spec.resolve(body)))
-        if not isinstance(body, dict):
-            continue
-        for media_type, content in body.get("content", {}).items():
-            if not media_type.startswith("multipart/") or not isinstance(content, dict):
-                continue
-            schema = _local_schema(document, content.get("schema"))
-            audio = operation.audio or {}
-            if audio.get("location") == "part" and schema is not None:
-                parts = [p for p in audio.get("parts", ()) if p in schema.get("properties", {})]
-                mime = ", ".join(dict.fromkeys(MIME[f] for f in accepted_formats(operation)))
-                for part in parts:
-                    content.setdefault("encoding", {}).setdefault(part, {})
-                    content["encoding"][part].setdefault("contentType", mime)
-                _require_one_of(schema, parts)
-            if schema is not None:
-                _json_fields_from_content_schema(schema)
-    return document
-
-
-def _require_one_of(schema: dict[str, Any], parts: list[str]) -> None:
-    if len(parts) == 1:
-        required = schema.setdefault("required", [])
-        if parts[0] not in required:
-            required.append(parts[0])
-    elif parts:
-        one_of_them = {"anyOf": [{"required": [part]} for part in parts]}
-        schema["allOf"] = [*schema.get("allOf", []), one_of_them]
-
-
-def _local_schema(document: dict[str, Any], schema: Any) -> dict[str, Any] | None:
-    """Follow local ``$ref`` s to the schema object inside ``document`` (to edit it in place)."""
-    for _ in range(16):
-        if not (isinstance(schema, dict) and isinstance(schema.get("$ref"), str)):
-            break
-        if not schema["$ref"].startswith("#/"):
-            return None
-        target: Any = document
-        for token in schema["$ref"][2:].split("/"):
-            target = target.get(token.replace("~1", "/").replace("~0", "~"), {})
-        schema = target
-    return schema if isinstance(schema, dict) else None
-
-
-def _json_fields_from_content_schema(schema: dict[str, Any]) -> None:
-    properties = schema.get("properties")
-    if not isinstance(properties, dict):
-        return
-    for name, prop in list(properties.items()):
-        if (
-            isinstance(prop, dict)
-            and "contentSchema" in prop
-            and str(prop.get("contentMediaType", "")).endswith("json")
-        ):
-            properties[name] = {"allOf": [prop["contentSchema"]]} | (
-                {"description": prop["description"]} if "description" in prop else {}
-            )
-
-
 # -- one run ---------------------------------------------------------------------------
 
 
@@ -319,20 +177,10 @@ class Prober:
         self.statuses: Counter[tuple[str, str, int]] = Counter()
         self.unsendable = 0
         self.not_generated: list[str] = []
-        tenant = session.spec.ext.get("tenant", {})
-        self.tenant = (str(tenant.get("in", "")), str(tenant.get("name", "")))
-        #: operation label -> the locations whose every parameter a fixture fixes
-        self.fixed_locations: dict[str, set[str]] = {}
-        #: operationId -> (parts, MIME type, audio) for the untouched file parts of invalid cases
-        self.part_audio = {
-            op.operation_id: (
-                tuple((op.audio or {}).get("parts", ())),
-                MIME[accepted_formats(op)[0]],
-                session.media.audio_bytes(accepted_formats(op)[0]),
-            )
-            for op in session.spec.operations.values()
-            if (op.audio or {}).get("location") == "part"
-        }
+        #: the fixed parameters, what is written into every case, which negations are lost
+        self.adjustments = CaseAdjustments(
+            session, parameters=fixtures.parameters, complete=fixtures.complete
+        )
 
     @property
     def stopped(self) -> bool:
@@ -345,7 +193,7 @@ class Prober:
         spec = self.session.spec
         config = schemathesis.Config.from_dict(self._config())
         schema = schemathesis.openapi.from_dict(generation_document(spec), config=config)
-        with _registered(_media_type_strategies(spec)):
+        with media_types_registered(audio_media_types(spec)):
             for result in schema.get_all_operations():
                 if self.stopped:
                     break
@@ -395,7 +243,6 @@ class Prober:
         from hypothesis.errors import Unsatisfiable
         from schemathesis.core.control import SkipTest
         from schemathesis.core.errors import InvalidSchema, SerializationNotPossible
-        from schemathesis.core.parameters import ParameterLocation
         from schemathesis.generation import derive_operation_seed
         from schemathesis.generation.hypothesis import builder
         from schemathesis.generation.overrides import Override
@@ -403,13 +250,7 @@ class Prober:
         modes = [builder.HypothesisTestMode.COVERAGE, builder.HypothesisTestMode.FUZZING]
         if not self.negative:
             modes.insert(0, builder.HypothesisTestMode.EXAMPLES)
-        fixed = self._fixed_parameters(operation)
-        self.fixed_locations[operation.label] = {
-            where
-            for where, values in fixed.items()
-            if {p.name for p in operation.get_parameter_set(ParameterLocation(where))}
-            <= set(values)
-        }
+        fixed = self.adjustments.fix_parameters(operation)
 
         def test(case: Any) -> None:
             self.run_case(case)
@@ -475,20 +316,6 @@ class Prober:
             if not self.stopped:
                 raise
 
-    def _fixed_parameters(self, operation: Any) -> dict[str, dict[str, str]]:
-        """Location -> name -> value: the tenant and the fixtures' parameters of this operation."""
-        spec_operation = self.session.op(_operation_id(operation))
-        values = {
-            self.tenant[1]: self.session.credentials.tenant,
-            **self.fixtures.parameters.get("*", {}),
-            **self.fixtures.parameters.get(spec_operation.operation_id, {}),
-        }
-        fixed: dict[str, dict[str, str]] = {}
-        for parameter in spec_operation.parameters:
-            if parameter["name"] in values:
-                fixed.setdefault(parameter["in"], {})[parameter["name"]] = values[parameter["name"]]
-        return fixed
-
     # -- one case ------------------------------------------------------------------------
 
     def run_case(self, case: Any) -> None:
@@ -496,67 +323,12 @@ class Prober:
         if self.stopped:
             return
         if self.negative:
-            self._void_lost_negations(case)
-            if not _is_negative(case):
+            self.adjustments.void_lost_negations(case)
+            if not is_negative(case):
                 return  # nothing invalid reaches the wire: the valid layer sends such requests
         response = self.send(case)
         if response is not None:
             self.check(case, response)
-
-    def _void_lost_negations(self, case: Any) -> None:
-        """An invalid value a fixture replaced, or a body the schema accepts, is valid (4, 5)."""
-        from schemathesis.core.parameters import ParameterLocation
-        from schemathesis.generation import GenerationMode
-        from schemathesis.generation.meta import ComponentInfo
-
-        meta = case.meta
-        if meta is None or getattr(meta.phase.data, "scenario", None) in _SHAPE_PROBES:
-            return  # the method, the path or the Content-Type is what is invalid
-        void = {ParameterLocation(w) for w in self.fixed_locations.get(case.operation.label, ())}
-        if _body_is_valid(case):
-            void.add(ParameterLocation.BODY)
-        for location in void:
-            info = meta.components.get(location)
-            if info is not None and info.mode.is_negative:
-                meta.components[location] = ComponentInfo(mode=GenerationMode.POSITIVE)
-        if not any(info.mode.is_negative for info in meta.components.values()):
-            meta.generation.mode = GenerationMode.POSITIVE
-
-    def _fill(self, case: Any, operation_id: str) -> None:
-        """The tenant everywhere; bodies completed by the flow; real audio in valid file parts.
-
-        These are what a fixture or an override writes, not edits of generated
-        values: the case's metadata is frozen after them, so schemathesis does
-        not re-judge the case from them (it reads any file as invalid JSON).
-        """
-        from schemathesis.transport.serialization import Binary
-
-        negative = _is_negative(case)
-        touched = _negated_body_properties(case) if negative else set()
-        where, name = self.tenant
-        tenant = self.session.credentials.tenant
-        if where == "path":
-            case.path_parameters = {**(case.path_parameters or {}), name: tenant}
-        elif where == "header":
-            case.headers = {**(case.headers or {}), name: tenant}
-        if isinstance(case.body, dict):
-            # Completed in invalid requests too, but never a value the case made invalid:
-            # the refusal must come from that value.
-            if self.fixtures.complete is not None and touched is not None:
-                body = self.fixtures.complete(operation_id, dict(case.body))
-                for key in touched:
-                    if key in case.body:
-                        body[key] = case.body[key]
-                    else:
-                        body.pop(key, None)
-                case.body = body
-            parts, mime, audio = self.part_audio.get(operation_id, ((), "", b""))
-            for part in parts:  # adjustment 7: any bytes are a valid file, so these are audio
-                if negative and isinstance(case.body.get(part), bytes | Binary):
-                    case.body = {**case.body, part: audio}
-                    types_ = {**(case.multipart_content_types or {}), part: mime}
-                    case.multipart_content_types = types_
-        case.freeze_metadata()
 
     def send(self, case: Any) -> Any:
         """Send ``case`` on the runner's loop: the schemathesis response, or None if unsent."""
@@ -566,8 +338,8 @@ class Prober:
 
         if self.stopped:
             return None
-        operation_id = _operation_id(case.operation)
-        self._fill(case, operation_id)
+        operation_id = operation_id_of(case.operation)
+        self.adjustments.fill(case, operation_id)
         headers, query = self.session.credentials_for(operation_id)
         try:
             kwargs = case.as_transport_kwargs(base_url=self.base_url, headers=headers)
@@ -652,7 +424,7 @@ class Prober:
 
         load_all_checks()
         names: tuple[str, ...] = PROPERTY_CHECKS
-        if self.negative and not _negation_lost_on_the_wire(case):
+        if self.negative and not negation_lost_on_the_wire(case):
             names = NEGATIVE_CHECKS
         for name, function in zip(names, CHECKS.get_by_names(list(names)), strict=True):
             try:
@@ -688,14 +460,6 @@ class Prober:
 
 def _stateful_steps(examples: int) -> int:
     return max(2, min(10, examples // 2))
-
-
-def _operation_id(operation: Any) -> str:
-    return str(operation.definition.raw.get("operationId", ""))
-
-
-def _is_negative(case: Any) -> bool:
-    return case.meta is not None and bool(case.meta.generation.mode.is_negative)
 
 
 def _items(prepared: Any) -> list[tuple[str, str]]:
@@ -740,74 +504,3 @@ def _failure(
     if request is not None:
         found.exchange = session.exchange(request, None)  # type: ignore[attr-defined]
     return found
-
-
-def _body_is_valid(case: Any) -> bool:
-    """Whether a generated body (a file read as any bytes) satisfies its schema after all."""
-    from schemathesis.core import NOT_SET
-    from schemathesis.core.jsonschema import make_validator
-    from schemathesis.transport.serialization import Binary
-
-    body = case.body
-    alternative = None
-    if body is not NOT_SET and case.media_type is not None and not isinstance(body, bytes):
-        alternative = case.operation.get_body_for_media_type(case.media_type)
-    if alternative is None:
-        return False
-    if isinstance(body, dict):
-        body = {k: "" if isinstance(v, bytes | bytearray | Binary) else v for k, v in body.items()}
-    try:
-        validator_cls = case.operation.schema.adapter.jsonschema_validator_cls
-        return bool(make_validator(alternative.optimized_schema, validator_cls).is_valid(body))
-    except Exception:  # a schema or value the validator cannot read: keep the case as generated
-        return False
-
-
-def _negated_body_properties(case: Any) -> set[str] | None:
-    """Top-level body properties the case made invalid; None when that cannot be told.
-
-    None for a missing property, the body as a whole, or a coverage case
-    (whose invalid value is not located more precisely than its name).
-    """
-    from schemathesis.core.mutations import OperatorKind
-
-    data = case.meta.phase.data if case.meta is not None else None
-    names: set[str] = set()
-    for mutation in getattr(data, "mutations", ()):
-        if mutation.parameter_location.value != "body":
-            continue
-        if mutation.operator == OperatorKind.REMOVE_REQUIRED_PROPERTY or not mutation.path:
-            return None
-        names.add(str(mutation.path[0]))
-    body_negated = any(
-        where.value == "body" and info.mode.is_negative
-        for where, info in (case.meta.components.items() if case.meta is not None else ())
-    )
-    if body_negated and not names:
-        return None
-    return names
-
-
-def _negation_lost_on_the_wire(case: Any) -> bool:
-    """Whether only file parts' values are invalid: any bytes are a valid file (adjustment 6).
-
-    A ``format: binary`` part takes any bytes, so a value mutated into another
-    JSON type (``5`` for a file) goes out as the bytes ``5``: a valid file as
-    far as the schema can tell. A missing part is visible and still judged.
-    """
-    meta = case.meta
-    if meta is None or not str(case.media_type or "").startswith("multipart/"):
-        return False
-    if any(
-        info.mode.is_negative for where, info in meta.components.items() if where.value != "body"
-    ):
-        return False
-    alternative = case.operation.get_body_for_media_type(case.media_type)
-    properties = (getattr(alternative, "resolved_schema", None) or {}).get("properties", {})
-    binary = {
-        name
-        for name, schema in properties.items()
-        if isinstance(schema, dict) and schema.get("format") in ("binary", "byte")
-    }
-    touched = _negated_body_properties(case)
-    return touched is not None and bool(touched) and touched <= binary

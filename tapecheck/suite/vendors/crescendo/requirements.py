@@ -29,6 +29,35 @@ from tapecheck.suite.conform.common import (
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Auth, Session
 
+__all__ = [
+    "ERROR_CHECKS",
+    "MAX_POLLS",
+    "POLL_PAUSE_S",
+    "SEED",
+    "STATUS",
+    "UPLOAD",
+    "V",
+    "audio_required",
+    "auth_missing",
+    "auth_query",
+    "auth_wrong",
+    "corrupt_audio",
+    "error_body",
+    "expect_error",
+    "format_by_content",
+    "job_not_found",
+    "job_status",
+    "metadata_id_charset",
+    "metadata_id_required",
+    "metadata_json",
+    "metadata_required",
+    "size_limit",
+    "tenant_isolation",
+    "upload_accepted",
+    "upload_file_part",
+    "upload_wav",
+]
+
 V = "crescendo"
 UPLOAD = "upload"
 STATUS = "status"

@@ -1,1 +1,3 @@
 """Siro: its lint rules, reference mock, conformance flow and mutants."""
+
+__all__: list[str] = []
