@@ -434,7 +434,7 @@ class Prober:
                 for failure in group.exceptions:
                     message = str(failure.message).strip()
                     found = _failure(self.session, name, str(failure.title), case, message)
-                    found.exchange = exchange  # type: ignore[attr-defined]
+                    found.exchange = exchange
                     self.failures.append(found)
 
     def raise_outcome(self) -> None:
@@ -502,5 +502,5 @@ def _failure(
             what += f": {description}"
     found = ConformanceFailure(check, title, f"{what}. {message}")
     if request is not None:
-        found.exchange = session.exchange(request, None)  # type: ignore[attr-defined]
+        found.exchange = session.exchange(request, None)
     return found

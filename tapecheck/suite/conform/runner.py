@@ -171,8 +171,7 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
             Verdict(
                 check=failure.code,
                 message=session.redact(f"{failure.title}: {failure.message}"),
-                exchange=getattr(failure, "exchange", None)
-                or (session.exchanges[-1] if session.exchanges else None),
+                exchange=failure.exchange or (session.exchanges[-1] if session.exchanges else None),
                 severity="error",
             )
         )

@@ -238,7 +238,7 @@ class Session:
             try:
                 CHECKS[name](ctx, response)
             except ConformanceFailure as failure:
-                failure.exchange = self.exchange(response.request, response)  # type: ignore[attr-defined]
+                failure.exchange = self.exchange(response.request, response)
                 raise
 
     def fail(
@@ -247,7 +247,7 @@ class Session:
         """Raise a failure decided by the requirement itself (a vendor rule, a state transition)."""
         failure = ConformanceFailure(check, title, self.redact(message))
         if response is not None:
-            failure.exchange = self.exchange(response.request, response)  # type: ignore[attr-defined]
+            failure.exchange = self.exchange(response.request, response)
         raise failure
 
     # -- reporting ----------------------------------------------------------
