@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tapecheck.suite._audio.adts import adts_at, parse_adts
 from tapecheck.suite._audio.adts import is_header as is_adts_header
+from tapecheck.suite._audio.capacity import check_capacity
 from tapecheck.suite._audio.flac import parse_flac
 from tapecheck.suite._audio.mp4 import is_mp4, parse_mp4
 from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at
@@ -69,6 +70,7 @@ def parse(src: Source, found: Found) -> None:
         parse_mp4(src, found)
     else:
         _frames(src, found)
+    check_capacity(found, src.size)
 
 
 def _frames(src: Source, found: Found) -> None:

@@ -149,11 +149,16 @@ def parse_flac(src: Source, found: Found, start: int) -> None:
         found.problem(CORRUPT, "FLAC STREAMINFO says a sample rate of 0 Hz")
         return
     offset = start + 4
-    for _ in range(_MAX_BLOCKS):
+    for index in range(_MAX_BLOCKS):
         block_header = src.read(offset, 4)
         if len(block_header) < 4:
             found.problem(TRUNCATED, "FLAC file is cut inside its metadata")
             return
+        if index and block_header[0] & 0x7F == 0 and not found.has(CORRUPT):
+            # The format allows one STREAMINFO, first; which one a decoder believes is open.
+            found.problem(
+                CORRUPT, f"FLAC file has a second STREAMINFO block (at offset {n(offset)})"
+            )
         length = int.from_bytes(block_header[1:4], "big")
         offset += 4 + length
         if offset > src.size:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
+from tapecheck.suite._audio.mp4_tables import chunk_problem
 from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, Found, Source, n
 
 __all__ = ["is_mp4", "parse_mp4"]
@@ -20,7 +21,10 @@ __all__ = ["is_mp4", "parse_mp4"]
 _FIRST_BOXES = (b"ftyp", b"styp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 _CONTAINERS = frozenset((b"trak", b"mdia", b"minf", b"stbl", b"edts", b"mvex", b"traf"))
 _LEAVES = frozenset((b"mvhd", b"tkhd", b"elst", b"mdhd", b"hdlr", b"stsd", b"mehd", b"trex"))
+# Sample tables: only where they are is noted while walking; :mod:`.mp4_tables` reads them.
+_TABLES = frozenset((b"stco", b"co64", b"stsz", b"stz2", b"stsc"))
 _FRAGMENT_LEAVES = frozenset((b"tfhd", b"tfdt", b"trun"))
+_MDAT_AT = b"at:mdat"  # where each whole mdat box starts, beside its body in _top_level's map
 _MAX_BOXES = 200_000
 _MAX_LEAF = 4096
 _MAX_DEPTH = 8  # moov/trak/mdia/minf/stbl is 5 deep
@@ -79,6 +83,7 @@ class _Track:
         "id",
         "media_duration",
         "rate",
+        "tables",
         "timescale",
     )
 
@@ -91,6 +96,7 @@ class _Track:
         self.codec: str | None = None
         self.channels = 0
         self.rate = 0
+        self.tables: dict[bytes, tuple[int, int]] = {}
 
 
 class _Movie:
@@ -188,6 +194,10 @@ def _walk(
         if kind in _CONTAINERS:
             _walk(src, body_at, box_end, movie, track, depth + 1)
             continue
+        if kind in _TABLES:
+            if track is not None:
+                track.tables.setdefault(kind, (body_at, box_end))
+            continue
         if kind not in _LEAVES:
             continue
         body = src.read(body_at, min(box_end - body_at, _MAX_LEAF))
@@ -217,8 +227,14 @@ def _walk(
             _sample_entry(body, track)
 
 
-def _fragment_end(src: Source, start: int, end: int, track: _Track, default: int) -> int | None:
-    """Decode time after the last sample of ``track`` in the ``moof`` at ``[start, end)``."""
+def _fragment(
+    src: Source, start: int, end: int, track: _Track, default: int
+) -> tuple[int | None, int] | None:
+    """``(tfdt base decode time or None, summed sample durations)`` of ``track`` in one ``moof``.
+
+    None when the fragment holds nothing of the track. The durations come from
+    each ``trun``'s samples, else the ``tfhd`` default, else the ``trex`` one.
+    """
     base: int | None = None
     total = 0
     found_track = False
@@ -252,9 +268,26 @@ def _fragment_end(src: Source, start: int, end: int, track: _Track, default: int
                     )
                 else:
                     total += count * fragment_default
-    if not found_track:
-        return None
-    return (base or 0) + total
+    return (base, total) if found_track else None
+
+
+def _fragments_end(src: Source, moofs: list[tuple[int, int]], track: _Track, default: int) -> int:
+    """Decode time after the last sample of ``track`` in the fragments.
+
+    When the last fragment states where it starts (``tfdt``), it alone is read;
+    otherwise every fragment's samples are added up, each restarting from its
+    own ``tfdt`` where it has one.
+    """
+    last = _fragment(src, *moofs[-1], track, default)
+    if last is not None and last[0] is not None:
+        return last[0] + last[1]
+    end = 0
+    for start, stop in moofs:
+        fragment = _fragment(src, start, stop, track, default)
+        if fragment is not None:
+            base, total = fragment
+            end = (end if base is None else base) + total
+    return end
 
 
 def _top_level(src: Source) -> tuple[dict[bytes, list[tuple[int, int]]], tuple[str, str] | None]:
@@ -293,6 +326,8 @@ def _top_level(src: Source) -> tuple[dict[bytes, list[tuple[int, int]]], tuple[s
                 "remain in the file",
             )
         boxes.setdefault(kind, []).append((offset + body, offset + box_size))
+        if kind == b"mdat":
+            boxes.setdefault(_MDAT_AT, []).append((offset, offset + body))
         offset += box_size
     return boxes, None
 
@@ -310,11 +345,7 @@ def _duration(src: Source, movie: _Movie, audio: _Track, moofs: list[tuple[int, 
     if not moofs or not audio.timescale:
         return header
     default = movie.default_duration.get(audio.id, 0)
-    end = _fragment_end(src, *moofs[-1], audio, default)
-    if end is None:
-        end = 0
-        for start, stop in moofs:
-            end += _fragment_end(src, start, stop, audio, default) or 0
+    end = _fragments_end(src, moofs, audio, default)
     return max(header, end / audio.timescale)
 
 
@@ -350,11 +381,36 @@ def parse_mp4(src: Source, found: Found) -> None:
     found.sample_rate = (audio.rate if audio.rate >= 1000 else audio.timescale) or None
     if problem is not None and problem[0] == TRUNCATED and not moofs:
         return  # what a cut file holds is unknown without reading its sample tables
+    invalid = _invalid(movie, audio)
+    if invalid is not None:
+        found.problem(CORRUPT, invalid)
+        return
     duration = _duration(src, movie, audio, moofs)
     found.duration_s = duration
     if problem is not None:
         return
+    mdats = [
+        (box, body, end)
+        for (box, body), (_body, end) in zip(
+            boxes.get(_MDAT_AT, []), boxes.get(b"mdat", []), strict=True
+        )
+    ]
     if b"mdat" not in boxes and not moofs and duration:
         found.problem(CORRUPT, "MP4 file has an index ('moov') but no media data ('mdat')")
     elif duration == 0:
         found.problem(EMPTY, "MP4 audio track holds no audio (0 s)")
+    elif mdats:
+        chunks = chunk_problem(src, audio.tables, mdats)
+        if chunks is not None:
+            found.problem(CORRUPT, chunks)
+
+
+def _invalid(movie: _Movie, audio: _Track) -> str | None:
+    """A header field no decoder can work with: a zero clock or no channels."""
+    if audio.timescale == 0:
+        return "MP4 audio track says a timescale of 0 (its 'mdhd' clock)"
+    if movie.timescale == 0 and (movie.duration or audio.edit):
+        return "MP4 movie header says a timescale of 0 ('mvhd')"
+    if audio.codec is not None and audio.channels == 0:
+        return "MP4 audio track says 0 channels"
+    return None
