@@ -105,7 +105,7 @@ def chunk_problem(
     bodies = sorted((body, end) for _box, body, end in mdats)
     starts = [body for body, _end in bodies]
     # One media box (the usual case): its bounds hold every offset if they hold both ends.
-    for offset in (min(offsets), max(offsets)) if len(bodies) == 1 else offsets:
+    for offset in (max(offsets), min(offsets)) if len(bodies) == 1 else offsets:
         index = bisect_right(starts, offset) - 1
         if index < 0 or offset >= bodies[index][1]:
             box = next((box for box, body, _end in mdats if box <= offset < body), None)

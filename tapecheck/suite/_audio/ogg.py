@@ -13,7 +13,7 @@ import struct
 
 from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, UNKNOWN, Found, Source, n
 
-__all__ = ["crc_ok", "parse_ogg"]
+__all__ = ["crc_ok", "page_crc", "parse_ogg"]
 
 # capture, version, flags, granule, serial, sequence, CRC, segment count
 _PAGE = struct.Struct("<4sBBqIIIB")
@@ -40,7 +40,7 @@ def _reverse32(value: int) -> int:
     return int(f"{value:032b}"[::-1], 2)
 
 
-def _crc(page: bytes) -> int:
+def page_crc(page: bytes) -> int:
     """The Ogg CRC of a page whose CRC field (bytes 22-25) is zeroed."""
     raw = binascii.crc32(page.translate(_REVERSED), 0xFFFFFFFF) ^ 0xFFFFFFFF
     return _reverse32(raw)
@@ -50,7 +50,7 @@ def crc_ok(data: bytes, offset: int, length: int) -> bool:
     """Whether the whole page of ``length`` bytes at ``offset`` of ``data`` matches its CRC."""
     page = data[offset : offset + length]
     stored: int = struct.unpack_from("<I", page, 22)[0]
-    return _crc(page[:22] + b"\0\0\0\0" + page[26:]) == stored
+    return page_crc(page[:22] + b"\0\0\0\0" + page[26:]) == stored
 
 
 def _page(data: bytes, offset: int) -> tuple[int, int, int, int, int] | None:
