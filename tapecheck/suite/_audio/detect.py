@@ -7,7 +7,7 @@ from tapecheck.suite._audio.adts import is_header as is_adts_header
 from tapecheck.suite._audio.capacity import check_capacity
 from tapecheck.suite._audio.flac import parse_flac
 from tapecheck.suite._audio.mp4 import is_mp4, parse_mp4
-from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at
+from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at, vbr_claim
 from tapecheck.suite._audio.mpeg import is_header as is_mpeg_header
 from tapecheck.suite._audio.ogg import parse_ogg
 from tapecheck.suite._audio.source import (
@@ -104,11 +104,27 @@ def _frames(src: Source, found: Found) -> None:
         parse_adts(src, found, first, end)
     else:
         parse_mpeg(src, found, first, end)
+    name = "AAC (ADTS)" if adts else "MP3"
     if leading.strip(b"\x00"):
-        name = "AAC (ADTS)" if adts else "MP3"
         found.problem(
             CORRUPT,
             f"{name} stream starts after {n(first - start)} bytes that are not audio frames",
+        )
+        if not adts:
+            _spliced_claim(src, found, start, first)
+
+
+def _spliced_claim(src: Source, found: Found, start: int, first: int) -> None:
+    """A Xing/Info/VBRI frame where the stream should start, cut off from the frames after it:
+    its claim is compared with what the frames found hold (a file cut and spliced)."""
+    lead = src.read(start, first - start).find(b"\xff")
+    claim = None if lead < 0 else vbr_claim(src, start + lead)
+    held = found.duration_s
+    if claim is not None and held is not None and claim > held * 1.005 + 0.05:
+        found.problem(
+            TRUNCATED,
+            f"MP3 header (Xing/Info/VBRI) at offset {n(start + lead)} claims {claim:,.2f} s "
+            f"but the frames hold {held:,.2f} s: the file was cut",
         )
 
 

@@ -79,9 +79,11 @@ class _Track:
         "channels",
         "codec",
         "edit",
+        "gapless",
         "handler",
         "id",
         "media_duration",
+        "media_start",
         "rate",
         "tables",
         "timescale",
@@ -93,6 +95,8 @@ class _Track:
         self.timescale = 0
         self.media_duration = 0
         self.edit = 0
+        self.gapless = 0  # iTunes' iTunSMPB: the samples left after priming and padding
+        self.media_start = 0
         self.codec: str | None = None
         self.channels = 0
         self.rate = 0
@@ -127,11 +131,13 @@ def _times(body: bytes) -> tuple[int, int]:
     return timescale, 0 if duration == 0xFFFFFFFFFFFFFFFF else duration
 
 
-def _edit(body: bytes) -> int:
-    """Sum of the non-empty edits of an ``elst``, in movie timescale units."""
+def _edit(body: bytes) -> tuple[int, int]:
+    """Sum of the non-empty edits of an ``elst`` (movie timescale units) and where in the
+    media the first one starts (media timescale units: the encoder's priming)."""
     version, rest = _full(body)
+    first = -1
     if len(rest) < 4:
-        return 0
+        return 0, 0
     count = struct.unpack_from(">I", rest)[0]
     entry = struct.Struct(">Qq" if version == 1 else ">Ii")
     total = 0
@@ -142,7 +148,8 @@ def _edit(body: bytes) -> int:
         duration, media_time = entry.unpack_from(rest, at)
         if media_time != -1:
             total += duration
-    return total
+            first = media_time if first < 0 else first
+    return total, max(first, 0)
 
 
 def _sample_entry(body: bytes, track: _Track) -> None:
@@ -177,6 +184,33 @@ def _object_type(esds: bytes) -> int:
             return esds[cursor] if cursor < len(esds) else 0
         else:
             return 0
+    return 0
+
+
+def _gapless(src: Source, start: int, end: int) -> int:
+    """The sample count of iTunes' gapless tag (``udta/meta/ilst/----`` named ``iTunSMPB``).
+
+    Its text is hex fields: 0, priming, padding, then the samples that remain.
+    Without an edit list, this is how players (and FFmpeg) know the length.
+    """
+    for kind, body, stop in _boxes(src, start, end):
+        if kind == b"udta":
+            return _gapless(src, body, stop)
+        if kind == b"meta":
+            full = src.read(body + 8, 4) in (b"hdlr", b"ilst")  # ISO's meta has version/flags
+            return _gapless(src, body + 4 if full else body, stop)
+        if kind == b"ilst":
+            return _gapless(src, body, stop)
+        if kind == b"----":
+            item = src.read(body, min(stop - body, 512))
+            at = item.find(b"data", item.find(b"iTunSMPB") + 8)
+            if item.find(b"iTunSMPB") >= 0 and at > 0:
+                fields = item[at + 12 : at + 200].split()
+                if len(fields) >= 4:
+                    try:
+                        return int(fields[3], 16)
+                    except ValueError:
+                        return 0
     return 0
 
 
@@ -218,7 +252,7 @@ def _walk(
             if len(rest) >= at + 4:
                 track.id = struct.unpack_from(">I", rest, at)[0]
         elif kind == b"elst":
-            track.edit = _edit(body)
+            track.edit, track.media_start = _edit(body)
         elif kind == b"mdhd":
             track.timescale, track.media_duration = _times(body)
         elif kind == b"hdlr" and len(body) >= 12 and not track.handler:
@@ -271,19 +305,21 @@ def _fragment(
     return (base, total) if found_track else None
 
 
-def _fragments_end(src: Source, moofs: list[tuple[int, int]], track: _Track, default: int) -> int:
+def _fragments_end(
+    src: Source, moofs: list[tuple[int, int]], track: _Track, default: int, start: int
+) -> int:
     """Decode time after the last sample of ``track`` in the fragments.
 
     When the last fragment states where it starts (``tfdt``), it alone is read;
     otherwise every fragment's samples are added up, each restarting from its
-    own ``tfdt`` where it has one.
+    own ``tfdt`` where it has one; the first follows the samples of ``moov`` (``start``).
     """
     last = _fragment(src, *moofs[-1], track, default)
     if last is not None and last[0] is not None:
         return last[0] + last[1]
-    end = 0
-    for start, stop in moofs:
-        fragment = _fragment(src, start, stop, track, default)
+    end = start
+    for begin, stop in moofs:
+        fragment = _fragment(src, begin, stop, track, default)
         if fragment is not None:
             base, total = fragment
             end = (end if base is None else base) + total
@@ -336,6 +372,14 @@ def _duration(src: Source, movie: _Movie, audio: _Track, moofs: list[tuple[int, 
     header = 0.0
     if audio.edit and movie.timescale:
         header = audio.edit / movie.timescale
+        if audio.media_duration and audio.timescale:
+            # The edit is rounded to the movie's clock (often ms): the media's own
+            # clock, less the priming the edit skips, is exact when they agree.
+            media = (audio.media_duration - audio.media_start) / audio.timescale
+            if abs(media - header) < 1 / movie.timescale:
+                header = media
+    elif audio.gapless and audio.timescale:
+        header = audio.gapless / audio.timescale
     elif audio.media_duration and audio.timescale:
         header = audio.media_duration / audio.timescale
     elif movie.duration and movie.timescale:
@@ -345,7 +389,7 @@ def _duration(src: Source, movie: _Movie, audio: _Track, moofs: list[tuple[int, 
     if not moofs or not audio.timescale:
         return header
     default = movie.default_duration.get(audio.id, 0)
-    end = _fragments_end(src, moofs, audio, default)
+    end = _fragments_end(src, moofs, audio, default, audio.media_duration)
     return max(header, end / audio.timescale)
 
 
@@ -375,6 +419,9 @@ def parse_mp4(src: Source, found: Found) -> None:
     if audio is None:
         found.problem(CORRUPT, "MP4 file has no audio track")
         return
+    if not audio.edit:
+        gapless = _gapless(src, moov[0][0], moov[0][1])
+        audio.gapless = gapless if 0 < gapless <= audio.media_duration else 0
     found.codec = audio.codec
     found.channels = audio.channels or None
     # QuickTime v2 sound entries keep their rate elsewhere (the 16.16 field says 1).

@@ -23,7 +23,7 @@ from tapecheck.suite._audio.source import (
     n,
 )
 
-__all__ = ["free_format", "is_header", "parse_mpeg", "stream_at"]
+__all__ = ["free_format", "is_header", "parse_mpeg", "stream_at", "vbr_claim"]
 
 # Bitrates in kbps by (MPEG-1?, layer).
 _BITRATES: dict[tuple[bool, int], tuple[int, ...]] = {
@@ -204,6 +204,20 @@ def _vbr_header(
     return False, None, None, 0, 0
 
 
+def vbr_claim(src: Source, at: int) -> float | None:
+    """Seconds the Xing/Info/VBRI header of the frame at ``at`` claims, or None."""
+    header = src.read(at, 4)
+    info = frame_info(_key(header, 0)) if len(header) == 4 and header[0] == 0xFF else None
+    if info is None or info[0] == 0 or info[3] != 3:
+        return None
+    length, samples, rate, _layer = info
+    frame = src.read(at, min(length, 2048))
+    _tagged, frames, _total, delay, padding = _vbr_header(
+        frame, (_key(header, 0) >> 11) & 3 == 3, header[3] >> 6 == 3
+    )
+    return None if frames is None else max(frames * samples - delay - padding, 0) / rate
+
+
 def _claim_too_long(key: int, length: int, frames: int, present: int, cbr: bool) -> bool:
     """Whether ``frames`` frames cannot fit in ``present`` bytes.
 
@@ -284,6 +298,12 @@ def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
                 "more bytes",
             )
     found.duration_s = max(counted * samples - delay, 0) / rate
+    if counted == 1 and not found.problems:
+        found.problem(
+            CORRUPT,
+            "MP3 file holds a single audio frame: decoders (FFmpeg) need two in a row "
+            "to recognise the stream",
+        )
     if found.duration_s == 0 and not found.problems:
         found.problem(EMPTY, "MP3 file holds no audio (0 frames)")
 
