@@ -75,6 +75,36 @@ BROKEN = {
     "mutagen/52-overwritten-metadata.flac": "mutagen test_flac TFLACBadBlockSize",
     "mutagen/truncated-64bit.mp4": "mutagen test_mp4: 'only half a file, so FAAD segfaults'",
     "mutagen/emptyfile.mp3": "mutagen test_easyid3: a 0-byte file",
+    # Cut files that FFmpeg decodes without a word, checked by hand (frame and page lengths):
+    "mutagen/xing.mp3": "cut inside its last frame: 8,208 bytes of 32 kbit/s frames (104-105 "
+    "bytes each) end inside frame 79",
+    "mutagen/id3v1v2-combined.mp3": "cut inside its last frame: 2,895 bytes of 160 kbit/s "
+    "frames (522-523 bytes each) between its ID3v2 and ID3v1 tags",
+    "pytaglib/onlyv1.mp3": "cut: its VBRI header (FFmpeg's Duration) says 222.20 s, the "
+    "frames decode to 0.44 s",
+    "pytaglib/rare_frames.mp3": "cut: its VBRI header says 222.20 s, the frames decode to 0.44 s",
+    "mutagen/apev2-lyricsv2.mp3": "cut and spliced: its Info header (FFmpeg's Duration) says "
+    "210.92 s, the frames decode to 1.93 s, after 585 bytes FFmpeg skips as junk",
+    # Fixtures cut to a round size (their suites read the tags only):
+    "mutagen/vbri.mp3": "cut to 8,192 bytes: its VBRI header says 222.20 s, the frames 0.44 s",
+    "pytaglib/r2.mp3": "cut to 7 KB: its VBRI header says 222.20 s, the frames decode to 0.44 s",
+    "pytaglib/readönly.mp3": "cut to 7 KB: its VBRI header says 222.20 s, the frames 0.44 s",
+    "pytaglib/Жбж.mp3": "cut to 7 KB: its VBRI header says 222.20 s, the frames decode to 0.44 s",
+    "mediafile/emptylist.mp3": "cut to 8,192 bytes: its Xing header says 217.04 s, the frames 1.1 s",
+    "mutagen/id3v22-test.mp3": "cut to 5,120 bytes inside its last frame (160 kbit/s, 522-523 "
+    "bytes each)",
+    "mutagen/variable-block.flac": "cut to 10,240 bytes: STREAMINFO says 11,540,088 samples "
+    "(261 s), the frames stop at 39,936",
+    "mutagen/sample_length.oggtheora": "cut: its last page runs 2,365 bytes past the end of "
+    "the 16,384-byte file; the Vorbis stream has no end-of-stream page",
+}
+#: The libraries' own expected lengths (a tool within 0.5 % of one of them, or of the decode, is
+#: right): where a decoder drops an encoder's priming frame that the file's header counts.
+EXPECTED = {
+    "mutagen/empty.aac": 3.70,  # mutagen test_aac: assertAlmostEqual(length, 3.70, 2)
+    "mutagen/has-tags.m4a": 3.7,  # mutagen test_mp4 TMP4Mixin.test_length
+    "mutagen/no-tags.m4a": 3.7,
+    "mutagen/covr-with-name.m4a": 3.7,
 }
 TOLERANCE = 0.005
 SPEED_VS_TINYTAG = 3.0
@@ -86,6 +116,7 @@ class Truth:
     format: str  # a FORMATS member or "unknown"
     duration_s: float | None
     broken: str  # why it is broken, or ""
+    expected_s: float | None = None  # the library's own expected length, where its test has one
 
     @property
     def sound(self) -> bool:
@@ -163,11 +194,13 @@ def decode(path: Path) -> Truth:
     duration = None
     if audio is not None and run.returncode == 0:
         duration = len(run.stdout) / 2 / int(audio.group(2))
-    broken = BROKEN.get(f"{path.parent.name}/{path.name}", "")
-    if not broken and fmt in FORMATS:
+    broken = ""
+    if fmt in FORMATS:
+        # Errors logged while the whole stream still decodes (a damaged picture block, a
+        # packet FFmpeg conceals) are the decoder's business (--deep), not a broken file.
         if audio is None:
             broken = "FFmpeg finds no audio stream"
-        elif errors or run.returncode:
+        elif run.returncode or not run.stdout:
             broken = "FFmpeg: " + (errors[0].split("] ", 2)[-1] if errors else "decode failed")
     return Truth(fmt, duration, broken)
 
@@ -184,7 +217,12 @@ def truths(files: list[Path], cache: Path) -> dict[Path, Truth]:
             truth = decode(path)
             known[name] = [truth.format, truth.duration_s, truth.broken]
         fmt, duration, broken = known[name]
-        found[path] = Truth(str(fmt), None if duration is None else float(str(duration)), str(broken))
+        found[path] = Truth(
+            str(fmt),
+            None if duration is None else float(str(duration)),
+            BROKEN.get(rel(path)) or str(broken),
+            EXPECTED.get(rel(path)),
+        )
     store.write_text(json.dumps(known, indent=0, sort_keys=True))
     return found
 
@@ -257,7 +295,11 @@ def format_right(result: Result, truth: Truth) -> bool:
 def duration_right(result: Result, truth: Truth) -> bool:
     if result.duration_s is None or not truth.duration_s:
         return False
-    return abs(result.duration_s - truth.duration_s) <= TOLERANCE * truth.duration_s
+    return any(
+        abs(result.duration_s - right) <= TOLERANCE * right
+        for right in (truth.duration_s, truth.expected_s)
+        if right
+    )
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -304,13 +346,13 @@ def score(files: list[Path], truth: dict[Path, Truth], listing: bool) -> list[st
             f"{best * 1e6:7.0f}us"
         )
         if name == "probe":
-            for path in sorted(set(sound) - set(sound_right) - set(timed)) or []:
-                missed.append(f"{rel(path)}: {results[path]} for {truth[path]}")
             for path in sorted(set(sound) - set(sound_right)):
                 missed.append(f"{rel(path)}: format {results[path].format}, truth {truth[path]}")
             for path in sorted(set(sound) - set(timed)):
                 missed.append(f"{rel(path)}: {results[path].duration_s} s, truth {truth[path]}")
-            missed += [f"{rel(p)}: not flagged ({truth[p].broken})" for p in broken if p not in flagged]
+            missed += [
+                f"{rel(p)}: not flagged ({truth[p].broken})" for p in broken if p not in flagged
+            ]
             missed += [f"{rel(p)}: flagged, truth {truth[p]}" for p in alarms]
             missed += [f"{rel(p)}: crash {results[p].crash}" for p in crashes]
         if listing:
@@ -329,7 +371,9 @@ def rel(path: Path) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    default_cache = os.environ.get("TAPECHECK_BENCH_CACHE") or Path.home() / ".cache/tapecheck/bench"
+    default_cache = (
+        os.environ.get("TAPECHECK_BENCH_CACHE") or Path.home() / ".cache/tapecheck/bench"
+    )
     parser.add_argument("--cache", type=Path, default=Path(default_cache))
     parser.add_argument("--list", action="store_true", help="print every file's result")
     args = parser.parse_args()

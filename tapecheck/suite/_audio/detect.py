@@ -50,6 +50,13 @@ _OTHER: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\xff\xd8\xff", "a JPEG image"),
     (0, b"GIF8", "a GIF image"),
     (0, b"\x0bw", "AC-3"),
+    (0, b"MPCK", "Musepack"),
+    (0, b"MP+", "Musepack"),
+    (0, b"TTA1", "True Audio (TTA)"),
+    (0, b"tBaK", "TAK"),
+    (0, b"OFR ", "OptimFROG"),
+    (0, b"DSD ", "DSD (DSF)"),
+    (0, b"FRM8", "DSD (DFF)"),
 )
 
 
@@ -68,6 +75,10 @@ def parse(src: Source, found: Found) -> None:
         parse_webm(src, found)
     elif is_mp4(head):
         parse_mp4(src, found)
+    elif _other(head) is not None:
+        # Recognisably another format: no frame sync search through its data (an AIFF
+        # file is PCM, full of 0xFF bytes that would each be tried as an MPEG header).
+        found.problem(UNKNOWN, _unknown(src))
     else:
         _frames(src, found)
     check_capacity(found, src.size)
@@ -151,11 +162,19 @@ def _sync_in(window: bytes, start: int, at_end: bool, search: int) -> tuple[int 
     return None, False
 
 
-def _unknown(src: Source) -> str:
-    head = src.head
+def _other(head: bytes) -> str | None:
+    """The name of the other format whose magic ``head`` starts with, or None."""
     for offset, magic, name in _OTHER:
         if head[offset : offset + len(magic)] == magic:
-            return f"the content is {name}, not a known audio format"
+            return name
+    return None
+
+
+def _unknown(src: Source) -> str:
+    head = src.head
+    other = _other(head)
+    if other is not None:
+        return f"the content is {other}, not a known audio format"
     sample = head[:512]
     if sample and all(32 <= byte < 127 or byte in _WHITESPACE for byte in sample):
         return "the content is text, not audio"
