@@ -17,8 +17,11 @@ from the libraries' own tests:
   DocType ``webm``); a format the probe does not know is ``unknown``;
 - duration: a full decode to mono 16-bit PCM at the stream's own rate, the
   samples counted;
-- broken: FFmpeg logs an error while decoding, finds no audio stream, or the
-  library's test expects the file to fail or to read as 0 s (``BROKEN``).
+- broken: FFmpeg cannot open the file, finds no audio stream or cannot decode
+  it, or the library's test expects the file to fail (``BROKEN``, which also
+  lists, with the evidence, fixtures cut to a round size that FFmpeg decodes
+  without a word). A file FFmpeg cannot open has the right format for a tool
+  that flags it.
 
 Each tool is scored on: the format right (for the baselines, the parser they
 pick), the duration within 0.5 % of the truth on every sound file, every
@@ -194,7 +197,7 @@ def decode(path: Path) -> Truth:
     duration = None
     if audio is not None and run.returncode == 0:
         duration = len(run.stdout) / 2 / int(audio.group(2))
-    broken = ""
+    broken = "" if demuxer else "FFmpeg cannot open it"
     if fmt in FORMATS:
         # Errors logged while the whole stream still decodes (a damaged picture block, a
         # packet FFmpeg conceals) are the decoder's business (--deep), not a broken file.
@@ -285,6 +288,8 @@ def guarded(tool: Callable[[Path], Result], path: Path) -> Result:
 
 
 def format_right(result: Result, truth: Truth) -> bool:
+    if truth.broken and truth.format == "unknown":  # FFmpeg cannot open it: flag it, any name
+        return result.flagged
     if truth.format not in FORMATS:
         return result.format not in FORMATS and result.format != "ogg"
     if result.format == "ogg":  # tinytag names the container, not the codec
