@@ -414,6 +414,7 @@ def parse_mp4(src: Source, found: Found) -> None:
             )
         return
     movie = _Movie()
+    src.preload(*moov[0])  # the index is walked with many small reads
     _walk(src, moov[0][0], moov[0][1], movie, None)
     audio = next((t for t in movie.tracks if t.handler == b"soun"), None)
     if audio is None:

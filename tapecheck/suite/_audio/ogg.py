@@ -37,7 +37,8 @@ _REVERSED = bytes(int(f"{byte:08b}"[::-1], 2) for byte in range(256))
 
 
 def _reverse32(value: int) -> int:
-    return int(f"{value:032b}"[::-1], 2)
+    # Byte order reversed, then each byte's bits.
+    return int.from_bytes(value.to_bytes(4, "little").translate(_REVERSED), "big")
 
 
 def page_crc(page: bytes) -> int:
@@ -97,15 +98,22 @@ def _invalid(packet: bytes, name: str, channels: int, rate: int) -> str | None:
     return None
 
 
-def _bad_crc(data: bytes, base: int, serial: int | None = None) -> int | None:
-    """The file offset of the first whole page in ``data`` (read at ``base``) whose CRC fails."""
+def _bad_crc(data: bytes, base: int) -> int | None:
+    """The file offset of the first page in ``data`` (read at ``base``) whose CRC fails.
+
+    The header pages are checked, up to the first page of audio (one with a
+    granule position): a decoder cannot open a stream whose headers fail,
+    while a later page is only read for the duration (see :func:`_last_page`).
+    """
     offset = 0
     while True:
         page = _page(data, offset)
         if page is None or offset + page[4] > len(data):
             return None
-        if (serial is None or page[2] == serial) and not crc_ok(data, offset, page[4]):
+        if not crc_ok(data, offset, page[4]):
             return base + offset
+        if page[1] not in (0, _NO_GRANULE):
+            return None
         offset += page[4]
 
 
@@ -179,8 +187,7 @@ def _last_page(src: Source, found: Found, serial: int, clock: int, pre_skip: int
             if cursor + length > end:
                 cut = cut or not seen
             else:
-                tail_page = start + cursor >= len(src.head)  # the head's pages are checked
-                if tail_page and not found.has(CORRUPT) and not crc_ok(tail, cursor, length):
+                if not found.has(CORRUPT) and not crc_ok(tail, cursor, length):
                     _crc_problem(found, start + cursor)
                 if not seen:
                     seen = True
