@@ -4,7 +4,8 @@ The metadata blocks are walked with seeks (a cover picture is skipped, not
 read). The last frame header is found in the final bytes of the file: its
 frame or sample number and block size say how many samples the file really
 holds, so a cut file is caught without decoding, and a stream whose
-STREAMINFO says 0 samples (written to a pipe) still gets its duration.
+STREAMINFO says 0 samples (written to a pipe) still gets its duration. A
+second STREAMINFO block is corrupt: which one a decoder believes is open.
 """
 
 from __future__ import annotations

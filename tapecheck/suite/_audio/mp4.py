@@ -3,9 +3,13 @@
 Only box headers and a few small boxes are read (``mvhd``, ``tkhd``, ``elst``,
 ``mdhd``, ``hdlr``, ``stsd``); ``mdat`` and the sample tables are skipped, so
 a ``moov`` at the end of a long recording costs a seek, not a read. The
-duration is the audio track's edit list, else its ``mdhd``, else ``mvhd``;
-fragmented files (``moof``) use ``mehd`` or the last fragment's ``tfdt`` and
-``trun``.
+duration is the audio track's edit list (exact to the media's clock), else
+iTunes' gapless tag (``iTunSMPB``), else its ``mdhd``, else ``mvhd``;
+fragmented files (``moof``) add their fragments' samples (``trun``, with the
+``tfhd``/``trex`` defaults) after the ``moov``'s, or start from the last
+fragment's ``tfdt``. A zero clock or channel count is corrupt, and the
+audio track's chunk offsets must point into the media data
+(:mod:`~tapecheck.suite._audio.mp4_tables`).
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@
 The last page is found by reading the final 80 KB backwards for ``OggS``
 (a page is at most 65,307 bytes). Opus counts granules at 48 kHz after its
 pre-skip; Vorbis at its own rate. A stream whose last page lacks the
-end-of-stream flag, or is cut short, is truncated.
+end-of-stream flag, or is cut short, is truncated. The CRC of the header pages
+and of the pages read at the end is checked (FFmpeg refuses a page that fails
+it), and so are the identification header's version and channel count.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 The duration is the data size over the block size (PCM, float, G.711) or,
 for compressed codecs, the ``fact`` sample count or the data size over
-``nAvgBytesPerSec``. The data itself is never read: chunks are walked with
-8-byte reads and seeks.
+``nAvgBytesPerSec`` (a byte rate of 0 is harmless beside a ``fact`` count).
+MPEG audio in a WAV without a ``fact`` count has its frames counted as in an
+MP3 file. Otherwise the data is never read: chunks are walked with 8-byte
+reads and seeks.
 """
 
 from __future__ import annotations
