@@ -306,3 +306,52 @@ def test_mp3_inside_a_wav_counts_its_frames() -> None:
     assert info.duration_s == pytest.approx(probed(mp3).duration_s, abs=0.001)
     with_fact = probed(mp3_in_wav(mp3[start:], 44100, fact=88_200))
     assert with_fact.duration_s == pytest.approx(2.0)
+
+
+# -- found on the real-audio corpus (benchmarks/probe_corpus.py) --------------------------------
+
+
+def box(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(body), kind) + body
+
+
+def test_mp4_without_an_edit_list_uses_the_itunes_gapless_length() -> None:
+    """iTunes writes priming and padding in ``iTunSMPB``, not in an edit list (mediafile's m4a)."""
+    data = bytearray(encode_audio("m4a", duration_s=2.0))
+    moov = data.find(b"moov") - 4
+    assert struct.unpack_from(">I", data, moov)[0] == len(data) - moov  # the index is last
+    data[data.find(b"edts")] = ord("f")  # "fdts": no edit list any more
+    with_priming = probed(data).duration_s
+    assert with_priming is not None
+    assert with_priming > 2.0  # the encoder's priming frame is counted
+    smpb = b" 00000000 00000400 00000000 %016X" % 88_200
+    item = box(b"mean", bytes(4) + b"com.apple.iTunes") + box(b"name", bytes(4) + b"iTunSMPB")
+    item += box(b"data", struct.pack(">II", 1, 0) + smpb)
+    udta = box(b"udta", box(b"meta", bytes(4) + box(b"ilst", box(b"----", item))))
+    data += udta
+    struct.pack_into(">I", data, moov, len(data) - moov)
+    info = probed(data)
+    assert info.problems == ()
+    assert info.duration_s == pytest.approx(2.0)
+
+
+def test_mp3_cut_and_spliced_after_its_info_frame_is_truncated() -> None:
+    """mutagen's apev2-lyricsv2.mp3: an Info frame claiming 210.92 s, junk, 1.93 s of frames."""
+    whole = encode_audio("mp3-cbr", duration_s=20.0)
+    start = whole.find(b"Info") - 21  # mono MPEG-1: 4-byte header, 17 bytes of side info
+    frame = 417  # 128 kbit/s at 44.1 kHz
+    assert whole[start] == 0xFF
+    junk = bytes(range(1, 250)) * 2
+    data = whole[: start + frame] + junk + whole[start + frame : len(whole) // 10]
+    info = probed(data)
+    assert set(kinds(info)) == {"corrupt", "truncated"}  # junk after the Info frame; cut
+    assert f"at offset {start:,} claims 20.00 s but the frames hold 1.96 s" in text(info)
+
+
+def test_mp3_of_a_single_frame_is_corrupt() -> None:
+    """mutagen's too-short.mp3: FFmpeg wants two frames in a row before it reads a stream."""
+    data = encode_audio("mp3-cbr-noxing", duration_s=1.0)
+    start = 10 + ((data[6] << 21) | (data[7] << 14) | (data[8] << 7) | data[9])
+    info = probed(data[: start + 417])
+    assert kinds(info) == ["corrupt"]
+    assert "single audio frame" in text(info)

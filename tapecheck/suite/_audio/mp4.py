@@ -198,13 +198,14 @@ def _gapless(src: Source, start: int, end: int) -> int:
     Without an edit list, this is how players (and FFmpeg) know the length.
     """
     for kind, body, stop in _boxes(src, start, end):
-        if kind == b"udta":
-            return _gapless(src, body, stop)
-        if kind == b"meta":
+        found = 0
+        if kind in (b"udta", b"ilst"):
+            found = _gapless(src, body, stop)
+        elif kind == b"meta":
             full = src.read(body + 8, 4) in (b"hdlr", b"ilst")  # ISO's meta has version/flags
-            return _gapless(src, body + 4 if full else body, stop)
-        if kind == b"ilst":
-            return _gapless(src, body, stop)
+            found = _gapless(src, body + 4 if full else body, stop)
+        if found:
+            return found
         if kind == b"----":
             item = src.read(body, min(stop - body, 512))
             at = item.find(b"data", item.find(b"iTunSMPB") + 8)
