@@ -263,7 +263,10 @@ class Session:
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
-                k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()
+                k: self.redact(v)
+                for k, v in redact_headers(
+                    dict(request.headers), extra=self.spec.credential_headers
+                ).items()
             },
         }
         response_view = None
@@ -271,7 +274,10 @@ class Session:
             response_view = {
                 "status": response.status_code,
                 "headers": {
-                    k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()
+                    k: self.redact(v)
+                    for k, v in redact_headers(
+                        dict(response.headers), extra=self.spec.credential_headers
+                    ).items()
                 },
                 "body": self.redact(_text(response)),
             }

@@ -49,6 +49,9 @@ GENERIC_FAMILIES = {
     "SEC": "tapecheck.suite.lint.security",
 }
 
+#: What a rule replaces unless it says otherwise: the schema family's finding.
+_SCHEMA_FAMILY = ("SCH",)
+
 _CODE = re.compile(r"^[A-Z]{3}[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
@@ -80,10 +83,17 @@ class Rule:
     doc: str
     fix_title: str | None = None
     vendor: str | None = None
+    #: Codes or prefixes of the generic findings this rule's finding replaces at the
+    #: same pointer (``("SCH", "SEC002")``); by default a rule outside SCH replaces SCH.
+    supersedes: tuple[str, ...] = ()
 
     @property
     def family(self) -> str:
         return self.code[:3]
+
+    def replaces(self, code: str) -> bool:
+        """Whether this rule's finding replaces a finding of ``code`` on the same value."""
+        return code != self.code and code.startswith(self.supersedes)
 
     @property
     def summary(self) -> str:
@@ -133,8 +143,14 @@ def rule(
     severity: Severity = "error",
     fix_title: str | None = None,
     vendor: str | None = None,
+    supersedes: tuple[str, ...] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function as the rule ``code``."""
+    """Register a check function as the rule ``code``.
+
+    ``supersedes`` names the generic codes or families (prefixes) whose finding on
+    the same value this rule's finding replaces; by default a rule of any family
+    but SCH replaces the SCH finding (a non-UUID id is one finding, not two).
+    """
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must be three capitals and three digits")
     if not _NAME.match(name):
@@ -161,6 +177,9 @@ def rule(
             doc=inspect.cleandoc(check.__doc__ or ""),
             fix_title=fix_title,
             vendor=vendor,
+            supersedes=_SCHEMA_FAMILY
+            if supersedes is None and code[:3] != "SCH"
+            else supersedes or (),
         )
         return check
 

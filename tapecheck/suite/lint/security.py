@@ -1,9 +1,9 @@
 """Security rules (SEC): credentials and the URLs a vendor fetches.
 
 A credential is any value of the spec's security schemes (a bearer
-``Authorization`` header, Siro's ``x-siro-auth-token``, Crescendo's
-``bearer_token`` query parameter) and, for every vendor, the usual credential
-headers and query parameters, whether the vendor reads them or not. A value
+``Authorization`` header, an API-key header or query parameter) and, for every
+vendor, the usual credential headers and query parameters, and headers named
+like one (``x-...-token``), whether the vendor reads them or not. A value
 is literal unless it holds a ``${NAME}`` reference. Messages never repeat a
 secret: they show at most its first characters.
 
@@ -39,10 +39,11 @@ __all__ = [
     "url_problem",
 ]
 
-#: Headers and query parameters that carry credentials for any vendor (lower case).
-_CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-siro-auth-token", "x-api-key", "api-key"}
-)
+#: Headers that carry credentials for any vendor (lower case), beyond the spec's own schemes.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key"})
+#: A header named like a credential (``x-<vendor>-auth-token``, ``x-<vendor>-api-key``): one
+#: vendor's scheme header sent to another vendor is still a secret in the manifest.
+_CREDENTIAL_HEADER_NAME = re.compile(r"^x-[a-z0-9-]*(?:-token|-api-key|-secret)$")
 _CREDENTIAL_QUERY = frozenset({"bearer_token", "access_token", "api_key", "apikey", "token"})
 #: Body members named like a URL the vendor fetches: `downloadUrl`, `file_url`, `url`.
 _URL_NAME = re.compile(r"^(?:url|uri)$|_(?:url|uri)$|[a-z0-9](?:Url|URL|Uri|URI)$")
@@ -59,7 +60,8 @@ def _credentials(ctx: LintContext) -> list[tuple[str, Any, str]]:
     for pointer, value, _scheme in ctx.credential_values():
         found[pointer] = (pointer, value, "query" if pointer.startswith("/query/") else "header")
     for name, value in ctx.section("headers").items():
-        if str(name).lower() in _CREDENTIAL_HEADERS:
+        lowered = str(name).lower()
+        if lowered in _CREDENTIAL_HEADERS or _CREDENTIAL_HEADER_NAME.match(lowered):
             pointer = join_pointer("headers", str(name))
             found.setdefault(pointer, (pointer, value, "header"))
     for name, value in ctx.section("query").items():
@@ -153,8 +155,9 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
     Reports a credential written as a literal instead of a `${NAME}`
     reference.
 
-    Credentials are `Authorization` headers, `x-siro-auth-token`, API-key
-    headers and `bearer_token` query parameters.
+    Credentials are the values of the vendor's security schemes
+    (`Authorization` headers, API-key headers and query parameters such as
+    `bearer_token`) and headers named like a credential (`x-...-token`).
 
     Placeholders such as `YOUR_API_KEY` are literals too: a manifest with one
     cannot be run, and one that works holds a real secret.
@@ -382,10 +385,11 @@ def missing_credential(ctx: LintContext) -> Iterator[Violation]:
     Checks that the request carries a credential of its operation's security
     scheme.
 
-    That is `Authorization: Bearer ...` for Corti, Alpharun, Crescendo and
-    Bota (or Crescendo's `bearer_token`), and the `x-siro-auth-token` header
-    for Siro. A credential of another vendor's kind (an `Authorization`
-    header sent to Siro) does not count, and neither does an empty value.
+    The schemes are the `securitySchemes` the operation names in the
+    vendor's spec: an `Authorization: Bearer ...` header, an API-key header or
+    query parameter. A credential of another kind than the vendor's (an
+    `Authorization` header sent to a vendor that reads an API-key header)
+    does not count, and neither does an empty value.
 
     ## Why is this bad?
     The vendor refuses the request with 401 or 403 before looking at it, so

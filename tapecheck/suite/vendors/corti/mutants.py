@@ -109,7 +109,7 @@ class ErrorStatusMismatch(CortiMock):
     """Every error body says ``status: 400``, whatever the HTTP status."""
 
     def error_response(self, error: MockError) -> Response:
-        body = self.errors.body(error)
+        body = self.error_shape.body(error)
         body["status"] = 400
         return JSONResponse(body, status_code=error.status)
 

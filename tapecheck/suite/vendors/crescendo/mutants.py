@@ -134,7 +134,7 @@ class NestedErrorBody(CrescendoMock):
 
     def error_response(self, error: MockError) -> Response:
         return JSONResponse(
-            {"error": {"code": self.errors.code_for(error), "message": error.message}},
+            {"error": {"code": self.error_shape.code_for(error), "message": error.message}},
             status_code=error.status,
         )
 
