@@ -8,7 +8,7 @@ deviation lives; ``expect`` names the requirements that must catch it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -19,7 +19,7 @@ from starlette.responses import PlainTextResponse, Response
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import probe_stored
 from tapecheck.suite.mocks.multipart import Form
-from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import Mutant, app_factory
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.specs import Operation
 from tapecheck.suite.values import has_value, parse_datetime
@@ -34,16 +34,6 @@ if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[AlpharunMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str) -> Any:
-        return cls(token=token, tenant=tenant).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class ReuploadCreatesAgain(AlpharunMock):
@@ -203,97 +193,97 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "reupload-creates-again",
         "an identical re-upload creates a new recording (201 again)",
-        _factory(ReuploadCreatesAgain),
+        app_factory(ReuploadCreatesAgain),
         expect=("ALPHARUN-REUPLOAD-200",),
     ),
     Mutant(
         "reupload-new-id",
         "an identical re-upload answers 200 with a new id",
-        _factory(ReuploadNewId),
+        app_factory(ReuploadNewId),
         expect=("ALPHARUN-REUPLOAD-200",),
     ),
     Mutant(
         "dedupe-by-exact-text",
         "re-uploads match only on the exact text of teammate_email and recorded_at",
-        _factory(DedupeByExactText),
+        app_factory(DedupeByExactText),
         expect=("ALPHARUN-REUPLOAD-SAME-INSTANT", "ALPHARUN-REUPLOAD-EMAIL-CASE"),
     ),
     Mutant(
         "dedupe-ignores-audio",
         "other audio by the same teammate at the same time is answered as the existing recording",
-        _factory(DedupeIgnoresAudio),
+        app_factory(DedupeIgnoresAudio),
         expect=("ALPHARUN-REUPLOAD-NEW-AUDIO",),
     ),
     Mutant(
         "create-200",
         "a new recording answers 200 instead of 201",
-        _factory(Create200),
+        app_factory(Create200),
         expect=("ALPHARUN-UPLOAD-201",),
     ),
     Mutant(
         "uniqueness-ignored",
         "contacts may share an email, a phone number or an ext_id",
-        _factory(UniquenessIgnored),
+        app_factory(UniquenessIgnored),
         expect=("ALPHARUN-CONTACTS-UNIQUE-",),
     ),
     Mutant(
         "email-uniqueness-case-sensitive",
         "contact emails that differ only in letter case count as different",
-        _factory(EmailUniquenessCaseSensitive),
+        app_factory(EmailUniquenessCaseSensitive),
         expect=("ALPHARUN-CONTACTS-UNIQUE-EMAIL-CASE",),
     ),
     Mutant(
         "phone-uniqueness-raw-text",
         "contact phone numbers are compared as written, not normalised",
-        _factory(PhoneUniquenessRawText),
+        app_factory(PhoneUniquenessRawText),
         expect=("ALPHARUN-CONTACTS-UNIQUE-PHONE-FORMAT",),
     ),
     Mutant(
         "contact-without-identifier",
         "a contact with no email, phone number or ext_id is accepted",
-        _factory(ContactWithoutIdentifier),
+        app_factory(ContactWithoutIdentifier),
         expect=("ALPHARUN-CONTACTS-IDENTIFIER",),
     ),
     Mutant(
         "recorded-at-not-validated",
         "a recorded_at that is no date-time is accepted",
-        _factory(RecordedAtNotValidated),
+        app_factory(RecordedAtNotValidated),
         expect=("ALPHARUN-RECORDED-AT",),
     ),
     Mutant(
         "timezone-required",
         "a recorded_at without a timezone is refused",
-        _factory(TimezoneRequired),
+        app_factory(TimezoneRequired),
         expect=("ALPHARUN-RECORDED-AT-NO-TZ",),
     ),
     Mutant(
         "playbook-not-validated",
         "a playbook_id that is not a UUID is accepted",
-        _factory(PlaybookNotValidated),
+        app_factory(PlaybookNotValidated),
         expect=("ALPHARUN-PLAYBOOK-ID",),
     ),
     Mutant(
         "phone-as-number-refused",
         "a phone_number sent as a JSON number is refused",
-        _factory(PhoneAsNumberRefused),
+        app_factory(PhoneAsNumberRefused),
         expect=("ALPHARUN-CONTACTS-PHONE-NUMBER",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the API key",
-        _factory(AuthIgnored),
+        app_factory(AuthIgnored),
         expect=("ALPHARUN-AUTH-MISSING", "ALPHARUN-AUTH-WRONG"),
     ),
     Mutant(
         "text-plain-errors",
         "errors are text/plain sentences, not JSON",
-        _factory(TextPlainErrors),
+        app_factory(TextPlainErrors),
         expect=("ALPHARUN-ERROR-BODY",),
     ),
     Mutant(
         "no-audio-validation",
         "stores any audio part: empty, garbage or corrupt",
-        _factory(NoAudioValidation),
+        app_factory(NoAudioValidation),
         expect=("ALPHARUN-AUDIO-UNREADABLE", "ALPHARUN-CORRUPT-AUDIO"),
     ),
 ]

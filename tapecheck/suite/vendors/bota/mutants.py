@@ -8,7 +8,7 @@ deviation lives; ``expect`` names the requirements that must catch it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -19,22 +19,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import Mutant, app_factory
 from tapecheck.suite.vendors.bota.mock import BotaMock
 from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, Saved
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimitHeaders
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[BotaMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=..., tenants=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
-        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class DeviceTokenTakesIds(BotaMock):
@@ -261,127 +251,127 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "device-token-takes-ids",
         "a device token may send device_id and end_user_id",
-        _factory(DeviceTokenTakesIds),
+        app_factory(DeviceTokenTakesIds),
         expect=("BOTA-DEVICE-TOKEN-IDS-FORBIDDEN",),
     ),
     Mutant(
         "secret-key-ids-optional",
         "a secret key without ids creates a recording for a default device",
-        _factory(SecretKeyIdsOptional),
+        app_factory(SecretKeyIdsOptional),
         expect=("BOTA-SECRET-KEY-IDS-REQUIRED",),
     ),
     Mutant(
         "idempotency-ignored",
         "a retry with the same Idempotency-Key creates another recording",
-        _factory(IdempotencyIgnored),
+        app_factory(IdempotencyIgnored),
         expect=("BOTA-IDEMPOTENCY-REPLAY",),
     ),
     Mutant(
         "idempotency-conflict-undetected",
         "an Idempotency-Key reused with another body replays the first answer",
-        _factory(IdempotencyConflictUndetected),
+        app_factory(IdempotencyConflictUndetected),
         expect=("BOTA-IDEMPOTENCY-CONFLICT",),
     ),
     Mutant(
         "complete-from-any-status",
         "upload-complete on a recording already uploaded answers 200",
-        _factory(CompleteFromAnyStatus),
+        app_factory(CompleteFromAnyStatus),
         expect=("BOTA-UPLOAD-COMPLETE-NOT-PENDING",),
     ),
     Mutant(
         "status-stays-pending",
         "upload-complete leaves the recording pending",
-        _factory(StatusStaysPending),
+        app_factory(StatusStaysPending),
         expect=("BOTA-UPLOAD-COMPLETE",),
     ),
     Mutant(
         "duration-in-seconds",
         "duration_ms holds seconds",
-        _factory(DurationInSeconds),
+        app_factory(DurationInSeconds),
         expect=("BOTA-UPLOAD-COMPLETE",),
     ),
     Mutant(
         "limit-unbounded",
         "GET /recordings takes limit 0, 101 and negative values",
-        _factory(LimitUnbounded),
+        app_factory(LimitUnbounded),
         expect=("BOTA-LIST-LIMIT-BOUNDS",),
     ),
     Mutant(
         "default-limit-20",
         "GET /recordings answers 20 recordings by default instead of 10",
-        _factory(DefaultLimit20),
+        app_factory(DefaultLimit20),
         expect=("BOTA-LIST-PAGING",),
     ),
     Mutant(
         "rate-limit-headers-on-success-only",
         "X-RateLimit-* headers are missing on errors",
-        _factory(RateLimitHeadersOnSuccessOnly),
+        app_factory(RateLimitHeadersOnSuccessOnly),
         expect=("BOTA-RATE-LIMIT-HEADERS",),
     ),
     Mutant(
         "remaining-never-decreases",
         "X-RateLimit-Remaining always says the full limit",
-        _factory(RemainingNeverDecreases),
+        app_factory(RemainingNeverDecreases),
         expect=("BOTA-RATE-LIMIT-HEADERS",),
     ),
     Mutant(
         "message-only-errors",
         "errors are {message} instead of {error: {code, message}}",
-        _factory(MessageOnlyErrors),
+        app_factory(MessageOnlyErrors),
         expect=("BOTA-ERROR-BODY",),
     ),
     Mutant(
         "not-found-code",
         "a 404 carries code resource_not_found instead of not_found",
-        _factory(NotFoundCode),
+        app_factory(NotFoundCode),
         expect=("BOTA-NOT-FOUND", "BOTA-ERROR-BODY"),
     ),
     Mutant(
         "recording-prefix",
         "recording ids are recording_* instead of rec_*",
-        _factory(LongRecordingPrefix),
+        app_factory(LongRecordingPrefix),
         expect=("BOTA-CREATE-SECRET-KEY",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the credential",
-        _factory(AuthIgnored),
+        app_factory(AuthIgnored),
         expect=("BOTA-AUTH-MISSING", "BOTA-AUTH-WRONG"),
     ),
     Mutant(
         "device-isolation-broken",
         "a device token sees and changes every recording of its project",
-        _factory(DeviceIsolationBroken),
+        app_factory(DeviceIsolationBroken),
         expect=("BOTA-DEVICE-ISOLATION",),
     ),
     Mutant(
         "project-isolation-broken",
         "another project's secret key reaches this project's recordings",
-        _factory(ProjectIsolationBroken),
+        app_factory(ProjectIsolationBroken),
         expect=("BOTA-PROJECT-ISOLATION",),
     ),
     Mutant(
         "ended-before-started-accepted",
         "ended_at before started_at is accepted",
-        _factory(EndedBeforeStartedAccepted),
+        app_factory(EndedBeforeStartedAccepted),
         expect=("BOTA-ENDED-BEFORE-STARTED",),
     ),
     Mutant(
         "times-compared-as-text",
         "ended_at and started_at are compared as text, not as instants",
-        _factory(TimesComparedAsText),
+        app_factory(TimesComparedAsText),
         expect=("BOTA-ENDED-BEFORE-STARTED",),
     ),
     Mutant(
         "create-200",
         "a new recording answers 200 instead of 201",
-        _factory(Create200),
+        app_factory(Create200),
         expect=("BOTA-CREATE-SECRET-KEY",),
     ),
     Mutant(
         "no-pending-media",
         "upload-url adds no pending media entry to the recording",
-        _factory(NoPendingMedia),
+        app_factory(NoPendingMedia),
         expect=("BOTA-UPLOAD-URL",),
     ),
 ]

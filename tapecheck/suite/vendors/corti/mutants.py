@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +19,7 @@ from tapecheck.suite.mocks.bodies import require_media_type
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits, probe_stored
 from tapecheck.suite.mocks.multipart import read_form
-from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import Mutant, app_factory
 from tapecheck.suite.mocks.storage import StoredFile, TooLarge
 from tapecheck.suite.vendors.corti.mock import (
     AUDIO_MEDIA_TYPE,
@@ -33,16 +32,6 @@ __all__ = ["MUTANTS"]
 
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
-
-
-def _factory(cls: type[CortiMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str) -> Any:
-        return cls(token=token, tenant=tenant).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class AcceptsOversized(CortiMock):
@@ -288,133 +277,133 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "accepts-oversized",
         "stores a recording over the 150 MB limit",
-        _factory(AcceptsOversized),
+        app_factory(AcceptsOversized),
         expect=("CORTI-SIZE-LIMIT",),
     ),
     Mutant(
         "size-from-content-length-only",
         "checks the size limit against Content-Length only; a chunked body passes",
-        _factory(SizeFromContentLengthOnly),
+        app_factory(SizeFromContentLengthOnly),
         expect=("CORTI-SIZE-LIMIT",),
     ),
     Mutant(
         "ignores-duration",
         "stores a recording over the 60 minute limit",
-        _factory(IgnoresDuration),
+        app_factory(IgnoresDuration),
         expect=("CORTI-DURATION-LIMIT",),
     ),
     Mutant(
         "upload-200",
         "answers 200 instead of 201 to an upload",
-        _factory(Upload200),
+        app_factory(Upload200),
         expect=("CORTI-UPLOAD-201",),
     ),
     Mutant(
         "recording-id-not-uuid",
         "answers recordingId as rec_<hex>, not a UUID",
-        _factory(RecordingIdNotUuid),
+        app_factory(RecordingIdNotUuid),
         expect=("CORTI-UPLOAD-201",),
     ),
     Mutant(
         "problem-json-errors",
         "errors are RFC 9457 problem+json without requestid",
-        _factory(ProblemJsonErrors),
+        app_factory(ProblemJsonErrors),
         expect=("CORTI-ERROR-BODY",),
     ),
     Mutant(
         "error-status-mismatch",
         "every error body says status 400, whatever the HTTP status",
-        _factory(ErrorStatusMismatch),
+        app_factory(ErrorStatusMismatch),
         expect=("CORTI-ERROR-BODY",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the bearer token",
-        _factory(AuthIgnored),
+        app_factory(AuthIgnored),
         expect=("CORTI-AUTH-MISSING", "CORTI-AUTH-WRONG"),
     ),
     Mutant(
         "tenant-name-ignored",
         "neither requires nor checks Tenant-Name",
-        _factory(TenantNameIgnored),
+        app_factory(TenantNameIgnored),
         expect=("CORTI-TENANT-REQUIRED", "CORTI-TENANT-ISOLATION"),
     ),
     Mutant(
         "tenant-name-unchecked",
         "any Tenant-Name shows the token's interactions (another tenant's data visible)",
-        _factory(TenantNameUnchecked),
+        app_factory(TenantNameUnchecked),
         expect=("CORTI-TENANT-ISOLATION",),
     ),
     Mutant(
         "token-opens-every-tenant",
         "a valid token creates interactions in whatever tenant the header names",
-        _factory(TokenOpensEveryTenant),
+        app_factory(TokenOpensEveryTenant),
         expect=("CORTI-TENANT-ISOLATION",),
     ),
     Mutant(
         "delete-recording-keeps-it",
         "answers 204 to a recording delete and deletes nothing",
-        _factory(DeleteRecordingKeepsIt),
+        app_factory(DeleteRecordingKeepsIt),
         expect=("CORTI-RECORDING-DELETE",),
     ),
     Mutant(
         "delete-interaction-leaves-recordings",
         "deletes the interaction but its recordings stay downloadable",
-        _factory(DeleteInteractionLeavesRecordings),
+        app_factory(DeleteInteractionLeavesRecordings),
         expect=("CORTI-INTERACTION-DELETE",),
     ),
     Mutant(
         "content-type-ignored",
         "takes any Content-Type as raw audio",
-        _factory(ContentTypeIgnored),
+        app_factory(ContentTypeIgnored),
         expect=("CORTI-UPLOAD-CONTENT-TYPE",),
     ),
     Mutant(
         "accepts-multipart",
         "accepts a multipart/form-data upload instead of application/octet-stream",
-        _factory(AcceptsMultipart),
+        app_factory(AcceptsMultipart),
         expect=("CORTI-UPLOAD-CONTENT-TYPE",),
     ),
     Mutant(
         "non-uuid-id-crashes",
         "a malformed interaction or recording id is a 500",
-        _factory(NonUuidIdCrashes),
+        app_factory(NonUuidIdCrashes),
         expect=("CORTI-ID-UUID",),
     ),
     Mutant(
         "list-omits-newest",
         "the recording list misses the newest upload",
-        _factory(ListOmitsNewest),
+        app_factory(ListOmitsNewest),
         expect=("CORTI-RECORDING-LIST",),
     ),
     Mutant(
         "download-drops-last-byte",
         "a download is one byte short of what was uploaded",
-        _factory(DownloadDropsLastByte),
+        app_factory(DownloadDropsLastByte),
         expect=("CORTI-RECORDING-GET",),
     ),
     Mutant(
         "empty-body-accepted",
         "stores an empty body as a recording",
-        _factory(EmptyBodyAccepted),
+        app_factory(EmptyBodyAccepted),
         expect=("CORTI-UPLOAD-EMPTY",),
     ),
     Mutant(
         "no-audio-validation",
         "stores any bytes: garbage and corrupt WAVs included",
-        _factory(NoAudioValidation),
+        app_factory(NoAudioValidation),
         expect=("CORTI-UPLOAD-NOT-AUDIO", "CORTI-CORRUPT-AUDIO"),
     ),
     Mutant(
         "unknown-interaction-created",
         "an unknown interaction id is created on first use instead of 404",
-        _factory(UnknownInteractionCreated),
+        app_factory(UnknownInteractionCreated),
         expect=("CORTI-INTERACTION-NOT-FOUND",),
     ),
     Mutant(
         "encounter-not-validated",
         "creates an interaction from any JSON body",
-        _factory(EncounterNotValidated),
+        app_factory(EncounterNotValidated),
         expect=("CORTI-INTERACTION-INVALID",),
     ),
 ]

@@ -7,7 +7,6 @@ deviation lives; ``expect`` names the requirements that must catch it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -20,21 +19,11 @@ from tapecheck.suite.mocks.bodies import parse_json
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits
 from tapecheck.suite.mocks.multipart import Form
-from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import Mutant, app_factory
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.vendors.crescendo.mock import CrescendoMock, Job
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[CrescendoMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str) -> Any:
-        return cls(token=token, tenant=tenant).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class AcceptsOversized(CrescendoMock):
@@ -182,97 +171,97 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "accepts-oversized",
         "accepts audio over 25 MB",
-        _factory(AcceptsOversized),
+        app_factory(AcceptsOversized),
         expect=("CRESCENDO-SIZE-LIMIT",),
     ),
     Mutant(
         "size-limit-in-mib",
         "reads 25 MB as 25 MiB, accepting up to 26,214,400 bytes",
-        _factory(SizeLimitInMiB),
+        app_factory(SizeLimitInMiB),
         expect=("CRESCENDO-SIZE-LIMIT",),
     ),
     Mutant(
         "accepts-flac",
         "accepts FLAC besides mp3 and wav",
-        _factory(AcceptsFlac),
+        app_factory(AcceptsFlac),
         expect=("CRESCENDO-FORMAT-BY-CONTENT",),
     ),
     Mutant(
         "id-charset-not-enforced",
         "metadata.id may hold any character",
-        _factory(IdCharsetNotEnforced),
+        app_factory(IdCharsetNotEnforced),
         expect=("CRESCENDO-METADATA-ID-CHARSET",),
     ),
     Mutant(
         "metadata-id-optional",
         "metadata without an id is accepted",
-        _factory(MetadataIdOptional),
+        app_factory(MetadataIdOptional),
         expect=("CRESCENDO-METADATA-ID-REQUIRED",),
     ),
     Mutant(
         "job-never-finishes",
         "a job stays started forever",
-        _factory(JobNeverFinishes),
+        app_factory(JobNeverFinishes),
         expect=("CRESCENDO-JOB-STATUS",),
     ),
     Mutant(
         "job-status-done",
         "a finished job says done instead of completed",
-        _factory(JobStatusDone),
+        app_factory(JobStatusDone),
         expect=("CRESCENDO-JOB-STATUS",),
     ),
     Mutant(
         "recording-id-missing",
         "the job status leaves out recordingId",
-        _factory(RecordingIdMissing),
+        app_factory(RecordingIdMissing),
         expect=("CRESCENDO-JOB-STATUS",),
     ),
     Mutant(
         "query-auth-refused",
         "the bearer_token query parameter is not accepted",
-        _factory(QueryAuthRefused),
+        app_factory(QueryAuthRefused),
         expect=("CRESCENDO-AUTH-QUERY",),
     ),
     Mutant(
         "tenant-isolation-broken",
         "a key uploads to and reads the jobs of any tenant",
-        _factory(TenantIsolationBroken),
+        app_factory(TenantIsolationBroken),
         expect=("CRESCENDO-TENANT-ISOLATION",),
     ),
     Mutant(
         "upload-200",
         "an upload answers 200 instead of 202",
-        _factory(Upload200),
+        app_factory(Upload200),
         expect=("CRESCENDO-UPLOAD-202",),
     ),
     Mutant(
         "nested-error-body",
         "errors are {error: {code, message}} instead of {code, message}",
-        _factory(NestedErrorBody),
+        app_factory(NestedErrorBody),
         expect=("CRESCENDO-ERROR-BODY",),
     ),
     Mutant(
         "wrong-error-codes",
         "error codes are HTTP reason phrases instead of BadRequest, Unauthenticated, ...",
-        _factory(WrongErrorCodes),
+        app_factory(WrongErrorCodes),
         expect=("CRESCENDO-ERROR-BODY",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the API key",
-        _factory(AuthIgnored),
+        app_factory(AuthIgnored),
         expect=("CRESCENDO-AUTH-MISSING", "CRESCENDO-AUTH-WRONG"),
     ),
     Mutant(
         "file-part-ignored",
         "audio sent in the alternative part `file` is not found",
-        _factory(FilePartIgnored),
+        app_factory(FilePartIgnored),
         expect=("CRESCENDO-UPLOAD-FILE-PART",),
     ),
     Mutant(
         "unknown-job-is-started",
         "an unknown job id answers a started job instead of 404",
-        _factory(UnknownJobIsStarted),
+        app_factory(UnknownJobIsStarted),
         expect=("CRESCENDO-JOB-NOT-FOUND",),
     ),
 ]

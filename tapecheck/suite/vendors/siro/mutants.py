@@ -7,29 +7,19 @@ deviation lives; ``expect`` names the requirements that must catch it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import Mutant, app_factory
 from tapecheck.suite.mocks.signed import SignedUrl
 from tapecheck.suite.values import parse_datetime
 from tapecheck.suite.vendors.siro.mock import RANGE_HEADER, SignedObject, SiroMock
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[SiroMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=..., tenants=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
-        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class SignatureUnchecked(SiroMock):
@@ -172,97 +162,97 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "put-signature-unchecked",
         "the storage host takes a PUT with headers other than the signed ones",
-        _factory(SignatureUnchecked),
+        app_factory(SignatureUnchecked),
         expect=("SIRO-PUT-SIGNED-HEADERS",),
     ),
     Mutant(
         "put-length-range-ignored",
         "the storage host takes a body larger than the signed fileSize",
-        _factory(LengthRangeIgnored),
+        app_factory(LengthRangeIgnored),
         expect=("SIRO-PUT-LENGTH-RANGE",),
     ),
     Mutant(
         "upload-before-put",
         "an upload naming a URL whose bytes were never PUT makes a recording",
-        _factory(UploadBeforePut),
+        app_factory(UploadBeforePut),
         expect=("SIRO-UPLOAD-BEFORE-PUT",),
     ),
     Mutant(
         "unissued-url-accepted",
         "an upload naming a URL never issued makes a recording (to be fetched later)",
-        _factory(UnissuedUrlAccepted),
+        app_factory(UnissuedUrlAccepted),
         expect=("SIRO-UPLOAD-UNISSUED-URL",),
     ),
     Mutant(
         "file-type-mismatch-accepted",
         "fileType is not compared with the stored bytes (wav uploaded as mp3 passes)",
-        _factory(FileTypeMismatchAccepted),
+        app_factory(FileTypeMismatchAccepted),
         expect=("SIRO-UPLOAD-FILE-TYPE-MATCH",),
     ),
     Mutant(
         "octet-stream-uploads",
         "uploadHeaders sign Content-Type application/octet-stream for every fileType",
-        _factory(OctetStreamUploads),
+        app_factory(OctetStreamUploads),
         expect=("SIRO-SIGNED-URLS",),
     ),
     Mutant(
         "length-range-off-by-one",
         "uploadHeaders give x-goog-content-length-range 0,<fileSize - 1>",
-        _factory(LengthRangeOffByOne),
+        app_factory(LengthRangeOffByOne),
         expect=("SIRO-SIGNED-URLS",),
     ),
     Mutant(
         "auth-ignored",
         "never checks x-siro-auth-token",
-        _factory(AuthIgnored),
+        app_factory(AuthIgnored),
         expect=("SIRO-AUTH-MISSING", "SIRO-AUTH-WRONG"),
     ),
     Mutant(
         "file-url-refused",
         "the later docs' fileUrl is not read as downloadUrl",
-        _factory(FileUrlRefused),
+        app_factory(FileUrlRefused),
         expect=("SIRO-UPLOAD-LATER-NAMES",),
     ),
     Mutant(
         "user-isolation-broken",
         "a user may make a recording from another user's upload",
-        _factory(UserIsolationBroken),
+        app_factory(UserIsolationBroken),
         expect=("SIRO-USER-ISOLATION",),
     ),
     Mutant(
         "malformed-json-500",
         "a body that is not JSON answers 500",
-        _factory(MalformedJson500),
+        app_factory(MalformedJson500),
         expect=("SIRO-MALFORMED-BODY",),
     ),
     Mutant(
         "text-plain-errors",
         "errors are text/plain sentences, not JSON",
-        _factory(TextPlainErrors),
+        app_factory(TextPlainErrors),
         expect=("SIRO-ERROR-BODY",),
     ),
     Mutant(
         "date-created-not-validated",
         "a dateCreated that is no date-time is dropped instead of refused",
-        _factory(DateCreatedNotValidated),
+        app_factory(DateCreatedNotValidated),
         expect=("SIRO-UPLOAD-DATE-CREATED",),
     ),
     Mutant(
         "upload-200",
         "the upload answers 200 instead of 201",
-        _factory(Upload200),
+        app_factory(Upload200),
         expect=("SIRO-UPLOAD-201",),
     ),
     Mutant(
         "corrupt-audio-accepted",
         "a wav whose header claims more audio than the file holds is accepted",
-        _factory(CorruptAudioAccepted),
+        app_factory(CorruptAudioAccepted),
         expect=("SIRO-UPLOAD-UNREADABLE-AUDIO",),
     ),
     Mutant(
         "m4a-file-type",
         "fileType m4a is accepted (read as aac)",
-        _factory(M4aFileType),
+        app_factory(M4aFileType),
         expect=("SIRO-SIGNED-URLS-INVALID", "SIRO-UPLOAD-REQUIRED-FIELDS"),
     ),
 ]
