@@ -40,13 +40,18 @@ def main() -> None:
 
 
 @main.group("specs", cls=_Group, invoke_without_command=True)
+@click.option("--names", is_flag=True, help="Print only the vendors' names, one a line.")
 @click.pass_context
-def specs_group(ctx: click.Context) -> None:
+def specs_group(ctx: click.Context, names: bool) -> None:
     """List the vendors and their operations (`specs check` validates the specs)."""
     if ctx.invoked_subcommand is not None:
         return
     from tapecheck.suite import specs
 
+    if names:  # for scripts: `for v in $(tapecheck specs --names); do ...; done`
+        for vendor in specs.vendors():
+            click.echo(vendor)
+        return
     broken = 0
     for vendor in specs.vendors():
         try:
@@ -322,16 +327,13 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:
     """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it)."""
     from tapecheck.suite import specs
-    from tapecheck.suite.vendors import vendor_module
+    from tapecheck.suite.vendors import optional_vendor_module
 
     if vendor not in specs.vendors():
         _fail(f"unknown vendor {vendor!r}; use one of {', '.join(specs.vendors())}")
-    try:
-        module = vendor_module(vendor, "mock")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"tapecheck.suite.vendors.{vendor}.mock":
-            raise
-        _fail(f"{vendor} has no reference mock yet")
+    module = optional_vendor_module(vendor, "mock")
+    if module is None:
+        _fail(f"{vendor} has no reference mock yet (suite/vendors/{vendor}/mock.py)")
     from tapecheck.suite.mocks.server import base_path, serve
 
     app = module.create_app(token=token, tenant=tenant)
