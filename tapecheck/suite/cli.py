@@ -322,7 +322,7 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     "--tenant",
     default="tenant-a",
     show_default=True,
-    help="The tenant the mock knows (Corti's Tenant-Name, Crescendo's tenantId).",
+    help="The tenant the mock knows (in the header or path parameter of the spec's tenant).",
 )
 def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:
     """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it)."""

@@ -38,7 +38,7 @@ class TargetUnreachable(RuntimeError):
 
 @dataclass(frozen=True)
 class Credentials:
-    """What the run was given: the token, the tenant, a Bota device token, extra parameters.
+    """What the run was given: the token, the tenant, a device token, extra parameters.
 
     ``other_token`` is a second user's (or project's) credential, for the
     requirements that one user cannot reach another's resources: ``--param

@@ -93,7 +93,7 @@ def _masked(value: str) -> str:
 
 
 def _env_name(ctx: LintContext) -> str:
-    """The variable name to suggest: ``CRESCENDO_API_KEY``, ``SIRO_TOKEN``."""
+    """The variable name to suggest, from the vendor's name: ``ACME_API_KEY``, ``ACME_TOKEN``."""
     vendor = (ctx.vendor or "vendor").upper().replace("-", "_")
     kinds = [str(c.get("kind", "")) for c in ctx.spec.credentials] if ctx.spec else []
     return f"{vendor}_API_KEY" if kinds and "key" in kinds[0] else f"{vendor}_TOKEN"
@@ -114,19 +114,19 @@ def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
 
     ## Why is this bad?
     URLs are written to server and proxy access logs, browser histories and
-    `Referer` headers; a token in the query string leaks with them. Crescendo's
-    docs prefer the `Authorization` header for this reason.
+    `Referer` headers; a token in the query string leaks with them. Vendors
+    that accept both prefer the `Authorization` header for this reason.
 
     ## Example
     ```yaml
-    vendor: crescendo
-    query: {bearer_token: "${CRESCENDO_API_KEY}"}
+    vendor: acme   # its spec: bearerAuth, or an apiKey in the query: bearer_token
+    query: {bearer_token: "${ACME_API_KEY}"}
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
-    headers: {Authorization: "Bearer ${CRESCENDO_API_KEY}"}
+    vendor: acme
+    headers: {Authorization: "Bearer ${ACME_API_KEY}"}
     ```
 
     ## Fix safety
@@ -136,7 +136,7 @@ def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
 
     ## References
     - RFC 6750, section 2.3 ("URI Query Parameter": SHOULD NOT be used)
-    - Crescendo API, security schemes `bearerAuth` and `bearerTokenQuery`
+    - The `securitySchemes` of `specs/<vendor>.yaml`
     """
     if ctx.fatal or ctx.manifest is None:
         return
@@ -169,21 +169,21 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme
     headers: {Authorization: "Bearer sk_live_51HqLyj..."}
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
-    headers: {Authorization: "Bearer ${CRESCENDO_API_KEY}"}
+    vendor: acme
+    headers: {Authorization: "Bearer ${ACME_API_KEY}"}
     ```
 
     ## Fix safety
     There is no automatic fix. Replacing the literal with a reference is safe;
     a secret that was ever committed must also be revoked and rotated, since
-    the history still holds it. For Bota, say the credential kind with `auth:`
-    once the token's prefix is gone.
+    the history still holds it. Where the credential kind decides what a
+    request may carry, say it with `auth:` once the token's prefix is gone.
 
     ## References
     - OWASP Secrets Management Cheat Sheet
@@ -233,7 +233,7 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       downloadUrl: http://192.168.1.20/calls/call-123.mp3
       fileType: mp3
@@ -241,7 +241,7 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
 
     Use instead:
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       downloadUrl: https://storage.googleapis.com/bucket/call-123.mp3
       fileType: mp3
@@ -249,7 +249,7 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
 
     ## Fix safety
     There is no automatic fix: the file has to be reachable at a public https
-    URL first, such as the signed URL Siro's `signed-urls` step answers.
+    URL first, such as the signed URL a vendor's signed-URL step answers.
 
     ## References
     - OWASP Server-Side Request Forgery Prevention Cheat Sheet
@@ -397,20 +397,20 @@ def missing_credential(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: siro
-    headers: {Authorization: "Bearer ${SIRO_TOKEN}"}
+    vendor: acme   # its spec: an apiKey scheme in the header x-acme-auth-token
+    headers: {Authorization: "Bearer ${ACME_TOKEN}"}
     ```
 
     Use instead:
     ```yaml
-    vendor: siro
-    headers: {x-siro-auth-token: "${SIRO_TOKEN}"}
+    vendor: acme
+    headers: {x-acme-auth-token: "${ACME_TOKEN}"}
     ```
 
     ## Fix safety
     There is no automatic fix. Renaming the header is safe when the token is
-    of the right kind: Siro's header takes a user-scoped token, not the
-    organisation key.
+    of the right kind: a vendor's own header may take another kind of token
+    (a user-scoped token, not the organisation key).
 
     ## References
     - OpenAPI 3.1, "Security Requirement Object" and "Security Scheme Object"

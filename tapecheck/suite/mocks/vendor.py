@@ -7,7 +7,7 @@ limits apply, how an error looks). ``create_app()`` wires the endpoints to
 the spec's routes under the vendor's base path. A mutant of a mock (for the
 conformance suite's self-test) is a subclass that overrides one hook, e.g.::
 
-    class AcceptsOversized(CortiMock):
+    class AcceptsOversized(AcmeMock):
         def audio_limits(self, operation_id):
             return replace(super().audio_limits(operation_id), max_bytes=None)
 
