@@ -333,3 +333,31 @@ def test_specs_names_a_broken_spec_and_lists_the_others(tmp_path: Path) -> None:
     checked = _tapecheck(site, "specs", "check", cwd=tmp_path)
     assert checked.returncode == 1
     assert "specs/sixth.yaml: /: invalid YAML" in checked.stdout
+
+
+# -- credential headers come from the specs' security schemes ------------------------------
+
+
+def test_a_schemes_header_is_redacted_when_the_caller_names_it() -> None:
+    from tapecheck.reports.redact import REDACTED, redact_headers, scrub_text
+
+    headers = {"X-Vendor-Auth": "abcdefgh12345678", "Accept": "application/json"}
+    assert redact_headers(headers)["X-Vendor-Auth"] == "abcdefgh12345678"
+    named = redact_headers(headers, extra=("x-vendor-auth",))
+    assert named == {"X-Vendor-Auth": REDACTED, "Accept": "application/json"}
+    # Free text: any x-...-token header, whoever's it is.
+    assert "abcdefgh12345678" not in scrub_text("x-acme-auth-token: abcdefgh12345678")
+
+
+@pytest.mark.parametrize("vendor", vendors())
+def test_every_spec_names_its_credential_headers(vendor: str) -> None:
+    from tapecheck.suite.specs import load_spec
+
+    spec = load_spec(vendor)
+    schemes = spec.raw["components"]["securitySchemes"].values()
+    expected = {
+        "authorization" if s["type"] == "http" else str(s["name"]).lower()
+        for s in schemes
+        if s["type"] == "http" or s.get("in") == "header"
+    }
+    assert set(spec.credential_headers) == expected
