@@ -220,14 +220,14 @@ def _replace_generic(found: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Find
     """
     replacing: dict[str, list[Rule]] = {}
     for rule, finding in found:
-        if rule.supersedes:
+        if rule.supersedes and finding.code == rule.code:  # the rule's own finding
             replacing.setdefault(finding.pointer, []).append(rule)
     kept: list[tuple[Rule, Finding]] = []
     seen: set[tuple[str, str, str]] = set()
     for rule, finding in found:
-        if any(other.replaces(rule.code) for other in replacing.get(finding.pointer, ())):
+        if any(other.replaces(finding.code) for other in replacing.get(finding.pointer, ())):
             continue
-        key = (rule.code, finding.pointer, finding.message)
+        key = (finding.code, finding.pointer, finding.message)
         if key in seen:
             continue
         seen.add(key)

@@ -12,7 +12,9 @@ Registering the same code twice fails at import.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +35,7 @@ __all__ = [
     "Rule",
     "Violation",
     "all_rules",
+    "has_rules",
     "load_rules",
     "rule",
     "rules_for",
@@ -81,11 +84,11 @@ class Rule:
     severity: Severity
     check: CheckFunction
     doc: str
-    fix_title: str | None = None
-    vendor: str | None = None
     #: Codes or prefixes of the generic findings this rule's finding replaces at the
     #: same pointer (``("SCH", "SEC002")``); by default a rule outside SCH replaces SCH.
     supersedes: tuple[str, ...] = ()
+    fix_title: str | None = None
+    vendor: str | None = None
 
     @property
     def family(self) -> str:
@@ -140,17 +143,15 @@ def rule(
     code: str,
     name: str,
     *,
+    # The generic codes or families (prefixes) whose finding on the same value this
+    # rule's finding replaces; by default a rule of any family but SCH replaces SCH
+    # (a non-UUID id is one finding, not two). See Rule.supersedes.
+    supersedes: tuple[str, ...] | None = None,
     severity: Severity = "error",
     fix_title: str | None = None,
     vendor: str | None = None,
-    supersedes: tuple[str, ...] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function as the rule ``code``.
-
-    ``supersedes`` names the generic codes or families (prefixes) whose finding on
-    the same value this rule's finding replaces; by default a rule of any family
-    but SCH replaces the SCH finding (a non-UUID id is one finding, not two).
-    """
+    """Register a check function as the rule ``code``."""
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must be three capitals and three digits")
     if not _NAME.match(name):
@@ -175,15 +176,26 @@ def rule(
             severity=severity,
             check=check,
             doc=inspect.cleandoc(check.__doc__ or ""),
+            supersedes=_default_supersedes(code) if supersedes is None else supersedes,
             fix_title=fix_title,
             vendor=vendor,
-            supersedes=_SCHEMA_FAMILY
-            if supersedes is None and code[:3] != "SCH"
-            else supersedes or (),
         )
         return check
 
     return decorate
+
+
+def _default_supersedes(code: str) -> tuple[str, ...]:
+    return () if code.startswith(_SCHEMA_FAMILY) else _SCHEMA_FAMILY
+
+
+@functools.cache
+def has_rules(vendor: str) -> bool:
+    """Whether the vendor's folder has a ``rules`` module (a spec alone has none)."""
+    try:
+        return importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.rules") is not None
+    except ModuleNotFoundError:  # no folder at all
+        return False
 
 
 def load_rules(vendors: Iterable[str] = ()) -> None:
@@ -191,25 +203,20 @@ def load_rules(vendors: Iterable[str] = ()) -> None:
     for module in GENERIC_FAMILIES.values():
         importlib.import_module(module)
     for vendor in vendors:
-        name = f"tapecheck.suite.vendors.{vendor}.rules"
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a vendor with no rules of its own: generic ones
-            if exc.name not in (name, name.rpartition(".")[0]):
-                raise
+        importlib.import_module(f"tapecheck.suite.vendors.{vendor}.rules")
 
 
 def all_rules() -> list[Rule]:
     """Every rule of every vendor, sorted by code (imports every vendor's rules)."""
     from tapecheck.suite.specs import vendors
 
-    load_rules(vendors())
+    load_rules([vendor for vendor in vendors() if has_rules(vendor)])
     return sorted(RULES.values(), key=lambda r: r.code)
 
 
 def rules_for(vendor: str | None) -> Iterator[Rule]:
     """The generic rules and the rules of ``vendor``, in code order."""
-    load_rules([vendor] if vendor else [])
+    load_rules([vendor] if vendor and has_rules(vendor) else [])
     for code in sorted(RULES):
         found = RULES[code]
         if found.vendor is None or found.vendor == vendor:
