@@ -1,9 +1,9 @@
 """The pytest plugin: run the conformance suite inside a team's own test run.
 
-    pytest --tapecheck-vendor VENDOR --tapecheck-base-url https://api.example.com/v2
+    pytest --tapecheck-vendor corti --tapecheck-base-url https://api.eu.corti.app/v2
 
 Each requirement of the vendor's catalogue becomes one test item
-(``tapecheck::<VENDOR>-UPLOAD-201``), passed, failed with the failing exchange, or
+(``tapecheck::CORTI-UPLOAD-201``), passed, failed with the failing exchange, or
 skipped with its reason. Without ``--tapecheck-vendor`` the plugin adds nothing
 and imports nothing heavy.
 """
@@ -33,7 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tapecheck-token", help="The credential (default: $TAPECHECK_TOKEN).")
     group.addoption("--tapecheck-tenant", help="The tenant (default: $TAPECHECK_TENANT).")
     group.addoption(
-        "--tapecheck-device-token", help="A device token (default: $TAPECHECK_DEVICE_TOKEN)."
+        "--tapecheck-device-token", help="Bota device token (default: $TAPECHECK_DEVICE_TOKEN)."
     )
     group.addoption(
         "--tapecheck-param",
