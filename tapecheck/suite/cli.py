@@ -327,16 +327,13 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:
     """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it)."""
     from tapecheck.suite import specs
-    from tapecheck.suite.vendors import optional_vendor_module
+    from tapecheck.suite.vendors import mock_factory
 
     if vendor not in specs.vendors():
         _fail(f"unknown vendor {vendor!r}; use one of {', '.join(specs.vendors())}")
-    module = optional_vendor_module(vendor, "mock")
-    if module is None:
-        _fail(f"{vendor} has no reference mock yet (suite/vendors/{vendor}/mock.py)")
     from tapecheck.suite.mocks.server import base_path, serve
 
-    app = module.create_app(token=token, tenant=tenant)
+    app = mock_factory(vendor)(token=token, tenant=tenant)
     prefix = base_path(specs.load_spec(vendor))
 
     def ready(origin: str) -> None:

@@ -65,15 +65,9 @@ def embedded(
     factory that takes them (every ``create_app`` does; a mutant's factory may not).
     """
     if factory is None:
-        from tapecheck.suite.vendors import optional_vendor_module
+        from tapecheck.suite.vendors import mock_factory
 
-        module = optional_vendor_module(vendor, "mock")
-        if module is None:  # the generic mock a spec alone drives is not there yet
-            raise ValueError(
-                f"{vendor} has no reference mock (suite/vendors/{vendor}/mock.py); "
-                "give --base-url to run against a real target"
-            )
-        factory = module.create_app
+        factory = mock_factory(vendor)
     extra = {"tenants": dict(tenants)} if tenants and _takes(factory, "tenants") else {}
     app = factory(token=token, tenant=tenant, **extra)
     prefix = urlsplit(load_spec(vendor).base_url).path.rstrip("/")

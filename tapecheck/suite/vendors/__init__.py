@@ -12,11 +12,13 @@ rules and never its mock.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from tapecheck.suite.specs import NoSuchVendorError, vendors
 
-__all__ = ["optional_vendor_module", "vendor_module", "vendors"]
+__all__ = ["mock_factory", "optional_vendor_module", "vendor_module", "vendors"]
 
 
 def vendor_module(vendor: str, part: str) -> ModuleType:
@@ -41,3 +43,14 @@ def optional_vendor_module(vendor: str, part: str) -> ModuleType | None:
         if exc.name in (name, f"{__name__}.{vendor}"):
             return None
         raise
+
+
+def mock_factory(vendor: str) -> Callable[..., Any]:
+    """The vendor's ``create_app``: its folder's mock, else the mock its spec alone drives."""
+    module = optional_vendor_module(vendor, "mock")
+    if module is not None:
+        factory: Callable[..., Any] = module.create_app
+        return factory
+    from tapecheck.suite.mocks.generic import spec_mock_factory
+
+    return spec_mock_factory(vendor)

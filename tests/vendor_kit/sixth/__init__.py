@@ -1,1 +1,1 @@
-"""A made-up sixth vendor's own folder: a reference mock, three requirements, two mutants."""
+"""A made-up sixth vendor's own folder: three requirements and two mutants (no mock)."""
