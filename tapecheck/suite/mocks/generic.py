@@ -19,6 +19,7 @@ belongs in a mock in its folder.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tapecheck.suite.mocks.errors import MockError
+from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
 from tapecheck.suite.specs import Operation, load_spec
 
@@ -114,6 +116,7 @@ class SpecMock(VendorMock):
             return {"size": stored.size}
         if audio.get("location") == "part":
             form = await self.form(request, op_id)
+            self.check_form(form, operation)
             files = [f for part in audio.get("parts", ()) for f in form.files.get(part, [])]
             if not files:
                 raise MockError(400, f"no audio part: send one of {list(audio.get('parts', []))}")
@@ -124,6 +127,33 @@ class SpecMock(VendorMock):
             body = await self.json_body(request, op_id)
             return {"body": body if isinstance(body, Mapping) else {}}
         return {}
+
+    def check_form(self, form: Form, operation: Operation) -> None:
+        """The form's fields against the multipart schema (400): text as text, files as names.
+
+        A field of ``x-tapecheck.json-fields`` is checked as the JSON document it holds.
+        """
+        json_fields = set(operation.ext.get("json-fields", ()))
+        value: dict[str, Any] = {}
+        for name, texts in form.fields.items():
+            text = texts[0]
+            if name in json_fields:
+                try:
+                    value[name] = json.loads(text)
+                except ValueError:
+                    raise MockError(400, f"the form field {name!r} is not JSON") from None
+            else:
+                value[name] = text
+        for name in form.files:
+            value[name] = name  # a file part stands where a binary string is declared
+        try:
+            validator = self.body_validator(operation.operation_id, "multipart/form-data")
+        except ValueError:
+            return  # the spec gives the form no schema
+        problems = validator.problems(value)
+        if problems:
+            listed = "; ".join(f"{where}: {what}" for where, what in problems.items())
+            raise MockError(400, f"the form does not match the schema: {listed}", details=problems)
 
     def body_for(self, operation: Operation, facts: Mapping[str, Any]) -> Any:
         """The success body, made from the response schema and what is known."""
