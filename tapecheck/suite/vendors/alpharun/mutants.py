@@ -19,7 +19,8 @@ from starlette.responses import PlainTextResponse, Response
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import probe_stored
 from tapecheck.suite.mocks.multipart import Form
-from tapecheck.suite.mocks.mutant import Mutant, app_factory
+from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.specs import Operation
 from tapecheck.suite.values import has_value, parse_datetime
@@ -193,97 +194,97 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "reupload-creates-again",
         "an identical re-upload creates a new recording (201 again)",
-        app_factory(ReuploadCreatesAgain),
+        _factory(ReuploadCreatesAgain),
         expect=("ALPHARUN-REUPLOAD-200",),
     ),
     Mutant(
         "reupload-new-id",
         "an identical re-upload answers 200 with a new id",
-        app_factory(ReuploadNewId),
+        _factory(ReuploadNewId),
         expect=("ALPHARUN-REUPLOAD-200",),
     ),
     Mutant(
         "dedupe-by-exact-text",
         "re-uploads match only on the exact text of teammate_email and recorded_at",
-        app_factory(DedupeByExactText),
+        _factory(DedupeByExactText),
         expect=("ALPHARUN-REUPLOAD-SAME-INSTANT", "ALPHARUN-REUPLOAD-EMAIL-CASE"),
     ),
     Mutant(
         "dedupe-ignores-audio",
         "other audio by the same teammate at the same time is answered as the existing recording",
-        app_factory(DedupeIgnoresAudio),
+        _factory(DedupeIgnoresAudio),
         expect=("ALPHARUN-REUPLOAD-NEW-AUDIO",),
     ),
     Mutant(
         "create-200",
         "a new recording answers 200 instead of 201",
-        app_factory(Create200),
+        _factory(Create200),
         expect=("ALPHARUN-UPLOAD-201",),
     ),
     Mutant(
         "uniqueness-ignored",
         "contacts may share an email, a phone number or an ext_id",
-        app_factory(UniquenessIgnored),
+        _factory(UniquenessIgnored),
         expect=("ALPHARUN-CONTACTS-UNIQUE-",),
     ),
     Mutant(
         "email-uniqueness-case-sensitive",
         "contact emails that differ only in letter case count as different",
-        app_factory(EmailUniquenessCaseSensitive),
+        _factory(EmailUniquenessCaseSensitive),
         expect=("ALPHARUN-CONTACTS-UNIQUE-EMAIL-CASE",),
     ),
     Mutant(
         "phone-uniqueness-raw-text",
         "contact phone numbers are compared as written, not normalised",
-        app_factory(PhoneUniquenessRawText),
+        _factory(PhoneUniquenessRawText),
         expect=("ALPHARUN-CONTACTS-UNIQUE-PHONE-FORMAT",),
     ),
     Mutant(
         "contact-without-identifier",
         "a contact with no email, phone number or ext_id is accepted",
-        app_factory(ContactWithoutIdentifier),
+        _factory(ContactWithoutIdentifier),
         expect=("ALPHARUN-CONTACTS-IDENTIFIER",),
     ),
     Mutant(
         "recorded-at-not-validated",
         "a recorded_at that is no date-time is accepted",
-        app_factory(RecordedAtNotValidated),
+        _factory(RecordedAtNotValidated),
         expect=("ALPHARUN-RECORDED-AT",),
     ),
     Mutant(
         "timezone-required",
         "a recorded_at without a timezone is refused",
-        app_factory(TimezoneRequired),
+        _factory(TimezoneRequired),
         expect=("ALPHARUN-RECORDED-AT-NO-TZ",),
     ),
     Mutant(
         "playbook-not-validated",
         "a playbook_id that is not a UUID is accepted",
-        app_factory(PlaybookNotValidated),
+        _factory(PlaybookNotValidated),
         expect=("ALPHARUN-PLAYBOOK-ID",),
     ),
     Mutant(
         "phone-as-number-refused",
         "a phone_number sent as a JSON number is refused",
-        app_factory(PhoneAsNumberRefused),
+        _factory(PhoneAsNumberRefused),
         expect=("ALPHARUN-CONTACTS-PHONE-NUMBER",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the API key",
-        app_factory(AuthIgnored),
+        _factory(AuthIgnored),
         expect=("ALPHARUN-AUTH-MISSING", "ALPHARUN-AUTH-WRONG"),
     ),
     Mutant(
         "text-plain-errors",
         "errors are text/plain sentences, not JSON",
-        app_factory(TextPlainErrors),
+        _factory(TextPlainErrors),
         expect=("ALPHARUN-ERROR-BODY",),
     ),
     Mutant(
         "no-audio-validation",
         "stores any audio part: empty, garbage or corrupt",
-        app_factory(NoAudioValidation),
+        _factory(NoAudioValidation),
         expect=("ALPHARUN-AUDIO-UNREADABLE", "ALPHARUN-CORRUPT-AUDIO"),
     ),
 ]

@@ -19,7 +19,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Message, Receive, Scope, Send
 
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.mutant import Mutant, app_factory
+from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.vendors.bota.mock import BotaMock
 from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, Saved
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimitHeaders
@@ -251,127 +252,127 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "device-token-takes-ids",
         "a device token may send device_id and end_user_id",
-        app_factory(DeviceTokenTakesIds),
+        _factory(DeviceTokenTakesIds),
         expect=("BOTA-DEVICE-TOKEN-IDS-FORBIDDEN",),
     ),
     Mutant(
         "secret-key-ids-optional",
         "a secret key without ids creates a recording for a default device",
-        app_factory(SecretKeyIdsOptional),
+        _factory(SecretKeyIdsOptional),
         expect=("BOTA-SECRET-KEY-IDS-REQUIRED",),
     ),
     Mutant(
         "idempotency-ignored",
         "a retry with the same Idempotency-Key creates another recording",
-        app_factory(IdempotencyIgnored),
+        _factory(IdempotencyIgnored),
         expect=("BOTA-IDEMPOTENCY-REPLAY",),
     ),
     Mutant(
         "idempotency-conflict-undetected",
         "an Idempotency-Key reused with another body replays the first answer",
-        app_factory(IdempotencyConflictUndetected),
+        _factory(IdempotencyConflictUndetected),
         expect=("BOTA-IDEMPOTENCY-CONFLICT",),
     ),
     Mutant(
         "complete-from-any-status",
         "upload-complete on a recording already uploaded answers 200",
-        app_factory(CompleteFromAnyStatus),
+        _factory(CompleteFromAnyStatus),
         expect=("BOTA-UPLOAD-COMPLETE-NOT-PENDING",),
     ),
     Mutant(
         "status-stays-pending",
         "upload-complete leaves the recording pending",
-        app_factory(StatusStaysPending),
+        _factory(StatusStaysPending),
         expect=("BOTA-UPLOAD-COMPLETE",),
     ),
     Mutant(
         "duration-in-seconds",
         "duration_ms holds seconds",
-        app_factory(DurationInSeconds),
+        _factory(DurationInSeconds),
         expect=("BOTA-UPLOAD-COMPLETE",),
     ),
     Mutant(
         "limit-unbounded",
         "GET /recordings takes limit 0, 101 and negative values",
-        app_factory(LimitUnbounded),
+        _factory(LimitUnbounded),
         expect=("BOTA-LIST-LIMIT-BOUNDS",),
     ),
     Mutant(
         "default-limit-20",
         "GET /recordings answers 20 recordings by default instead of 10",
-        app_factory(DefaultLimit20),
+        _factory(DefaultLimit20),
         expect=("BOTA-LIST-PAGING",),
     ),
     Mutant(
         "rate-limit-headers-on-success-only",
         "X-RateLimit-* headers are missing on errors",
-        app_factory(RateLimitHeadersOnSuccessOnly),
+        _factory(RateLimitHeadersOnSuccessOnly),
         expect=("BOTA-RATE-LIMIT-HEADERS",),
     ),
     Mutant(
         "remaining-never-decreases",
         "X-RateLimit-Remaining always says the full limit",
-        app_factory(RemainingNeverDecreases),
+        _factory(RemainingNeverDecreases),
         expect=("BOTA-RATE-LIMIT-HEADERS",),
     ),
     Mutant(
         "message-only-errors",
         "errors are {message} instead of {error: {code, message}}",
-        app_factory(MessageOnlyErrors),
+        _factory(MessageOnlyErrors),
         expect=("BOTA-ERROR-BODY",),
     ),
     Mutant(
         "not-found-code",
         "a 404 carries code resource_not_found instead of not_found",
-        app_factory(NotFoundCode),
+        _factory(NotFoundCode),
         expect=("BOTA-NOT-FOUND", "BOTA-ERROR-BODY"),
     ),
     Mutant(
         "recording-prefix",
         "recording ids are recording_* instead of rec_*",
-        app_factory(LongRecordingPrefix),
+        _factory(LongRecordingPrefix),
         expect=("BOTA-CREATE-SECRET-KEY",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the credential",
-        app_factory(AuthIgnored),
+        _factory(AuthIgnored),
         expect=("BOTA-AUTH-MISSING", "BOTA-AUTH-WRONG"),
     ),
     Mutant(
         "device-isolation-broken",
         "a device token sees and changes every recording of its project",
-        app_factory(DeviceIsolationBroken),
+        _factory(DeviceIsolationBroken),
         expect=("BOTA-DEVICE-ISOLATION",),
     ),
     Mutant(
         "project-isolation-broken",
         "another project's secret key reaches this project's recordings",
-        app_factory(ProjectIsolationBroken),
+        _factory(ProjectIsolationBroken),
         expect=("BOTA-PROJECT-ISOLATION",),
     ),
     Mutant(
         "ended-before-started-accepted",
         "ended_at before started_at is accepted",
-        app_factory(EndedBeforeStartedAccepted),
+        _factory(EndedBeforeStartedAccepted),
         expect=("BOTA-ENDED-BEFORE-STARTED",),
     ),
     Mutant(
         "times-compared-as-text",
         "ended_at and started_at are compared as text, not as instants",
-        app_factory(TimesComparedAsText),
+        _factory(TimesComparedAsText),
         expect=("BOTA-ENDED-BEFORE-STARTED",),
     ),
     Mutant(
         "create-200",
         "a new recording answers 200 instead of 201",
-        app_factory(Create200),
+        _factory(Create200),
         expect=("BOTA-CREATE-SECRET-KEY",),
     ),
     Mutant(
         "no-pending-media",
         "upload-url adds no pending media entry to the recording",
-        app_factory(NoPendingMedia),
+        _factory(NoPendingMedia),
         expect=("BOTA-UPLOAD-URL",),
     ),
 ]

@@ -19,7 +19,8 @@ from tapecheck.suite.mocks.bodies import require_media_type
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits, probe_stored
 from tapecheck.suite.mocks.multipart import read_form
-from tapecheck.suite.mocks.mutant import Mutant, app_factory
+from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.storage import StoredFile, TooLarge
 from tapecheck.suite.vendors.corti.mock import (
     AUDIO_MEDIA_TYPE,
@@ -277,133 +278,133 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "accepts-oversized",
         "stores a recording over the 150 MB limit",
-        app_factory(AcceptsOversized),
+        _factory(AcceptsOversized),
         expect=("CORTI-SIZE-LIMIT",),
     ),
     Mutant(
         "size-from-content-length-only",
         "checks the size limit against Content-Length only; a chunked body passes",
-        app_factory(SizeFromContentLengthOnly),
+        _factory(SizeFromContentLengthOnly),
         expect=("CORTI-SIZE-LIMIT",),
     ),
     Mutant(
         "ignores-duration",
         "stores a recording over the 60 minute limit",
-        app_factory(IgnoresDuration),
+        _factory(IgnoresDuration),
         expect=("CORTI-DURATION-LIMIT",),
     ),
     Mutant(
         "upload-200",
         "answers 200 instead of 201 to an upload",
-        app_factory(Upload200),
+        _factory(Upload200),
         expect=("CORTI-UPLOAD-201",),
     ),
     Mutant(
         "recording-id-not-uuid",
         "answers recordingId as rec_<hex>, not a UUID",
-        app_factory(RecordingIdNotUuid),
+        _factory(RecordingIdNotUuid),
         expect=("CORTI-UPLOAD-201",),
     ),
     Mutant(
         "problem-json-errors",
         "errors are RFC 9457 problem+json without requestid",
-        app_factory(ProblemJsonErrors),
+        _factory(ProblemJsonErrors),
         expect=("CORTI-ERROR-BODY",),
     ),
     Mutant(
         "error-status-mismatch",
         "every error body says status 400, whatever the HTTP status",
-        app_factory(ErrorStatusMismatch),
+        _factory(ErrorStatusMismatch),
         expect=("CORTI-ERROR-BODY",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the bearer token",
-        app_factory(AuthIgnored),
+        _factory(AuthIgnored),
         expect=("CORTI-AUTH-MISSING", "CORTI-AUTH-WRONG"),
     ),
     Mutant(
         "tenant-name-ignored",
         "neither requires nor checks Tenant-Name",
-        app_factory(TenantNameIgnored),
+        _factory(TenantNameIgnored),
         expect=("CORTI-TENANT-REQUIRED", "CORTI-TENANT-ISOLATION"),
     ),
     Mutant(
         "tenant-name-unchecked",
         "any Tenant-Name shows the token's interactions (another tenant's data visible)",
-        app_factory(TenantNameUnchecked),
+        _factory(TenantNameUnchecked),
         expect=("CORTI-TENANT-ISOLATION",),
     ),
     Mutant(
         "token-opens-every-tenant",
         "a valid token creates interactions in whatever tenant the header names",
-        app_factory(TokenOpensEveryTenant),
+        _factory(TokenOpensEveryTenant),
         expect=("CORTI-TENANT-ISOLATION",),
     ),
     Mutant(
         "delete-recording-keeps-it",
         "answers 204 to a recording delete and deletes nothing",
-        app_factory(DeleteRecordingKeepsIt),
+        _factory(DeleteRecordingKeepsIt),
         expect=("CORTI-RECORDING-DELETE",),
     ),
     Mutant(
         "delete-interaction-leaves-recordings",
         "deletes the interaction but its recordings stay downloadable",
-        app_factory(DeleteInteractionLeavesRecordings),
+        _factory(DeleteInteractionLeavesRecordings),
         expect=("CORTI-INTERACTION-DELETE",),
     ),
     Mutant(
         "content-type-ignored",
         "takes any Content-Type as raw audio",
-        app_factory(ContentTypeIgnored),
+        _factory(ContentTypeIgnored),
         expect=("CORTI-UPLOAD-CONTENT-TYPE",),
     ),
     Mutant(
         "accepts-multipart",
         "accepts a multipart/form-data upload instead of application/octet-stream",
-        app_factory(AcceptsMultipart),
+        _factory(AcceptsMultipart),
         expect=("CORTI-UPLOAD-CONTENT-TYPE",),
     ),
     Mutant(
         "non-uuid-id-crashes",
         "a malformed interaction or recording id is a 500",
-        app_factory(NonUuidIdCrashes),
+        _factory(NonUuidIdCrashes),
         expect=("CORTI-ID-UUID",),
     ),
     Mutant(
         "list-omits-newest",
         "the recording list misses the newest upload",
-        app_factory(ListOmitsNewest),
+        _factory(ListOmitsNewest),
         expect=("CORTI-RECORDING-LIST",),
     ),
     Mutant(
         "download-drops-last-byte",
         "a download is one byte short of what was uploaded",
-        app_factory(DownloadDropsLastByte),
+        _factory(DownloadDropsLastByte),
         expect=("CORTI-RECORDING-GET",),
     ),
     Mutant(
         "empty-body-accepted",
         "stores an empty body as a recording",
-        app_factory(EmptyBodyAccepted),
+        _factory(EmptyBodyAccepted),
         expect=("CORTI-UPLOAD-EMPTY",),
     ),
     Mutant(
         "no-audio-validation",
         "stores any bytes: garbage and corrupt WAVs included",
-        app_factory(NoAudioValidation),
+        _factory(NoAudioValidation),
         expect=("CORTI-UPLOAD-NOT-AUDIO", "CORTI-CORRUPT-AUDIO"),
     ),
     Mutant(
         "unknown-interaction-created",
         "an unknown interaction id is created on first use instead of 404",
-        app_factory(UnknownInteractionCreated),
+        _factory(UnknownInteractionCreated),
         expect=("CORTI-INTERACTION-NOT-FOUND",),
     ),
     Mutant(
         "encounter-not-validated",
         "creates an interaction from any JSON body",
-        app_factory(EncounterNotValidated),
+        _factory(EncounterNotValidated),
         expect=("CORTI-INTERACTION-INVALID",),
     ),
 ]

@@ -19,7 +19,8 @@ from tapecheck.suite.mocks.bodies import parse_json
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits
 from tapecheck.suite.mocks.multipart import Form
-from tapecheck.suite.mocks.mutant import Mutant, app_factory
+from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.vendors.crescendo.mock import CrescendoMock, Job
 
@@ -171,97 +172,97 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "accepts-oversized",
         "accepts audio over 25 MB",
-        app_factory(AcceptsOversized),
+        _factory(AcceptsOversized),
         expect=("CRESCENDO-SIZE-LIMIT",),
     ),
     Mutant(
         "size-limit-in-mib",
         "reads 25 MB as 25 MiB, accepting up to 26,214,400 bytes",
-        app_factory(SizeLimitInMiB),
+        _factory(SizeLimitInMiB),
         expect=("CRESCENDO-SIZE-LIMIT",),
     ),
     Mutant(
         "accepts-flac",
         "accepts FLAC besides mp3 and wav",
-        app_factory(AcceptsFlac),
+        _factory(AcceptsFlac),
         expect=("CRESCENDO-FORMAT-BY-CONTENT",),
     ),
     Mutant(
         "id-charset-not-enforced",
         "metadata.id may hold any character",
-        app_factory(IdCharsetNotEnforced),
+        _factory(IdCharsetNotEnforced),
         expect=("CRESCENDO-METADATA-ID-CHARSET",),
     ),
     Mutant(
         "metadata-id-optional",
         "metadata without an id is accepted",
-        app_factory(MetadataIdOptional),
+        _factory(MetadataIdOptional),
         expect=("CRESCENDO-METADATA-ID-REQUIRED",),
     ),
     Mutant(
         "job-never-finishes",
         "a job stays started forever",
-        app_factory(JobNeverFinishes),
+        _factory(JobNeverFinishes),
         expect=("CRESCENDO-JOB-STATUS",),
     ),
     Mutant(
         "job-status-done",
         "a finished job says done instead of completed",
-        app_factory(JobStatusDone),
+        _factory(JobStatusDone),
         expect=("CRESCENDO-JOB-STATUS",),
     ),
     Mutant(
         "recording-id-missing",
         "the job status leaves out recordingId",
-        app_factory(RecordingIdMissing),
+        _factory(RecordingIdMissing),
         expect=("CRESCENDO-JOB-STATUS",),
     ),
     Mutant(
         "query-auth-refused",
         "the bearer_token query parameter is not accepted",
-        app_factory(QueryAuthRefused),
+        _factory(QueryAuthRefused),
         expect=("CRESCENDO-AUTH-QUERY",),
     ),
     Mutant(
         "tenant-isolation-broken",
         "a key uploads to and reads the jobs of any tenant",
-        app_factory(TenantIsolationBroken),
+        _factory(TenantIsolationBroken),
         expect=("CRESCENDO-TENANT-ISOLATION",),
     ),
     Mutant(
         "upload-200",
         "an upload answers 200 instead of 202",
-        app_factory(Upload200),
+        _factory(Upload200),
         expect=("CRESCENDO-UPLOAD-202",),
     ),
     Mutant(
         "nested-error-body",
         "errors are {error: {code, message}} instead of {code, message}",
-        app_factory(NestedErrorBody),
+        _factory(NestedErrorBody),
         expect=("CRESCENDO-ERROR-BODY",),
     ),
     Mutant(
         "wrong-error-codes",
         "error codes are HTTP reason phrases instead of BadRequest, Unauthenticated, ...",
-        app_factory(WrongErrorCodes),
+        _factory(WrongErrorCodes),
         expect=("CRESCENDO-ERROR-BODY",),
     ),
     Mutant(
         "auth-ignored",
         "never checks the API key",
-        app_factory(AuthIgnored),
+        _factory(AuthIgnored),
         expect=("CRESCENDO-AUTH-MISSING", "CRESCENDO-AUTH-WRONG"),
     ),
     Mutant(
         "file-part-ignored",
         "audio sent in the alternative part `file` is not found",
-        app_factory(FilePartIgnored),
+        _factory(FilePartIgnored),
         expect=("CRESCENDO-UPLOAD-FILE-PART",),
     ),
     Mutant(
         "unknown-job-is-started",
         "an unknown job id answers a started job instead of 404",
-        app_factory(UnknownJobIsStarted),
+        _factory(UnknownJobIsStarted),
         expect=("CRESCENDO-JOB-NOT-FOUND",),
     ),
 ]

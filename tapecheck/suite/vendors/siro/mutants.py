@@ -14,7 +14,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.mutant import Mutant, app_factory
+from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.signed import SignedUrl
 from tapecheck.suite.values import parse_datetime
 from tapecheck.suite.vendors.siro.mock import RANGE_HEADER, SignedObject, SiroMock
@@ -162,97 +163,97 @@ MUTANTS: list[Mutant] = [
     Mutant(
         "put-signature-unchecked",
         "the storage host takes a PUT with headers other than the signed ones",
-        app_factory(SignatureUnchecked),
+        _factory(SignatureUnchecked),
         expect=("SIRO-PUT-SIGNED-HEADERS",),
     ),
     Mutant(
         "put-length-range-ignored",
         "the storage host takes a body larger than the signed fileSize",
-        app_factory(LengthRangeIgnored),
+        _factory(LengthRangeIgnored),
         expect=("SIRO-PUT-LENGTH-RANGE",),
     ),
     Mutant(
         "upload-before-put",
         "an upload naming a URL whose bytes were never PUT makes a recording",
-        app_factory(UploadBeforePut),
+        _factory(UploadBeforePut),
         expect=("SIRO-UPLOAD-BEFORE-PUT",),
     ),
     Mutant(
         "unissued-url-accepted",
         "an upload naming a URL never issued makes a recording (to be fetched later)",
-        app_factory(UnissuedUrlAccepted),
+        _factory(UnissuedUrlAccepted),
         expect=("SIRO-UPLOAD-UNISSUED-URL",),
     ),
     Mutant(
         "file-type-mismatch-accepted",
         "fileType is not compared with the stored bytes (wav uploaded as mp3 passes)",
-        app_factory(FileTypeMismatchAccepted),
+        _factory(FileTypeMismatchAccepted),
         expect=("SIRO-UPLOAD-FILE-TYPE-MATCH",),
     ),
     Mutant(
         "octet-stream-uploads",
         "uploadHeaders sign Content-Type application/octet-stream for every fileType",
-        app_factory(OctetStreamUploads),
+        _factory(OctetStreamUploads),
         expect=("SIRO-SIGNED-URLS",),
     ),
     Mutant(
         "length-range-off-by-one",
         "uploadHeaders give x-goog-content-length-range 0,<fileSize - 1>",
-        app_factory(LengthRangeOffByOne),
+        _factory(LengthRangeOffByOne),
         expect=("SIRO-SIGNED-URLS",),
     ),
     Mutant(
         "auth-ignored",
         "never checks x-siro-auth-token",
-        app_factory(AuthIgnored),
+        _factory(AuthIgnored),
         expect=("SIRO-AUTH-MISSING", "SIRO-AUTH-WRONG"),
     ),
     Mutant(
         "file-url-refused",
         "the later docs' fileUrl is not read as downloadUrl",
-        app_factory(FileUrlRefused),
+        _factory(FileUrlRefused),
         expect=("SIRO-UPLOAD-LATER-NAMES",),
     ),
     Mutant(
         "user-isolation-broken",
         "a user may make a recording from another user's upload",
-        app_factory(UserIsolationBroken),
+        _factory(UserIsolationBroken),
         expect=("SIRO-USER-ISOLATION",),
     ),
     Mutant(
         "malformed-json-500",
         "a body that is not JSON answers 500",
-        app_factory(MalformedJson500),
+        _factory(MalformedJson500),
         expect=("SIRO-MALFORMED-BODY",),
     ),
     Mutant(
         "text-plain-errors",
         "errors are text/plain sentences, not JSON",
-        app_factory(TextPlainErrors),
+        _factory(TextPlainErrors),
         expect=("SIRO-ERROR-BODY",),
     ),
     Mutant(
         "date-created-not-validated",
         "a dateCreated that is no date-time is dropped instead of refused",
-        app_factory(DateCreatedNotValidated),
+        _factory(DateCreatedNotValidated),
         expect=("SIRO-UPLOAD-DATE-CREATED",),
     ),
     Mutant(
         "upload-200",
         "the upload answers 200 instead of 201",
-        app_factory(Upload200),
+        _factory(Upload200),
         expect=("SIRO-UPLOAD-201",),
     ),
     Mutant(
         "corrupt-audio-accepted",
         "a wav whose header claims more audio than the file holds is accepted",
-        app_factory(CorruptAudioAccepted),
+        _factory(CorruptAudioAccepted),
         expect=("SIRO-UPLOAD-UNREADABLE-AUDIO",),
     ),
     Mutant(
         "m4a-file-type",
         "fileType m4a is accepted (read as aac)",
-        app_factory(M4aFileType),
+        _factory(M4aFileType),
         expect=("SIRO-SIGNED-URLS-INVALID", "SIRO-UPLOAD-REQUIRED-FIELDS"),
     ),
 ]
