@@ -6,9 +6,10 @@ reaches ``report.json``, ``junit.xml``, ``report.html`` or stdout.
 
 Three layers, from exact to heuristic:
 
-- by name: the values of credential headers (``Authorization``,
-  ``x-siro-auth-token``, ``Cookie``, ``Set-Cookie``, any header whose name holds
-  ``token``, ``secret``, ``key``, ...) and of credential query parameters
+- by name: the values of credential headers (``Authorization``, ``Cookie``,
+  ``Set-Cookie``, any header whose name holds ``token``, ``secret``, ``key``,
+  ..., and the header names the caller passes from the specs' security
+  schemes) and of credential query parameters
   (``bearer_token``, ``token``, ``api_key``, ``key``, signed-URL signatures);
 - by value: every credential found that way is also wiped wherever else it
   occurs in the same run (an error body or a failure message that echoes it);
@@ -49,7 +50,6 @@ _SENSITIVE_HEADERS = frozenset(
     {
         "authorization",
         "proxy-authorization",
-        "x-siro-auth-token",
         "cookie",
         "set-cookie",
     }
@@ -67,7 +67,7 @@ _MIN_SECRET = 4
 _SCHEME_VALUE = r"^(?P<scheme>[A-Za-z][A-Za-z0-9_-]*)\s+(?P<credential>\S.*)$"
 _BEARER_TEXT = r"(?i)\b(bearer)(\s+)(?P<credential>[A-Za-z0-9._~+/=-]{8,})"
 _HEADER_TEXT = (
-    r"(?i)\b(?P<name>authorization|proxy-authorization|x-siro-auth-token|x-api-key|cookie|set-cookie)"
+    r"(?i)\b(?P<name>authorization|proxy-authorization|x-[a-z0-9-]*(?:token|key|secret)|cookie|set-cookie)"
     r"(?P<sep>\s*[:=]\s*)(?:(?P<scheme>[A-Za-z]+)\s+)?(?P<credential>[A-Za-z0-9._~+/=%-]{8,})"
 )
 _QUERY_TEXT = r"(?P<lead>[?&;](?P<name>[A-Za-z0-9_.\-]+)=)(?P<value>[^&#\s\"'<>]*)"
@@ -80,8 +80,14 @@ def _name_is_sensitive(name: str, exact: frozenset[str]) -> bool:
     return lowered in exact or any(word in lowered for word in _SENSITIVE_WORDS)
 
 
-def is_sensitive_header(name: str) -> bool:
-    """Whether a header's value is a credential (case-insensitive)."""
+def is_sensitive_header(name: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a header's value is a credential (case-insensitive).
+
+    ``extra`` adds header names the caller knows carry credentials (a spec's
+    API-key headers), since this module knows no spec.
+    """
+    if extra and name.strip().lower() in {e.lower() for e in extra}:
+        return True
     return _name_is_sensitive(name, _SENSITIVE_HEADERS)
 
 
@@ -90,10 +96,10 @@ def is_sensitive_param(name: str) -> bool:
     return _name_is_sensitive(name, _SENSITIVE_PARAMS)
 
 
-def redact_header_value(name: str, value: object) -> str:
+def redact_header_value(name: str, value: object, *, extra: Iterable[str] = ()) -> str:
     """The value to show for header ``name``: ``Bearer [REDACTED]`` keeps the scheme."""
     text = "" if value is None else str(value)
-    if not text or not is_sensitive_header(name) or text == REDACTED:
+    if not text or not is_sensitive_header(name, extra) or text == REDACTED:
         return text
     if name.strip().lower() in {"authorization", "proxy-authorization"}:
         match = re.match(_SCHEME_VALUE, text.strip())
@@ -103,24 +109,28 @@ def redact_header_value(name: str, value: object) -> str:
 
 
 @overload
-def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]: ...
+def redact_headers(headers: Mapping[str, Any], *, extra: Iterable[str] = ()) -> dict[str, str]: ...
 
 
 @overload
-def redact_headers(headers: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]: ...
+def redact_headers(
+    headers: Iterable[tuple[str, Any]], *, extra: Iterable[str] = ()
+) -> list[tuple[str, str]]: ...
 
 
 def redact_headers(
-    headers: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    headers: Mapping[str, Any] | Iterable[tuple[str, Any]], *, extra: Iterable[str] = ()
 ) -> dict[str, str] | list[tuple[str, str]]:
     """A copy of ``headers`` with every credential value replaced by ``[REDACTED]``.
 
     A mapping gives a dict; a sequence of ``(name, value)`` pairs (repeated
     headers such as ``Set-Cookie``) gives a list of pairs in the same order.
+    ``extra`` names further credential headers (the spec's security schemes).
     """
+    names = tuple(extra)
     if isinstance(headers, Mapping):
-        return {str(k): redact_header_value(str(k), v) for k, v in headers.items()}
-    return [(str(k), redact_header_value(str(k), v)) for k, v in headers]
+        return {str(k): redact_header_value(str(k), v, extra=names) for k, v in headers.items()}
+    return [(str(k), redact_header_value(str(k), v, extra=names)) for k, v in headers]
 
 
 def _redact_query(query: str) -> str:

@@ -121,12 +121,12 @@ def _write_reports(run: Any, report_dir: Path) -> None:
 @click.option(
     "--tenant",
     envvar="TAPECHECK_TENANT",
-    help="Corti's Tenant-Name, Crescendo's tenantId [env: TAPECHECK_TENANT].",
+    help="The tenant (the spec's tenant header or path parameter) [env: TAPECHECK_TENANT].",
 )
 @click.option(
     "--device-token",
     envvar="TAPECHECK_DEVICE_TOKEN",
-    help="Bota device token dtok_... [env: TAPECHECK_DEVICE_TOKEN].",
+    help="A device token, for a vendor with that credential kind [env: TAPECHECK_DEVICE_TOKEN].",
 )
 @click.option(
     "--param",

@@ -39,7 +39,7 @@ DEFAULT_EXAMPLES = 25
 MOCK_TOKEN = "test-token"
 MOCK_TENANT = "tenant-a"
 MOCK_DEVICE_TOKEN = "dtok_tapecheck"
-#: A second user (Siro) or project (Bota) the embedded mock knows, for isolation requirements.
+#: A second user or project the embedded mock knows, for isolation requirements.
 MOCK_OTHER_TENANT = "tapecheck-second-user"
 MOCK_OTHER_TOKEN = "test-token-second-user"
 

@@ -38,7 +38,7 @@ class TargetUnreachable(RuntimeError):
 
 @dataclass(frozen=True)
 class Credentials:
-    """What the run was given: the token, the tenant, a Bota device token, extra parameters.
+    """What the run was given: the token, the tenant, a device token, extra parameters.
 
     ``other_token`` is a second user's (or project's) credential, for the
     requirements that one user cannot reach another's resources: ``--param
@@ -263,7 +263,10 @@ class Session:
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
-                k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()
+                k: self.redact(v)
+                for k, v in redact_headers(
+                    dict(request.headers), extra=self.spec.credential_headers
+                ).items()
             },
         }
         response_view = None
@@ -271,7 +274,10 @@ class Session:
             response_view = {
                 "status": response.status_code,
                 "headers": {
-                    k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()
+                    k: self.redact(v)
+                    for k, v in redact_headers(
+                        dict(response.headers), extra=self.spec.credential_headers
+                    ).items()
                 },
                 "body": self.redact(_text(response)),
             }

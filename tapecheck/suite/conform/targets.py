@@ -65,9 +65,9 @@ def embedded(
     factory that takes them (every ``create_app`` does; a mutant's factory may not).
     """
     if factory is None:
-        from tapecheck.suite.vendors import vendor_module
+        from tapecheck.suite.vendors import mock_factory
 
-        factory = vendor_module(vendor, "mock").create_app
+        factory = mock_factory(vendor)
     extra = {"tenants": dict(tenants)} if tenants and _takes(factory, "tenants") else {}
     app = factory(token=token, tenant=tenant, **extra)
     prefix = urlsplit(load_spec(vendor).base_url).path.rstrip("/")

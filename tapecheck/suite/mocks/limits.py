@@ -2,7 +2,7 @@
 
 :class:`AudioLimits` is the operation's ``x-tapecheck.audio`` block (size,
 duration, formats); a mock may replace one with :func:`dataclasses.replace`
-(Corti's later docs allow 120 minutes). :func:`audio_refusal` compares what
+(a later version of the vendor's docs that allows more). :func:`audio_refusal` compares what
 the audio probe found with the limits and returns the reason to refuse, or
 ``None``: a mock answers that reason as a 400 in the vendor's shape. Size is
 enforced while the upload streams (see :mod:`tapecheck.suite.mocks.storage`),

@@ -1,7 +1,7 @@
 """Routes from the spec, under the vendor's base path, and serving them with uvicorn.
 
-- :func:`base_path` is the path of the spec's ``x-tapecheck.base-url`` (Corti
-  ``/v2``, Alpharun ``/api/v1``, Bota ``/v1``, Crescendo and Siro none); a mock
+- :func:`base_path` is the path of the spec's ``x-tapecheck.base-url`` (``/v2``,
+  ``/api/v1``, or none); a mock
   answers there and nowhere else, so a client configured with the vendor's base
   URL works against it unchanged.
 - :func:`spec_routes` makes one Starlette route per operation of the spec, from

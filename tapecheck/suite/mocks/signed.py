@@ -1,7 +1,7 @@
 """Signed storage URLs that a mock issues and then serves itself, as a storage host would.
 
-Siro and Bota do not take the audio on their API: they answer a signed URL on
-a storage host (Google Cloud Storage for Siro) and the client PUTs the bytes
+Some vendors do not take the audio on their API: they answer a signed URL on
+a storage host (Google Cloud Storage, say) and the client PUTs the bytes
 there. A reference mock plays that host too, outside the spec's operations,
 under :data:`STORAGE_PREFIX` (``/__storage/<vendor>/<object-id>``), so a flow
 works in-process and over loopback alike: URLs are built from the request's

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from tapecheck.suite.mocks.errors import BotaErrors, MockError
+from tapecheck.suite.mocks.errors import MockError, NestedErrors
 from tapecheck.suite.mocks.signed import STORAGE_PREFIX, StorageError, UrlSigner, storage_endpoint
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, VendorMock
@@ -49,7 +49,7 @@ class BotaUploads(VendorMock):
     """The files of Bota's recordings; each method is a hook a mutant may override."""
 
     vendor = "bota"
-    errors = BotaErrors()
+    errors = NestedErrors()
 
     def __init__(
         self,

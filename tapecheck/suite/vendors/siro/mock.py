@@ -44,7 +44,7 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.bodies import read_json
-from tapecheck.suite.mocks.errors import MockError, SiroErrors
+from tapecheck.suite.mocks.errors import ErrorShape, MockError, reason_phrase
 from tapecheck.suite.mocks.limits import audio_refusal, probe_stored
 from tapecheck.suite.mocks.signed import (
     STORAGE_PREFIX,
@@ -61,7 +61,14 @@ from tapecheck.suite.specs import Spec
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
-__all__ = ["RANGE_HEADER", "SignedObject", "SiroMock", "SiroRecording", "create_app"]
+__all__ = [
+    "RANGE_HEADER",
+    "SignedObject",
+    "SiroErrors",
+    "SiroMock",
+    "SiroRecording",
+    "create_app",
+]
 
 RANGE_HEADER = "x-goog-content-length-range"
 _STORAGE_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"]
@@ -93,6 +100,18 @@ class SiroRecording:
     file: StoredFile | None
     file_type: str
     fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SiroErrors(ErrorShape):
+    """Siro: ``{statusCode, message, error}`` (``error`` is the reason phrase)."""
+
+    def body(self, error: MockError) -> dict[str, Any]:
+        return {
+            "statusCode": error.status,
+            "message": error.message,
+            "error": error.code or reason_phrase(error.status),
+        }
 
 
 class SiroMock(VendorMock):
