@@ -21,6 +21,7 @@ from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import redact_headers, redact_url
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
 from tapecheck.suite.conform.media import Media
+from tapecheck.suite.conform.targets import MAX_RESPONSE_BYTES, Undecidable, read_response
 from tapecheck.suite.specs import Operation, Spec
 
 __all__ = ["Auth", "Credentials", "Session", "TargetUnreachable"]
@@ -76,6 +77,10 @@ class Session:
     refused: int = 0
     #: objects created by the run, deleted after it where the vendor allows
     created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+    #: the most bytes of a response body read (decompressed), and the seconds one
+    #: exchange may take in all (``None``: only the client's own timeouts)
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+    request_deadline_s: float | None = None
 
     @property
     def vendor(self) -> str:
@@ -129,16 +134,19 @@ class Session:
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
         """Send a prepared request (a PUT to a signed URL, say) and record it."""
         try:
-            response = await self.client.send(request)
-            await response.aread()
+            response = await read_response(
+                self.client,
+                request,
+                max_bytes=self.max_response_bytes,
+                deadline_s=self.request_deadline_s,
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             raise TargetUnreachable(f"{self.redact(str(request.url))}: {exc}") from exc
-        except httpx.TimeoutException as exc:
-            raise ConformanceFailure(
-                "timeout",
-                "No answer in time",
-                f"{request.method} {self.redact(str(request.url))}: {exc}",
-            ) from exc
+        except Undecidable as exc:
+            # What came (status, headers) goes in the report; the requirement is undecided.
+            exc.message = self.redact(exc.message)
+            self.exchanges.append(self.exchange(request, exc.response))
+            raise
         if authenticated:
             self.authenticated += 1
             if response.status_code in (401, 403):
