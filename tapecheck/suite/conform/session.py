@@ -17,8 +17,9 @@ from urllib.parse import quote
 
 import httpx
 
+from tapecheck.reports.encodings import wipe
 from tapecheck.reports.model import Exchange
-from tapecheck.reports.redact import redact_headers, redact_url
+from tapecheck.reports.redact import REDACTED, redact_headers, redact_url
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.targets import MAX_RESPONSE_BYTES, Undecidable, read_response
@@ -261,9 +262,8 @@ class Session:
     # -- reporting ----------------------------------------------------------
 
     def redact(self, text: str) -> str:
-        for secret in self.credentials.secrets:
-            text = text.replace(secret, "***")
-        return text
+        """``text`` without the run's credentials, in any encoding a target may echo them."""
+        return wipe(text, self.credentials.secrets, REDACTED)
 
     def exchange(self, request: httpx.Request, response: httpx.Response | None) -> Exchange:
         """The exchange as a report shows it: secrets redacted, bodies cut to 4 KB."""
@@ -271,17 +271,21 @@ class Session:
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
-                k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()
+                self.redact(k): self.redact(v)
+                for k, v in redact_headers(dict(request.headers)).items()
             },
         }
         response_view = None
         if response is not None:
+            # Redacted before the cut, so that no credential is cut in half and half kept.
+            body = self.redact(_text(response))
             response_view = {
                 "status": response.status_code,
                 "headers": {
-                    k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()
+                    self.redact(k): self.redact(v)
+                    for k, v in redact_headers(dict(response.headers)).items()
                 },
-                "body": self.redact(_text(response)),
+                "body": body if len(body) <= _BODY_LIMIT else body[:_BODY_LIMIT] + "…",
             }
         return Exchange(request=request_view, response=response_view)
 
@@ -294,5 +298,5 @@ def _text(response: httpx.Response) -> str:
     media = response.headers.get("content-type", "")
     if media.startswith(("audio/", "application/octet-stream")) or b"\x00" in raw[:512]:
         return f"<{len(raw)} bytes of {media or 'binary data'}>"
-    text = raw[: _BODY_LIMIT * 2].decode("utf-8", "replace")
-    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "…"
+    # Twice the cut: the caller redacts, then cuts to _BODY_LIMIT.
+    return raw[: _BODY_LIMIT * 2].decode("utf-8", "replace")
