@@ -187,6 +187,8 @@ def test_a_target_that_never_answers_ends_by_max_time_with_exit_2(
     assert "error" in statuses
     assert report["conforms"] is False
     assert "incomplete" in stderr
+    junit = (tmp_path / "junit.xml").read_text(encoding="utf-8")
+    assert '<error message="not decided: the run reached --max-time (5 s)' in junit
 
 
 # -- the reader itself --------------------------------------------------------------
