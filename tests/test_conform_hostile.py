@@ -242,3 +242,37 @@ def _plain(body: bytes) -> Any:
         return Response(body)
 
     return answer
+
+
+def _answer_after(delay_s: float) -> Starlette:
+    async def answer(request: Request) -> Response:
+        async for _ in request.stream():
+            pass
+        await asyncio.sleep(delay_s)
+        return Response(b"{}", media_type="application/json")
+
+    return Starlette(routes=[Route("/x", answer, methods=["POST"])])
+
+
+async def _slow_upload(origin: str, deadline_s: float) -> httpx.Response:
+    async def slowly() -> AsyncIterator[bytes]:
+        for _ in range(5):
+            await asyncio.sleep(0.3)
+            yield b"x" * 100
+
+    async with httpx.AsyncClient(timeout=10) as client:
+        request = client.build_request(
+            "POST", origin + "/x", content=slowly(), headers={"Content-Length": "500"}
+        )
+        return await read_response(client, request, deadline_s=deadline_s)
+
+
+def test_the_answer_deadline_starts_once_the_body_is_sent(
+    loopback: Callable[[Any], str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 100 bytes/s allows 5 s to send the 500 bytes (1.5 s); then the answer has 1 s.
+    monkeypatch.setattr("tapecheck.suite.conform.targets.MIN_SEND_RATE", 100)
+    response = asyncio.run(_slow_upload(loopback(_answer_after(0.0)), 1.0))
+    assert response.json() == {}
+    with pytest.raises(Undecidable, match="within 1 s"):
+        asyncio.run(_slow_upload(loopback(_answer_after(3.0)), 1.0))

@@ -30,6 +30,7 @@ from tapecheck.suite.specs import load_spec
 __all__ = [
     "EMBEDDED",
     "MAX_RESPONSE_BYTES",
+    "MIN_SEND_RATE",
     "AppFactory",
     "Target",
     "Undecidable",
@@ -194,6 +195,18 @@ async def _chunks(response: httpx.Response, cap: int) -> AsyncIterator[bytes]:
         yield tail
 
 
+#: The slowest upload rate the deadline allows for a request body (2 Mbit/s): a 150 MB
+#: upload to a real sandbox may take ten minutes before the answer's deadline starts.
+MIN_SEND_RATE = 250_000
+
+
+def _send_budget(request: httpx.Request, deadline_s: float) -> float:
+    """Seconds for sending ``request`` and reading its answer, before the body is known sent."""
+    declared = request.headers.get("content-length", "")
+    size = int(declared) if declared.isdigit() else 0
+    return deadline_s + size / MIN_SEND_RATE
+
+
 async def read_response(
     client: httpx.AsyncClient,
     request: httpx.Request,
@@ -205,13 +218,25 @@ async def read_response(
 
     The response comes back read (``.content``, ``.json()`` work). Raises
     :class:`Undecidable` when the decoded body passes ``max_bytes`` (reading
-    stops there: memory stays flat) or the whole exchange takes longer than
-    ``deadline_s`` seconds, however steadily the bytes trickle in.
+    stops there: memory stays flat) or the answer takes longer than
+    ``deadline_s`` seconds from the end of the request body to its last byte,
+    however steadily the bytes trickle in. Sending the body may take as long as
+    :data:`MIN_SEND_RATE` allows for its declared length, on top.
     """
     target = f"{request.method} {request.url.path}"
     response: httpx.Response | None = None
+    loop = asyncio.get_running_loop()
+    when = None if deadline_s is None else loop.time() + _send_budget(request, deadline_s)
     try:
-        async with asyncio.timeout(deadline_s):
+        async with asyncio.timeout_at(when) as deadline:
+            if deadline_s is not None:
+                # Once the request body is sent, the answer has deadline_s in all (over HTTP;
+                # in-process there is no trace and the budget above holds).
+                async def trace(name: str, info: Mapping[str, Any]) -> None:
+                    if name.endswith("send_request_body.complete"):
+                        deadline.reschedule(loop.time() + deadline_s)
+
+                request.extensions = {**request.extensions, "trace": trace}
             response = await client.send(request, stream=True)
             try:
                 body = bytearray()
