@@ -179,7 +179,7 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         await requirement.run(session)
     except RequirementSkipped as skipped:
         result.status = "skipped"
-        result.reason = str(skipped)
+        result.reason = session.redact(str(skipped))
     except Undecidable as undecided:
         result.status = "error"
         result.reason = session.redact(undecided.message)
