@@ -182,15 +182,7 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         result.reason = session.redact(str(skipped))
     except Undecidable as undecided:
         result.status = "error"
-        result.reason = session.redact(undecided.message)
-        result.failures.append(
-            Verdict(
-                check="undecided",
-                message=result.reason,
-                exchange=session.exchanges[-1] if session.exchanges else None,
-                severity="error",
-            )
-        )
+        result.reason = session.redact(str(undecided))
     except ConformanceFailure as failure:
         result.status = "failed"
         result.failures.append(
@@ -233,22 +225,13 @@ async def _decide_by(
             when = "while this requirement ran"
     else:
         when = "before this requirement ran"
-    reason = f"not decided: the run reached --max-time ({max_time:g} s) {when}"
     return RequirementResult(
         id=requirement.id,
         title=requirement.title,
         status="error",
         source=requirement.source,
         checks=requirement.checks,
-        reason=reason,
-        failures=[
-            Verdict(
-                check="undecided",
-                message=reason,
-                exchange=session.exchanges[-1] if session.exchanges else None,
-                severity="error",
-            )
-        ],
+        reason=f"not decided: the run reached --max-time ({max_time:g} s) {when}",
         duration_s=time.perf_counter() - started,
     )
 
