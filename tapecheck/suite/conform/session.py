@@ -144,8 +144,7 @@ class Session:
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             raise TargetUnreachable(f"{self.redact(str(request.url))}: {exc}") from exc
         except Undecidable as exc:
-            # What came (status, headers) goes in the report; the requirement is undecided.
-            exc.message = self.redact(exc.message)
+            # What came (status, headers) is recorded; the requirement is undecided.
             self.exchanges.append(self.exchange(request, exc.response))
             raise
         if authenticated:
@@ -271,8 +270,7 @@ class Session:
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
-                self.redact(k): self.redact(v)
-                for k, v in redact_headers(dict(request.headers)).items()
+                k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()
             },
         }
         response_view = None
@@ -282,8 +280,7 @@ class Session:
             response_view = {
                 "status": response.status_code,
                 "headers": {
-                    self.redact(k): self.redact(v)
-                    for k, v in redact_headers(dict(response.headers)).items()
+                    k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()
                 },
                 "body": body if len(body) <= _BODY_LIMIT else body[:_BODY_LIMIT] + "…",
             }
