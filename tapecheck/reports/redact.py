@@ -12,7 +12,8 @@ Three layers, from exact to heuristic:
   schemes) and of credential query parameters
   (``bearer_token``, ``token``, ``api_key``, ``key``, signed-URL signatures);
 - by value: every credential found that way is also wiped wherever else it
-  occurs in the same run (an error body or a failure message that echoes it);
+  occurs in the same run (an error body or a failure message that echoes it),
+  in every encoding a target may echo it in (:mod:`tapecheck.reports.encodings`);
 - by shape, in free text: ``Bearer <token>``, ``Authorization: <token>``, a
   credential query parameter inside a URL, a JSON member named like a
   credential, and the prefixed tokens of the vendors (``dtok_``, ``sk_live_``,
@@ -28,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, overload
 
+from tapecheck.reports.encodings import wipe
 from tapecheck.reports.model import Exchange, RequirementResult, Run, Verdict
 
 __all__ = [
@@ -245,9 +247,8 @@ def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with the given secrets and anything shaped like a credential redacted."""
     if not text:
         return text
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= _MIN_SECRET:
-            text = text.replace(secret, REDACTED)
+    # Every encoding of every secret, not only the secret verbatim (see encodings.py).
+    text = wipe(text, secrets, REDACTED, min_length=_MIN_SECRET)
 
     def header(match: re.Match[str]) -> str:
         scheme = f"{match['scheme']} " if match["scheme"] else ""

@@ -47,6 +47,7 @@ from tapecheck.suite.conform.generation import (
 )
 from tapecheck.suite.conform.requirements import REQUIREMENTS, RequirementSkipped, requirement
 from tapecheck.suite.conform.session import Session, TargetUnreachable
+from tapecheck.suite.conform.targets import Undecidable
 
 __all__ = [
     "MAX_FAILURES",
@@ -391,7 +392,7 @@ class Prober:
                 )
             )
             return None
-        except TargetUnreachable as exc:
+        except (TargetUnreachable, Undecidable) as exc:
             self.error = exc
             return None
         except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError) as exc:
