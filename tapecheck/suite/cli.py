@@ -15,6 +15,7 @@ from typing import NoReturn
 import click
 
 from tapecheck import __version__
+from tapecheck.suite.cli_spec import spec_option, vendor_or_spec
 
 __all__ = ["main"]
 
@@ -48,12 +49,18 @@ def specs_group(ctx: click.Context, names: bool) -> None:
         return
     from tapecheck.suite import specs
 
+    try:  # installed third-party vendors too (their packages' entry points)
+        listed = specs.all_vendors()
+    except Exception as exc:  # a broken installed package is named, never a traceback
+        click.echo(f"tapecheck: a third-party vendor package is broken: {exc}", err=True)
+        listed, broken = specs.vendors(), 1
+    else:
+        broken = 0
     if names:  # for scripts: `for v in $(tapecheck specs --names); do ...; done`
-        for vendor in specs.vendors():
+        for vendor in listed:
             click.echo(vendor)
-        return
-    broken = 0
-    for vendor in specs.vendors():
+        sys.exit(EXIT_FINDINGS if broken else EXIT_CLEAN)
+    for vendor in listed:
         try:
             spec = specs.load_spec(vendor)
             operations = list(spec.operations.values())
@@ -72,18 +79,38 @@ def specs_group(ctx: click.Context, names: bool) -> None:
 
 @specs_group.command("check")
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-def specs_check(paths: tuple[Path, ...]) -> None:
+@click.option(
+    "--spec",
+    "spec_files",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A spec that is not bundled (repeatable); its vendor name must not be a bundled one.",
+)
+def specs_check(paths: tuple[Path, ...], spec_files: tuple[Path, ...]) -> None:
     """Validate the bundled specs, or the given files, as OpenAPI and x-tapecheck."""
     from tapecheck.suite import spec_check, specs
 
     problems: list[spec_check.SpecProblem] = []
     checked: list[str] = []
+    for path in spec_files:  # as a path, and as a vendor that may join the catalogue
+        checked.append(str(path))
+        found = spec_check.check_spec_file(path)
+        vendor = _spec_vendor(path) if not found else None
+        if vendor is not None and vendor in specs.bundled_vendors():
+            found.append(
+                spec_check.SpecProblem(
+                    str(path),
+                    "/x-tapecheck/vendor",
+                    f"vendor {vendor!r} is bundled with tapecheck; give your API a name of its own",
+                )
+            )
+        problems += found
     if paths:
         for path in paths:
             checked.append(str(path))
             problems += spec_check.check_spec_file(path)
-    else:
-        for vendor in specs.vendors():
+    elif not spec_files:
+        for vendor in specs.bundled_vendors():
             source = f"specs/{vendor}.yaml"
             checked.append(source)
             problems += spec_check.check_spec(specs.spec_text(vendor), source=source)
@@ -92,6 +119,13 @@ def specs_check(paths: tuple[Path, ...]) -> None:
     bad = {p.source for p in problems}
     click.echo(f"{len(checked) - len(bad)} of {len(checked)} specs valid, {len(problems)} problems")
     sys.exit(EXIT_FINDINGS if problems else EXIT_CLEAN)
+
+
+def _spec_vendor(path: Path) -> str | None:
+    """The ``x-tapecheck.vendor`` of a spec file that has passed the check."""
+    from tapecheck.suite.specs import load_spec_text
+
+    return load_spec_text(path.read_text(encoding="utf-8"), source=str(path)).vendor
 
 
 # -- tapecheck lint -----------------------------------------------------------
@@ -147,6 +181,7 @@ def _fail(message: str) -> NoReturn:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
+@spec_option
 def lint_command(
     paths: tuple[str, ...],
     vendor: str | None,
@@ -159,6 +194,7 @@ def lint_command(
     exit_zero: bool,
     jobs: int | None,
     color: bool | None,
+    spec_file: Path | None,
 ) -> None:
     """Check request manifests and audio files before they are sent.
 
@@ -176,11 +212,13 @@ def lint_command(
         parse_codes,
     )
     from tapecheck.suite.lint.engine import InternalRuleError, LintRequest, UsageError, lint_paths
-    from tapecheck.suite.specs import vendors
+    from tapecheck.suite.specs import is_vendor, vendors
 
+    if spec_file is not None:  # its vendor is the default of manifests that name none
+        vendor = vendor_or_spec(vendor, spec_file, what="--vendor")
+    if vendor is not None and not is_vendor(vendor):
+        _fail(f"unknown vendor {vendor!r} in --vendor; use one of {', '.join(vendors())}")
     known = vendors()
-    if vendor is not None and vendor not in known:
-        _fail(f"unknown vendor {vendor!r} in --vendor; use one of {', '.join(known)}")
     if config is not None and not config.is_file():
         _fail(f"--config {config}: no such file")
     try:
@@ -303,7 +341,7 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 
 
 @main.command("mock")
-@click.argument("vendor")
+@click.argument("vendor", required=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
     "--port",
@@ -324,13 +362,18 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     show_default=True,
     help="The tenant the mock knows (in the header or path parameter of the spec's tenant).",
 )
-def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:
-    """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it)."""
+@spec_option
+def mock_command(
+    vendor: str | None, host: str, port: int, token: str, tenant: str, spec_file: Path | None
+) -> None:
+    """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it).
+
+    With --spec FILE, the generic mock of that spec (VENDOR may then be left out).
+    """
     from tapecheck.suite import specs
     from tapecheck.suite.vendors import mock_factory
 
-    if vendor not in specs.vendors():
-        _fail(f"unknown vendor {vendor!r}; use one of {', '.join(specs.vendors())}")
+    vendor = vendor_or_spec(vendor, spec_file)
     from tapecheck.suite.mocks.server import base_path, serve
 
     app = mock_factory(vendor)(token=token, tenant=tenant)

@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 import click
 
 from tapecheck.reports import RUN_WRITERS
+from tapecheck.suite.cli_spec import spec_option, vendor_or_spec
 
 __all__ = ["conform_command", "selftest_command"]
 
@@ -31,10 +32,7 @@ def _fail(message: str) -> NoReturn:
 
 
 def _check_vendor(vendor: str) -> None:
-    from tapecheck.suite.specs import vendors
-
-    if vendor not in vendors():
-        _fail(f"unknown vendor {vendor!r}; use one of {', '.join(vendors())}")
+    vendor_or_spec(vendor, None)  # bundled, registered, or from an installed package
 
 
 def _params(values: tuple[str, ...]) -> dict[str, str]:
@@ -112,7 +110,7 @@ def _write_reports(run: Any, report_dir: Path) -> None:
 
 
 @click.command("conform")
-@click.argument("vendor")
+@click.argument("vendor", required=False)
 @click.option(
     "--base-url",
     help="The target's documented base URL, version prefix included (default: the embedded mock).",
@@ -179,8 +177,9 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     help="Seconds the whole run may take (default 900); past it, what is not decided is "
     "`error` and the reports are still written.",
 )
+@spec_option
 def conform_command(
-    vendor: str,
+    vendor: str | None,
     base_url: str | None,
     token: str | None,
     tenant: str | None,
@@ -194,8 +193,13 @@ def conform_command(
     output_format: str,
     timeout: float,
     max_time: float | None,
+    spec_file: Path | None,
 ) -> None:
-    """Certify that a target implements VENDOR's upload API."""
+    """Certify that a target implements VENDOR's upload API.
+
+    With --spec FILE, the API that spec describes (VENDOR may then be left out);
+    without --base-url, against the generic mock of that spec, in-process.
+    """
     from tapecheck.suite.conform.events import RunAborted, RunFinished
     from tapecheck.suite.conform.runner import (
         DEFAULT_EXAMPLES,
@@ -204,7 +208,7 @@ def conform_command(
         execute,
     )
 
-    _check_vendor(vendor)
+    vendor = vendor_or_spec(vendor, spec_file)
     options = ConformOptions(
         vendor=vendor,
         base_url=base_url,
@@ -263,7 +267,10 @@ def conform_command(
 )
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--examples", type=click.IntRange(min=1), default=None)
-def selftest_command(vendors: tuple[str, ...], full: bool, seed: int, examples: int | None) -> None:
+@spec_option
+def selftest_command(
+    vendors: tuple[str, ...], full: bool, seed: int, examples: int | None, spec_file: Path | None
+) -> None:
     """Run the suite against each reference mock and every mutant; print the matrix.
 
     Exit 0 when every mock passes and every mutant is caught.
@@ -271,6 +278,11 @@ def selftest_command(vendors: tuple[str, ...], full: bool, seed: int, examples: 
     from tapecheck.suite.conform.selftest import selftest
     from tapecheck.suite.specs import vendors as all_vendors
 
+    if spec_file is not None:  # the spec's vendor alone (a VENDOR given must be it)
+        named = vendor_or_spec(vendors[0] if len(vendors) == 1 else None, spec_file)
+        if len(vendors) > 1:
+            _fail(f"with --spec, give at most one VENDOR ({named!r})")
+        vendors = (named,)
     for vendor in vendors:
         _check_vendor(vendor)
     chosen = vendors or all_vendors()

@@ -192,8 +192,16 @@ def _default_supersedes(code: str) -> tuple[str, ...]:
 @functools.cache
 def has_rules(vendor: str) -> bool:
     """Whether the vendor's folder has a ``rules`` module (a spec alone has none)."""
+    from tapecheck.suite.specs import vendor_package
+
     try:
-        return importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.rules") is not None
+        package = vendor_package(vendor)  # a third-party vendor's parts are in its own package
+    except LookupError:
+        return False
+    if package is None:
+        return False
+    try:
+        return importlib.util.find_spec(f"{package}.rules") is not None
     except ModuleNotFoundError:  # no folder at all
         return False
 
@@ -202,8 +210,10 @@ def load_rules(vendors: Iterable[str] = ()) -> None:
     """Import the generic families and the rules of ``vendors`` (each once)."""
     for module in GENERIC_FAMILIES.values():
         importlib.import_module(module)
+    from tapecheck.suite.specs import vendor_package
+
     for vendor in vendors:
-        importlib.import_module(f"tapecheck.suite.vendors.{vendor}.rules")
+        importlib.import_module(f"{vendor_package(vendor)}.rules")
 
 
 def all_rules() -> list[Rule]:

@@ -16,16 +16,21 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from tapecheck.suite.specs import NoSuchVendorError, vendors
+from tapecheck.suite.specs import vendor_package, vendors
 
 __all__ = ["mock_factory", "optional_vendor_module", "vendor_module", "vendors"]
 
 
 def vendor_module(vendor: str, part: str) -> ModuleType:
-    """Import ``tapecheck.suite.vendors.<vendor>.<part>`` (``rules``, ``mock``, ...)."""
-    if vendor not in vendors():
-        raise NoSuchVendorError(vendor)
-    return importlib.import_module(f"{__name__}.{vendor}.{part}")
+    """Import ``tapecheck.suite.vendors.<vendor>.<part>`` (``rules``, ``mock``, ...).
+
+    A third-party vendor's parts live in its own package (entry point
+    ``tapecheck.vendors``); a vendor from ``--spec FILE`` alone has none.
+    """
+    package = vendor_package(vendor)
+    if package is None:
+        raise ModuleNotFoundError(f"vendor {vendor!r} is a spec alone: it has no {part!r}")
+    return importlib.import_module(f"{package}.{part}")
 
 
 def optional_vendor_module(vendor: str, part: str) -> ModuleType | None:
@@ -34,13 +39,14 @@ def optional_vendor_module(vendor: str, part: str) -> ModuleType | None:
     Only the absence of that module itself counts: an import error inside it
     is a bug and propagates.
     """
-    if vendor not in vendors():
-        raise NoSuchVendorError(vendor)
-    name = f"{__name__}.{vendor}.{part}"
+    package = vendor_package(vendor)
+    if package is None:
+        return None
+    name = f"{package}.{part}"
     try:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
-        if exc.name in (name, f"{__name__}.{vendor}"):
+        if exc.name in (name, package):
             return None
         raise
 
