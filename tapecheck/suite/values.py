@@ -12,6 +12,9 @@ value the same way (CONTRACT.md, "How the rules read in edge cases"):
   compared); a date alone is not a date-time.
 - A phone number without a leading ``+``, or a JSON number, is international
   digits, country code first. Valid numbers compare in E.164, others digit by digit.
+- A raw body sent without a Content-Type is ``application/octet-stream``
+  (RFC 9110 section 8.3 lets a recipient assume it; vendors' own SDKs send
+  uploads that way), for the mocks and the conformance suite alike.
 - Contacts clash when one repeats an earlier contact's value under a unique
   key; each (contact, key) that repeats counts once.
 
@@ -39,6 +42,7 @@ __all__ = [
     "is_uuid",
     "parse_datetime",
     "phone_key",
+    "raw_body_type",
     "repeats",
     "to_e164",
     "to_instant",
@@ -243,3 +247,15 @@ def repeats(values: Iterable[Hashable]) -> list[tuple[int, int]]:
         if first != index:
             found.append((index, first))
     return found
+
+
+#: What a body without a Content-Type header is taken as (RFC 9110 section 8.3).
+OCTET_STREAM = "application/octet-stream"
+
+
+def raw_body_type(content_type: str | None) -> str:
+    """The Content-Type a raw body is read as: the header's, or octet-stream when none is sent.
+
+    Only an absent header is octet-stream; an empty or malformed one is what it says.
+    """
+    return OCTET_STREAM if content_type is None else content_type

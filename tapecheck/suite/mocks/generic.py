@@ -12,7 +12,13 @@ schema; one with an id in its path reads (or, for DELETE, removes) the
 tenant's resource of that id, 404 when there is none. Errors come in the
 shape of the spec's ``x-tapecheck.error-schema``.
 
-That is all a spec says; a vendor's own flow (jobs, signed URLs, idempotency)
+An operation with an id in its path and a body (an upload to a job made
+before) checks what it carries as a create does and adds it to that
+resource. A job (``x-tapecheck.job-status`` on the operation that reports
+it) answers its ``initial`` status when created and for its first reads,
+then its first ``terminal`` value, so a polling client sees it end.
+
+That is all a spec says; a vendor's own flow (signed URLs, idempotency)
 belongs in a mock in its folder.
 """
 
@@ -30,10 +36,13 @@ from starlette.responses import Response
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.pointers import split_pointer
 from tapecheck.suite.specs import Operation, load_spec
 
 __all__ = ["SpecMock", "spec_mock_class", "spec_mock_factory"]
 
+#: What an upload to a stored resource never changes.
+_KEPT = frozenset({"id", "polls", "created"})
 #: How deep a response schema is followed when a body is made from it.
 _MAX_DEPTH = 6
 
@@ -92,19 +101,47 @@ class SpecMock(VendorMock):
         op_id = operation.operation_id
         ids = {k: str(v) for k, v in request.path_params.items() if k != self._tenant_param}
         if ids:
-            key = (tenant, next(iter(ids.values())))
-            with self.lock:
-                found = self.resources.get(key)
-                if found is not None and operation.method == "delete":
-                    del self.resources[key]
-            if found is None:
-                raise MockError(404, f"no such resource: {key[1]}")
-            return self.respond(op_id, self.body_for(operation, found))
+            return await self.on_resource(request, operation, (tenant, next(iter(ids.values()))))
         facts = await self.received(request, operation)
         facts["id"] = self.new_id()
+        facts["polls"] = 0
+        facts["created"] = datetime.now(UTC).isoformat().replace("+00:00", "Z")
         with self.lock:
             self.resources[(tenant, facts["id"])] = facts
         return self.respond(op_id, self.body_for(operation, facts))
+
+    async def on_resource(
+        self, request: Request, operation: Operation, key: tuple[str, str]
+    ) -> Response:
+        """An operation on a stored resource: read it, remove it, or send it more (an upload).
+
+        An id created by one operation is found by every other that names it
+        in its path; another tenant's id, or one never created, is 404.
+        """
+        with self.lock:
+            found = self.resources.get(key)
+            if found is not None and operation.method == "delete":
+                del self.resources[key]
+        if found is None:
+            raise MockError(404, f"no such resource: {key[1]}")
+        if operation.method in ("post", "put", "patch") and operation.request_body:
+            received = await self.received(request, operation)
+            with self.lock:  # what the upload carried joins the resource it names
+                found.update({k: v for k, v in received.items() if k not in _KEPT})
+        elif operation.method == "get" and self._job(operation) is not None:
+            with self.lock:
+                found["polls"] = int(found.get("polls", 0)) + 1
+        return self.respond(operation.operation_id, self.body_for(operation, found))
+
+    def _job(self, operation: Operation) -> Mapping[str, Any] | None:
+        job = operation.ext.get("job-status")
+        return job if isinstance(job, Mapping) else None
+
+    def job_status(self, job: Mapping[str, Any], facts: Mapping[str, Any]) -> str:
+        """``initial`` for a new job and for its first ``polls`` reads, then the first terminal value."""
+        if int(facts.get("polls", 0)) <= int(job.get("polls", 1)):
+            return str(job["initial"])
+        return str(job["terminal"][0])
 
     async def received(self, request: Request, operation: Operation) -> dict[str, Any]:
         """What the request carried: the audio's size (checked) and the JSON body."""
@@ -116,52 +153,86 @@ class SpecMock(VendorMock):
             return {"size": stored.size}
         if audio.get("location") == "part":
             form = await self.form(request, op_id)
-            self.check_form(form, operation)
+            fields = self.check_form(form, operation)
             files = [f for part in audio.get("parts", ()) for f in form.files.get(part, [])]
             if not files:
                 raise MockError(400, f"no audio part: send one of {list(audio.get('parts', []))}")
             for stored in files:
                 await self.checked_audio(stored, op_id)
-            return {"size": files[0].size}
+            return {"size": files[0].size, "body": fields}
         if "application/json" in operation.media_types:
             body = await self.json_body(request, op_id)
             return {"body": body if isinstance(body, Mapping) else {}}
         return {}
 
-    def check_form(self, form: Form, operation: Operation) -> None:
+    def check_form(self, form: Form, operation: Operation) -> dict[str, Any]:
         """The form's fields against the multipart schema (400): text as text, files as names.
 
         A field of ``x-tapecheck.json-fields`` is checked as the JSON document it holds.
+        The text fields come back (JSON fields parsed), for the answer to echo.
         """
         json_fields = set(operation.ext.get("json-fields", ()))
         value: dict[str, Any] = {}
+        parsed: dict[str, Any] = {}
         for name, texts in form.fields.items():
             text = texts[0]
+            value[name] = text
             if name in json_fields:
                 try:
-                    value[name] = json.loads(text)
+                    parsed[name] = json.loads(text)
                 except ValueError:
                     raise MockError(400, f"the form field {name!r} is not JSON") from None
-            else:
-                value[name] = text
+                inner = self._content_schema(operation, name)
+                if inner is None:  # the form declares the document itself: check it as JSON
+                    value[name] = parsed[name]
+                else:  # a string field whose contentSchema describes the document it holds
+                    self._check_document(name, parsed[name], inner)
+        fields = {**value, **parsed}
         for name in form.files:
             value[name] = name  # a file part stands where a binary string is declared
         try:
             validator = self.body_validator(operation.operation_id, "multipart/form-data")
         except ValueError:
-            return  # the spec gives the form no schema
+            return fields  # the spec gives the form no schema
         problems = validator.problems(value)
         if problems:
             listed = "; ".join(f"{where}: {what}" for where, what in problems.items())
             raise MockError(400, f"the form does not match the schema: {listed}", details=problems)
+        return fields
+
+    def _content_schema(self, operation: Operation, name: str) -> Mapping[str, Any] | None:
+        """The ``contentSchema`` of a string form field holding JSON, if the form gives one."""
+        body = operation.request_body or {}
+        form = body.get("content", {}).get("multipart/form-data", {})
+        schema = self.spec.resolve(form.get("schema", {}))
+        field = self.spec.resolve(schema.get("properties", {}).get(name, {}))
+        if not isinstance(field, Mapping) or field.get("type") != "string":
+            return None
+        inner = field.get("contentSchema")
+        return inner if isinstance(inner, Mapping) else None
+
+    def _check_document(self, name: str, document: Any, schema: Mapping[str, Any]) -> None:
+        from tapecheck.suite.mocks.bodies import SchemaValidator
+
+        problems = SchemaValidator(self.spec.json_schema(schema)).problems(document)
+        if problems:
+            listed = "; ".join(
+                f"/{name}{where.rstrip('/')}: {what}" for where, what in problems.items()
+            )
+            raise MockError(400, f"the form field {name!r} does not match its schema: {listed}")
 
     def body_for(self, operation: Operation, facts: Mapping[str, Any]) -> Any:
         """The success body, made from the response schema and what is known."""
         schema = operation.response_schema(self.success_status(operation.operation_id))
         if schema is None:
-            return {"id": facts.get("id")}
-        node = self.spec.resolve(schema["allOf"][0])
-        return _value(self.spec.resolve, node, "", facts, 0)
+            body: Any = {"id": facts.get("id")}
+        else:
+            node = self.spec.resolve(schema["allOf"][0])
+            body = _value(self.spec.resolve, node, "", facts, 0)
+        job = self._job(operation)
+        if job is not None:
+            _put(body, str(job["pointer"]), self.job_status(job, facts))
+        return body
 
     @functools.cached_property
     def _tenant_param(self) -> str | None:
@@ -169,6 +240,18 @@ class SpecMock(VendorMock):
         if isinstance(location, Mapping) and location.get("in") == "path":
             return str(location.get("name"))
         return None
+
+
+def _put(document: Any, pointer: str, value: Any) -> None:
+    """Set the value at ``pointer`` where its parent object exists (the status of a job)."""
+    tokens = split_pointer(pointer)
+    if not tokens:
+        return
+    *parents, last = tokens
+    for token in parents:
+        document = document.get(token) if isinstance(document, Mapping) else None
+    if isinstance(document, dict):
+        document[last] = value
 
 
 def _value(
@@ -187,8 +270,10 @@ def _value(
     kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
     lowered = name.lower()
     body = facts.get("body", {})
-    if name and name in body:
-        return body[name]
+    if name and lowered != "id":  # the resource's id is its own, never echoed
+        for source in (body, *(v for v in body.values() if isinstance(v, Mapping))):
+            if name in source:  # a request field, or one of a JSON form field's document
+                return source[name]
     if kind == "object" or (kind is None and "properties" in schema):
         properties = schema.get("properties", {})
         return {
@@ -203,8 +288,8 @@ def _value(
         return False
     if kind == "string":
         fmt = schema.get("format")
-        if fmt == "date-time":
-            return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        if fmt == "date-time":  # when it was made: a read answers what the create did
+            return str(facts.get("created") or datetime.now(UTC).isoformat().replace("+00:00", "Z"))
         if lowered == "id" or lowered.endswith(("id", "_id")) or fmt == "uuid":
             return str(facts.get("id", ""))
         return "tapecheck"

@@ -39,6 +39,7 @@ from tapecheck.suite.mocks.multipart import Form, read_form
 from tapecheck.suite.mocks.server import spec_routes
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
 from tapecheck.suite.specs import Operation, Spec, load_spec
+from tapecheck.suite.values import raw_body_type
 
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
@@ -201,7 +202,9 @@ class VendorMock:
     async def raw_body(self, request: Request, operation_id: str) -> StoredFile:
         """An ``application/octet-stream`` body streamed to disk with the size limit."""
         limits = self.audio_limits(operation_id)
-        require_media_type(request.headers.get("content-type"), {"application/octet-stream"})
+        # A raw body sent without a Content-Type is octet-stream (RFC 9110 section 8.3).
+        content_type = raw_body_type(request.headers.get("content-type"))
+        require_media_type(content_type, {"application/octet-stream"})
         declared = request.headers.get("content-length", "")
         if limits.max_bytes is not None and declared.isdigit() and int(declared) > limits.max_bytes:
             raise self.too_large(TooLarge(limits.max_bytes, int(declared)))
