@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib.util
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -21,7 +23,7 @@ from test_cases import manifests_under, read_expected, require_engine
 
 from tapecheck.suite.lint.engine import LintRequest, lint_paths
 from tapecheck.suite.manifest import Manifest, is_env_reference, load_manifest
-from tapecheck.suite.specs import vendors
+from tapecheck.suite.specs import forget_registered, register_spec_text, vendors
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -33,6 +35,10 @@ MAX_AUDIO_BYTES = 50_000
 #: Headers that carry a credential in the five vendors' requests.
 CREDENTIAL_HEADERS = ("authorization", "x-siro-auth-token")
 
+#: A spec of an API that is not bundled, and its manifests (README "Describe your own upload API").
+CUSTOM = EXAMPLES / "custom"
+CUSTOM_SPECS = sorted(p for p in CUSTOM.glob("*.yaml") if not p.name.endswith(".request.yaml"))
+
 EXAMPLE_MANIFESTS = manifests_under(EXAMPLES)
 CLEAN = [p for p in EXAMPLE_MANIFESTS if not read_expected(p)]
 BROKEN = [p for p in EXAMPLE_MANIFESTS if read_expected(p)]
@@ -42,13 +48,28 @@ def _id(path: Path) -> str:
     return path.relative_to(EXAMPLES).as_posix()
 
 
+@contextmanager
+def _specs_of(path: Path) -> Iterator[None]:
+    """The custom examples' vendor, registered as ``--spec`` would, for the test's duration."""
+    if CUSTOM not in path.parents:
+        yield
+        return
+    for spec in CUSTOM_SPECS:
+        register_spec_text(spec.read_text(encoding="utf-8"), source=str(spec))
+    try:
+        yield
+    finally:
+        forget_registered()
+
+
 # -- the examples ----------------------------------------------------------------
 
 
 @pytest.mark.parametrize("path", EXAMPLE_MANIFESTS, ids=_id)
 def test_example_lints_as_it_says(path: Path) -> None:
     require_engine()
-    result = lint_paths(LintRequest(paths=[str(path)]))
+    with _specs_of(path):
+        result = lint_paths(LintRequest(paths=[str(path)]))
     got = sorted((f.code, f.pointer) for f in result.findings)
     assert got == sorted(read_expected(path).elements()), "\n".join(
         f"{f.code} {f.pointer}: {f.message}" for f in result.findings
@@ -64,7 +85,7 @@ def test_every_vendor_has_clean_and_broken_examples() -> None:
 
 def test_examples_folder_holds_manifests_audio_and_the_readme() -> None:
     for path in EXAMPLES.rglob("*"):
-        if path.is_file():
+        if path.is_file() and path not in CUSTOM_SPECS:
             assert path.name == "README.md" or path.name.endswith(
                 (*AUDIO_SUFFIXES, ".request.yaml", ".request.json")
             ), path

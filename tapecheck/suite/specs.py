@@ -36,6 +36,7 @@ __all__ = [
     "all_vendors",
     "bundled_vendors",
     "extension_schema",
+    "forget_registered",
     "is_vendor",
     "load_spec",
     "load_spec_text",
@@ -429,6 +430,13 @@ def register_spec_text(text: str, *, source: str, package: str | None = None) ->
         )
     _EXTRA[name] = _Extra(text=text, source=source, package=package)
     return spec
+
+
+def forget_registered() -> None:
+    """Forget every vendor registered in this process (a test that registered one cleans up)."""
+    _EXTRA.clear()
+    _entry_points.cache_clear()
+    load_spec.cache_clear()
 
 
 @functools.cache
