@@ -49,13 +49,11 @@ def specs_group(ctx: click.Context, names: bool) -> None:
         return
     from tapecheck.suite import specs
 
-    try:  # installed third-party vendors too (their packages' entry points)
-        listed = specs.all_vendors()
-    except Exception as exc:  # a broken installed package is named, never a traceback
-        click.echo(f"tapecheck: a third-party vendor package is broken: {exc}", err=True)
-        listed, broken = specs.vendors(), 1
-    else:
-        broken = 0
+    # Installed third-party vendors too (their packages' entry points); a refused one is named.
+    refused = specs.scan_vendor_packages()
+    for problem in refused:
+        click.echo(f"tapecheck: a third-party vendor is refused: {problem}", err=True)
+    listed, broken = specs.vendors(), len(refused)
     if names:  # for scripts: `for v in $(tapecheck specs --names); do ...; done`
         for vendor in listed:
             click.echo(vendor)

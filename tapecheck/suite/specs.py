@@ -42,6 +42,7 @@ __all__ = [
     "load_spec_text",
     "parse_yaml",
     "register_spec_text",
+    "scan_vendor_packages",
     "spec_text",
     "text_sha256",
     "vendor_package",
@@ -388,10 +389,27 @@ def vendors() -> tuple[str, ...]:
 
 
 def all_vendors() -> tuple[str, ...]:
-    """:func:`vendors` and every vendor an installed package adds (entry points scanned)."""
-    for name in _entry_points():
-        _discover(name)
+    """:func:`vendors` and every vendor an installed package adds (entry points scanned).
+
+    A broken or refused package is left out (:func:`scan_vendor_packages` names it).
+    """
+    scan_vendor_packages()
     return vendors()
+
+
+def scan_vendor_packages() -> list[str]:
+    """Register every vendor the installed packages add; what could not be, one sentence each."""
+    problems: list[str] = []
+    for name in _entry_points():
+        if name in _EXTRA:
+            continue
+        try:
+            _discover(name)
+        except Exception as exc:  # a broken third-party package is named, never a traceback
+            problems.append(
+                str(exc) if isinstance(exc, SpecRegistrationError) else f"{name}: {exc}"
+            )
+    return problems
 
 
 def is_vendor(vendor: str) -> bool:
