@@ -8,6 +8,9 @@ the process, so the generic families, the generic mock and the manifests'
 ``vendor:`` all find it by that name. A spec that fails the check, a vendor
 name that is bundled, or a VENDOR argument that names another vendor is a
 usage error (exit 2), with the problems named.
+
+A command added later (``proxy``) takes it the same way: decorate it with
+:data:`spec_option` and resolve its vendor with :func:`vendor_or_spec`.
 """
 
 from __future__ import annotations
