@@ -47,6 +47,8 @@ GENERIC_FAMILIES = {
     "SCH": "tapecheck.suite.lint.schema",
     "AUD": "tapecheck.suite.lint.audio",
     "SEC": "tapecheck.suite.lint.security",
+    # Live traffic: pages for `tapecheck rule`; only `tapecheck proxy` reports them.
+    "FLW": "tapecheck.suite.proxy.rules",
 }
 
 _CODE = re.compile(r"^[A-Z]{3}[0-9]{3}$")

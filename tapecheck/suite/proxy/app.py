@@ -1,0 +1,619 @@
+"""The validation proxy as an ASGI app: forward, stream both ways, check, remember.
+
+Every request is forwarded unchanged (method, path, query, headers, the body
+streamed chunk by chunk) to the upstream: the vendor's sandbox, or the
+embedded reference mock through ``httpx.ASGITransport``. While the body
+streams past, a :class:`~tapecheck.suite.proxy.capture.BodyCapture` keeps a
+bounded copy (JSON and form fields in memory, files on disk); once the
+response is in, the request is linted as its manifest, the response checked
+against the spec, and the vendor's flow checks run. The response goes back
+unchanged, streamed, except that signed storage URLs (the response fields the
+spec's ``x-tapecheck.signed-urls`` names) are rewritten to
+``/_tapecheck/storage/<key>`` on the proxy, which forwards those PUTs byte for
+byte to the original URL and keeps the audio for the checks.
+
+``GET /_tapecheck/findings`` answers ``findings.json`` so far.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import anyio
+import httpx
+from starlette.types import Message, Receive, Scope, Send
+
+from tapecheck.reports.model import Finding, Severity
+from tapecheck.reports.traffic import BodySummary, TrafficExchange, findings_document
+from tapecheck.suite.lint.config import LintConfig
+from tapecheck.suite.lint.registry import RULES, Violation
+from tapecheck.suite.pointers import follow, split_pointer
+from tapecheck.suite.proxy.capture import (
+    MAX_SPOOL_BYTES,
+    MAX_TEXT_BYTES,
+    BodyCapture,
+    media_type_of,
+)
+from tapecheck.suite.proxy.document import (
+    Matched,
+    lint_request,
+    match_operation,
+    request_manifest,
+)
+from tapecheck.suite.proxy.flows import FlowState, Seen, StoredUpload, flow_checks_for
+from tapecheck.suite.proxy.responses import check_response
+from tapecheck.suite.proxy.traffic import Traffic
+from tapecheck.suite.specs import Spec
+
+__all__ = ["HOP_BY_HOP", "STORAGE_PREFIX", "ProxyApp", "ProxyOptions"]
+
+#: Headers that belong to one connection, not to the message (RFC 9110 7.6.1).
+HOP_BY_HOP = frozenset(
+    {
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
+#: Where rewritten signed storage URLs point on the proxy.
+STORAGE_PREFIX = "/_tapecheck/storage/"
+_FINDINGS_PATH = "/_tapecheck/findings"
+#: Response bodies up to this size are kept for the checks (and rewritten when signed URLs).
+_KEEP_RESPONSE_BYTES = MAX_TEXT_BYTES
+#: Request and response bodies up to this size are kept whole in the HAR.
+HAR_BODY_LIMIT = 64 * 1024
+
+
+@dataclass
+class ProxyOptions:
+    """How the proxy runs."""
+
+    spec: Spec
+    upstream: str  # origin + base path of the upstream (no trailing slash)
+    transport: httpx.AsyncBaseTransport | None = None  # the embedded mock's, or None
+    storage_rewrite: bool = True
+    forward_host: bool = False  # True for the embedded mock: its URLs then name the proxy
+    config: LintConfig = field(default_factory=LintConfig)
+    timeout: float = 300.0
+
+
+class _Disconnected(Exception):
+    """The client went away while sending its body."""
+
+
+class ProxyApp:
+    """The ASGI app of ``tapecheck proxy``."""
+
+    def __init__(self, options: ProxyOptions, traffic: Traffic) -> None:
+        self.options = options
+        self.spec = options.spec
+        self.traffic = traffic
+        self.flows = FlowState()
+        self.flow_checks = flow_checks_for(self.spec.vendor)
+        upstream = urlsplit(options.upstream)
+        self.upstream_origin = f"{upstream.scheme}://{upstream.netloc}"
+        self.prefix = upstream.path.rstrip("/")
+        self._client: httpx.AsyncClient | None = None
+        self._storage_client: httpx.AsyncClient | None = None
+
+    # -- clients ------------------------------------------------------------------
+
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                transport=self.options.transport,
+                timeout=httpx.Timeout(self.options.timeout, connect=10.0),
+                follow_redirects=False,
+            )
+        return self._client
+
+    def storage_client(self, url: str) -> httpx.AsyncClient:
+        """The embedded mock is its own storage host; a real vendor's is another host."""
+        if self.options.transport is not None:
+            return self.client()
+        if self._storage_client is None:
+            self._storage_client = httpx.AsyncClient(
+                timeout=httpx.Timeout(self.options.timeout, connect=10.0), follow_redirects=False
+            )
+        return self._storage_client
+
+    async def aclose(self) -> None:
+        for client in (self._client, self._storage_client):
+            if client is not None:
+                await client.aclose()
+        self._client = self._storage_client = None
+
+    # -- ASGI ------------------------------------------------------------------------
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path: str = scope["path"]
+        if path == _FINDINGS_PATH and scope["method"] in ("GET", "HEAD"):
+            body = json.dumps(findings_document(self.traffic.log()), indent=2).encode()
+            await _answer(send, 200, body, "application/json")
+            return
+        if path.startswith(STORAGE_PREFIX):
+            await self._storage(scope, receive, send, path[len(STORAGE_PREFIX) :])
+            return
+        try:
+            await self._forward(scope, receive, send)
+        except Exception as exc:  # a proxy bug must answer, not hang the client
+            message = f"tapecheck proxy: internal error: {type(exc).__name__}: {exc}"
+            with contextlib.suppress(Exception):
+                await _answer(
+                    send, 502, json.dumps({"error": message}).encode(), "application/json"
+                )
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # -- forwarding --------------------------------------------------------------------
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method: str = scope["method"]
+        path: str = scope["path"]
+        raw_path = scope.get("raw_path") or path.encode()
+        query: bytes = scope.get("query_string", b"")
+        target = self.upstream_origin + raw_path.decode("latin-1")
+        if query:
+            target += "?" + query.decode("latin-1")
+        matched = match_operation(self.spec, self.prefix, method, path)
+        storage = None if matched is not None else self._signed_at(path)
+        await self._relay(
+            scope, receive, send, target=target, matched=matched, storage=storage, path=path
+        )
+
+    def _signed_at(self, path: str) -> StoredUpload | None:
+        """A signed URL (not rewritten) that happens to be on this host: the embedded mock's."""
+        for upload in self.flows.uploads.values():
+            if urlsplit(upload.original).path == path:
+                return upload
+        return None
+
+    async def _storage(self, scope: Scope, receive: Receive, send: Send, key: str) -> None:
+        upload = self.flows.uploads.get(key.split("?", 1)[0].strip("/"))
+        if upload is None:
+            body = json.dumps({"error": "tapecheck proxy: no signed URL with this key"}).encode()
+            await _drain(receive)
+            await _answer(send, 404, body, "application/json")
+            return
+        await self._relay(
+            scope,
+            receive,
+            send,
+            target=upload.original,
+            matched=None,
+            storage=upload,
+            path=scope["path"],
+        )
+
+    async def _relay(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        *,
+        target: str,
+        matched: Matched | None,
+        storage: StoredUpload | None,
+        path: str,
+    ) -> None:
+        started = time.perf_counter()
+        method: str = scope["method"]
+        headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        content_type = _header(headers, "content-type")
+        capture = BodyCapture(
+            content_type,
+            keep_raw_file=storage is not None or matched is not None,
+            raw=storage is not None or _audio_is_body(matched),
+        )
+        hasher = hashlib.sha256()
+        has_body = _header(headers, "content-length") not in (None, "0") or (
+            _header(headers, "transfer-encoding") is not None
+        )
+
+        ended = False
+
+        async def next_chunk() -> bytes | None:
+            nonlocal ended
+            if ended:
+                return None
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                ended = True
+                raise _Disconnected
+            chunk: bytes = message.get("body", b"")
+            if chunk:
+                capture.feed(chunk)
+                hasher.update(chunk)
+            if not message.get("more_body", False):
+                ended = True
+            return chunk
+
+        async def body() -> AsyncIterator[bytes]:
+            while (chunk := await next_chunk()) is not None:
+                if chunk:
+                    yield chunk
+
+        async def finish_reading() -> None:
+            """Read what the upstream left unread (it answered early): the checks see it all."""
+            if stream is None:
+                return
+            with contextlib.suppress(_Disconnected):
+                while capture.size <= MAX_SPOOL_BYTES and await next_chunk() is not None:
+                    pass
+
+        sent_headers = [
+            (k, v)
+            for k, v in headers
+            if k.lower() not in HOP_BY_HOP
+            and (k.lower() != "host" or (self.options.forward_host and storage is None))
+        ]
+        client = self.client() if storage is None else self.storage_client(target)
+        exchange = TrafficExchange(
+            method=method,
+            url=_shown_url(scope),
+            path=path,
+            operation=matched.operation.operation_id if matched else None,
+            request_headers=headers,
+            started=datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+        )
+        stream = body() if has_body else None
+        try:
+            request = client.build_request(method, target, headers=sent_headers, content=stream)
+            if not has_body:
+                await _drain(receive)
+            try:
+                response = await client.send(request, stream=True)
+            except _Disconnected:
+                capture.cleanup()
+                return
+            except httpx.HTTPError as exc:
+                await _drain(receive)
+                message = f"tapecheck proxy: the upstream did not answer: {type(exc).__name__}"
+                await _answer(
+                    send, 502, json.dumps({"error": message}).encode(), "application/json"
+                )
+                capture.finish()
+                exchange.request_body = _summary(capture, hasher)
+                exchange.findings = await self._request_findings(
+                    exchange, matched, headers, scope, capture, storage, None
+                )
+                exchange.duration_ms = (time.perf_counter() - started) * 1000
+                self.traffic.add(exchange)
+                return
+            try:
+                kept = await self._respond(
+                    send, response, exchange, matched, storage, before_end=finish_reading
+                )
+            finally:
+                await response.aclose()
+            capture.finish()
+            exchange.request_body = _summary(capture, hasher)
+            findings = await self._request_findings(
+                exchange, matched, headers, scope, capture, storage, kept
+            )
+            exchange.findings = findings + exchange.findings
+            exchange.duration_ms = (time.perf_counter() - started) * 1000
+            self.traffic.add(exchange)
+        finally:
+            if storage is None or not storage.uploaded:
+                capture.cleanup()
+
+    async def _respond(
+        self,
+        send: Send,
+        response: httpx.Response,
+        exchange: TrafficExchange,
+        matched: Matched | None,
+        storage: StoredUpload | None,
+        *,
+        before_end: Callable[[], Awaitable[None]],
+    ) -> bytes | None:
+        """Send the response back, streamed; answer the body as received when it was kept.
+
+        ``before_end`` runs before the last body message: once a response is
+        complete the server hands out no more of the request body, and the
+        checks want all of it even when the upstream answered early.
+        """
+        headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP]
+        exchange.status = response.status_code
+        exchange.response_headers = headers
+        media = media_type_of(response.headers.get("content-type"))
+        hasher = hashlib.sha256()
+        size = 0
+        kept = bytearray()
+        whole = True
+        chunks = response.aiter_raw()
+        keep = media == "application/json" or media.endswith("+json") or media.startswith("text/")
+        pending: bytes | None = None
+        if keep:
+            async for chunk in chunks:
+                kept += chunk
+                if len(kept) > _KEEP_RESPONSE_BYTES:
+                    whole = False
+                    break
+        body: bytes | None = bytes(kept) if keep and whole else None
+        if body is not None and matched is not None and response.is_success:
+            rewritten = self._rewrite(matched, body)
+            if rewritten is not None:
+                body = rewritten
+                headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                headers.append(("content-length", str(len(body))))
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status_code,
+                "headers": [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers],
+            }
+        )
+        if body is not None:
+            hasher.update(body)
+            size = len(body)
+            await before_end()
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+        else:
+            if kept:
+                pending = bytes(kept)
+                hasher.update(pending)
+                size += len(pending)
+                await send({"type": "http.response.body", "body": pending, "more_body": True})
+            async for chunk in chunks:
+                hasher.update(chunk)
+                size += len(chunk)
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await before_end()
+            await send({"type": "http.response.body", "body": b"", "more_body": False})
+        exchange.response_body = BodySummary(
+            size=size,
+            sha256=hasher.hexdigest(),
+            media_type=media,
+            text=_text(body) if body is not None else None,
+        )
+        original = bytes(kept) if keep and whole else None
+        if storage is not None:
+            storage.uploaded = response.is_success
+            return original
+        if matched is None:
+            return original
+        found: list[Finding] = []
+        for code, violation in check_response(
+            self.spec, matched.operation, response.status_code, headers, original
+        ):
+            found.append(self._finding(code, violation, exchange))
+        exchange.findings = found
+        return original
+
+    # -- storage URLs --------------------------------------------------------------------
+
+    def _rewrite(self, matched: Matched, body: bytes) -> bytes | None:
+        """The body with its signed upload URL rewritten to the proxy, or ``None``."""
+        fields = matched.operation.ext.get("signed-urls")
+        if not isinstance(fields, Mapping) or not isinstance(fields.get("upload"), str):
+            return None
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        found, original = follow(document, split_pointer(fields["upload"]))
+        if not found or not isinstance(original, str) or not original.startswith("http"):
+            return None
+        download = None
+        if isinstance(fields.get("download"), str):
+            has, value = follow(document, split_pointer(fields["download"]))
+            download = value if has and isinstance(value, str) else None
+        key = secrets.token_urlsafe(16)
+        self.flows.uploads[key] = StoredUpload(
+            key=key,
+            original=original,
+            operation=matched.operation.operation_id,
+            path_params=dict(matched.path_params),
+            download=download,
+        )
+        if not self.options.storage_rewrite:
+            return None
+        _set(document, split_pointer(fields["upload"]), self._public_origin + STORAGE_PREFIX + key)
+        return json.dumps(document).encode()
+
+    _public_origin = ""
+
+    def set_public_origin(self, origin: str) -> None:
+        """The proxy's own ``http://host:port``: rewritten URLs point there."""
+        self._public_origin = origin.rstrip("/")
+
+    # -- checks ----------------------------------------------------------------------------
+
+    def _finding(self, code: str, violation: Violation, exchange: TrafficExchange) -> Finding:
+        registered = RULES.get(code)
+        severity: Severity = registered.severity if registered else "error"
+        return Finding(
+            path=exchange.name,
+            code=code,
+            severity=severity,
+            message=violation.message,
+            pointer=violation.pointer,
+            fix=violation.fix or (registered.fix_title if registered else None),
+        )
+
+    async def _request_findings(
+        self,
+        exchange: TrafficExchange,
+        matched: Matched | None,
+        headers: list[tuple[str, str]],
+        scope: Scope,
+        capture: BodyCapture,
+        storage: StoredUpload | None,
+        response_body: bytes | None,
+    ) -> list[Finding]:
+        if storage is not None:
+            if capture.raw is not None and not capture.raw.truncated:
+                storage.audio = capture.raw.path
+            return []
+        if matched is None:
+            violation = Violation(
+                "",
+                f"{self.spec.title} documents no {exchange.method} {exchange.path}"
+                f"{' under ' + self.prefix if self.prefix else ''}; "
+                "`tapecheck specs` lists the operations",
+            )
+            return [self._finding("FLW001", violation, exchange)]
+        referenced = self._referenced_audio(matched, capture)
+        document = request_manifest(
+            self.spec,
+            matched,
+            headers=headers,
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            capture=capture,
+            referenced=referenced,
+        )
+        skip = ["/files/" + name for name, f in capture.files.items() if f.truncated] + (
+            ["/content"] if capture.raw is not None and capture.raw.truncated else []
+        )
+        found = await anyio.to_thread.run_sync(
+            lambda: lint_request(
+                document,
+                folder=capture.folder,
+                display=exchange.name,
+                config=self.options.config,
+                skip_audio=skip,
+            )
+        )
+        response_json = None
+        if response_body is not None:
+            try:
+                response_json = json.loads(response_body)
+            except (ValueError, RecursionError):
+                response_json = None
+        seen = Seen(
+            operation=matched.operation.operation_id,
+            path_params=matched.path_params,
+            request=document.get("body"),
+            status=exchange.status,
+            response=response_json,
+        )
+        for check in self.flow_checks:
+            for code, violation in check(self.flows, seen):
+                found.append(self._finding(code, violation, exchange))
+        return found
+
+    def _referenced_audio(self, matched: Matched, capture: BodyCapture) -> dict[str, Path]:
+        """A request naming audio PUT earlier to a rewritten signed URL: that audio's file."""
+        audio = matched.operation.audio or {}
+        if audio.get("location") != "reference":
+            return {}
+        fields = matched.operation.ext.get("signed-urls")
+        if isinstance(fields, Mapping):
+            return {}  # the request that asks for the URL: its audio is not PUT yet
+        body = bytes(capture.text)
+        try:
+            document = json.loads(body) if body else None
+        except (ValueError, RecursionError):
+            return {}
+        if not isinstance(document, dict):
+            return {}
+        values = {v for v in document.values() if isinstance(v, str)}
+        for upload in self.flows.uploads.values():
+            if upload.audio is not None and upload.download in values:
+                parts = audio.get("parts") or ["audio"]
+                return {str(parts[0]): Path(upload.audio)}
+        return {}
+
+
+def _audio_is_body(matched: Matched | None) -> bool:
+    """The operation's audio is the raw body (Corti): captured as ``content`` whatever its type."""
+    audio = (matched.operation.audio if matched else None) or {}
+    return audio.get("location") == "content"
+
+
+def _set(document: Any, tokens: list[str], value: Any) -> None:
+    current = document
+    for token in tokens[:-1]:
+        current = current[int(token)] if isinstance(current, list) else current[token]
+    if isinstance(current, list):
+        current[int(tokens[-1])] = value
+    else:
+        current[tokens[-1]] = value
+
+
+def _header(headers: list[tuple[str, str]], name: str) -> str | None:
+    for key, value in headers:
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _shown_url(scope: Scope) -> str:
+    path: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope.get("query_string", b"")
+    url = path.decode("latin-1")
+    return url + ("?" + query.decode("latin-1") if query else "")
+
+
+def _text(body: bytes) -> str | None:
+    if len(body) > HAR_BODY_LIMIT:
+        return None
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _summary(capture: BodyCapture, hasher: Any) -> BodySummary:
+    text: str | None = None
+    if capture.size <= HAR_BODY_LIMIT and not capture.files and capture.raw is None:
+        text = _text(bytes(capture.text))
+    return BodySummary(
+        size=capture.size,
+        sha256=hasher.hexdigest(),
+        media_type=capture.media_type,
+        text=text,
+    )
+
+
+async def _drain(receive: Receive) -> None:
+    """Read what is left of a request body (nothing, for a GET)."""
+    while True:
+        message: Message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+
+
+async def _answer(send: Send, status: int, body: bytes, media: str) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", media.encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body, "more_body": False})
