@@ -13,6 +13,7 @@ Registering the same code twice fails at import.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -182,6 +183,9 @@ def all_rules() -> list[Rule]:
     from tapecheck.suite.specs import vendors
 
     load_rules(vendors())
+    for vendor in vendors():  # a vendor's live-traffic (FLW) rules, where it has any
+        if importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.live") is not None:
+            importlib.import_module(f"tapecheck.suite.vendors.{vendor}.live")
     return sorted(RULES.values(), key=lambda r: r.code)
 
 

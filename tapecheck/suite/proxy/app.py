@@ -436,6 +436,7 @@ class ProxyApp:
             operation=matched.operation.operation_id,
             path_params=dict(matched.path_params),
             download=download,
+            watched=self.options.storage_rewrite or self.options.forward_host,
         )
         if not self.options.storage_rewrite:
             return None
@@ -547,7 +548,7 @@ class ProxyApp:
 
 
 def _audio_is_body(matched: Matched | None) -> bool:
-    """The operation's audio is the raw body (Corti): captured as ``content`` whatever its type."""
+    """The operation's audio is the raw body: captured as ``content`` whatever its type."""
     audio = (matched.operation.audio if matched else None) or {}
     return audio.get("location") == "content"
 

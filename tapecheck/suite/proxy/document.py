@@ -108,7 +108,7 @@ def request_manifest(
     """The manifest document of one request; file paths are relative to ``capture.folder``.
 
     ``referenced`` names files the request refers to without carrying them
-    (a Siro upload's audio, PUT earlier to a signed URL): part -> file on disk.
+    (an upload whose audio was PUT earlier to a signed URL): part -> file on disk.
     """
     document: dict[str, Any] = {
         "vendor": spec.vendor,

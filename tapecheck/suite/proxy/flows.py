@@ -38,6 +38,7 @@ class StoredUpload:
     path_params: Mapping[str, str]
     download: str | None = None  # the matching download URL, when the response had one
     uploaded: bool = False  # a PUT through the proxy succeeded
+    watched: bool = False  # the PUT had to come through the proxy (URL rewritten, or embedded)
     audio: Any = None  # the captured file of that PUT (a Path), while it is kept
 
 

@@ -36,8 +36,17 @@ def no_such_operation(ctx: LintContext) -> Iterator[Violation]:
     undocumented endpoint that happens to work today may go away without notice.
 
     ## Example
-    `POST /v2/interactions/{id}/recording` (singular) to Corti, whose documented
-    path is `/v2/interactions/{id}/recordings/`.
+    A client calls a singular path that the spec does not document:
+
+    ```yaml
+    request: POST /v2/interactions/{id}/recording
+    ```
+
+    Use the documented path:
+
+    ```yaml
+    request: POST /v2/interactions/{id}/recordings/  # operation `upload`
+    ```
 
     ## Fix safety
     Use the documented method and path; `tapecheck specs` lists the operations.
@@ -60,7 +69,19 @@ def undocumented_status(ctx: LintContext) -> Iterator[Violation]:
     client should not have sent; either way the client's handling is untested.
 
     ## Example
-    Bota answering `418` to `POST /v1/recordings`.
+    The server answers a status its docs do not list for the operation:
+
+    ```yaml
+    operation: create
+    response: {status: 418}
+    ```
+
+    A documented status:
+
+    ```yaml
+    operation: create
+    response: {status: 201}
+    ```
 
     ## Fix safety
     Nothing to fix in the request when the vendor deviates; report it to the
@@ -84,7 +105,19 @@ def response_schema_deviates(ctx: LintContext) -> Iterator[Violation]:
     without them breaks the client at run time, far from the cause.
 
     ## Example
-    Corti answering `201 {"id": "..."}` where the docs promise `recordingId`.
+    An upload answered without the documented `recordingId`:
+
+    ```yaml
+    operation: upload
+    response: {status: 201, body: {id: f47ac10b-58cc-4372-a567-0e02b2c3d479}}
+    ```
+
+    As documented:
+
+    ```yaml
+    operation: upload
+    response: {status: 201, body: {recordingId: f47ac10b-58cc-4372-a567-0e02b2c3d479}}
+    ```
 
     ## Fix safety
     A vendor deviation: report it; do not build the client around it.
@@ -108,7 +141,17 @@ def error_shape_deviates(ctx: LintContext) -> Iterator[Violation]:
     an error in another shape loses both.
 
     ## Example
-    Crescendo answering `400 {"message": "bad"}` without its documented `error` object.
+    An error without the vendor's documented error object:
+
+    ```yaml
+    response: {status: 400, body: {message: bad}}
+    ```
+
+    In the documented shape (the spec's `x-tapecheck.error-schema`):
+
+    ```yaml
+    response: {status: 400, body: {error: {code: invalid_metadata, message: bad}}}
+    ```
 
     ## Fix safety
     A vendor deviation: report it to the vendor.
@@ -130,7 +173,17 @@ def not_json(ctx: LintContext) -> Iterator[Violation]:
     gateway is the usual cause.
 
     ## Example
-    `502 text/html` from a load balancer in front of the vendor's API.
+    A gateway's HTML page where the docs promise JSON:
+
+    ```yaml
+    response: {status: 502, headers: {Content-Type: text/html}}
+    ```
+
+    JSON, as documented:
+
+    ```yaml
+    response: {status: 502, headers: {Content-Type: application/json}}
+    ```
 
     ## Fix safety
     A deviation of the server or of what stands in front of it: report it.
