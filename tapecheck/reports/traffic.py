@@ -60,6 +60,8 @@ class TrafficExchange:
     duration_ms: float = 0.0
     findings: list[Finding] = field(default_factory=list)
     index: int = 0
+    #: The request as its manifest (credentials included): for the checks and tests, never written.
+    document: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
     def name(self) -> str:

@@ -21,7 +21,9 @@ import contextlib
 import datetime
 import hashlib
 import json
+import os
 import secrets
+import shutil
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -110,6 +112,7 @@ class ProxyApp:
         self.upstream_origin = f"{upstream.scheme}://{upstream.netloc}"
         self.prefix = upstream.path.rstrip("/")
         self._client: httpx.AsyncClient | None = None
+        self._kept_folders: list[Path] = []
         self._storage_client: httpx.AsyncClient | None = None
 
     # -- clients ------------------------------------------------------------------
@@ -134,6 +137,9 @@ class ProxyApp:
         return self._storage_client
 
     async def aclose(self) -> None:
+        for folder in self._kept_folders:
+            shutil.rmtree(folder, ignore_errors=True)
+        self._kept_folders.clear()
         for client in (self._client, self._storage_client):
             if client is not None:
                 await client.aclose()
@@ -270,6 +276,19 @@ class ProxyApp:
                 while capture.size <= MAX_SPOOL_BYTES and await next_chunk() is not None:
                     pass
 
+        async def conclude(response_body: bytes | None) -> None:
+            """Check the request (now read whole) and record the exchange, before the client
+            sees the end of the response: `GET /_tapecheck/findings` right after it holds it."""
+            await finish_reading()
+            capture.finish()
+            exchange.request_body = _summary(capture, hasher)
+            findings = await self._request_findings(
+                exchange, matched, headers, scope, capture, storage, response_body, created
+            )
+            exchange.findings = findings + exchange.findings
+            exchange.duration_ms = (time.perf_counter() - started) * 1000
+            self.traffic.add(exchange)
+
         sent_headers = [
             (k, v)
             for k, v in headers
@@ -286,6 +305,7 @@ class ProxyApp:
             started=datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
         )
         stream = body() if has_body else None
+        created: list[StoredUpload] = []
         try:
             request = client.build_request(method, target, headers=sent_headers, content=stream)
             if not has_body:
@@ -296,33 +316,24 @@ class ProxyApp:
                 capture.cleanup()
                 return
             except httpx.HTTPError as exc:
-                await _drain(receive)
+                await conclude(None)
                 message = f"tapecheck proxy: the upstream did not answer: {type(exc).__name__}"
                 await _answer(
                     send, 502, json.dumps({"error": message}).encode(), "application/json"
                 )
-                capture.finish()
-                exchange.request_body = _summary(capture, hasher)
-                exchange.findings = await self._request_findings(
-                    exchange, matched, headers, scope, capture, storage, None
-                )
-                exchange.duration_ms = (time.perf_counter() - started) * 1000
-                self.traffic.add(exchange)
                 return
             try:
-                kept = await self._respond(
-                    send, response, exchange, matched, storage, before_end=finish_reading
+                await self._respond(
+                    send,
+                    response,
+                    exchange,
+                    matched,
+                    storage,
+                    before_end=conclude,
+                    created=created,
                 )
             finally:
                 await response.aclose()
-            capture.finish()
-            exchange.request_body = _summary(capture, hasher)
-            findings = await self._request_findings(
-                exchange, matched, headers, scope, capture, storage, kept
-            )
-            exchange.findings = findings + exchange.findings
-            exchange.duration_ms = (time.perf_counter() - started) * 1000
-            self.traffic.add(exchange)
         finally:
             if storage is None or not storage.uploaded:
                 capture.cleanup()
@@ -335,38 +346,49 @@ class ProxyApp:
         matched: Matched | None,
         storage: StoredUpload | None,
         *,
-        before_end: Callable[[], Awaitable[None]],
-    ) -> bytes | None:
-        """Send the response back, streamed; answer the body as received when it was kept.
+        before_end: Callable[[bytes | None], Awaitable[None]],
+        created: list[StoredUpload],
+    ) -> None:
+        """Send the response back, streamed; check it against the spec on the way.
 
-        ``before_end`` runs before the last body message: once a response is
-        complete the server hands out no more of the request body, and the
-        checks want all of it even when the upstream answered early.
+        ``before_end`` (given the body as received, when it was kept) runs
+        before the last body message: once a response is complete the server
+        hands out no more of the request body, and the checks want all of it
+        even when the upstream answered early.
         """
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP]
         exchange.status = response.status_code
         exchange.response_headers = headers
         media = media_type_of(response.headers.get("content-type"))
         hasher = hashlib.sha256()
-        size = 0
         kept = bytearray()
         whole = True
         chunks = response.aiter_raw()
-        keep = media == "application/json" or media.endswith("+json") or media.startswith("text/")
-        pending: bytes | None = None
-        if keep:
+        if media == "application/json" or media.endswith("+json") or media.startswith("text/"):
             async for chunk in chunks:
                 kept += chunk
                 if len(kept) > _KEEP_RESPONSE_BYTES:
                     whole = False
                     break
-        body: bytes | None = bytes(kept) if keep and whole else None
+        else:
+            whole = False
+        original = bytes(kept) if whole else None
+        body = original
         if body is not None and matched is not None and response.is_success:
-            rewritten = self._rewrite(matched, body)
+            rewritten = self._rewrite(matched, body, created)
             if rewritten is not None:
                 body = rewritten
                 headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
                 headers.append(("content-length", str(len(body))))
+        if storage is not None:
+            storage.uploaded = response.is_success
+        elif matched is not None:
+            exchange.findings = [
+                self._finding(code, violation, exchange)
+                for code, violation in check_response(
+                    self.spec, matched.operation, response.status_code, headers, original
+                )
+            ]
         await send(
             {
                 "type": "http.response.start",
@@ -376,44 +398,25 @@ class ProxyApp:
         )
         if body is not None:
             hasher.update(body)
-            size = len(body)
-            await before_end()
+            exchange.response_body = BodySummary(len(body), hasher.hexdigest(), media, _text(body))
+            await before_end(original)
             await send({"type": "http.response.body", "body": body, "more_body": False})
-        else:
-            if kept:
-                pending = bytes(kept)
-                hasher.update(pending)
-                size += len(pending)
-                await send({"type": "http.response.body", "body": pending, "more_body": True})
-            async for chunk in chunks:
-                hasher.update(chunk)
-                size += len(chunk)
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await before_end()
-            await send({"type": "http.response.body", "body": b"", "more_body": False})
-        exchange.response_body = BodySummary(
-            size=size,
-            sha256=hasher.hexdigest(),
-            media_type=media,
-            text=_text(body) if body is not None else None,
-        )
-        original = bytes(kept) if keep and whole else None
-        if storage is not None:
-            storage.uploaded = response.is_success
-            return original
-        if matched is None:
-            return original
-        found: list[Finding] = []
-        for code, violation in check_response(
-            self.spec, matched.operation, response.status_code, headers, original
-        ):
-            found.append(self._finding(code, violation, exchange))
-        exchange.findings = found
-        return original
+            return
+        size = len(kept)
+        hasher.update(kept)
+        if kept:
+            await send({"type": "http.response.body", "body": bytes(kept), "more_body": True})
+        async for chunk in chunks:
+            hasher.update(chunk)
+            size += len(chunk)
+            await send({"type": "http.response.body", "body": chunk, "more_body": True})
+        exchange.response_body = BodySummary(size, hasher.hexdigest(), media, None)
+        await before_end(None)
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
 
     # -- storage URLs --------------------------------------------------------------------
 
-    def _rewrite(self, matched: Matched, body: bytes) -> bytes | None:
+    def _rewrite(self, matched: Matched, body: bytes, created: list[StoredUpload]) -> bytes | None:
         """The body with its signed upload URL rewritten to the proxy, or ``None``."""
         fields = matched.operation.ext.get("signed-urls")
         if not isinstance(fields, Mapping) or not isinstance(fields.get("upload"), str):
@@ -438,6 +441,7 @@ class ProxyApp:
             download=download,
             watched=self.options.storage_rewrite or self.options.forward_host,
         )
+        created.append(self.flows.uploads[key])
         if not self.options.storage_rewrite:
             return None
         _set(document, split_pointer(fields["upload"]), self._public_origin + STORAGE_PREFIX + key)
@@ -472,11 +476,10 @@ class ProxyApp:
         capture: BodyCapture,
         storage: StoredUpload | None,
         response_body: bytes | None,
+        created: list[StoredUpload],
     ) -> list[Finding]:
         if storage is not None:
-            if capture.raw is not None and not capture.raw.truncated:
-                storage.audio = capture.raw.path
-            return []
+            return await self._stored_audio_findings(exchange, storage, capture)
         if matched is None:
             violation = Violation(
                 "",
@@ -494,6 +497,9 @@ class ProxyApp:
             capture=capture,
             referenced=referenced,
         )
+        exchange.document = document
+        for upload in created:
+            upload.request = document
         skip = ["/files/" + name for name, f in capture.files.items() if f.truncated] + (
             ["/content"] if capture.raw is not None and capture.raw.truncated else []
         )
@@ -506,6 +512,7 @@ class ProxyApp:
                 skip_audio=skip,
             )
         )
+        found = [f for f in found if not self._vendor_issued(f, document)]
         response_json = None
         if response_body is not None:
             try:
@@ -523,6 +530,48 @@ class ProxyApp:
             for code, violation in check(self.flows, seen):
                 found.append(self._finding(code, violation, exchange))
         return found
+
+    def _vendor_issued(self, finding: Finding, document: Mapping[str, Any]) -> bool:
+        """SEC003 on a URL the vendor itself issued (a signed URL seen in a response) is no finding.
+
+        The rule guards against URLs a client makes up (loopback, plain http); a
+        URL the vendor answered, a sandbox's or the embedded mock's, is the one to send.
+        """
+        if finding.code != "SEC003":
+            return False
+        found, value = follow(document, split_pointer(finding.pointer))
+        if not found or not isinstance(value, str):
+            return False
+        return any(value in (u.download, u.original) for u in self.flows.uploads.values())
+
+    async def _stored_audio_findings(
+        self, exchange: TrafficExchange, storage: StoredUpload, capture: BodyCapture
+    ) -> list[Finding]:
+        """The audio PUT to a signed URL, checked against the request that asked for the URL.
+
+        The findings are the audio rules' on that request's manifest with the
+        PUT's bytes as its file (a declared ``fileSize`` or type against the
+        real content); the other rules were reported on the request itself.
+        """
+        raw = capture.raw
+        if raw is None or raw.truncated:
+            return []
+        if storage.uploaded:  # kept for a later request that names it (its downloadUrl)
+            storage.audio = raw.path
+            self._kept_folders.append(capture.folder)
+        operation = self.spec.operations.get(storage.operation)
+        audio = (operation.audio if operation else None) or {}
+        if storage.request is None or audio.get("location") != "reference":
+            return []
+        part = str((audio.get("parts") or ["audio"])[0])
+        document = {k: v for k, v in storage.request.items() if k not in ("files", "content")}
+        document["files"] = {part: raw.filename}
+        found = await anyio.to_thread.run_sync(
+            lambda: lint_request(
+                document, folder=capture.folder, display=exchange.name, config=self.options.config
+            )
+        )
+        return [f for f in found if f.code.startswith("AUD")]
 
     def _referenced_audio(self, matched: Matched, capture: BodyCapture) -> dict[str, Path]:
         """A request naming audio PUT earlier to a rewritten signed URL: that audio's file."""
@@ -543,8 +592,19 @@ class ProxyApp:
         for upload in self.flows.uploads.values():
             if upload.audio is not None and upload.download in values:
                 parts = audio.get("parts") or ["audio"]
-                return {str(parts[0]): Path(upload.audio)}
+                return {str(parts[0]): _linked(Path(upload.audio), capture.folder)}
         return {}
+
+
+def _linked(source: Path, folder: Path) -> Path:
+    """``source`` in ``folder`` under its own name (a hard link; a copy across file systems)."""
+    target = folder / source.name
+    if not target.exists():
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copyfile(source, target)
+    return Path(target.name)
 
 
 def _audio_is_body(matched: Matched | None) -> bool:

@@ -40,6 +40,7 @@ class StoredUpload:
     uploaded: bool = False  # a PUT through the proxy succeeded
     watched: bool = False  # the PUT had to come through the proxy (URL rewritten, or embedded)
     audio: Any = None  # the captured file of that PUT (a Path), while it is kept
+    request: Mapping[str, Any] | None = None  # the manifest of the request that got the URL
 
 
 @dataclass(frozen=True)
