@@ -98,6 +98,7 @@ class BodyCapture:
     def __init__(
         self, content_type: str | None, *, keep_raw_file: bool = True, raw: bool = False
     ) -> None:
+        """``raw``: a body that is not a form is the raw content, whatever its type says."""
         self.content_type = content_type
         self.media_type = media_type_of(content_type)
         self.size = 0
@@ -112,7 +113,7 @@ class BodyCapture:
         self._parser: MultipartParser | None = None
         self._form_done = False
         self._raw_only = raw
-        if self.media_type == "multipart/form-data" and not raw:
+        if self.media_type == "multipart/form-data":
             self._start_form()
 
     # -- the folder -----------------------------------------------------------
