@@ -28,7 +28,7 @@ import pytest
 from click.testing import CliRunner
 from proxy_wire import Wire, send, wire_request
 from test_cases import ALL_CASES, CASE_AUDIO, CASE_AUDIO_SECONDS, Case
-from test_lint_cli import _LIMITS, GENERIC_TRIGGERS
+from test_lint_cli import _LIMITS, CLEAN, GENERIC_TRIGGERS
 
 from tapecheck.reports.traffic import TrafficExchange
 from tapecheck.suite.cli import main
@@ -95,7 +95,9 @@ def _request_findings(exchange: TrafficExchange) -> Counter[Key]:
     )
 
 
-def _lint_derived(exchange: TrafficExchange, wire: Wire, folder: Path, config: Path) -> Counter[Key]:
+def _lint_derived(
+    exchange: TrafficExchange, wire: Wire, folder: Path, config: Path
+) -> Counter[Key]:
     """``tapecheck lint`` on the manifest the request amounts to, beside the bytes sent."""
     document = exchange.document
     assert document is not None
@@ -121,13 +123,26 @@ def _lint_derived(exchange: TrafficExchange, wire: Wire, folder: Path, config: P
     )
 
 
+#: Triggers whose manifest cannot travel (a path parameter left out or not text) have a
+#: request that breaks the same rule on the wire instead.
+WIRE_TRIGGERS = {
+    **GENERIC_TRIGGERS,
+    "SCH001": CLEAN.replace("body: {metadata: {id: call-1}}\n", ""),
+    "SCH002": (
+        'vendor: alpharun\nheaders: {Authorization: "Bearer ${ALPHARUN_API_KEY}"}\n'
+        "body: {teammate_email: a@example.com, recorded_at: '2024-01-15T19:30:00Z',"
+        ' contacts: \'{"email": "a@example.com"}\'}\nfiles: {audio: call.wav}\n'
+    ),
+}
+
+
 def _stage_trigger(code: str, folder: Path, audio: AudioSamples) -> Path:
     folder.mkdir()
     (folder / CASE_AUDIO).write_bytes(audio.wav(CASE_AUDIO_SECONDS))
     (folder / "empty.wav").write_bytes(b"")
     (folder / "junk.wav").write_bytes(b"\x13\x37" * 300)
     manifest = folder / "x.request.yaml"
-    manifest.write_text(GENERIC_TRIGGERS[code], encoding="utf-8")
+    manifest.write_text(WIRE_TRIGGERS[code], encoding="utf-8")
     return manifest
 
 
@@ -156,7 +171,13 @@ def _check(
     live = Counter({(c, _header_case(p)): n for (c, p), n in live.items()})
     seen = Counter((code, _header_case(p)) for code, p, _s, _m in got.elements())
     assert live - seen == Counter(), f"expected {dict(live)}, got {dict(seen)}"
-    return {code for code, *_rest in got}
+    codes = {code for code, *_rest in got}
+    PRODUCED.update(codes)
+    return codes
+
+
+#: Every code a test of this module saw the proxy produce (the last test reads it).
+PRODUCED: set[str] = set()
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=lambda c: c.id)
@@ -170,7 +191,7 @@ def test_case_through_the_proxy_is_linted_as_its_manifest(
     _check(proxies, staged / case.path.name, tmp_path, limited=False, expected=case.expected)
 
 
-LIVE_TRIGGERS = sorted(code for code in GENERIC_TRIGGERS if not _at_rest(code))
+LIVE_TRIGGERS = sorted(code for code in WIRE_TRIGGERS if not _at_rest(code))
 
 
 @pytest.mark.parametrize("code", LIVE_TRIGGERS)
@@ -190,10 +211,11 @@ def test_generic_rule_through_the_proxy(
 _LATER = {"AUD007"}
 
 
-def test_every_live_rule_code_has_a_proxy_test() -> None:
-    """The codes above and the flow tests together cover every rule a live request can break."""
+def test_every_live_rule_code_is_produced_through_the_proxy() -> None:
+    """Runs last: the tests above (or the flow tests, for audio PUT to a signed URL) produced
+    every rule code that applies to a live request."""
+    if not PRODUCED:
+        pytest.skip("run with the tests above: it counts what they produced")
     manifest_codes = {r.code for r in all_rules() if not r.code.startswith("FLW")}
     live = {code for code in manifest_codes if not _at_rest(code)}
-    vendor_codes = {code for case in ALL_CASES for code, _p in case.expected}
-    covered = set(LIVE_TRIGGERS) | vendor_codes
-    assert live - covered == set()
+    assert live - PRODUCED - _LATER == set()

@@ -199,7 +199,7 @@ class ProxyApp:
     def _signed_at(self, path: str) -> StoredUpload | None:
         """A signed URL (not rewritten) that happens to be on this host: the embedded mock's."""
         for upload in self.flows.uploads.values():
-            if urlsplit(upload.original).path == path:
+            if path in (urlsplit(u).path for u in (upload.original, upload.download) if u):
                 return upload
         return None
 
@@ -381,7 +381,8 @@ class ProxyApp:
                 headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
                 headers.append(("content-length", str(len(body))))
         if storage is not None:
-            storage.uploaded = response.is_success
+            if exchange.method in ("PUT", "POST"):
+                storage.uploaded = response.is_success
         elif matched is not None:
             exchange.findings = [
                 self._finding(code, violation, exchange)
