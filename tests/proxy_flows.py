@@ -21,7 +21,7 @@ TOKEN = "canary-token-7f3a9c"
 TENANT = "tenant-a"
 
 Step = tuple[int, Any]
-Flow = Callable[[httpx.Client, str, bytes], list[Step]]
+Flow = Callable[[httpx.Client, str, bytes, str], list[Step]]
 
 
 def _seen(response: httpx.Response) -> Step:
@@ -32,8 +32,8 @@ def _seen(response: httpx.Response) -> Step:
     return response.status_code, body
 
 
-def corti(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
-    headers = {"Authorization": f"Bearer {TOKEN}", "Tenant-Name": TENANT}
+def corti(client: httpx.Client, base: str, wav: bytes, token: str = TOKEN) -> list[Step]:
+    headers = {"Authorization": f"Bearer {token}", "Tenant-Name": TENANT}
     steps = []
     created = client.post(
         f"{base}/interactions/",
@@ -57,11 +57,11 @@ def corti(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
     return steps
 
 
-def alpharun(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
+def alpharun(client: httpx.Client, base: str, wav: bytes, token: str = TOKEN) -> list[Step]:
     contacts = [{"email": "ada@example.com", "first_name": "Ada"}]
     response = client.post(
         f"{base}/recordings/upload",
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers={"Authorization": f"Bearer {token}"},
         data={
             "teammate_email": "sam@example.com",
             "recorded_at": "2024-01-15T14:30:00-05:00",
@@ -72,8 +72,8 @@ def alpharun(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
     return [_seen(response)]
 
 
-def crescendo(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
+def crescendo(client: httpx.Client, base: str, wav: bytes, token: str = TOKEN) -> list[Step]:
+    headers = {"Authorization": f"Bearer {token}"}
     tenant = f"{base}/api/v1/voc/tenants/{TENANT}/recording"
     uploaded = client.post(
         tenant,
@@ -87,8 +87,8 @@ def crescendo(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
     return steps
 
 
-def siro(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
-    headers = {"x-siro-auth-token": TOKEN}
+def siro(client: httpx.Client, base: str, wav: bytes, token: str = TOKEN) -> list[Step]:
+    headers = {"x-siro-auth-token": token}
     signed = client.post(
         f"{base}/v1/core/recordings/signed-urls",
         headers=headers,
@@ -104,8 +104,8 @@ def siro(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
     return [_seen(signed), (put.status_code, None), _seen(created)]
 
 
-def bota(client: httpx.Client, base: str, wav: bytes) -> list[Step]:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
+def bota(client: httpx.Client, base: str, wav: bytes, token: str = TOKEN) -> list[Step]:
+    headers = {"Authorization": f"Bearer {token}"}
     created = client.post(
         f"{base}/recordings",
         headers=headers,

@@ -10,9 +10,10 @@ for the pytest fixture and the tests.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -80,14 +81,20 @@ def create_proxy(
     storage_rewrite: bool = True,
     config: LintConfig | None = None,
     spec: Spec | None = None,
+    factory: Callable[..., Any] | None = None,
 ) -> Proxy:
-    """The proxy for ``vendor``, in front of ``upstream`` or of the embedded reference mock."""
+    """The proxy for ``vendor``, in front of ``upstream`` or of the embedded reference mock.
+
+    ``factory`` builds another embedded app in the mock's place (a selftest mutant).
+    """
     spec = spec or load_spec(vendor)
     transport: httpx.AsyncBaseTransport | None = None
     if upstream is None:
-        from tapecheck.suite.vendors import vendor_module
+        if factory is None:
+            from tapecheck.suite.vendors import vendor_module
 
-        mock = vendor_module(spec.vendor, "mock").create_app(token=token, tenant=tenant)
+            factory = vendor_module(spec.vendor, "mock").create_app
+        mock = factory(token=token, tenant=tenant)
         transport = httpx.ASGITransport(app=mock, raise_app_exceptions=False)
         target = EMBEDDED_ORIGIN + base_path(spec)
         label = "embedded"
