@@ -67,8 +67,15 @@ def test_150_mb_upload_through_the_proxy_in_bounded_memory(tmp_path: Path) -> No
     out = tmp_path / "out.txt"
     with out.open("wb") as stdout:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from tapecheck.suite.cli import main; main()"]
-            + ["proxy", "corti", "--format", "json"],
+            [
+                sys.executable,
+                "-c",
+                "from tapecheck.suite.cli import main; main()",
+                "proxy",
+                "corti",
+                "--format",
+                "json",
+            ],
             stdout=stdout,
             stderr=subprocess.DEVNULL,
         )
