@@ -21,39 +21,26 @@ import contextlib
 import datetime
 import hashlib
 import json
-import os
-import secrets
-import shutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import anyio
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
-from tapecheck.reports.model import Finding, Severity
 from tapecheck.reports.traffic import BodySummary, TrafficExchange, findings_document
 from tapecheck.suite.lint.config import LintConfig
-from tapecheck.suite.lint.registry import RULES, Violation
-from tapecheck.suite.pointers import follow, split_pointer
 from tapecheck.suite.proxy.capture import (
     MAX_SPOOL_BYTES,
     MAX_TEXT_BYTES,
     BodyCapture,
     media_type_of,
 )
-from tapecheck.suite.proxy.document import (
-    Matched,
-    lint_request,
-    match_operation,
-    request_manifest,
-)
-from tapecheck.suite.proxy.flows import FlowState, Seen, StoredUpload, flow_checks_for
-from tapecheck.suite.proxy.responses import check_response
+from tapecheck.suite.proxy.document import Matched, match_operation
+from tapecheck.suite.proxy.flows import StoredUpload
+from tapecheck.suite.proxy.inspector import STORAGE_PREFIX, Inspector
 from tapecheck.suite.proxy.traffic import Traffic
 from tapecheck.suite.specs import Spec
 
@@ -73,8 +60,6 @@ HOP_BY_HOP = frozenset(
         "upgrade",
     }
 )
-#: Where rewritten signed storage URLs point on the proxy.
-STORAGE_PREFIX = "/_tapecheck/storage/"
 _FINDINGS_PATH = "/_tapecheck/findings"
 #: Response bodies up to this size are kept for the checks (and rewritten when signed URLs).
 _KEEP_RESPONSE_BYTES = MAX_TEXT_BYTES
@@ -106,13 +91,17 @@ class ProxyApp:
         self.options = options
         self.spec = options.spec
         self.traffic = traffic
-        self.flows = FlowState()
-        self.flow_checks = flow_checks_for(self.spec.vendor)
         upstream = urlsplit(options.upstream)
         self.upstream_origin = f"{upstream.scheme}://{upstream.netloc}"
         self.prefix = upstream.path.rstrip("/")
+        self.inspector = Inspector(
+            self.spec,
+            self.prefix,
+            config=options.config,
+            storage_rewrite=options.storage_rewrite,
+            embedded=options.forward_host,
+        )
         self._client: httpx.AsyncClient | None = None
-        self._kept_folders: list[Path] = []
         self._storage_client: httpx.AsyncClient | None = None
 
     # -- clients ------------------------------------------------------------------
@@ -136,10 +125,12 @@ class ProxyApp:
             )
         return self._storage_client
 
+    def set_public_origin(self, origin: str) -> None:
+        """The proxy's own ``http://host:port``: rewritten storage URLs point there."""
+        self.inspector.set_public_origin(origin)
+
     async def aclose(self) -> None:
-        for folder in self._kept_folders:
-            shutil.rmtree(folder, ignore_errors=True)
-        self._kept_folders.clear()
+        self.inspector.close()
         for client in (self._client, self._storage_client):
             if client is not None:
                 await client.aclose()
@@ -191,20 +182,13 @@ class ProxyApp:
         if query:
             target += "?" + query.decode("latin-1")
         matched = match_operation(self.spec, self.prefix, method, path)
-        storage = None if matched is not None else self._signed_at(path)
+        storage = None if matched is not None else self.inspector.signed_at(path)
         await self._relay(
             scope, receive, send, target=target, matched=matched, storage=storage, path=path
         )
 
-    def _signed_at(self, path: str) -> StoredUpload | None:
-        """A signed URL (not rewritten) that happens to be on this host: the embedded mock's."""
-        for upload in self.flows.uploads.values():
-            if path in (urlsplit(u).path for u in (upload.original, upload.download) if u):
-                return upload
-        return None
-
     async def _storage(self, scope: Scope, receive: Receive, send: Send, key: str) -> None:
-        upload = self.flows.uploads.get(key.split("?", 1)[0].strip("/"))
+        upload = self.inspector.upload(key)
         if upload is None:
             body = json.dumps({"error": "tapecheck proxy: no signed URL with this key"}).encode()
             await _drain(receive)
@@ -282,7 +266,7 @@ class ProxyApp:
             await finish_reading()
             capture.finish()
             exchange.request_body = _summary(capture, hasher)
-            findings = await self._request_findings(
+            findings = await self.inspector.request_findings(
                 exchange, matched, headers, scope, capture, storage, response_body, created
             )
             exchange.findings = findings + exchange.findings
@@ -375,7 +359,7 @@ class ProxyApp:
         original = bytes(kept) if whole else None
         body = original
         if body is not None and matched is not None and response.is_success:
-            rewritten = self._rewrite(matched, body, created)
+            rewritten = self.inspector.rewrite(matched, body, created)
             if rewritten is not None:
                 body = rewritten
                 headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
@@ -384,12 +368,9 @@ class ProxyApp:
             if exchange.method in ("PUT", "POST"):
                 storage.uploaded = response.is_success
         elif matched is not None:
-            exchange.findings = [
-                self._finding(code, violation, exchange)
-                for code, violation in check_response(
-                    self.spec, matched.operation, response.status_code, headers, original
-                )
-            ]
+            exchange.findings = self.inspector.response_findings(
+                matched, response.status_code, headers, original, exchange
+            )
         await send(
             {
                 "type": "http.response.start",
@@ -415,213 +396,11 @@ class ProxyApp:
         await before_end(None)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
 
-    # -- storage URLs --------------------------------------------------------------------
-
-    def _rewrite(self, matched: Matched, body: bytes, created: list[StoredUpload]) -> bytes | None:
-        """The body with its signed upload URL rewritten to the proxy, or ``None``."""
-        fields = matched.operation.ext.get("signed-urls")
-        if not isinstance(fields, Mapping) or not isinstance(fields.get("upload"), str):
-            return None
-        try:
-            document = json.loads(body)
-        except (ValueError, RecursionError):
-            return None
-        found, original = follow(document, split_pointer(fields["upload"]))
-        if not found or not isinstance(original, str) or not original.startswith("http"):
-            return None
-        download = None
-        if isinstance(fields.get("download"), str):
-            has, value = follow(document, split_pointer(fields["download"]))
-            download = value if has and isinstance(value, str) else None
-        key = secrets.token_urlsafe(16)
-        self.flows.uploads[key] = StoredUpload(
-            key=key,
-            original=original,
-            operation=matched.operation.operation_id,
-            path_params=dict(matched.path_params),
-            download=download,
-            watched=self.options.storage_rewrite or self.options.forward_host,
-        )
-        created.append(self.flows.uploads[key])
-        if not self.options.storage_rewrite:
-            return None
-        _set(document, split_pointer(fields["upload"]), self._public_origin + STORAGE_PREFIX + key)
-        return json.dumps(document).encode()
-
-    _public_origin = ""
-
-    def set_public_origin(self, origin: str) -> None:
-        """The proxy's own ``http://host:port``: rewritten URLs point there."""
-        self._public_origin = origin.rstrip("/")
-
-    # -- checks ----------------------------------------------------------------------------
-
-    def _finding(self, code: str, violation: Violation, exchange: TrafficExchange) -> Finding:
-        registered = RULES.get(code)
-        severity: Severity = registered.severity if registered else "error"
-        return Finding(
-            path=exchange.name,
-            code=code,
-            severity=severity,
-            message=violation.message,
-            pointer=violation.pointer,
-            fix=violation.fix or (registered.fix_title if registered else None),
-        )
-
-    async def _request_findings(
-        self,
-        exchange: TrafficExchange,
-        matched: Matched | None,
-        headers: list[tuple[str, str]],
-        scope: Scope,
-        capture: BodyCapture,
-        storage: StoredUpload | None,
-        response_body: bytes | None,
-        created: list[StoredUpload],
-    ) -> list[Finding]:
-        if storage is not None:
-            return await self._stored_audio_findings(exchange, storage, capture)
-        if matched is None:
-            violation = Violation(
-                "",
-                f"{self.spec.title} documents no {exchange.method} {exchange.path}"
-                f"{' under ' + self.prefix if self.prefix else ''}; "
-                "`tapecheck specs` lists the operations",
-            )
-            return [self._finding("FLW001", violation, exchange)]
-        referenced = self._referenced_audio(matched, capture)
-        document = request_manifest(
-            self.spec,
-            matched,
-            headers=headers,
-            query_string=scope.get("query_string", b"").decode("latin-1"),
-            capture=capture,
-            referenced=referenced,
-        )
-        exchange.document = document
-        for upload in created:
-            upload.request = document
-        skip = ["/files/" + name for name, f in capture.files.items() if f.truncated] + (
-            ["/content"] if capture.raw is not None and capture.raw.truncated else []
-        )
-        found = await anyio.to_thread.run_sync(
-            lambda: lint_request(
-                document,
-                folder=capture.folder,
-                display=exchange.name,
-                config=self.options.config,
-                skip_audio=skip,
-            )
-        )
-        found = [f for f in found if not self._vendor_issued(f, document)]
-        response_json = None
-        if response_body is not None:
-            try:
-                response_json = json.loads(response_body)
-            except (ValueError, RecursionError):
-                response_json = None
-        seen = Seen(
-            operation=matched.operation.operation_id,
-            path_params=matched.path_params,
-            request=document.get("body"),
-            status=exchange.status,
-            response=response_json,
-        )
-        for check in self.flow_checks:
-            for code, violation in check(self.flows, seen):
-                found.append(self._finding(code, violation, exchange))
-        return found
-
-    def _vendor_issued(self, finding: Finding, document: Mapping[str, Any]) -> bool:
-        """SEC003 on a URL the vendor itself issued (a signed URL seen in a response) is no finding.
-
-        The rule guards against URLs a client makes up (loopback, plain http); a
-        URL the vendor answered, a sandbox's or the embedded mock's, is the one to send.
-        """
-        if finding.code != "SEC003":
-            return False
-        found, value = follow(document, split_pointer(finding.pointer))
-        if not found or not isinstance(value, str):
-            return False
-        return any(value in (u.download, u.original) for u in self.flows.uploads.values())
-
-    async def _stored_audio_findings(
-        self, exchange: TrafficExchange, storage: StoredUpload, capture: BodyCapture
-    ) -> list[Finding]:
-        """The audio PUT to a signed URL, checked against the request that asked for the URL.
-
-        The findings are the audio rules' on that request's manifest with the
-        PUT's bytes as its file (a declared ``fileSize`` or type against the
-        real content); the other rules were reported on the request itself.
-        """
-        raw = capture.raw
-        if raw is None or raw.truncated:
-            return []
-        if storage.uploaded:  # kept for a later request that names it (its downloadUrl)
-            storage.audio = raw.path
-            self._kept_folders.append(capture.folder)
-        operation = self.spec.operations.get(storage.operation)
-        audio = (operation.audio if operation else None) or {}
-        if storage.request is None or audio.get("location") != "reference":
-            return []
-        part = str((audio.get("parts") or ["audio"])[0])
-        document = {k: v for k, v in storage.request.items() if k not in ("files", "content")}
-        document["files"] = {part: raw.filename}
-        found = await anyio.to_thread.run_sync(
-            lambda: lint_request(
-                document, folder=capture.folder, display=exchange.name, config=self.options.config
-            )
-        )
-        return [f for f in found if f.code.startswith("AUD")]
-
-    def _referenced_audio(self, matched: Matched, capture: BodyCapture) -> dict[str, Path]:
-        """A request naming audio PUT earlier to a rewritten signed URL: that audio's file."""
-        audio = matched.operation.audio or {}
-        if audio.get("location") != "reference":
-            return {}
-        fields = matched.operation.ext.get("signed-urls")
-        if isinstance(fields, Mapping):
-            return {}  # the request that asks for the URL: its audio is not PUT yet
-        body = bytes(capture.text)
-        try:
-            document = json.loads(body) if body else None
-        except (ValueError, RecursionError):
-            return {}
-        if not isinstance(document, dict):
-            return {}
-        values = {v for v in document.values() if isinstance(v, str)}
-        for upload in self.flows.uploads.values():
-            if upload.audio is not None and upload.download in values:
-                parts = audio.get("parts") or ["audio"]
-                return {str(parts[0]): _linked(Path(upload.audio), capture.folder)}
-        return {}
-
-
-def _linked(source: Path, folder: Path) -> Path:
-    """``source`` in ``folder`` under its own name (a hard link; a copy across file systems)."""
-    target = folder / source.name
-    if not target.exists():
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copyfile(source, target)
-    return Path(target.name)
-
 
 def _audio_is_body(matched: Matched | None) -> bool:
     """The operation's audio is the raw body: captured as ``content`` whatever its type."""
     audio = (matched.operation.audio if matched else None) or {}
     return audio.get("location") == "content"
-
-
-def _set(document: Any, tokens: list[str], value: Any) -> None:
-    current = document
-    for token in tokens[:-1]:
-        current = current[int(token)] if isinstance(current, list) else current[token]
-    if isinstance(current, list):
-        current[int(tokens[-1])] = value
-    else:
-        current[tokens[-1]] = value
 
 
 def _header(headers: list[tuple[str, str]], name: str) -> str | None:
