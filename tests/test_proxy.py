@@ -361,3 +361,74 @@ def test_command_usage_errors_exit_2(args: list[str], message: str) -> None:
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# -- hostile traffic ----------------------------------------------------------------------------
+
+
+def test_a_client_that_goes_away_mid_upload_leaves_the_proxy_serving(
+    wav: bytes, client: httpx.Client
+) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    proxy = create_proxy("corti", token=TOKEN)
+    with running_proxy(proxy) as base:
+        parts = urlsplit(base)
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as raw:
+            raw.sendall(
+                b"POST /v2/interactions/f47ac10b-58cc-4372-a567-0e02b2c3d479/recordings/ HTTP/1.1\r\n"
+                b"Host: x\r\nContent-Type: application/octet-stream\r\n"
+                b"Content-Length: 10000000\r\n\r\n" + wav[:1000]
+            )
+        answer = client.post(
+            f"{base}/interactions/",
+            headers={"Authorization": f"Bearer {TOKEN}", "Tenant-Name": "tenant-a"},
+            json={"encounter": {"identifier": "v", "status": "planned", "type": "consultation"}},
+        )
+    assert answer.status_code == 201
+
+
+def test_a_malformed_multipart_body_is_forwarded_and_judged_without_a_traceback(
+    client: httpx.Client,
+) -> None:
+    proxy = create_proxy("crescendo", token=TOKEN)
+    with running_proxy(proxy) as base:
+        answer = client.post(
+            f"{base}/api/v1/voc/tenants/tenant-a/recording",
+            headers={
+                "Authorization": f"Bearer {TOKEN}",
+                "Content-Type": "multipart/form-data; boundary=xyz",
+            },
+            content=b'--xyz\r\nContent-Disposition: form-data; name="metadata"\r\n\r\n{"id',
+        )
+    assert answer.status_code == 400
+    (exchange,) = proxy.traffic.log().exchanges
+    assert exchange.status == 400
+    assert {f.code for f in exchange.findings} <= {"CRS001", "CRS004", "SCH001", "FLW004"}
+
+
+def test_an_upstream_that_stops_answering_is_a_502_and_an_exchange(client: httpx.Client) -> None:
+    app = vendor_module("corti", "mock").create_app(token=TOKEN, tenant="tenant-a")
+    with running(app) as origin:
+        proxy = create_proxy("corti", upstream=origin + "/v2")
+    with running_proxy(proxy) as base:  # the upstream has stopped by now
+        answer = client.post(f"{base}/interactions/", json={})
+    assert answer.status_code == 502
+    assert "did not answer" in answer.json()["error"]
+    (exchange,) = proxy.traffic.log().exchanges
+    assert exchange.status is None
+
+
+def test_captured_bodies_are_removed_when_the_proxy_stops(
+    wav: bytes, client: httpx.Client, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    proxy = create_proxy("siro", token=TOKEN)
+    with running_proxy(proxy) as base:
+        FLOWS["siro"](client, base, wav, TOKEN)
+        kept = list(tmp_path.glob("tapecheck-proxy-*"))
+        assert len(kept) == 1  # the PUT's audio, for a later upload naming its downloadUrl
+    assert list(tmp_path.glob("tapecheck-proxy-*")) == []
