@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
-from xml.etree.ElementTree import Element, SubElement, indent, tostring
 
 from tapecheck.reports.json import finding_to_dict
 from tapecheck.reports.junit import xml_safe
@@ -152,6 +151,9 @@ def traffic_to_lint(log: TrafficLog) -> LintResult:
 
 def traffic_to_junit(log: TrafficLog, stream: TextIO) -> None:
     """JUnit XML: one test case per exchange, failed by its error-level findings."""
+    # Imported here: `tapecheck lint` imports the reports package and never needs it.
+    from xml.etree.ElementTree import Element, SubElement, indent, tostring
+
     failures = sum(1 for e in log.exchanges if any(f.severity == "error" for f in e.findings))
     secrets = log_secrets(log)
     root = Element("testsuites", name="tapecheck proxy")
