@@ -41,6 +41,7 @@ from tapecheck.suite.proxy.capture import (
 from tapecheck.suite.proxy.document import Matched, match_operation
 from tapecheck.suite.proxy.flows import StoredUpload
 from tapecheck.suite.proxy.inspector import STORAGE_PREFIX, Inspector
+from tapecheck.suite.proxy.responses import decoded
 from tapecheck.suite.proxy.traffic import Traffic
 from tapecheck.suite.specs import Spec
 
@@ -356,13 +357,15 @@ class ProxyApp:
                     break
         else:
             whole = False
-        original = bytes(kept) if whole else None
-        body = original
-        if body is not None and matched is not None and response.is_success:
-            rewritten = self.inspector.rewrite(matched, body, created)
+        body = bytes(kept) if whole else None
+        # What the checks read: the body as the client's HTTP library decodes it (gzip...).
+        original = decoded(body, response.headers.get("content-encoding"))
+        if original is not None and matched is not None and response.is_success:
+            rewritten = self.inspector.rewrite(matched, original, created)
             if rewritten is not None:
-                body = rewritten
-                headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+                body = rewritten  # sent as identity: the length and the encoding change
+                dropped = ("content-length", "content-encoding")
+                headers = [(k, v) for k, v in headers if k.lower() not in dropped]
                 headers.append(("content-length", str(len(body))))
         if storage is not None:
             if exchange.method in ("PUT", "POST"):
@@ -380,7 +383,8 @@ class ProxyApp:
         )
         if body is not None:
             hasher.update(body)
-            exchange.response_body = BodySummary(len(body), hasher.hexdigest(), media, _text(body))
+            shown = _text(original if original is not None else body)
+            exchange.response_body = BodySummary(len(body), hasher.hexdigest(), media, shown)
             await before_end(original)
             await send({"type": "http.response.body", "body": body, "more_body": False})
             return

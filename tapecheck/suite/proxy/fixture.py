@@ -1,8 +1,8 @@
 """The ``tapecheck_proxy`` pytest fixture: certify a team's integration tests as they run.
 
-    pytest --tapecheck-proxy corti
+    pytest --tapecheck-proxy VENDOR
 
-starts ``tapecheck proxy corti`` in-process (the embedded mock behind it, or
+starts ``tapecheck proxy VENDOR`` in-process (the embedded mock behind it, or
 ``--tapecheck-proxy-upstream URL``) for the session. A team's tests send their
 client's requests to ``tapecheck_proxy.base_url``; every request and response
 is checked as ``tapecheck proxy`` checks it, and the last test of the session

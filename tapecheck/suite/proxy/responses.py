@@ -10,6 +10,7 @@ and a body the docs describe as JSON is JSON (FLW005).
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterator, Sequence
 
 import httpx
@@ -25,7 +26,28 @@ from tapecheck.suite.conform.checks import (
 from tapecheck.suite.lint.registry import Violation
 from tapecheck.suite.specs import Operation, Spec
 
-__all__ = ["check_response", "documented_statuses"]
+__all__ = ["MAX_DECODED_BYTES", "check_response", "decoded", "documented_statuses"]
+
+#: A compressed body is judged only when it inflates to at most this much (a gzip bomb is not).
+MAX_DECODED_BYTES = 16 * 1024 * 1024
+
+
+def decoded(body: bytes | None, encoding: str | None) -> bytes | None:
+    """``body`` without its Content-Encoding (gzip, deflate), bounded; ``None`` when unknown."""
+    if body is None:
+        return None
+    name = (encoding or "identity").strip().lower()
+    if name in ("", "identity"):
+        return body
+    if name not in ("gzip", "x-gzip", "deflate"):
+        return None  # br, zstd...: not judged rather than misjudged
+    wbits = 16 + zlib.MAX_WBITS if "gzip" in name else zlib.MAX_WBITS
+    try:
+        inflater = zlib.decompressobj(wbits)
+        out = inflater.decompress(body, MAX_DECODED_BYTES + 1)
+    except zlib.error:
+        return None
+    return out if len(out) <= MAX_DECODED_BYTES else None
 
 
 def documented_statuses(operation: Operation) -> list[str]:
@@ -69,6 +91,7 @@ def check_response(
         return
     if body is None:
         return
+    # ``body`` is decoded already (see :func:`decoded`): its encoding and length headers go.
     kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length")]
     response = httpx.Response(status, headers=kept, content=body)
     ctx = CheckContext(spec=spec, operation=operation)
