@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import itertools
 import zlib
 
 import pytest
@@ -33,7 +34,7 @@ def _captured(chunks: list[bytes]) -> BodyCapture:
 @given(st.lists(st.integers(min_value=1, max_value=len(FORM) - 1), max_size=8, unique=True))
 def test_a_form_is_captured_the_same_however_it_is_chunked(cuts: list[int]) -> None:
     edges = [0, *sorted(cuts), len(FORM)]
-    found = _captured([FORM[a:b] for a, b in zip(edges, edges[1:], strict=False)])
+    found = _captured([FORM[a:b] for a, b in itertools.pairwise(edges)])
     try:
         assert found.problem is None
         assert found.fields == {"metadata": '{"id": "call-1"}'}
