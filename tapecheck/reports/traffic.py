@@ -25,6 +25,7 @@ __all__ = [
     "BodySummary",
     "TrafficExchange",
     "TrafficLog",
+    "exchange_secrets",
     "findings_document",
     "log_secrets",
     "traffic_to_junit",
@@ -101,15 +102,22 @@ def log_secrets(log: TrafficLog) -> set[str]:
     """Every credential value the exchanges carried in a header or a query parameter."""
     found: set[str] = set()
     for exchange in log.exchanges:
-        for name, value in exchange.request_headers:
-            if is_sensitive_header(name) and value:
-                found.add(value.strip())
-                _scheme, _, rest = value.strip().partition(" ")
-                if rest.strip():
-                    found.add(rest.strip())
-        for name, value in parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True):
-            if is_sensitive_param(name) and value:
-                found.add(value)
+        found |= exchange_secrets(exchange)
+    return found
+
+
+def exchange_secrets(exchange: TrafficExchange) -> set[str]:
+    """The credential values one exchange carried in a header or a query parameter."""
+    found: set[str] = set()
+    for name, value in exchange.request_headers:
+        if is_sensitive_header(name) and value:
+            found.add(value.strip())
+            _scheme, _, rest = value.strip().partition(" ")
+            if rest.strip():
+                found.add(rest.strip())
+    for name, value in parse_qsl(urlsplit(exchange.url).query, keep_blank_values=True):
+        if is_sensitive_param(name) and value:
+            found.add(value)
     return {s for s in found if len(s) >= _MIN_SECRET}
 
 

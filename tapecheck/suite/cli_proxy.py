@@ -61,13 +61,17 @@ def write_reports(log: TrafficLog, folder: Path, *, origin: str) -> None:
 def _printer(output_format: str) -> Callable[[TrafficExchange, Finding], None]:
     def show(exchange: TrafficExchange, finding: Finding) -> None:
         from tapecheck.reports.json import finding_to_dict
+        from tapecheck.reports.redact import scrub_text
+        from tapecheck.reports.traffic import exchange_secrets
 
+        message = scrub_text(finding.message, exchange_secrets(exchange))
         if output_format == "json":
             entry = finding_to_dict(finding)
+            entry["message"] = message
             entry["exchange"] = exchange.reference()
             click.echo(json.dumps(entry, ensure_ascii=False))
         else:
-            click.echo(f"{exchange.name}: {finding.code} {finding.message}")
+            click.echo(f"{exchange.name}: {finding.code} {message}")
 
     return show
 
