@@ -432,3 +432,50 @@ def test_captured_bodies_are_removed_when_the_proxy_stops(
         kept = list(tmp_path.glob("tapecheck-proxy-*"))
         assert len(kept) == 1  # the PUT's audio, for a later upload naming its downloadUrl
     assert list(tmp_path.glob("tapecheck-proxy-*")) == []
+
+
+def _raw_post(base: str, path: str, head: bytes, body: bytes) -> bytes:
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(base)
+    assert parts.hostname is not None
+    assert parts.port is not None
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as raw:
+        raw.sendall(f"POST {path} HTTP/1.1\r\nHost: x\r\n".encode() + head + b"\r\n" + body)
+        return raw.recv(65536)
+
+
+def test_an_early_answer_to_a_client_waiting_for_100_continue_comes_at_once() -> None:
+    proxy = create_proxy("corti", token=TOKEN)
+    with running_proxy(proxy) as base:
+        started = time.monotonic()
+        answer = _raw_post(
+            base,
+            "/v2/interactions/f47ac10b-58cc-4372-a567-0e02b2c3d479/recordings/",
+            b"Authorization: Bearer " + TOKEN.encode() + b"\r\nTenant-Name: tenant-a\r\n"
+            b"Content-Type: application/octet-stream\r\nContent-Length: 5000000\r\n"
+            b"Expect: 100-continue\r\n",
+            b"",
+        )
+        assert time.monotonic() - started < 3
+    assert answer.startswith(b"HTTP/1.1 404")
+    (exchange,) = proxy.traffic.log().exchanges
+    assert exchange.findings == []  # no body arrived: nothing to judge in it
+
+
+def test_a_body_the_upstream_left_unread_is_still_checked(wav: bytes) -> None:
+    proxy = create_proxy("corti", token=TOKEN)
+    with running_proxy(proxy) as base:
+        junk = b"\x13\x37" * 50_000
+        answer = _raw_post(
+            base,
+            "/v2/interactions/not-a-uuid/recordings/",
+            b"Authorization: Bearer " + TOKEN.encode() + b"\r\nTenant-Name: tenant-a\r\n"
+            b"Content-Type: application/octet-stream\r\n"
+            + f"Content-Length: {len(junk)}\r\n".encode(),
+            junk,
+        )
+    assert answer.startswith(b"HTTP/1.1 4")
+    (exchange,) = proxy.traffic.log().exchanges
+    assert {f.code for f in exchange.findings} == {"COR001", "AUD005"}

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+import anyio
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
@@ -62,6 +63,8 @@ HOP_BY_HOP = frozenset(
     }
 )
 _FINDINGS_PATH = "/_tapecheck/findings"
+#: After an early answer, the proxy reads the rest of a request body while it keeps coming.
+_IDLE_READ_S = 5.0
 #: Response bodies up to this size are kept for the checks (and rewritten when signed URLs).
 _KEEP_RESPONSE_BYTES = MAX_TEXT_BYTES
 #: Request and response bodies up to this size are kept whole in the HAR.
@@ -231,9 +234,10 @@ class ProxyApp:
         )
 
         ended = False
+        whole = not has_body  # the request body arrived to its end
 
         async def next_chunk() -> bytes | None:
-            nonlocal ended
+            nonlocal ended, whole
             if ended:
                 return None
             message = await receive()
@@ -245,7 +249,7 @@ class ProxyApp:
                 capture.feed(chunk)
                 hasher.update(chunk)
             if not message.get("more_body", False):
-                ended = True
+                ended = whole = True
             return chunk
 
         async def body() -> AsyncIterator[bytes]:
@@ -254,21 +258,39 @@ class ProxyApp:
                     yield chunk
 
         async def finish_reading() -> None:
-            """Read what the upstream left unread (it answered early): the checks see it all."""
-            if stream is None:
+            """Read what the upstream left unread (it answered early): the checks see it all.
+
+            A client that waits for `100 Continue` sends nothing after an early answer,
+            and one may stall: the proxy reads on only while bytes keep coming.
+            """
+            if stream is None or ended:
+                return
+            if _header(headers, "expect") is not None and capture.size == 0:
                 return
             with contextlib.suppress(_Disconnected):
-                while capture.size <= MAX_SPOOL_BYTES and await next_chunk() is not None:
-                    pass
+                while capture.size <= MAX_SPOOL_BYTES:
+                    with anyio.move_on_after(_IDLE_READ_S):
+                        if await next_chunk() is None:
+                            return
+                        continue
+                    return  # idle: the client sends no more
 
         async def conclude(response_body: bytes | None) -> None:
             """Check the request (now read whole) and record the exchange, before the client
-            sees the end of the response: `GET /_tapecheck/findings` right after it holds it."""
+            sees the response: `GET /_tapecheck/findings` right after it holds it."""
             await finish_reading()
             capture.finish()
             exchange.request_body = _summary(capture, hasher)
             findings = await self.inspector.request_findings(
-                exchange, matched, headers, scope, capture, storage, response_body, created
+                exchange,
+                matched,
+                headers,
+                scope,
+                capture,
+                storage,
+                response_body,
+                created,
+                body_whole=whole,
             )
             exchange.findings = findings + exchange.findings
             exchange.duration_ms = (time.perf_counter() - started) * 1000
@@ -278,6 +300,7 @@ class ProxyApp:
             (k, v)
             for k, v in headers
             if k.lower() not in HOP_BY_HOP
+            and k.lower() != "expect"  # the proxy's server answered the 100-continue itself
             and (k.lower() != "host" or (self.options.forward_host and storage is None))
         ]
         client = self.client() if storage is None else self.storage_client(target)
@@ -314,7 +337,7 @@ class ProxyApp:
                     exchange,
                     matched,
                     storage,
-                    before_end=conclude,
+                    before_start=conclude,
                     created=created,
                 )
             finally:
@@ -331,15 +354,16 @@ class ProxyApp:
         matched: Matched | None,
         storage: StoredUpload | None,
         *,
-        before_end: Callable[[bytes | None], Awaitable[None]],
+        before_start: Callable[[bytes | None], Awaitable[None]],
         created: list[StoredUpload],
     ) -> None:
         """Send the response back, streamed; check it against the spec on the way.
 
-        ``before_end`` (given the body as received, when it was kept) runs
-        before the last body message: once a response is complete the server
-        hands out no more of the request body, and the checks want all of it
-        even when the upstream answered early.
+        ``before_start`` (given the body as received, when it was kept) runs
+        before the client sees the answer: a client stops sending its body once
+        it has one, and the checks want all of it even when the upstream
+        answered early. The exchange is recorded then, so `GET
+        /_tapecheck/findings` right after the response holds it.
         """
         headers = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in HOP_BY_HOP]
         exchange.status = response.status_code
@@ -374,6 +398,12 @@ class ProxyApp:
             exchange.findings = self.inspector.response_findings(
                 matched, response.status_code, headers, original, exchange
             )
+        if body is not None:
+            hasher.update(body)
+            shown = _text(original if original is not None else body)
+            exchange.response_body = BodySummary(len(body), hasher.hexdigest(), media, shown)
+        # Before the client sees an answer: it may stop sending its body once it has one.
+        await before_start(original)
         await send(
             {
                 "type": "http.response.start",
@@ -382,10 +412,6 @@ class ProxyApp:
             }
         )
         if body is not None:
-            hasher.update(body)
-            shown = _text(original if original is not None else body)
-            exchange.response_body = BodySummary(len(body), hasher.hexdigest(), media, shown)
-            await before_end(original)
             await send({"type": "http.response.body", "body": body, "more_body": False})
             return
         size = len(kept)
@@ -396,9 +422,8 @@ class ProxyApp:
             hasher.update(chunk)
             size += len(chunk)
             await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        exchange.response_body = BodySummary(size, hasher.hexdigest(), media, None)
-        await before_end(None)
         await send({"type": "http.response.body", "body": b"", "more_body": False})
+        exchange.response_body = BodySummary(size, hasher.hexdigest(), media, None)
 
 
 def _audio_is_body(matched: Matched | None) -> bool:

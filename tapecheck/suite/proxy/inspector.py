@@ -147,9 +147,13 @@ class Inspector:
         storage: StoredUpload | None,
         response_body: bytes | None,
         created: list[StoredUpload],
+        *,
+        body_whole: bool = True,
     ) -> list[Finding]:
+        """Findings on the request; ``body_whole`` false: its body never arrived whole (the
+        client stopped after an early answer), so only the path, headers and query are judged."""
         if storage is not None:
-            return await self._stored_audio_findings(exchange, storage, capture)
+            return await self._stored_audio_findings(exchange, storage, capture, body_whole)
         if matched is None:
             violation = Violation(
                 "",
@@ -182,6 +186,8 @@ class Inspector:
                 skip_audio=skip,
             )
         )
+        if not body_whole:  # only what does not depend on the body can be judged
+            found = [f for f in found if f.pointer.startswith(("/path/", "/headers/", "/query/"))]
         found = [f for f in found if not self._vendor_issued(f, document)]
         response_json = None
         if response_body is not None:
@@ -215,7 +221,11 @@ class Inspector:
         return any(value in (u.download, u.original) for u in self.flows.uploads.values())
 
     async def _stored_audio_findings(
-        self, exchange: TrafficExchange, storage: StoredUpload, capture: BodyCapture
+        self,
+        exchange: TrafficExchange,
+        storage: StoredUpload,
+        capture: BodyCapture,
+        body_whole: bool,
     ) -> list[Finding]:
         """The audio PUT to a signed URL, checked against the request that asked for the URL.
 
@@ -224,7 +234,7 @@ class Inspector:
         real content); the other rules were reported on the request itself.
         """
         raw = capture.raw
-        if raw is None or raw.truncated:
+        if raw is None or raw.truncated or not body_whole:
             return []
         if storage.uploaded:  # kept for a later request that names it (its downloadUrl)
             storage.audio = raw.path
