@@ -142,3 +142,25 @@ def test_check_response_judges_status_schema_and_type() -> None:
     html = [("content-type", "text/html")]
     assert [c for c, _v in check_response(spec, upload, 201, html, b"<html>")] == ["FLW005"]
     assert list(check_response(spec, upload, 201, json_type, None)) == []  # too big to keep
+
+
+def test_traffic_keeps_body_texts_within_its_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapecheck.reports.traffic import BodySummary, TrafficExchange
+    from tapecheck.suite.proxy import traffic as traffic_module
+
+    monkeypatch.setattr(traffic_module, "MAX_KEPT_TEXT_BYTES", 10)
+    traffic = traffic_module.Traffic(vendor="corti", target="embedded")
+    for _ in range(3):
+        traffic.add(
+            TrafficExchange(
+                method="GET",
+                url="/v2/x",
+                path="/v2/x",
+                request_body=BodySummary(size=6, sha256="0" * 64, text="abcdef"),
+                document={"vendor": "corti"},
+            )
+        )
+    kept = [(e.request_body.text, e.document) for e in traffic.log().exchanges]
+    assert kept[0] == ("abcdef", {"vendor": "corti"})
+    assert kept[1:] == [(None, None), (None, None)]
+    assert [e.request_body.size for e in traffic.log().exchanges] == [6, 6, 6]

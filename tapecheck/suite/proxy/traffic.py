@@ -16,7 +16,11 @@ from tapecheck import __version__
 from tapecheck.reports.model import Finding
 from tapecheck.reports.traffic import TrafficExchange, TrafficLog
 
-__all__ = ["FindingListener", "Traffic"]
+__all__ = ["MAX_KEPT_TEXT_BYTES", "FindingListener", "Traffic"]
+
+#: Body texts kept for the reports, all exchanges together; past it, bodies are elided
+#: (size and hash kept) so a proxy left running all day stays bounded.
+MAX_KEPT_TEXT_BYTES = 64 * 1024 * 1024
 
 FindingListener = Callable[[TrafficExchange, Finding], None]
 
@@ -30,6 +34,7 @@ class Traffic:
     listeners: list[FindingListener] = field(default_factory=list)
     _exchanges: list[TrafficExchange] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _kept: int = 0
 
     def next_index(self) -> int:
         with self._lock:
@@ -38,6 +43,12 @@ class Traffic:
     def add(self, exchange: TrafficExchange) -> None:
         with self._lock:
             exchange.index = len(self._exchanges)
+            self._kept += sum(
+                len(body.text or "") for body in (exchange.request_body, exchange.response_body)
+            )
+            if self._kept > MAX_KEPT_TEXT_BYTES:
+                exchange.request_body.text = exchange.response_body.text = None
+                exchange.document = None
             self._exchanges.append(exchange)
         for finding in exchange.findings:
             for listener in self.listeners:
