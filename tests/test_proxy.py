@@ -479,3 +479,22 @@ def test_a_body_the_upstream_left_unread_is_still_checked(wav: bytes) -> None:
     assert answer.startswith(b"HTTP/1.1 4")
     (exchange,) = proxy.traffic.log().exchanges
     assert {f.code for f in exchange.findings} == {"COR001", "AUD005"}
+
+
+def test_a_port_in_use_exits_2() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [*_COMMAND, "corti", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 2
+    assert "cannot listen" in result.stderr
+    assert "Traceback" not in result.stderr
