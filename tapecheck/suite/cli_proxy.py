@@ -14,12 +14,13 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from tapecheck.reports.model import Finding
-from tapecheck.reports.traffic import TrafficExchange, TrafficLog
+if TYPE_CHECKING:  # `tapecheck lint` loads this module with the CLI: it imports nothing more
+    from tapecheck.reports.model import Finding
+    from tapecheck.reports.traffic import TrafficExchange, TrafficLog
 
 __all__ = ["proxy_command", "write_reports"]
 
