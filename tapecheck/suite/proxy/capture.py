@@ -124,6 +124,11 @@ class BodyCapture:
             self._folder = Path(tempfile.mkdtemp(prefix="tapecheck-proxy-"))
         return self._folder
 
+    @property
+    def made_folder(self) -> Path | None:
+        """The folder, if a file needed one (no empty folder is made for a JSON body)."""
+        return self._folder
+
     def cleanup(self) -> None:
         """Remove every captured file."""
         for captured in [*self.files.values(), *([self.raw] if self.raw else [])]:

@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -177,10 +178,12 @@ class Inspector:
         skip = ["/files/" + name for name, f in capture.files.items() if f.truncated] + (
             ["/content"] if capture.raw is not None and capture.raw.truncated else []
         )
+        # A request without files needs no folder: its manifest is linted in memory.
+        folder = capture.made_folder or Path(tempfile.gettempdir())
         found = await anyio.to_thread.run_sync(
             lambda: lint_request(
                 document,
-                folder=capture.folder,
+                folder=folder,
                 display=exchange.name,
                 config=self.config,
                 skip_audio=skip,
