@@ -31,6 +31,7 @@ import anyio
 import httpx
 from starlette.types import Message, Receive, Scope, Send
 
+from tapecheck.reports.har import HAR_BODY_LIMIT
 from tapecheck.reports.traffic import BodySummary, TrafficExchange, findings_document
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.proxy.capture import (
@@ -67,8 +68,6 @@ _FINDINGS_PATH = "/_tapecheck/findings"
 _IDLE_READ_S = 5.0
 #: Response bodies up to this size are kept for the checks (and rewritten when signed URLs).
 _KEEP_RESPONSE_BYTES = MAX_TEXT_BYTES
-#: Request and response bodies up to this size are kept whole in the HAR.
-HAR_BODY_LIMIT = 64 * 1024
 
 
 @dataclass
