@@ -6,6 +6,7 @@ the suite too, which redacts what it records before it builds the model.
 """
 
 from tapecheck.reports import (
+    encodings,
     github,
     har,
     html,
@@ -28,6 +29,7 @@ __all__ = [
     "LintWriter",
     "RunWriter",
     "cut_body",
+    "encodings",
     "github",
     "har",
     "html",
