@@ -76,7 +76,8 @@ class ProxyOptions:
 
     spec: Spec
     upstream: str  # origin + base path of the upstream (no trailing slash)
-    transport: httpx.AsyncBaseTransport | None = None  # the embedded mock's, or None
+    #: Builds the embedded mock's transport from the proxy's own origin; None: --upstream.
+    embedded: Callable[[str], httpx.AsyncBaseTransport] | None = None
     storage_rewrite: bool = True
     forward_host: bool = False  # True for the embedded mock: its URLs then name the proxy
     config: LintConfig = field(default_factory=LintConfig)
@@ -111,8 +112,11 @@ class ProxyApp:
 
     def client(self) -> httpx.AsyncClient:
         if self._client is None:
+            transport = None
+            if self.options.embedded is not None:
+                transport = self.options.embedded(self.inspector.public_origin)
             self._client = httpx.AsyncClient(
-                transport=self.options.transport,
+                transport=transport,
                 timeout=httpx.Timeout(self.options.timeout, connect=10.0),
                 follow_redirects=False,
             )
@@ -120,7 +124,7 @@ class ProxyApp:
 
     def storage_client(self, url: str) -> httpx.AsyncClient:
         """The embedded mock is its own storage host; a real vendor's is another host."""
-        if self.options.transport is not None:
+        if self.options.embedded is not None:
             return self.client()
         if self._storage_client is None:
             self._storage_client = httpx.AsyncClient(

@@ -120,6 +120,11 @@ class Inspector:
         _set(document, split_pointer(fields["upload"]), self._public_origin + STORAGE_PREFIX + key)
         return json.dumps(document).encode()
 
+    @property
+    def public_origin(self) -> str:
+        """The proxy's own ``http://host:port`` (``""`` until it is served)."""
+        return self._public_origin
+
     def set_public_origin(self, origin: str) -> None:
         """The proxy's own ``http://host:port``: rewritten URLs point there."""
         self._public_origin = origin.rstrip("/")

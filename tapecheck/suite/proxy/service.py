@@ -10,6 +10,7 @@ for the pytest fixture and the tests.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,14 +89,13 @@ def create_proxy(
     ``factory`` builds another embedded app in the mock's place (a selftest mutant).
     """
     spec = spec or load_spec(vendor)
-    transport: httpx.AsyncBaseTransport | None = None
+    embedded: Callable[[str], httpx.AsyncBaseTransport] | None = None
     if upstream is None:
         if factory is None:
             from tapecheck.suite.vendors import vendor_module
 
             factory = vendor_module(spec.vendor, "mock").create_app
-        mock = factory(token=token, tenant=tenant)
-        transport = httpx.ASGITransport(app=mock, raise_app_exceptions=False)
+        embedded = _embedded(factory, token=token, tenant=tenant)
         target = EMBEDDED_ORIGIN + base_path(spec)
         label = "embedded"
     else:
@@ -105,12 +105,39 @@ def create_proxy(
     options = ProxyOptions(
         spec=spec,
         upstream=target,
-        transport=transport,
+        embedded=embedded,
         storage_rewrite=storage_rewrite,
         forward_host=upstream is None,
         config=config or LintConfig(),
     )
     return Proxy(ProxyApp(options, traffic), traffic, spec)
+
+
+def _embedded(
+    factory: Callable[..., Any], *, token: str, tenant: str
+) -> Callable[[str], httpx.AsyncBaseTransport]:
+    """The embedded mock's transport, built once the proxy knows its own address.
+
+    A mock that plays a storage host signs URLs on its public base URL: the
+    proxy's, so a client's PUT to a signed URL comes back through the proxy.
+    """
+
+    def build(public_origin: str) -> httpx.AsyncBaseTransport:
+        extra = {"public_base_url": public_origin} if public_origin and _takes(factory) else {}
+        app = factory(token=token, tenant=tenant, **extra)
+        return httpx.ASGITransport(app=app, raise_app_exceptions=False)
+
+    return build
+
+
+def _takes(factory: Callable[..., Any]) -> bool:
+    try:
+        parameters = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(
+        p.name == "public_base_url" or p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters
+    )
 
 
 @contextmanager
