@@ -119,6 +119,7 @@ def test_specs_check_spec_refuses_a_bundled_name(tmp_path: Path) -> None:
         ("conform", "corti"),
         ("mock", "corti"),
         ("selftest", "corti"),
+        ("proxy", "corti"),
         ("lint", "--vendor", "corti", str(CUSTOM)),
     ],
     ids=lambda c: c[0],
@@ -130,7 +131,7 @@ def test_a_vendor_argument_must_be_the_specs(command: tuple[str, ...]) -> None:
     assert "'soundpost'" in result.output
 
 
-@pytest.mark.parametrize("command", ["conform", "mock", "selftest", "lint"])
+@pytest.mark.parametrize("command", ["conform", "mock", "selftest", "proxy", "lint"])
 def test_an_invalid_spec_is_exit_2_with_its_problems(tmp_path: Path, command: str) -> None:
     path = _spec(tmp_path, lambda raw: raw["x-tapecheck"].pop("credentials"))
     result = _run(command, "--spec", str(path))
@@ -296,10 +297,10 @@ def test_conform_spec_conforms_against_its_generic_mock_in_process(seed: int) ->
 
 
 @contextmanager
-def _mock_process(*args: str) -> Iterator[str]:
+def _mock_process(*args: str, command: str = "mock") -> Iterator[str]:
     """``tapecheck mock --spec ...`` in a subprocess; yields the base URL it prints; always stopped."""
     server = subprocess.Popen(
-        [sys.executable, "-m", "tapecheck", "mock", *args],
+        [sys.executable, "-m", "tapecheck", command, *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -332,6 +333,22 @@ def test_conform_spec_conforms_against_tapecheck_mock_spec_over_loopback() -> No
             )
             assert report["target"] == base_url
             assert {r["status"] for r in report["requirements"]} == {"passed"}, seed
+
+
+@pytest.mark.e2e
+def test_proxy_spec_checks_traffic_to_the_generic_mock() -> None:
+    with _mock_process("--spec", str(SPEC), "--port", "0", command="proxy") as base_url:
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-Workspace": TENANT}
+        with httpx.Client(timeout=30) as client:
+            stored = client.post(f"{base_url}/recordings", content=_wav(), headers=headers)
+            assert stored.status_code == 201, stored.text
+            bare = client.post(f"{base_url}/recordings", content=_wav())
+            assert bare.status_code == 401
+            origin = base_url.removesuffix("/v1")
+            findings = client.get(f"{origin}/_tapecheck/findings").json()
+    codes = {d["code"] for d in findings["diagnostics"]}
+    assert "SEC004" in codes  # the request without a credential, named by the linter's rule
+    assert "SCH001" in codes  # ... and without its X-Workspace header
 
 
 # -- hand-written servers of the example API ------------------------------------------------

@@ -78,7 +78,7 @@ def _printer(output_format: str) -> Callable[[TrafficExchange, Finding], None]:
 
 
 @click.command("proxy")
-@click.argument("vendor")
+@click.argument("vendor", required=False)
 @click.option("--upstream", help="The vendor's sandbox base URL (default: the embedded mock).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option(
@@ -111,7 +111,7 @@ def _printer(output_format: str) -> Callable[[TrafficExchange, Finding], None]:
     help="A spec that is not bundled (the vendor is its x-tapecheck.vendor).",
 )
 def proxy_command(
-    vendor: str,
+    vendor: str | None,
     upstream: str | None,
     host: str,
     port: int,
@@ -124,17 +124,11 @@ def proxy_command(
 ) -> None:
     """Forward a client's traffic to VENDOR (or its mock), checking every request and response."""
     from tapecheck.suite import specs
+    from tapecheck.suite.cli_spec import vendor_or_spec
 
-    spec = None
-    if spec_file is not None:
-        try:
-            spec = specs.load_spec_text(
-                spec_file.read_text(encoding="utf-8"), source=str(spec_file)
-            )
-        except (OSError, ValueError) as exc:
-            _fail(f"cannot read --spec {spec_file}: {exc}")
-    elif vendor not in specs.vendors():
-        _fail(f"unknown vendor {vendor!r}; use one of {', '.join(specs.vendors())}")
+    # --spec: checked and registered under its x-tapecheck.vendor (VENDOR, if given, must be it).
+    vendor = vendor_or_spec(vendor, spec_file)
+    spec = specs.load_spec(vendor)
     if upstream is not None and (token is not None or tenant is not None):
         _fail(
             "--token and --tenant configure the embedded mock; with --upstream the client's "

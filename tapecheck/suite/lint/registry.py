@@ -223,9 +223,10 @@ def all_rules() -> list[Rule]:
     from tapecheck.suite.specs import vendors
 
     load_rules([vendor for vendor in vendors() if has_rules(vendor)])
+    from tapecheck.suite.vendors import optional_vendor_module
+
     for vendor in vendors():  # a vendor's live-traffic (FLW) rules, where it has any
-        if importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.live") is not None:
-            importlib.import_module(f"tapecheck.suite.vendors.{vendor}.live")
+        optional_vendor_module(vendor, "live")
     return sorted(RULES.values(), key=lambda r: r.code)
 
 

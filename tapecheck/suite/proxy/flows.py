@@ -10,7 +10,6 @@ proxy finds them by the vendor's name and never imports one by name.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,10 +88,7 @@ def flow_check(vendor: str) -> Callable[[FlowCheck], FlowCheck]:
 
 def flow_checks_for(vendor: str) -> list[FlowCheck]:
     """The flow checks of ``vendor``, imported from its folder when it has any."""
-    module = f"tapecheck.suite.vendors.{vendor}.live"
-    try:
-        importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name != module:
-            raise
+    from tapecheck.suite.vendors import optional_vendor_module
+
+    optional_vendor_module(vendor, "live")  # a third-party vendor's in its package; --spec: none
     return list(FLOW_CHECKS.get(vendor, []))

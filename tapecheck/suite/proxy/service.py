@@ -92,9 +92,9 @@ def create_proxy(
     embedded: Callable[[str], httpx.AsyncBaseTransport] | None = None
     if upstream is None:
         if factory is None:
-            from tapecheck.suite.vendors import vendor_module
+            from tapecheck.suite.vendors import mock_factory
 
-            factory = vendor_module(spec.vendor, "mock").create_app
+            factory = mock_factory(spec.vendor)  # a spec alone gets the mock it drives
         embedded = _embedded(factory, token=token, tenant=tenant)
         target = EMBEDDED_ORIGIN + base_path(spec)
         label = "embedded"
