@@ -24,16 +24,11 @@ import yaml
 from click.testing import CliRunner, Result
 from soundpost_server import TENANT, TOKEN, Flaws, create_app
 
+from tapecheck.suite.catalogue import forget_registered, is_vendor, register_spec_text
 from tapecheck.suite.cli import main
 from tapecheck.suite.mocks.server import running
 from tapecheck.suite.spec_check import check_spec, check_spec_file
-from tapecheck.suite.specs import (
-    bundled_vendors,
-    forget_registered,
-    is_vendor,
-    register_spec_text,
-    vendors,
-)
+from tapecheck.suite.specs import bundled_vendors, vendors
 
 ROOT = Path(__file__).resolve().parent.parent
 CUSTOM = ROOT / "examples" / "custom"

@@ -21,9 +21,10 @@ import yaml
 from click.testing import CliRunner
 from test_cases import manifests_under, read_expected, require_engine
 
+from tapecheck.suite.catalogue import forget_registered, register_spec_text
 from tapecheck.suite.lint.engine import LintRequest, lint_paths
 from tapecheck.suite.manifest import Manifest, is_env_reference, load_manifest
-from tapecheck.suite.specs import forget_registered, register_spec_text, vendors
+from tapecheck.suite.specs import vendors
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

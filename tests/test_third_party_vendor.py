@@ -225,3 +225,22 @@ def test_an_installed_package_adds_a_vendor_that_specs_lists_and_conform_runs(
     )
     linted = _run(python, "-m", "tapecheck", "lint", str(manifest), cwd=tmp_path)
     assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+@pytest.mark.e2e
+def test_lint_on_the_bundled_vendors_never_scans_the_entry_points() -> None:
+    """The cold start stays light: only a vendor name that is not bundled reads the entry points."""
+
+    def imports(*args: str) -> str:
+        run = subprocess.run(
+            [sys.executable, "-X", "importtime", "-m", "tapecheck", "lint", *args],
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            cwd=ROOT,
+        )
+        return run.stderr
+
+    assert "importlib.metadata" not in imports("examples/crescendo", "examples/corti")
+    # ... while a manifest naming an unknown vendor does look (and reports MAN002).
+    assert "importlib.metadata" in imports("examples/custom/upload.request.yaml")

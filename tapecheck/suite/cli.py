@@ -50,7 +50,9 @@ def specs_group(ctx: click.Context, names: bool) -> None:
     from tapecheck.suite import specs
 
     # Installed third-party vendors too (their packages' entry points); a refused one is named.
-    refused = specs.scan_vendor_packages()
+    from tapecheck.suite.catalogue import scan_vendor_packages
+
+    refused = scan_vendor_packages()
     for problem in refused:
         click.echo(f"tapecheck: a third-party vendor is refused: {problem}", err=True)
     listed, broken = specs.vendors(), len(refused)
@@ -202,6 +204,7 @@ def lint_command(
     from dataclasses import replace
 
     from tapecheck.reports import LINT_WRITERS
+    from tapecheck.suite.catalogue import is_vendor
     from tapecheck.suite.lint.config import (
         ConfigError,
         Selection,
@@ -210,7 +213,7 @@ def lint_command(
         parse_codes,
     )
     from tapecheck.suite.lint.engine import InternalRuleError, LintRequest, UsageError, lint_paths
-    from tapecheck.suite.specs import is_vendor, vendors
+    from tapecheck.suite.specs import vendors
 
     if spec_file is not None:  # its vendor is the default of manifests that name none
         vendor = vendor_or_spec(vendor, spec_file, what="--vendor")

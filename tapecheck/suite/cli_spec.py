@@ -43,8 +43,8 @@ def _fail(message: str) -> NoReturn:
 
 def use_spec(path: Path) -> str:
     """Check ``path`` and register it; its vendor name (exit 2 on any problem)."""
+    from tapecheck.suite.catalogue import SpecRegistrationError, register_spec_text
     from tapecheck.suite.spec_check import check_spec
-    from tapecheck.suite.specs import SpecRegistrationError, register_spec_text
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -64,7 +64,8 @@ def use_spec(path: Path) -> str:
 
 def vendor_or_spec(vendor: str | None, spec_file: Path | None, *, what: str = "VENDOR") -> str:
     """The vendor a command runs for: VENDOR, or the ``--spec`` vendor (they must agree)."""
-    from tapecheck.suite.specs import bundled_vendors, is_vendor, vendors
+    from tapecheck.suite.catalogue import is_vendor
+    from tapecheck.suite.specs import bundled_vendors, vendors
 
     if spec_file is not None:
         named = use_spec(spec_file)

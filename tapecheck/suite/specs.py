@@ -32,30 +32,19 @@ __all__ = [
     "NoSuchVendorError",
     "Operation",
     "Spec",
-    "SpecRegistrationError",
-    "all_vendors",
     "bundled_vendors",
     "extension_schema",
-    "forget_registered",
-    "is_vendor",
     "load_spec",
     "load_spec_text",
     "parse_yaml",
-    "register_spec_text",
-    "scan_vendor_packages",
     "spec_text",
     "text_sha256",
-    "vendor_package",
     "vendors",
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 _SPEC_SUFFIX = ".yaml"
-#: The entry-point group through which an installed package adds a vendor.
-ENTRY_POINT_GROUP = "tapecheck.vendors"
-#: The spec file a third-party vendor package holds, beside its optional parts.
-PACKAGE_SPEC = "spec.yaml"
 _EXTENSION_SCHEMA = "x-tapecheck.schema.json"
 
 try:  # the C loader is ten times faster; fall back where libyaml is missing
@@ -360,148 +349,39 @@ def bundled_vendors() -> tuple[str, ...]:
     )
 
 
-class SpecRegistrationError(ValueError):
-    """A spec that cannot join the catalogue (a bundled name, no vendor name, a clash)."""
-
-
-@dataclass(frozen=True)
-class _Extra:
-    """A vendor that is not bundled: from ``--spec FILE`` or a third-party package."""
-
-    text: str
-    source: str
-    package: str | None  # the module holding its optional parts (rules, mock, ...)
-
-
-#: The vendors registered in this process, by name (``--spec`` or an entry point).
-_EXTRA: dict[str, _Extra] = {}
-
-
 def vendors() -> tuple[str, ...]:
     """The bundled vendors and those registered in this process, sorted.
 
-    Installed third-party packages are not scanned here (that costs an
-    entry-point scan on every lint run): :func:`all_vendors` does.
+    Installed third-party packages are not scanned here (that would cost an
+    entry-point scan on every lint run): :func:`tapecheck.suite.catalogue.all_vendors` does.
     """
-    if not _EXTRA:
-        return bundled_vendors()
-    return tuple(sorted({*bundled_vendors(), *_EXTRA}))
+    from tapecheck.suite.catalogue import registered
 
-
-def all_vendors() -> tuple[str, ...]:
-    """:func:`vendors` and every vendor an installed package adds (entry points scanned).
-
-    A broken or refused package is left out (:func:`scan_vendor_packages` names it).
-    """
-    scan_vendor_packages()
-    return vendors()
-
-
-def scan_vendor_packages() -> list[str]:
-    """Register every vendor the installed packages add; what could not be, one sentence each."""
-    problems: list[str] = []
-    for name in _entry_points():
-        if name in _EXTRA:
-            continue
-        try:
-            _discover(name)
-        except Exception as exc:  # a broken third-party package is named, never a traceback
-            problems.append(
-                str(exc) if isinstance(exc, SpecRegistrationError) else f"{name}: {exc}"
-            )
-    return problems
-
-
-def is_vendor(vendor: str) -> bool:
-    """Whether ``vendor`` is known; only a name that is not bundled scans the entry points."""
-    return vendor in bundled_vendors() or vendor in _EXTRA or _discover(vendor)
-
-
-def vendor_package(vendor: str) -> str | None:
-    """The module of ``vendor``'s own parts (``<package>.rules``, ``.mock``, ...), if any."""
-    if vendor in bundled_vendors():
-        return f"tapecheck.suite.vendors.{vendor}"
-    if vendor not in _EXTRA and not _discover(vendor):
-        raise NoSuchVendorError(vendor)
-    return _EXTRA[vendor].package
-
-
-def register_spec_text(text: str, *, source: str, package: str | None = None) -> Spec:
-    """Add a spec that is not bundled to this process's catalogue, under its ``x-tapecheck.vendor``.
-
-    The caller has checked it (:func:`tapecheck.suite.spec_check.check_spec`).
-    A bundled vendor's name is refused: a spec may not stand in for a vendor
-    the suite already knows. Registering the same text twice is harmless.
-    """
-    spec = load_spec_text(text, source=source)
-    name = spec.ext.get("vendor")
-    if not isinstance(name, str) or not name:
-        raise SpecRegistrationError(f"{source}: the spec names no x-tapecheck.vendor")
-    if name in bundled_vendors():
-        raise SpecRegistrationError(
-            f"{source}: vendor {name!r} is bundled with tapecheck; give your API a name of its own"
-        )
-    known = _EXTRA.get(name)
-    if known is not None and known.text != text:
-        raise SpecRegistrationError(
-            f"{source}: vendor {name!r} is already registered from {known.source}"
-        )
-    _EXTRA[name] = _Extra(text=text, source=source, package=package)
-    return spec
-
-
-def forget_registered() -> None:
-    """Forget every vendor registered in this process (a test that registered one cleans up)."""
-    _EXTRA.clear()
-    _entry_points.cache_clear()
-    load_spec.cache_clear()
-
-
-@functools.cache
-def _entry_points() -> dict[str, str]:
-    """Vendor name -> package, from the ``tapecheck.vendors`` entry points (scanned once)."""
-    from importlib.metadata import entry_points
-
-    return {ep.name: ep.value for ep in entry_points(group=ENTRY_POINT_GROUP)}
-
-
-def _discover(vendor: str) -> bool:
-    """Register ``vendor`` from an installed package's entry point, if one adds it."""
-    package = _entry_points().get(vendor)
-    if package is None:
-        return False
-    package = package.split(":")[0].strip()
-    if vendor in bundled_vendors():
-        raise SpecRegistrationError(
-            f"the installed package {package!r} adds vendor {vendor!r}, "
-            "which is bundled with tapecheck; a third-party vendor needs a name of its own"
-        )
-    text = str(resources.files(package).joinpath(PACKAGE_SPEC).read_text(encoding="utf-8"))
-    source = f"{package}/{PACKAGE_SPEC}"
-    spec = load_spec_text(text, source=source)
-    if spec.ext.get("vendor") != vendor:
-        raise SpecRegistrationError(
-            f"{source}: x-tapecheck.vendor is {spec.ext.get('vendor')!r}, "
-            f"but the entry point names {vendor!r}"
-        )
-    register_spec_text(text, source=source, package=package)
-    return True
+    extra = registered()
+    return tuple(sorted({*bundled_vendors(), *extra})) if extra else bundled_vendors()
 
 
 def spec_text(vendor: str) -> str:
-    """The spec's text (bundled, or registered in this process)."""
+    """The spec's text (bundled, or registered in this process: ``--spec``, a package)."""
     if vendor in bundled_vendors():
         return str(_specs_dir().joinpath(vendor + _SPEC_SUFFIX).read_text(encoding="utf-8"))
-    if vendor in _EXTRA or _discover(vendor):
-        return _EXTRA[vendor].text
-    raise NoSuchVendorError(vendor)
+    from tapecheck.suite.catalogue import extra
+
+    found = extra(vendor)
+    if found is None:
+        raise NoSuchVendorError(vendor)
+    return found.text
 
 
 @functools.cache
 def load_spec(vendor: str) -> Spec:
     """The spec of ``vendor``, parsed once and cached."""
-    if vendor not in bundled_vendors() and (vendor in _EXTRA or _discover(vendor)):
-        return load_spec_text(_EXTRA[vendor].text, source=_EXTRA[vendor].source)
+    if vendor not in bundled_vendors():
+        from tapecheck.suite.catalogue import extra
+
+        found = extra(vendor)
+        if found is not None:
+            return load_spec_text(found.text, source=found.source)
     return load_spec_text(spec_text(vendor), source=f"specs/{vendor}{_SPEC_SUFFIX}")
 
 

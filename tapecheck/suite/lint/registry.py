@@ -194,7 +194,7 @@ def _default_supersedes(code: str) -> tuple[str, ...]:
 @functools.cache
 def has_rules(vendor: str) -> bool:
     """Whether the vendor's folder has a ``rules`` module (a spec alone has none)."""
-    from tapecheck.suite.specs import vendor_package
+    from tapecheck.suite.catalogue import vendor_package
 
     try:
         package = vendor_package(vendor)  # a third-party vendor's parts are in its own package
@@ -212,7 +212,7 @@ def load_rules(vendors: Iterable[str] = ()) -> None:
     """Import the generic families and the rules of ``vendors`` (each once)."""
     for module in GENERIC_FAMILIES.values():
         importlib.import_module(module)
-    from tapecheck.suite.specs import vendor_package
+    from tapecheck.suite.catalogue import vendor_package
 
     for vendor in vendors:
         importlib.import_module(f"{vendor_package(vendor)}.rules")

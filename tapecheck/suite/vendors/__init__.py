@@ -16,7 +16,8 @@ from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
-from tapecheck.suite.specs import vendor_package, vendors
+from tapecheck.suite.catalogue import vendor_package
+from tapecheck.suite.specs import vendors
 
 __all__ = ["mock_factory", "optional_vendor_module", "vendor_module", "vendors"]
 
