@@ -22,6 +22,8 @@ import httpx
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from soundpost_server import TENANT, TOKEN, Flaws, create_app
 
 from tapecheck.suite.catalogue import forget_registered, is_vendor, register_spec_text
@@ -233,6 +235,46 @@ def test_a_polled_job_reaches_a_terminal_status() -> None:
             assert seen == ["queued", "completed", "completed", "completed", "completed"]
 
     asyncio.run(scenario())
+
+
+@settings(max_examples=8, deadline=None)
+@given(polls=st.integers(min_value=0, max_value=4), reads=st.integers(min_value=1, max_value=7))
+def test_a_job_answers_initial_for_its_declared_polls_then_terminal(polls: int, reads: int) -> None:
+    def edit(raw: dict[str, Any]) -> None:
+        for path in ("/jobs", "/jobs/{jobId}"):
+            operation = raw["paths"][path]["post" if path == "/jobs" else "get"]
+            operation["x-tapecheck"]["job-status"].update(polls=polls, terminal=["failed"])
+
+    raw = yaml.safe_load(SPEC.read_text(encoding="utf-8"))
+    edit(raw)
+    text = yaml.safe_dump(raw, sort_keys=False)
+    assert check_spec(text, source="polls.yaml") == []
+    from tapecheck.suite.vendors import mock_factory
+
+    register_spec_text(text, source="polls.yaml")
+    app = mock_factory("soundpost")()
+
+    async def scenario() -> list[str]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://mock/v1") as client:
+            made = await client.post(
+                "/jobs",
+                headers=HEADERS,
+                files={"audio": ("call.wav", _wav(0.2), "audio/wav")},
+                data={"options": json.dumps({"callId": "c", "language": "fr"})},
+            )
+            seen = [made.json()["status"]]
+            for _ in range(reads):
+                polled = await client.get(f"/jobs/{made.json()['jobId']}", headers=HEADERS)
+                seen.append(polled.json()["status"])
+            return seen
+
+    try:
+        seen = asyncio.run(scenario())
+    finally:
+        forget_registered()
+    expected = ["queued"] + ["queued" if n <= polls else "failed" for n in range(1, reads + 1)]
+    assert seen == expected
 
 
 def test_a_json_form_field_is_checked_against_its_content_schema() -> None:
