@@ -147,6 +147,17 @@ def test_a_spec_that_takes_a_bundled_name_is_refused(tmp_path: Path) -> None:
     assert "vendor 'siro' is bundled with tapecheck" in result.output
 
 
+def test_a_file_too_large_to_be_a_spec_is_refused_unread(tmp_path: Path) -> None:
+    from tapecheck.suite.cli_spec import MAX_SPEC_BYTES
+
+    huge = tmp_path / "huge.yaml"
+    with huge.open("wb") as stream:
+        stream.truncate(MAX_SPEC_BYTES + 1)  # sparse: no disk used
+    result = _run("conform", "--spec", str(huge))
+    assert result.exit_code == 2
+    assert "larger than 10,000,000 bytes" in result.output
+
+
 def test_no_vendor_and_no_spec_is_a_usage_error() -> None:
     result = _run("conform")
     assert result.exit_code == 2

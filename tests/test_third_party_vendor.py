@@ -95,14 +95,19 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 """
 
 
-def _package(folder: Path, vendor: str) -> Path:
-    """A package directory whose entry point adds ``vendor`` (spec: the example, renamed)."""
+def _package(folder: Path, vendor: str, *, broken: bool = False) -> Path:
+    """A package directory whose entry point adds ``vendor`` (spec: the example, renamed).
+
+    ``broken``: its spec lacks the required ``x-tapecheck.credentials``.
+    """
     module = f"tapecheck_{vendor.replace('-', '_')}"
     root = folder / f"pkg-{vendor}"
     (root / module).mkdir(parents=True)
     raw = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     raw["x-tapecheck"]["vendor"] = vendor
     raw["x-tapecheck"]["title"] = f"{vendor.title()} (third party)"
+    if broken:
+        del raw["x-tapecheck"]["credentials"]
     (root / module / "spec.yaml").write_text(yaml.safe_dump(raw, sort_keys=False), "utf-8")
     (root / module / "__init__.py").write_text('"""A third-party tapecheck vendor."""\n', "utf-8")
     (root / module / "requirements.py").write_text(REQUIREMENTS.replace("echo", vendor), "utf-8")
@@ -160,7 +165,7 @@ def test_an_installed_package_adds_a_vendor_that_specs_lists_and_conform_runs(
     tmp_path: Path,
 ) -> None:
     python = _venv(tmp_path)
-    for vendor in ("echo", "siro"):
+    for vendor, broken in (("echo", False), ("siro", False), ("brokenspec", True)):
         installed = _run(
             python,
             "-m",
@@ -170,7 +175,7 @@ def test_an_installed_package_adds_a_vendor_that_specs_lists_and_conform_runs(
             "--no-deps",
             "--no-build-isolation",
             "--no-index",
-            str(_package(tmp_path, vendor)),
+            str(_package(tmp_path, vendor, broken=broken)),
             cwd=tmp_path,
         )
         assert installed.returncode == 0, installed.stdout + installed.stderr
@@ -181,6 +186,12 @@ def test_an_installed_package_adds_a_vendor_that_specs_lists_and_conform_runs(
     assert "adds vendor 'siro', which is bundled with tapecheck" in listed.stderr
     assert "echo  Echo (third party)" in listed.stdout
     assert listed.stdout.count("siro  Siro") == 1  # the bundled one, never replaced
+
+    # A package whose spec is not valid: named, with its problems, before anything runs.
+    invalid = _run(python, "-m", "tapecheck", "conform", "brokenspec", cwd=tmp_path)
+    assert invalid.returncode == 2
+    assert "/x-tapecheck: invalid x-tapecheck: 'credentials' is a required" in invalid.stderr
+    assert "vendor 'brokenspec' (tapecheck_brokenspec): the spec is not valid" in invalid.stderr
 
     # Without the impostor: echo is listed beside the bundled five and conform runs it.
     removed = _run(

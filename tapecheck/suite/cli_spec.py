@@ -21,9 +21,11 @@ from typing import NoReturn
 
 import click
 
-__all__ = ["EXIT_USAGE", "spec_option", "use_spec", "vendor_or_spec"]
+__all__ = ["EXIT_USAGE", "MAX_SPEC_BYTES", "spec_option", "use_spec", "vendor_or_spec"]
 
 EXIT_USAGE = 2
+#: The largest spec read (the bundled ones are under 100 KB); a bigger file is refused unread.
+MAX_SPEC_BYTES = 10_000_000
 
 #: The option every vendor-naming command adds (one spec per run).
 spec_option = click.option(
@@ -44,17 +46,14 @@ def _fail(message: str) -> NoReturn:
 def use_spec(path: Path) -> str:
     """Check ``path`` and register it; its vendor name (exit 2 on any problem)."""
     from tapecheck.suite.catalogue import SpecRegistrationError, register_spec_text
-    from tapecheck.suite.spec_check import check_spec
 
     try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            _fail(f"--spec {path}: larger than {MAX_SPEC_BYTES:,} bytes; is it a spec?")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         _fail(f"--spec {path}: cannot read the file: {getattr(exc, 'strerror', None) or exc}")
-    problems = check_spec(text, source=str(path))
-    if problems:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        _fail(f"--spec {path}: the spec is not valid ({len(problems)} problems; see above)")
+    _valid_or_fail(text, str(path), f"--spec {path}")
     try:
         spec = register_spec_text(text, source=str(path))
     except SpecRegistrationError as exc:
@@ -62,9 +61,19 @@ def use_spec(path: Path) -> str:
     return spec.vendor
 
 
+def _valid_or_fail(text: str, source: str, what: str) -> None:
+    from tapecheck.suite.spec_check import check_spec
+
+    problems = check_spec(text, source=source)
+    if problems:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        _fail(f"{what}: the spec is not valid ({len(problems)} problems; see above)")
+
+
 def vendor_or_spec(vendor: str | None, spec_file: Path | None, *, what: str = "VENDOR") -> str:
     """The vendor a command runs for: VENDOR, or the ``--spec`` vendor (they must agree)."""
-    from tapecheck.suite.catalogue import is_vendor
+    from tapecheck.suite.catalogue import extra, is_vendor
     from tapecheck.suite.specs import bundled_vendors, vendors
 
     if spec_file is not None:
@@ -80,4 +89,7 @@ def vendor_or_spec(vendor: str | None, spec_file: Path | None, *, what: str = "V
         _fail(f"vendor {vendor!r}: {exc}")
     if not known:
         _fail(f"unknown vendor {vendor!r}; use one of {', '.join(vendors())} or --spec FILE")
+    found = extra(vendor) if vendor not in bundled_vendors() else None
+    if found is not None and found.package is not None:  # a package's spec is checked as --spec's
+        _valid_or_fail(found.text, found.source, f"vendor {vendor!r} ({found.package})")
     return vendor
