@@ -161,7 +161,13 @@ def lint_command(
         load_config,
         parse_codes,
     )
-    from tapecheck.suite.lint.engine import InternalRuleError, LintRequest, UsageError, lint_paths
+    from tapecheck.suite.lint.engine import (
+        INTERNAL_ERROR,
+        InternalRuleError,
+        LintRequest,
+        UsageError,
+        lint_paths,
+    )
     from tapecheck.suite.specs import vendors
 
     known = vendors()
@@ -208,6 +214,9 @@ def lint_command(
             sys.stdout.reconfigure(errors="backslashreplace")
         use_color = sys.stdout.isatty() if color is None else color
         writer.write(result, sys.stdout, color=use_color)
+    if any(finding.code == INTERNAL_ERROR for finding in result.findings):
+        # A rule failed (a bug in tapecheck): its verdict is unknown, so never exit 0 or 1.
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
 
 

@@ -33,6 +33,7 @@ __all__ = [
     "contact_clashes",
     "has_offset",
     "has_value",
+    "instant_key",
     "is_date",
     "is_email",
     "is_uri",
@@ -127,10 +128,29 @@ def has_offset(moment: datetime) -> bool:
 
 
 def to_instant(moment: datetime) -> datetime:
-    """The UTC instant of ``moment``; a naive time is read as UTC."""
+    """The UTC instant of ``moment``; a naive time is read as UTC.
+
+    An instant outside ``datetime``'s range (``9999-12-31T23:59:59-01:00``,
+    ``0001-01-01T00:00:00+01:00``) is clamped to its nearest end: comparisons
+    that need the exact order use :func:`instant_key`.
+    """
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        end = datetime.max if moment.year == datetime.max.year else datetime.min
+        return end.replace(tzinfo=UTC)
+
+
+def instant_key(moment: datetime) -> timedelta:
+    """A key that orders date-times as instants, exactly, at the ends of the calendar too.
+
+    ``datetime`` cannot hold ``9999-12-31T23:59:59-01:00`` in UTC, but a
+    ``timedelta`` from year 1 can; a naive time is read as UTC.
+    """
+    offset = moment.utcoffset() or timedelta(0)
+    return (moment.replace(tzinfo=None) - datetime.min) - offset
 
 
 def _phone_text(value: object) -> str | None:

@@ -471,7 +471,12 @@ class LintContext:
         for _pointer, value, _scheme in self.credential_values():
             if not isinstance(value, str) or is_env_reference(value):
                 continue
-            token = value.split(None, 1)[1] if value.lower().startswith("bearer ") else value
+            # "Bearer " with nothing after it carries no token, so no prefix to read.
+            token = (
+                value[len("bearer ") :].strip() if value.lower().startswith("bearer ") else value
+            )
+            if not token:
+                continue
             for credential in self.spec.credentials:
                 if any(token.startswith(prefix) for prefix in credential.get("prefixes", [])):
                     return str(credential["kind"])

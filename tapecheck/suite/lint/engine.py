@@ -18,10 +18,12 @@ from tapecheck import __version__
 from tapecheck.reports.model import Finding, LintResult
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
-from tapecheck.suite.lint.registry import Rule, Violation, rules_for
+from tapecheck.suite.lint.internal import INTERNAL_ERROR, internal_error_message
+from tapecheck.suite.lint.registry import RULES, Rule, Violation, rules_for
 from tapecheck.suite.manifest import load_manifest
 
 __all__ = [
+    "INTERNAL_ERROR",
     "MANIFEST_SUFFIXES",
     "InternalRuleError",
     "LintRequest",
@@ -37,6 +39,8 @@ MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 _WALK_SUFFIXES = (".request.json", ".request.yaml", ".request.yml")
 #: The generic family a vendor or AUD/SEC rule replaces on the same value.
 _GENERIC_FAMILY = "SCH"
+#: Findings about tapecheck itself (TCK001) replace nothing.
+_INTERNAL_FAMILY = INTERNAL_ERROR[:3]
 #: Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
 
@@ -46,7 +50,7 @@ class UsageError(Exception):
 
 
 class InternalRuleError(RuntimeError):
-    """A rule raised: a bug in tapecheck, reported with the rule and the file."""
+    """A rule raised: a bug in tapecheck (kept for callers; lint reports TCK001 instead)."""
 
 
 @dataclass(frozen=True)
@@ -153,12 +157,37 @@ def _lint_target_job(target: Target, vendor: str | None, config: LintConfig) -> 
 
 
 def lint_file(target: Target, *, vendor: str | None, config: LintConfig) -> list[Finding]:
-    """All findings of one file, selection and per-file ignores applied."""
-    ctx = _context_for(target, vendor=vendor, config=config)
+    """All findings of one file, selection and per-file ignores applied.
+
+    A rule that raises (a bug in tapecheck) costs no other finding: it becomes
+    one TCK001 finding on this file, shown while the rule that failed is
+    selected for the file (so ``--ignore`` of that rule is the workaround).
+    """
+    try:
+        ctx = _context_for(target, vendor=vendor, config=config)
+    except UsageError:
+        raise
+    except Exception as exc:  # reading the file failed: the file still gets its finding
+        return [_internal_finding(target.display, "reading the file", exc)]
     raw = list(_run_rules(ctx, target))
     kept = _replace_generic(raw)
     extra_ignore = config.ignored_for(target.display)
+    # A TCK001 finding is paired with the rule that failed: it follows that rule's selection.
     return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
+
+
+def _internal_finding(path: str, failed: str, exc: BaseException) -> Finding:
+    internal = RULES[INTERNAL_ERROR]
+    return Finding(
+        path=path,
+        code=INTERNAL_ERROR,
+        severity=internal.severity,
+        message=internal_error_message(failed, exc),
+        pointer="",
+        line=1,
+        column=1,
+        fix=internal.fix_title,
+    )
 
 
 def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> LintContext:
@@ -182,14 +211,16 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
         # An audio file alone is no request: only the file rules apply to it.
         rules = [r for r in rules if r.family in ("MAN", "AUD")]
     for rule in rules:
+        if rule.code == INTERNAL_ERROR:
+            continue  # reported by the engine, below, never by a check
         try:
-            violations = list(rule.check(ctx))
-        except Exception as exc:  # a rule bug must name itself and the file
-            raise InternalRuleError(
-                f"rule {rule.code} failed on {ctx.path}: {type(exc).__name__}: {exc}"
-            ) from exc
-        for violation in violations:
-            yield rule, _finding(rule, violation, ctx)
+            found = [_finding(rule, violation, ctx) for violation in rule.check(ctx)]
+        except Exception as exc:  # a rule bug names itself and the file, and costs nothing else
+            failed = f"rule {rule.code} ({rule.name})"
+            yield rule, _internal_finding(ctx.path, failed, exc)
+            continue
+        for finding in found:
+            yield rule, finding
 
 
 def _finding(rule: Rule, violation: Violation, ctx: LintContext) -> Finding:
@@ -219,13 +250,17 @@ def _replace_generic(found: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Find
     This happens before selection, so ignoring the specific rule never brings
     the generic one back.
     """
-    specific = {f.pointer for rule, f in found if rule.family != _GENERIC_FAMILY}
+    specific = {
+        f.pointer
+        for rule, f in found
+        if rule.family != _GENERIC_FAMILY and f.code[:3] != _INTERNAL_FAMILY
+    }
     kept: list[tuple[Rule, Finding]] = []
     seen: set[tuple[str, str, str]] = set()
     for rule, finding in found:
         if rule.family == _GENERIC_FAMILY and finding.pointer in specific:
             continue
-        key = (rule.code, finding.pointer, finding.message)
+        key = (finding.code, finding.pointer, finding.message)
         if key in seen:
             continue
         seen.add(key)

@@ -47,6 +47,7 @@ GENERIC_FAMILIES = {
     "SCH": "tapecheck.suite.lint.schema",
     "AUD": "tapecheck.suite.lint.audio",
     "SEC": "tapecheck.suite.lint.security",
+    "TCK": "tapecheck.suite.lint.internal",
 }
 
 _CODE = re.compile(r"^[A-Z]{3}[0-9]{3}$")
