@@ -44,6 +44,7 @@ _MAX_EXPANDED_NODES = 200_000
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 try:
@@ -74,6 +75,11 @@ class Manifest:
     path: str
     data: dict[str, Any]
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The text whose positions are indexed on the first :meth:`position` call:
+    #: a manifest without findings (the bulk of a run) never pays for them.
+    source: str | None = field(default=None, repr=False)
+    #: Parsed as strict JSON: every key is a string and no value is a YAML date.
+    strict_json: bool = False
 
     @property
     def directory(self) -> Path:
@@ -81,6 +87,8 @@ class Manifest:
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Where ``pointer``'s value starts; for a missing value, its nearest present parent."""
+        if self.source is not None:
+            self.positions, self.source = _positions_or_empty(self.source), None
         current = pointer
         while True:
             found = self.positions.get(current)
@@ -132,6 +140,7 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         )
     data: Any
     positions: dict[str, tuple[int, int]] = {}
+    source: str | None = None
     if strict_json:
         try:
             data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
@@ -139,7 +148,7 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
             return ManifestError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
         except (ValueError, RecursionError) as exc:
             return ManifestError(path, f"invalid JSON: {exc}")
-        positions = _positions_or_empty(text)
+        source = text
     else:
         loader = _Loader(text)
         try:
@@ -149,10 +158,12 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         if node is None:
             loader.dispose()
             return ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
-        # Bombs and cycles need aliases, and an alias needs a `*`; without one, the walk
-        # that records positions finds the duplicate keys.
+        # Bombs and cycles need aliases, and an alias needs a `*`; without one, a walk
+        # of the mappings finds the duplicate keys. Positions are indexed later, from
+        # the text, only if a finding needs one.
         problem = _structure_problem(node) if "*" in text else None
-        problem = problem or _index(node, "", positions, set(), duplicates=True)
+        problem = problem or _duplicate_key(node)
+        source = text
         if problem:
             loader.dispose()
             return ManifestError(path, problem[0], *problem[1])
@@ -170,7 +181,9 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__
         return ManifestError(path, f"the manifest must be a mapping of keys, got {kind}", 1, 1)
-    return Manifest(path=path, data=data, positions=positions)
+    return Manifest(
+        path=path, data=data, positions=positions, source=source, strict_json=strict_json
+    )
 
 
 def _yaml_error(path: str, exc: Exception) -> ManifestError:
@@ -200,7 +213,8 @@ def _too_deep(text: str) -> bool:
     if text.count("[") + text.count("{") <= _MAX_DEPTH:
         return False
     depth = 0
-    for char in text:
+    # Only the brackets matter: one C-speed pass drops the rest of a 16 MB text.
+    for char in _NOT_BRACKET.sub("", text):
         if char in "[{":
             depth += 1
             if depth > _MAX_DEPTH:
@@ -264,6 +278,33 @@ def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | No
                     f"the manifest expands to more than {_MAX_EXPANDED_NODES:,} values (YAML aliases)",
                     (mark.line + 1, mark.column + 1),
                 )
+    return None
+
+
+def _duplicate_key(root: yaml.Node) -> tuple[str, tuple[int | None, int | None]] | None:
+    """The first mapping key repeated in its mapping, where it repeats."""
+    stack, seen = [root], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: set[tuple[str, Any]] = set()
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = (key_node.tag, key_node.value)
+                    if key in keys:
+                        mark = key_node.start_mark
+                        return (
+                            f"duplicate key {key_node.value!r}",
+                            (mark.line + 1, mark.column + 1),
+                        )
+                    keys.add(key)
+                if isinstance(value_node, yaml.CollectionNode):
+                    stack.append(value_node)
+        elif isinstance(current, yaml.SequenceNode):
+            stack += [item for item in current.value if isinstance(item, yaml.CollectionNode)]
     return None
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "instant_key",
     "is_date",
     "is_email",
+    "is_plain_email",
     "is_uri",
     "is_uuid",
     "parse_datetime",
@@ -60,10 +61,32 @@ def is_uuid(value: object) -> bool:
     return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
+#: The plain ASCII addresses (dot-atoms at a dotted host name with a letters-only
+#: top-level domain) that email-validator accepts; anything else goes to it.
+#: ``tests/test_lint_fast_path.py`` checks the two agree on what this matches.
+_PLAIN_EMAIL = re.compile(
+    r"(?=.{1,254}$)(?=[^@]{1,64}@)"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9]|-(?!-)){0,61}(?<!-)\.)+[A-Za-z]{2,63}"
+)
+#: email-validator refuses these domains and their subdomains (RFC 6761 and others).
+_SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+
+
+def is_plain_email(value: str) -> bool:
+    """True for the common shape of address that needs no full check (see :data:`_PLAIN_EMAIL`)."""
+    if _PLAIN_EMAIL.fullmatch(value) is None:
+        return False
+    tld = value.rsplit(".", 1)[1].lower()
+    return tld not in _SPECIAL_USE_DOMAINS
+
+
 def is_email(value: object) -> bool:
-    """An e-mail address by syntax (no DNS look-up)."""
+    """An e-mail address by syntax (no DNS look-up), as email-validator reads it."""
     if not isinstance(value, str) or not value:
         return False
+    if is_plain_email(value):  # 100,000 contacts: a regex each, not a full parse each
+        return True
     from email_validator import EmailNotValidError, validate_email
 
     try:
