@@ -430,12 +430,15 @@ class LintContext:
         return _pointer_value(body, when["pointer"]) in when["in"]
 
     def probe(self, ref: FileRef) -> AudioInfo:
-        """The probe's verdict on a file, computed once."""
+        """The probe's verdict on a file, computed once per file and version of it.
+
+        A thousand manifests naming the same ``call.wav`` probe it once: the
+        verdict is kept for the process, keyed by the file's identity, size and
+        modification time, so a file changed in between is probed again.
+        """
         cached = self._probes.get(ref.resolved)
         if cached is None:
-            from tapecheck.suite.audio import probe
-
-            cached = self._probes[ref.resolved] = probe(ref.resolved)
+            cached = self._probes[ref.resolved] = _probe_once(ref.resolved)
         return cached
 
     # -- credentials ----------------------------------------------------------
@@ -484,6 +487,26 @@ class LintContext:
 
 
 _MISSING = object()
+
+#: Probes kept for the process, by (path, device, inode, size, mtime); bounded.
+_PROBES: dict[tuple[str, int, int, int, int], AudioInfo] = {}
+_MAX_PROBES = 4096
+
+
+def _probe_once(path: Path) -> AudioInfo:
+    from tapecheck.suite.audio import probe
+
+    try:
+        status = path.stat()
+    except (OSError, ValueError):  # missing or unnameable: the probe says why
+        return probe(path)
+    key = (str(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
+    found = _PROBES.get(key)
+    if found is None:
+        if len(_PROBES) >= _MAX_PROBES:
+            _PROBES.clear()
+        found = _PROBES[key] = probe(path)
+    return found
 
 
 def scalar_text(value: Any) -> Any:

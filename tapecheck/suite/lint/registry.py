@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -170,10 +171,13 @@ def rule(
 
 def load_rules(vendors: Iterable[str] = ()) -> None:
     """Import the generic families and the rules of ``vendors`` (each once)."""
-    for module in GENERIC_FAMILIES.values():
-        importlib.import_module(module)
-    for vendor in vendors:
-        importlib.import_module(f"tapecheck.suite.vendors.{vendor}.rules")
+    # Called once per linted file: a look-up in sys.modules, not the import machinery.
+    for module in (
+        *GENERIC_FAMILIES.values(),
+        *(f"tapecheck.suite.vendors.{v}.rules" for v in vendors),
+    ):
+        if module not in sys.modules:
+            importlib.import_module(module)
 
 
 def all_rules() -> list[Rule]:
