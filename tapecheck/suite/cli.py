@@ -16,18 +16,49 @@ import click
 
 from tapecheck import __version__
 
-__all__ = ["main"]
+__all__ = ["CONFORM_EXTRA_MODULES", "main"]
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+#: The top-level modules of the `conform` extra (pyproject.toml): `lint`, `rule`,
+#: `probe` and `specs` need none of them; `conform`, `mock`, `selftest` and `proxy` do.
+CONFORM_EXTRA_MODULES = frozenset(
+    {
+        "httpx",
+        "hypothesis",
+        "imageio_ffmpeg",
+        "multipart",
+        "python_multipart",
+        "pydub",
+        "rich",
+        "schemathesis",
+        "starlette",
+        "uvicorn",
+    }
+)
+
+
 class _Group(click.Group):
-    """Lists commands in the order they are defined, not alphabetically."""
+    """Lists commands in the order they are defined; names the extra a command misses."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").split(".")[0]
+            if missing not in CONFORM_EXTRA_MODULES:
+                raise
+            command = ctx.invoked_subcommand or "this command"
+            _fail(
+                f"`tapecheck {command}` needs the `conform` extra ({missing} is not installed); "
+                "install it with: pip install 'tapecheck[conform]' (or 'tapecheck[all]')"
+            )
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
