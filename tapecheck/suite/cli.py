@@ -164,6 +164,12 @@ def _fail(message: str) -> NoReturn:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
+@click.option(
+    "--find-manifests",
+    is_flag=True,
+    help="Lint an audio PATH through every manifest under the project root that names it "
+    "(the pre-commit hooks pass it).",
+)
 def lint_command(
     paths: tuple[str, ...],
     vendor: str | None,
@@ -176,6 +182,7 @@ def lint_command(
     exit_zero: bool,
     jobs: int | None,
     color: bool | None,
+    find_manifests: bool,
 ) -> None:
     """Check request manifests and audio files before they are sent.
 
@@ -220,14 +227,21 @@ def lint_command(
     _check_selectors((*selection.select, *selection.ignore))
     settings.selection = Selection(select=selection.select, ignore=selection.ignore)
     try:
-        result = lint_paths(
-            LintRequest(paths=paths or (".",), vendor=vendor, config=settings, jobs=jobs)
+        request = LintRequest(
+            paths=paths or (".",),
+            vendor=vendor,
+            config=settings,
+            jobs=jobs,
+            find_manifests=find_manifests,
         )
+        result = lint_paths(request)
     except UsageError as exc:
         _fail(str(exc))
     except InternalRuleError as exc:
         click.echo(f"tapecheck: internal error: {exc}\nPlease report this bug.", err=True)
         sys.exit(EXIT_USAGE)
+    for note in request.notes:
+        click.echo(f"tapecheck: note: {note}", err=True)
     writer = LINT_WRITERS[output_format]()
     if output_format == "sarif":
         from tapecheck.suite.lint.registry import all_rules

@@ -18,6 +18,12 @@ from tapecheck import __version__
 from tapecheck.reports.model import Finding, LintResult
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
+from tapecheck.suite.lint.discovery import (
+    WALK_SUFFIXES,
+    exclude_patterns,
+    manifests_naming,
+    walk_manifests,
+)
 from tapecheck.suite.lint.internal import INTERNAL_ERROR, internal_error_message
 from tapecheck.suite.lint.registry import RULES, Rule, Violation, rules_for
 from tapecheck.suite.manifest import load_manifest
@@ -36,7 +42,7 @@ __all__ = [
 
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 #: Names a folder walk picks up.
-_WALK_SUFFIXES = (".request.json", ".request.yaml", ".request.yml")
+_WALK_SUFFIXES = WALK_SUFFIXES
 #: The generic family a vendor or AUD/SEC rule replaces on the same value.
 _GENERIC_FAMILY = "SCH"
 #: Findings about tapecheck itself (TCK001) replace nothing.
@@ -70,11 +76,28 @@ class LintRequest:
     vendor: str | None = None
     config: LintConfig = field(default_factory=LintConfig)
     jobs: int | None = None  # None: automatic
+    #: An audio PATH is linted through the manifests under the project root naming it.
+    find_manifests: bool = False
+    #: Filled by :func:`lint_paths`: notes for the user (an audio file no manifest names).
+    notes: list[str] = field(default_factory=list)
 
 
-def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]:
-    """Expand the command-line paths; an audio file without a vendor is a usage error."""
+def collect_targets(
+    paths: Iterable[str],
+    *,
+    vendor: str | None,
+    find_manifests: bool = False,
+    config: LintConfig | None = None,
+    notes: list[str] | None = None,
+) -> list[Target]:
+    """Expand the command-line paths; an audio file without a vendor is a usage error.
+
+    With ``find_manifests``, an audio file is replaced by the manifests under the
+    configuration's root that name it; one no manifest names is checked alone
+    with ``vendor``, or skipped with a note without one.
+    """
     targets: list[Target] = []
+    finder: _Finder | None = _Finder(config or LintConfig()) if find_manifests else None
     for given in paths:
         path = Path(given)
         try:
@@ -96,6 +119,14 @@ def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]
             targets.append(Target(path, _shown(given), "missing"))
         elif given.lower().endswith(MANIFEST_SUFFIXES):
             targets.append(Target(path, _shown(given), "manifest"))
+        elif finder is not None and (found := finder.naming(path)):
+            targets += [Target(p, _shown(finder.display(p)), "manifest") for p in found]
+        elif finder is not None and vendor is None:
+            if notes is not None:
+                notes.append(
+                    f"{_shown(given)}: no manifest under {finder.root} names this audio file; "
+                    "skipped (pass --vendor to check it alone against a vendor's limits)"
+                )
         else:
             if vendor is None:
                 raise UsageError(
@@ -103,7 +134,35 @@ def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]
                     "pass --vendor (one of the vendors in `tapecheck specs`)"
                 )
             targets.append(Target(path, _shown(given), "audio"))
+    if finder is not None:  # a manifest named by two audio files, or given too: once
+        unique: dict[tuple[str, str], Target] = {}
+        for target in targets:
+            same = target.display if target.kind == "missing" else str(target.path.resolve())
+            unique.setdefault((target.kind, same), target)
+        targets = list(unique.values())
     return targets
+
+
+class _Finder:
+    """The manifests under the project root, walked once per run, and which name a file."""
+
+    def __init__(self, config: LintConfig) -> None:
+        self.root = config.root
+        self._patterns = exclude_patterns(config)
+        self._manifests: list[Path] | None = None
+
+    def naming(self, audio: Path) -> list[Path]:
+        if self._manifests is None:
+            self._manifests = walk_manifests(self.root, self._patterns)
+        return manifests_naming(audio, self._manifests)
+
+    @staticmethod
+    def display(path: Path) -> str:
+        """A found manifest as a folder walk shows it: relative to the working directory."""
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except (ValueError, OSError):
+            return path.as_posix()
 
 
 def _shown(name: str) -> str:
@@ -116,7 +175,13 @@ def _shown(name: str) -> str:
 
 def lint_paths(request: LintRequest) -> LintResult:
     """Lint every path of ``request``; the result holds findings sorted by position."""
-    targets = collect_targets(request.paths, vendor=request.vendor)
+    targets = collect_targets(
+        request.paths,
+        vendor=request.vendor,
+        find_manifests=request.find_manifests,
+        config=request.config,
+        notes=request.notes,
+    )
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
