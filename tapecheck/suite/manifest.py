@@ -48,9 +48,30 @@ _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 try:
-    _Loader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+#: The tag of each plain scalar already resolved: the resolver's regular expressions
+#: run once per distinct text (keys and enum values repeat across a thousand manifests).
+_PLAIN_TAGS: dict[str, str] = {}
+_MAX_PLAIN_TAGS = 65_536
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, with the implicit tags of plain scalars remembered per process."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A plain scalar's implicit tag depends on its text alone (SafeLoader has no
+        # path resolvers), so the answer can be kept.
+        if kind is yaml.ScalarNode and implicit[0] and isinstance(value, str):
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _MAX_PLAIN_TAGS and len(value) <= 256:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 
 def is_env_reference(value: object) -> bool:
