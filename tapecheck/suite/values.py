@@ -264,7 +264,7 @@ def contact_clashes(
     seen: dict[tuple[str, str], int] = {}
     clashes: list[Clash] = []
     for index, contact in enumerate(contacts):
-        if not isinstance(contact, Mapping):
+        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
             continue
         for key in keys:
             value = contact.get(key)

@@ -18,6 +18,8 @@ from tapecheck.suite.pointers import follow, ref_tokens
 
 __all__ = ["SchemaWalker", "as_list", "branches", "resolve", "types"]
 
+#: Values with no members, told apart without the ``Mapping`` ABC's slow check.
+_SCALARS = (str, int, float, type(None))
 #: Longer ``$ref`` chains than this are taken as a loop and resolve to nothing.
 _MAX_REF_CHAIN = 64
 
@@ -124,7 +126,8 @@ class SchemaWalker:
         self, schema: Any, instance: Any, tokens: tuple[str | int, ...] = ()
     ) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
         """``(tokens, known names)`` of each member that no applicable schema defines."""
-        if isinstance(instance, Mapping):
+        # `dict` before `Mapping`: the ABC check costs a Python call per value.
+        if isinstance(instance, (dict, Mapping)):
             shape = self._shape(schema)
             for raw_name, value in instance.items():
                 name = str(raw_name)
@@ -132,14 +135,14 @@ class SchemaWalker:
                 if subs is None and shape.closed:
                     yield (*tokens, name), list(shape.known)
                     continue
-                if not isinstance(value, Mapping | list):
+                if isinstance(value, _SCALARS) or not isinstance(value, (dict, list, Mapping)):
                     continue  # a scalar has no members
                 for sub in shape.extra if subs is None else subs:
                     yield from self.undefined(sub, value, (*tokens, name))
         elif isinstance(instance, list):
             shape = self._shape(schema)
             for index, value in enumerate(instance):
-                if not isinstance(value, Mapping | list):
+                if isinstance(value, _SCALARS) or not isinstance(value, (dict, list, Mapping)):
                     continue
                 for sub in shape.items:
                     yield from self.undefined(sub, value, (*tokens, index))

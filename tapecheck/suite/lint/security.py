@@ -273,23 +273,36 @@ def _strings(
 ) -> Iterator[tuple[str, str, str]]:
     """``(pointer, name, text)`` of the strings under ``value`` named like a URL or in ``declared``.
 
-    A pointer is built only for a string whose name may hold a URL, or when some
-    pointer is declared: 600,000 metadata keys cost one cheap pass.
+    In document order, without recursion: a pointer is built only for a string
+    whose name may hold a URL, or when some pointer is declared, so 400,000
+    contacts cost one cheap pass.
     """
-    if isinstance(value, str):
-        if pointer in declared or _URL_NAME.search(name):
-            yield pointer, name, value
-    elif isinstance(value, Mapping):
-        for key, item in value.items():
-            label = str(key)
-            if isinstance(item, str) and not declared and not _URL_NAME.search(label):
-                continue
-            yield from _strings(item, pointer + join_pointer(label), declared, label)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, str) and not declared and not _URL_NAME.search(name):
-                continue
-            yield from _strings(item, f"{pointer}/{index}", declared, name)
+    stack: list[tuple[Any, str, str]] = [(value, pointer, name)]
+    while stack:
+        current, here, label = stack.pop()
+        if isinstance(current, str):
+            if here in declared or _URL_NAME.search(label):
+                yield here, label, current
+        elif isinstance(current, (dict, Mapping)):  # dict first: no ABC check per value
+            children = []
+            for key, item in current.items():
+                key_text = str(key)
+                if isinstance(item, str) and not declared and not _URL_NAME.search(key_text):
+                    continue
+                if item is None or isinstance(item, (bool, int, float)):
+                    continue
+                children.append((item, here + join_pointer(key_text), key_text))
+            stack += reversed(children)
+        elif isinstance(current, list):
+            if not declared and not _URL_NAME.search(label):
+                children = [
+                    (item, f"{here}/{index}", label)
+                    for index, item in enumerate(current)
+                    if not isinstance(item, (str, bool, int, float)) and item is not None
+                ]
+            else:
+                children = [(item, f"{here}/{index}", label) for index, item in enumerate(current)]
+            stack += reversed(children)
 
 
 def url_problem(url: str) -> str | None:
