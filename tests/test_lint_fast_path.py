@@ -156,3 +156,85 @@ def test_a_plain_email_is_one_email_validator_accepts(value: str) -> None:
 def test_common_addresses_take_the_fast_path(value: str) -> None:
     assert is_plain_email(value)
     assert _validator_accepts(value)
+
+
+# -- plain YAML, read from the parser's events ----------------------------------------
+
+
+def _full_path(text: str) -> object:
+    """What the node-graph path reads (the only path before the event reader)."""
+    from tapecheck.suite import manifest
+
+    loader = manifest._Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
+def _same(fast: object, slow: object) -> bool:
+    """Equal, with the same types all the way down (1 is not True, 1.0 is not 1)."""
+    if type(fast) is not type(slow):
+        return False
+    if isinstance(fast, dict) and isinstance(slow, dict):
+        return list(fast) == list(slow) and all(_same(fast[k], slow[k]) for k in fast)
+    if isinstance(fast, list) and isinstance(slow, list):
+        return len(fast) == len(slow) and all(_same(a, b) for a, b in zip(fast, slow, strict=True))
+    if isinstance(fast, float) and fast != fast:
+        return slow != slow
+    return fast == slow
+
+
+YAML_CORPUS = [p for p in CORPUS if p.suffix in (".yaml", ".yml")]
+
+
+def test_plain_yaml_reads_the_corpus_as_the_full_path() -> None:
+    from tapecheck.suite import manifest
+    from tapecheck.suite._plain_yaml import read_plain
+
+    decided = 0
+    for path in YAML_CORPUS:
+        text = path.read_text(encoding="utf-8")
+        fast = read_plain(text, manifest._Loader)
+        if fast is not None:
+            decided += 1
+            assert _same(fast[0], _full_path(text)), path
+    assert decided > len(YAML_CORPUS) // 2  # most manifests take the fast path
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=written_manifests())
+def test_plain_yaml_reads_mutated_manifests_as_the_full_path(case: tuple[str, bytes, str]) -> None:
+    from tapecheck.suite import manifest
+    from tapecheck.suite._plain_yaml import read_plain
+
+    _, raw, _ = case
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    fast = read_plain(text, manifest._Loader)
+    if fast is None:
+        return  # the full path decides, as before
+    assert _same(fast[0], _full_path(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key: MAN001 from the full path
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "<<: {a: 1}\n",
+        "? [a]\n: 1\n",
+        "a: 1\n---\nb: 2\n",
+        "a: [1, 2\n",
+        "",
+        "a: 2024-02-30\n",
+    ],
+)
+def test_plain_yaml_leaves_the_rest_to_the_full_path(text: str) -> None:
+    from tapecheck.suite import manifest
+    from tapecheck.suite._plain_yaml import read_plain
+
+    assert read_plain(text, manifest._Loader) is None

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from tapecheck.suite._plain_yaml import read_plain
 from tapecheck.suite.pointers import follow, join_pointer, split_pointer
 
 __all__ = [
@@ -170,6 +171,8 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         except (ValueError, RecursionError) as exc:
             return ManifestError(path, f"invalid JSON: {exc}")
         source = text
+    elif (plain := read_plain(text, _Loader)) is not None:
+        data, source = plain[0], text  # a clean plain document: no node graph built
     else:
         loader = _Loader(text)
         try:
