@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -129,16 +129,13 @@ _MOMENTS = st.datetimes(timezones=st.none() | _OFFSETS)
 
 @given(_MOMENTS, _MOMENTS)
 def test_instant_key_orders_as_instants(a: datetime, b: datetime) -> None:
-    key_a, key_b = instant_key(a), instant_key(b)
+    key_a, key_b = instant_key(a), instant_key(b)  # never raises
     try:
         utc_a, utc_b = to_instant(a), to_instant(b)
-    except OverflowError:  # pragma: no cover - to_instant clamps instead of raising
-        pytest.fail("to_instant raised")
-    if datetime.min.replace(tzinfo=UTC) < utc_a < datetime.max.replace(tzinfo=UTC) and (
-        datetime.min.replace(tzinfo=UTC) < utc_b < datetime.max.replace(tzinfo=UTC)
-    ):
-        assert (key_a < key_b) == (utc_a < utc_b)
-        assert (key_a == key_b) == (utc_a == utc_b)
+    except OverflowError:  # past datetime's range in UTC: only the key can order it
+        return
+    assert (key_a < key_b) == (utc_a < utc_b)
+    assert (key_a == key_b) == (utc_a == utc_b)
 
 
 # -- a rule that raises --------------------------------------------------------------

@@ -153,17 +153,12 @@ def has_offset(moment: datetime) -> bool:
 def to_instant(moment: datetime) -> datetime:
     """The UTC instant of ``moment``; a naive time is read as UTC.
 
-    An instant outside ``datetime``'s range (``9999-12-31T23:59:59-01:00``,
-    ``0001-01-01T00:00:00+01:00``) is clamped to its nearest end: comparisons
-    that need the exact order use :func:`instant_key`.
+    Raises :class:`OverflowError` for an instant outside ``datetime``'s range
+    (``9999-12-31T23:59:59-01:00``); comparisons use :func:`instant_key`.
     """
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
-    try:
-        return moment.astimezone(UTC)
-    except OverflowError:
-        end = datetime.max if moment.year == datetime.max.year else datetime.min
-        return end.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def instant_key(moment: datetime) -> timedelta:

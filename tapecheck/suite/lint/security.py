@@ -15,6 +15,7 @@ and by IP literals in every spelling ``inet_aton`` accepts (``127.1``,
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
@@ -324,6 +325,7 @@ def url_problem(url: str) -> str | None:
     return ", and ".join(problems) if problems else None
 
 
+@functools.lru_cache(maxsize=1024)  # a thousand manifests name the same storage host
 def host_problem(host: str) -> str | None:
     """Why a host is not public: ``localhost``, or a non-public IP literal in any spelling."""
     name = host.lower().rstrip(".")
