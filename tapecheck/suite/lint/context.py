@@ -438,7 +438,9 @@ class LintContext:
         """
         cached = self._probes.get(ref.resolved)
         if cached is None:
-            cached = self._probes[ref.resolved] = _probe_once(ref.resolved)
+            from tapecheck.suite.lint._probe_cache import probe_once
+
+            cached = self._probes[ref.resolved] = probe_once(ref.resolved)
         return cached
 
     # -- credentials ----------------------------------------------------------
@@ -487,26 +489,6 @@ class LintContext:
 
 
 _MISSING = object()
-
-#: Probes kept for the process, by (path, device, inode, size, mtime); bounded.
-_PROBES: dict[tuple[str, int, int, int, int], AudioInfo] = {}
-_MAX_PROBES = 4096
-
-
-def _probe_once(path: Path) -> AudioInfo:
-    from tapecheck.suite.audio import probe
-
-    try:
-        status = path.stat()
-    except (OSError, ValueError):  # missing or unnameable: the probe says why
-        return probe(path)
-    key = (str(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
-    found = _PROBES.get(key)
-    if found is None:
-        if len(_PROBES) >= _MAX_PROBES:
-            _PROBES.clear()
-        found = _PROBES[key] = probe(path)
-    return found
 
 
 def scalar_text(value: Any) -> Any:
