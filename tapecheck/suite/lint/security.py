@@ -56,6 +56,10 @@ _SHARED = ipaddress.ip_network("100.64.0.0/10")
 
 def _credentials(ctx: LintContext) -> list[tuple[str, Any, str]]:
     """``(pointer, value, where)`` of every credential value, each pointer once."""
+    return ctx.memo("credentials", lambda: _find_credentials(ctx))
+
+
+def _find_credentials(ctx: LintContext) -> list[tuple[str, Any, str]]:
     found: dict[str, tuple[str, Any, str]] = {}
     for pointer, value, _scheme in ctx.credential_values():
         found[pointer] = (pointer, value, "query" if pointer.startswith("/query/") else "header")
