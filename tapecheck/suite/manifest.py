@@ -8,6 +8,7 @@ the exact place. Loading never raises on bad input: it returns a
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -103,8 +104,9 @@ class Manifest:
     #: Parsed as strict JSON: every key is a string and no value is a YAML date.
     strict_json: bool = False
 
-    @property
+    @functools.cached_property
     def directory(self) -> Path:
+        """The folder paths in ``files`` and ``content`` are relative to (asked per file named)."""
         return Path(self.path).parent
 
     def position(self, pointer: str) -> tuple[int, int]:
