@@ -238,3 +238,40 @@ def test_plain_yaml_leaves_the_rest_to_the_full_path(text: str) -> None:
     from tapecheck.suite._plain_yaml import read_plain
 
     assert read_plain(text, manifest._Loader) is None
+
+
+# -- SEC003 skips texts that name no URL member ---------------------------------------
+
+
+def _sec003_both(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[Finding], list[Finding]]:
+    import re
+
+    from tapecheck.suite.lint import security
+
+    fast = _findings(path)
+    with monkeypatch.context() as patch:
+        patch.setattr(security, "_URL_IN_TEXT", re.compile(""))  # always walk
+        slow = _findings(path)
+    return fast, slow
+
+
+def test_sec003_shortcut_changes_no_corpus_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    for path in CORPUS:
+        fast, slow = _sec003_both(path, monkeypatch)
+        assert fast == slow, path
+
+
+@settings(max_examples=60, deadline=None)
+@given(case=written_manifests())
+def test_sec003_shortcut_changes_no_finding_on_mutated_manifests(
+    case: tuple[str, bytes, str], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    vendor, raw, suffix = case
+    scratch = Scratch(_workspace(tmp_path_factory))
+    with scratch.folder(vendor) as folder, pytest.MonkeyPatch.context() as monkeypatch:
+        path = folder / f"fuzzed{suffix}"
+        path.write_bytes(raw)
+        fast, slow = _sec003_both(path, monkeypatch)
+        assert fast == slow

@@ -103,6 +103,8 @@ class Manifest:
     source: str | None = field(default=None, repr=False)
     #: Parsed as strict JSON: every key is a string and no value is a YAML date.
     strict_json: bool = False
+    #: The manifest's text, as read (rules may rule out what it cannot hold).
+    text: str | None = field(default=None, repr=False)
 
     @functools.cached_property
     def directory(self) -> Path:
@@ -208,7 +210,12 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         kind = "nothing" if data is None else type(data).__name__
         return ManifestError(path, f"the manifest must be a mapping of keys, got {kind}", 1, 1)
     return Manifest(
-        path=path, data=data, positions=positions, source=source, strict_json=strict_json
+        path=path,
+        data=data,
+        positions=positions,
+        source=source,
+        strict_json=strict_json,
+        text=text,
     )
 
 
