@@ -26,7 +26,7 @@ from tapecheck.suite.lint.discovery import (
 )
 from tapecheck.suite.lint.internal import INTERNAL_ERROR, internal_error_message
 from tapecheck.suite.lint.registry import RULES, Rule, Violation, rules_for
-from tapecheck.suite.manifest import load_manifest
+from tapecheck.suite.manifest import Manifest, load_manifest
 
 __all__ = [
     "INTERNAL_ERROR",
@@ -37,6 +37,7 @@ __all__ = [
     "UsageError",
     "collect_targets",
     "lint_file",
+    "lint_manifest",
     "lint_paths",
 ]
 
@@ -255,6 +256,19 @@ def _internal_finding(path: str, failed: str, exc: BaseException) -> Finding:
         column=1,
         fix=internal.fix_title,
     )
+
+
+def lint_manifest(loaded: Manifest, *, config: LintConfig) -> list[Finding]:
+    """All findings of a manifest already in memory (``tapecheck proxy``'s live requests).
+
+    The same rules, replacement and selection as :func:`lint_file`; ``loaded.path``
+    names it, and its files are relative to that path's folder.
+    """
+    target = Target(Path(loaded.path), loaded.path, "manifest")
+    ctx = LintContext.for_manifest(loaded, default_vendor=None, limit_overrides=config.limits)
+    kept = _replace_generic(list(_run_rules(ctx, target)))
+    extra_ignore = config.ignored_for(target.display)
+    return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
 
 
 def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> LintContext:
