@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import inspect
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,6 +51,7 @@ GENERIC_FAMILIES = {
     "SCH": "tapecheck.suite.lint.schema",
     "AUD": "tapecheck.suite.lint.audio",
     "SEC": "tapecheck.suite.lint.security",
+    "TCK": "tapecheck.suite.lint.internal",
     # Live traffic: pages for `tapecheck rule`; only `tapecheck proxy` reports them.
     "FLW": "tapecheck.suite.proxy.rules",
 }
@@ -210,12 +212,18 @@ def has_rules(vendor: str) -> bool:
 
 def load_rules(vendors: Iterable[str] = ()) -> None:
     """Import the generic families and the rules of ``vendors`` (each once)."""
-    for module in GENERIC_FAMILIES.values():
-        importlib.import_module(module)
+    # Called once per linted file: a look-up in sys.modules, not the import machinery.
+    for module in (*GENERIC_FAMILIES.values(), *(_rules_module(v) for v in vendors)):
+        if module not in sys.modules:
+            importlib.import_module(module)
+
+
+@functools.cache
+def _rules_module(vendor: str) -> str:
+    """A vendor's rules module: in its folder here, or in its third-party package."""
     from tapecheck.suite.catalogue import vendor_package
 
-    for vendor in vendors:
-        importlib.import_module(f"{vendor_package(vendor)}.rules")
+    return f"{vendor_package(vendor)}.rules"
 
 
 def all_rules() -> list[Rule]:
