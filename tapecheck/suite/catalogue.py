@@ -86,7 +86,7 @@ def extra(vendor: str) -> Registration | None:
 
 
 def all_vendors() -> tuple[str, ...]:
-    """:func:`~tapecheck.suite.specs.vendors` and every vendor an installed package adds (entry points scanned).
+    """:func:`~tapecheck.suite.specs.vendors` and every vendor an installed package adds.
 
     A broken or refused package is left out (:func:`scan_vendor_packages` names it).
     """
@@ -103,9 +103,8 @@ def scan_vendor_packages() -> list[str]:
         try:
             _discover(name)
         except Exception as exc:  # a broken third-party package is named, never a traceback
-            problems.append(
-                str(exc) if isinstance(exc, SpecRegistrationError) else f"{name}: {exc}"
-            )
+            named = isinstance(exc, VendorPackageError | SpecRegistrationError)
+            problems.append(str(exc) if named else f"{name}: {exc}")
     return problems
 
 
