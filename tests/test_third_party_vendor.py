@@ -183,7 +183,10 @@ def test_an_installed_package_adds_a_vendor_that_specs_lists_and_conform_runs(
     listed = _run(python, "-m", "tapecheck", "specs", cwd=tmp_path)
     # The package that claims a bundled name is refused, by name; the others are still listed.
     assert listed.returncode == 1
-    assert "adds vendor 'siro', which is bundled with tapecheck" in listed.stderr
+    assert (
+        "tapecheck: a third-party vendor is refused: the installed package 'tapecheck_siro' "
+        "adds vendor 'siro', which is bundled with tapecheck"
+    ) in listed.stderr
     assert "echo  Echo (third party)" in listed.stdout
     assert listed.stdout.count("siro  Siro") == 1  # the bundled one, never replaced
 
