@@ -15,18 +15,26 @@ import importlib
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from tapecheck.suite.conform.session import Session
 
 __all__ = [
+    "LEVELS",
     "REQUIREMENTS",
+    "Level",
     "Requirement",
     "RequirementSkipped",
     "catalogue",
     "requirement",
 ]
+
+#: ``must``: the vendor's public docs state the behaviour (the source quotes them); the
+#: verdict counts it. ``should``: the docs are silent and the behaviour is a reasonable
+#: expectation; a failure is an advisory that changes the verdict only under ``--strict``.
+Level = Literal["must", "should"]
+LEVELS: tuple[Level, ...] = ("must", "should")
 
 RequirementFunction = Callable[["Session"], Awaitable[None]]
 
@@ -49,6 +57,7 @@ class Requirement:
     run: RequirementFunction
     #: ``quick`` requirements are fixed requests; ``deep`` ones generate data (skipped by --quick).
     depth: str = "quick"
+    level: Level = "must"
 
 
 #: vendor -> requirement id -> requirement, in definition order.
@@ -60,11 +69,18 @@ def requirement(
     id: str,
     *,
     title: str,
+    level: Level,
     source: str,
     checks: tuple[str, ...] = (),
     depth: str = "quick",
 ) -> Callable[[RequirementFunction], RequirementFunction]:
-    """Register an async requirement function under a stable id."""
+    """Register an async requirement function under a stable id.
+
+    ``level`` has no default, so that no requirement is left undecided: ``must`` only
+    where ``source`` quotes the vendor's public docs stating the behaviour.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"requirement {id}: level must be 'must' or 'should', not {level!r}")
     if not _ID.match(id) or not id.startswith(vendor.upper() + "-"):
         raise ValueError(
             f"requirement id {id!r} must be upper-case words starting with {vendor.upper()}-"
@@ -78,7 +94,7 @@ def requirement(
             raise RuntimeError(
                 f"requirement {id} is already registered by {existing.run.__module__}"
             )
-        table[id] = Requirement(id, title, source, vendor, tuple(checks), func, depth)
+        table[id] = Requirement(id, title, source, vendor, tuple(checks), func, depth, level)
         return func
 
     return decorate
