@@ -36,7 +36,7 @@ class EchoingCrescendo(CrescendoMock):
         return JSONResponse(
             {"code": "BadRequest", "message": f"{error} (you sent {seen})"},
             status_code=error.status,
-            headers={"X-Echo": seen},
+            headers={"X-Echo": seen.strip()},  # h11 refuses a value ending in a space
         )
 
 

@@ -52,11 +52,11 @@ def _write_tree(root: Element, stream: TextIO) -> None:
     stream.write("\n")
 
 
-def _counts(tests: int, failures: int, skipped: int = 0) -> dict[str, str]:
+def _counts(tests: int, failures: int, skipped: int = 0, errors: int = 0) -> dict[str, str]:
     return {
         "tests": str(tests),
         "failures": str(failures),
-        "errors": "0",
+        "errors": str(errors),
         "skipped": str(skipped),
     }
 
@@ -152,19 +152,31 @@ def _add_requirement(suite: Element, run: Run, requirement: RequirementResult) -
         name=f"{requirement.id}: {requirement.title}",
         time=f"{requirement.duration_s:.3f}",
     )
-    if requirement.status == "failed":
-        first = requirement.failures[0] if requirement.failures else None
+    counted = run.counts(requirement)
+    first = requirement.failures[0] if requirement.failures else None
+    details = "\n".join(_verdict_text(v) for v in requirement.failures)
+    if requirement.status == "failed" and counted:
         _element(
             "failure",
             case,
-            "\n".join(_verdict_text(v) for v in requirement.failures),
+            details,
             message=f"{first.check}: {first.message}" if first else "failed",
             type=first.check if first else "failed",
         )
+    elif requirement.status == "error" and counted:
+        reason = requirement.reason or "could not be decided"
+        _element("error", case, reason, message=f"could not be decided: {reason}", type="error")
     elif requirement.status == "skipped":
         _element("skipped", case, message=requirement.reason or "skipped")
+    notes = [f"level: {requirement.level}"]
     if requirement.source:
-        _element("system-out", case, f"source: {requirement.source}")
+        notes.append(f"source: {requirement.source}")
+    if not counted and requirement.status in ("failed", "error"):
+        # An advisory: reported, never a failure of the test run (unless --strict).
+        notes.append(f"ADVISORY ({requirement.status}): {requirement.reason or details}")
+    if requirement.flaky:
+        notes.append("FLAKY: failed, then passed when run again\n" + details)
+    _element("system-out", case, "\n".join(notes))
 
 
 @register_run
@@ -173,7 +185,13 @@ class RunJunitWriter(RunWriter):
 
     def write(self, run: Run, stream: TextIO, *, color: bool = False) -> None:
         run = redact_run(run)
-        counts = _counts(len(run.requirements), run.count("failed"), run.count("skipped"))
+        counted = [r for r in run.requirements if run.counts(r)]
+        counts = _counts(
+            len(run.requirements),
+            sum(1 for r in counted if r.status == "failed"),
+            run.count("skipped"),
+            sum(1 for r in counted if r.status == "error"),
+        )
         time = f"{run.duration_s:.3f}"
         root = _element("testsuites", name="tapecheck", time=time, **counts)
         attrs = {"name": f"tapecheck conform {run.vendor}", "time": time, **counts}
@@ -187,9 +205,13 @@ class RunJunitWriter(RunWriter):
             ("seed", str(run.seed)),
             ("tool_version", run.tool_version),
             ("spec_sha256", run.spec_sha256),
-            ("verdict", "conforms" if run.passed else "does not conform"),
+            ("verdict", run.verdict),
+            ("advisories", ", ".join(run.advisories)),
+            ("flaky", ", ".join(run.flaky)),
         ):
             _element("property", properties, name=name, value=value)
+        if run.incomplete:
+            _element("property", properties, name="incomplete", value=run.incomplete)
         for requirement in run.requirements:
             _add_requirement(suite, run, requirement)
         _write_tree(root, stream)

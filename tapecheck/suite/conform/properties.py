@@ -47,7 +47,12 @@ from tapecheck.suite.conform.generation import (
     negation_lost_on_the_wire,
     operation_id_of,
 )
-from tapecheck.suite.conform.requirements import REQUIREMENTS, RequirementSkipped, requirement
+from tapecheck.suite.conform.requirements import (
+    REQUIREMENTS,
+    RequirementSkipped,
+    RequirementUndecided,
+    requirement,
+)
 from tapecheck.suite.conform.session import Session, TargetUnreachable
 
 __all__ = [
@@ -384,20 +389,11 @@ class Prober:
         )
         try:
             answer = future.result(_ANSWER_TIMEOUT_S)
-        except ConformanceFailure as failure:  # no answer in time: a finding
-            self.failures.append(failure)
+        except RequirementUndecided as exc:  # no answer in time: nothing to judge
+            self.error = exc
             return None
-        except httpx.TransportError as exc:  # the connection dropped: a finding
-            self.failures.append(
-                _failure(
-                    self.session,
-                    "not_a_server_error",
-                    "No answer",
-                    case,
-                    f"the target dropped the request ({exc!r})",
-                    request,
-                )
-            )
+        except httpx.TransportError as exc:  # the connection dropped: nothing to judge
+            self.error = RequirementUndecided(f"the target dropped a request ({exc!r})")
             return None
         except TargetUnreachable as exc:
             self.error = exc

@@ -26,6 +26,7 @@ __all__ = [
     "Level",
     "Requirement",
     "RequirementSkipped",
+    "RequirementUndecided",
     "catalogue",
     "requirement",
 ]
@@ -42,7 +43,16 @@ _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
 
 class RequirementSkipped(Exception):
-    """The requirement cannot be decided against this target; the message says why."""
+    """The requirement cannot run against this target (no device token given); says why."""
+
+
+class RequirementUndecided(Exception):
+    """The requirement could not be decided: no answer, a time-out, every credential refused.
+
+    Raised anywhere in a requirement (or in :meth:`Session.send`), it makes the
+    requirement ``error`` with this message as its reason: neither passed nor failed.
+    A ``must`` in error makes the run ``incomplete`` unless another ``must`` failed.
+    """
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,12 @@ Each gets a fresh :class:`Session`, so its failures carry only its own
 exchanges. The deterministic layer (``depth="quick"``) decides every
 requirement with fixed requests; the property-based layer (``depth="deep"``)
 adds generated data on top, seeded by ``--seed``.
+
+A requirement ends ``passed``, ``failed``, ``skipped`` or ``error`` (it could
+not be decided). One that fails is run once more: passing then, it is
+``passed`` with ``flaky`` set, never silently. When no request made with the
+given credential succeeded and some were refused as unauthenticated, the run
+is incomplete and the requirements that only met refusals are ``error``.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+import httpx
 
 from tapecheck import __version__
 from tapecheck.reports.model import RequirementResult, Run, Verdict
@@ -27,12 +35,23 @@ from tapecheck.suite.conform.events import (
     RunStarted,
 )
 from tapecheck.suite.conform.media import Media
-from tapecheck.suite.conform.requirements import Requirement, RequirementSkipped, catalogue
+from tapecheck.suite.conform.requirements import (
+    Requirement,
+    RequirementSkipped,
+    RequirementUndecided,
+    catalogue,
+)
 from tapecheck.suite.conform.session import Credentials, Session, TargetUnreachable
 from tapecheck.suite.conform.targets import AppFactory, Target, embedded, remote
 from tapecheck.suite.specs import load_spec
 
-__all__ = ["DEFAULT_EXAMPLES", "ConformOptions", "execute", "run_to_completion"]
+__all__ = [
+    "DEFAULT_EXAMPLES",
+    "ConformOptions",
+    "credentials_hint",
+    "execute",
+    "run_to_completion",
+]
 
 DEFAULT_EXAMPLES = 25
 #: The credentials a reference mock accepts by default (CONTRACT.md, `tapecheck mock`).
@@ -60,6 +79,10 @@ class ConformOptions:
     select: tuple[str, ...] = ()
     factory: AppFactory | None = None  # an app factory to use instead of the vendor's mock
     timeout: float = 60.0
+    #: a failed ``should`` counts as a failed ``must``
+    strict: bool = False
+    #: how the options are spelled in hints: ``--`` (the CLI), ``--tapecheck-`` (the plugin)
+    option_prefix: str = "--"
 
     def target(self) -> Target:
         if self.base_url:
@@ -108,47 +131,89 @@ def execute(options: ConformOptions) -> Iterator[Event]:
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         examples=options.examples,
         mode="quick" if options.quick else "full",
+        strict=options.strict,
     )
     yield RunStarted(options.vendor, target.label, options.seed, len(requirements))
     started = time.perf_counter()
-    authenticated = refused = 0
+    tally = _Tally()
     media = Media()
     with asyncio.Runner() as loop:
         client = target.client(timeout=options.timeout)
+
+        def decide(requirement: Requirement) -> RequirementResult:
+            session = Session(
+                spec=spec,
+                client=client,
+                credentials=credentials,
+                seed=options.seed,
+                examples=options.examples,
+                embedded=target.embedded,
+                media=media,
+            )
+            result = loop.run(_decide(requirement, session))
+            tally.add(result, session)
+            return result
+
         try:
             for index, requirement in enumerate(requirements):
                 yield RequirementStarted(requirement, index)
-                session = Session(
-                    spec=spec,
-                    client=client,
-                    credentials=credentials,
-                    seed=options.seed,
-                    examples=options.examples,
-                    embedded=target.embedded,
-                    media=media,
-                )
                 try:
-                    result = loop.run(_decide(requirement, session))
+                    result = decide(requirement)
+                    if result.status == "failed":
+                        # Run once more: a pass now names the requirement flaky, never hides it.
+                        again = decide(requirement)
+                        if again.status == "passed":
+                            result.status, result.flaky = "passed", True
                 except TargetUnreachable as exc:
                     run.duration_s = time.perf_counter() - started
-                    yield RunAborted(f"the target is unreachable: {exc}", run)
+                    run.incomplete = f"the target is unreachable: {exc}"
+                    yield RunAborted(run.incomplete, run, kind="unreachable")
                     return
-                authenticated += session.authenticated
-                refused += session.refused
                 run.requirements.append(result)
                 yield RequirementFinished(requirement, result, index)
         finally:
             loop.run(client.aclose())
             media.close()
     run.duration_s = time.perf_counter() - started
-    if authenticated and refused == authenticated:
-        yield RunAborted(
-            f"the target refused the credentials on all {authenticated} authenticated requests; "
-            "check --token and --tenant",
-            run,
+    if tally.credentials_refused:
+        for result in tally.only_refused:
+            if result.status in ("passed", "failed"):
+                result.status = "error"
+                result.reason = "every request made with the given credential was refused"
+        run.incomplete = (
+            f"the target refused the credentials: {tally.refused} of {tally.authenticated} "
+            f"requests made with them were refused and none succeeded; "
+            f"{credentials_hint(options.option_prefix)}"
         )
+        yield RunAborted(run.incomplete, run, kind="credentials")
         return
     yield RunFinished(run)
+
+
+def credentials_hint(prefix: str = "--") -> str:
+    """What to check when the credentials are refused, in the options of the caller."""
+    return f"check {prefix}token and {prefix}tenant (Bota: {prefix}device-token)"
+
+
+class _Tally:
+    """Requests made with the run's credential: how many, how many refused, how many succeeded."""
+
+    def __init__(self) -> None:
+        self.authenticated = self.refused = self.succeeded = 0
+        #: the requirements whose requests with the credential were all refused
+        self.only_refused: list[RequirementResult] = []
+
+    def add(self, result: RequirementResult, session: Session) -> None:
+        self.authenticated += session.authenticated
+        self.refused += session.refused
+        self.succeeded += session.succeeded
+        if session.refused and not session.succeeded:
+            self.only_refused.append(result)
+
+    @property
+    def credentials_refused(self) -> bool:
+        """Some requests with the credential were refused (401/403) and none succeeded."""
+        return bool(self.refused) and not self.succeeded
 
 
 async def _decide(requirement: Requirement, session: Session) -> RequirementResult:
@@ -159,12 +224,16 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         status="passed",
         source=requirement.source,
         checks=requirement.checks,
+        level=requirement.level,
     )
     try:
         await requirement.run(session)
     except RequirementSkipped as skipped:
         result.status = "skipped"
         result.reason = str(skipped)
+    except RequirementUndecided as undecided:
+        result.status = "error"
+        result.reason = session.redact(str(undecided))
     except ConformanceFailure as failure:
         result.status = "failed"
         result.failures.append(
@@ -177,6 +246,10 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         )
     except TargetUnreachable:
         raise
+    except httpx.TransportError as exc:
+        # The connection dropped mid-exchange: no answer to judge.
+        result.status = "error"
+        result.reason = session.redact(f"no answer: {type(exc).__name__}: {exc}")
     except Exception as exc:
         # A broken target (a body that is not JSON where JSON was checked later, a connection
         # dropped mid-request) fails this requirement; it must not end the whole run.

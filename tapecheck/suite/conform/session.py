@@ -21,6 +21,7 @@ from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import redact_headers, redact_url
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
 from tapecheck.suite.conform.media import Media
+from tapecheck.suite.conform.requirements import RequirementUndecided
 from tapecheck.suite.specs import Operation, Spec
 
 __all__ = ["Auth", "Credentials", "Session", "TargetUnreachable"]
@@ -71,9 +72,11 @@ class Session:
     #: the run's audio files, shared by its requirements
     media: Media = field(default_factory=Media)
     exchanges: list[Exchange] = field(default_factory=list)
-    #: requests sent with the valid credential, and how many of them were refused as unauthenticated
+    #: requests sent with the valid credential, how many were refused as unauthenticated,
+    #: and how many succeeded (2xx)
     authenticated: int = 0
     refused: int = 0
+    succeeded: int = 0
     #: objects created by the run, deleted after it where the vendor allows
     created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
 
@@ -134,15 +137,15 @@ class Session:
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             raise TargetUnreachable(f"{self.redact(str(request.url))}: {exc}") from exc
         except httpx.TimeoutException as exc:
-            raise ConformanceFailure(
-                "timeout",
-                "No answer in time",
-                f"{request.method} {self.redact(str(request.url))}: {exc}",
+            raise RequirementUndecided(
+                f"no answer in time: {request.method} {self.redact(str(request.url))} ({exc})"
             ) from exc
         if authenticated:
             self.authenticated += 1
             if response.status_code in (401, 403):
                 self.refused += 1
+            elif response.is_success:
+                self.succeeded += 1
         self.exchanges.append(self.exchange(request, response))
         return response
 
