@@ -292,6 +292,11 @@ def _verdict(verdict: Verdict) -> str:
             status = exchange.response.get("status")
             html.append(_message_block("Response", f"HTTP {status}", exchange.response))
         html.append("</div>")
+    if verdict.reproduce:
+        html.append(
+            '<div class="http reproduce"><h4>Reproduce (bash + curl, from the report folder)</h4>'
+            f'{_pre(verdict.reproduce, "commands")}</div>'
+        )
     html.append("</div>\n")
     return "".join(html)
 

@@ -133,6 +133,10 @@ def _verdict_text(verdict: Verdict) -> str:
     if exchange is not None:
         request = exchange.request
         line = f"  {request.get('method') or ''} {request.get('url') or ''}".rstrip()
+        sent = cut_body(request.get("body"))
+        if sent:
+            lines.append("  request body:")
+            lines.extend(f"    {row}" for row in sent.splitlines())
         if exchange.response is None:
             lines.append(f"{line} -> no response")
         else:
@@ -141,6 +145,9 @@ def _verdict_text(verdict: Verdict) -> str:
             if body:
                 lines.append("  response body:")
                 lines.extend(f"    {row}" for row in body.splitlines())
+    if verdict.reproduce:
+        lines.append("  reproduce (from the report folder):")
+        lines.extend(f"    {row}" for row in verdict.reproduce.splitlines())
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
@@ -115,7 +116,7 @@ class Verdict:
     #: shell commands (bash + curl) that replay the failing request, set-up calls first
     reproduce: str = ""
     #: files the commands read (``reproduce/<name>``): name -> content; never serialized
-    attachments: Mapping[str, bytes] = field(default_factory=dict, repr=False, compare=False)
+    attachments: Mapping[str, bytes | Path] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass

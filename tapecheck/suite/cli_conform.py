@@ -213,6 +213,7 @@ def conform_command(
         select=tuple(s.strip() for s in select.split(",") if s.strip()) if select else (),
         timeout=timeout,
         strict=strict,
+        report_dir=report_dir,
     )
     try:
         options.target()

@@ -16,15 +16,18 @@ is incomplete and the requirements that only met refusals are ``error``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
 from tapecheck import __version__
-from tapecheck.reports.model import RequirementResult, Run, Verdict
+from tapecheck.reports.model import Exchange, RequirementResult, Run, Verdict
+from tapecheck.suite.conform import evidence
 from tapecheck.suite.conform.checks import ConformanceFailure
 from tapecheck.suite.conform.events import (
     Event,
@@ -83,6 +86,8 @@ class ConformOptions:
     strict: bool = False
     #: how the options are spelled in hints: ``--`` (the CLI), ``--tapecheck-`` (the plugin)
     option_prefix: str = "--"
+    #: where the files that failures' ``reproduce`` commands read are written (--report-dir)
+    report_dir: Path | None = None
 
     def target(self) -> Target:
         if self.base_url:
@@ -152,6 +157,11 @@ def execute(options: ConformOptions) -> Iterator[Event]:
             )
             result = loop.run(_decide(requirement, session))
             tally.add(result, session)
+            if options.report_dir is not None:
+                for failure in result.failures:
+                    # The commands still show what to send; the CLI reports an unusable folder.
+                    with contextlib.suppress(OSError):
+                        evidence.save(failure.attachments, options.report_dir)
             return result
 
         try:
@@ -236,12 +246,16 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         result.reason = session.redact(str(undecided))
     except ConformanceFailure as failure:
         result.status = "failed"
+        exchange = failure.exchange or (session.exchanges[-1] if session.exchanges else None)
+        commands, attachments = _reproduce(session, exchange)
         result.failures.append(
             Verdict(
                 check=failure.code,
                 message=session.redact(f"{failure.title}: {failure.message}"),
-                exchange=failure.exchange or (session.exchanges[-1] if session.exchanges else None),
+                exchange=exchange,
                 severity="error",
+                reproduce=commands,
+                attachments=attachments,
             )
         )
     except TargetUnreachable:
@@ -264,6 +278,14 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         )
     result.duration_s = time.perf_counter() - started
     return result
+
+
+def _reproduce(session: Session, exchange: Exchange | None) -> tuple[str, dict[str, bytes | Path]]:
+    """The commands replaying ``exchange``; evidence never ends a run, so any error is none."""
+    try:
+        return session.reproduce(exchange)
+    except Exception:
+        return "", {}
 
 
 def run_to_completion(options: ConformOptions) -> tuple[Run, str | None]:

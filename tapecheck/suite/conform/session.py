@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -19,6 +20,7 @@ import httpx
 
 from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import redact_headers, redact_url
+from tapecheck.suite.conform import evidence
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import RequirementUndecided
@@ -79,6 +81,14 @@ class Session:
     succeeded: int = 0
     #: objects created by the run, deleted after it where the vendor allows
     created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+    #: every request as sent (the evidence of a failure and its set-up calls), in order
+    history: list[evidence.Record] = field(default_factory=list, repr=False)
+    #: id(request) -> (request, how its body was made), set by :meth:`call` before sending
+    _bodies: dict[int, tuple[httpx.Request, evidence.Body]] = field(
+        default_factory=dict, repr=False
+    )
+    #: id(request or exchange) -> (it, its record)
+    _records: dict[int, tuple[Any, evidence.Record]] = field(default_factory=dict, repr=False)
 
     @property
     def vendor(self) -> str:
@@ -127,10 +137,29 @@ class Session:
             files=files,
             content=content,
         )
+        body = evidence.body_of_call(
+            json_body=json,
+            data=data,
+            files=files,
+            content=content,
+            content_type=request.headers.get("content-type", ""),
+        )
+        if body is not None:
+            self._bodies[id(request)] = (request, body)
         return await self.send(request, authenticated=auth == "valid")
 
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
         """Send a prepared request (a PUT to a signed URL, say) and record it."""
+        made = self._bodies.pop(id(request), None)
+        body = made[1] if made is not None and made[0] is request else None
+        record = evidence.Record(
+            method=request.method,
+            url=str(request.url),
+            headers=list(request.headers.items()),
+            body=body or evidence.body_of_request(request),
+        )
+        self.history.append(record)
+        self._records[id(request)] = (request, record)
         try:
             response = await self.client.send(request)
             await response.aread()
@@ -146,6 +175,7 @@ class Session:
                 self.refused += 1
             elif response.is_success:
                 self.succeeded += 1
+        evidence.remember(record, response)
         self.exchanges.append(self.exchange(request, response))
         return response
 
@@ -262,13 +292,18 @@ class Session:
 
     def exchange(self, request: httpx.Request, response: httpx.Response | None) -> Exchange:
         """The exchange as a report shows it: secrets redacted, bodies cut to 4 KB."""
-        request_view = {
+        known = self._records.get(id(request))
+        record = known[1] if known is not None and known[0] is request else None
+        body = evidence.describe(record.body if record else evidence.body_of_request(request))
+        request_view: dict[str, Any] = {
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
                 k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()
             },
         }
+        if body is not None:
+            request_view["body"] = self.redact(body)
         response_view = None
         if response is not None:
             response_view = {
@@ -278,7 +313,32 @@ class Session:
                 },
                 "body": self.redact(_text(response)),
             }
-        return Exchange(request=request_view, response=response_view)
+        shown = Exchange(request=request_view, response=response_view)
+        if record is not None:
+            self._records[id(shown)] = (shown, record)
+        return shown
+
+    def reproduce(self, exchange: Exchange | None) -> tuple[str, dict[str, bytes | Path]]:
+        """Commands replaying ``exchange``'s request (set-up calls first) and the files they read."""
+        known = self._records.get(id(exchange)) if exchange is not None else None
+        if known is None or known[0] is not exchange:
+            return "", {}
+        record = known[1]
+        index = next((i for i, r in enumerate(self.history) if r is record), None)
+        if index is None:
+            return "", {}
+        names = (
+            (self.credentials.token, "TAPECHECK_TOKEN"),
+            (self.credentials.device_token, "TAPECHECK_DEVICE_TOKEN"),
+            (self.credentials.other_token, "TAPECHECK_OTHER_TOKEN"),
+        )
+        return evidence.reproduce(
+            self.history,
+            index,
+            base_url=str(self.client.base_url),
+            embedded=self.embedded,
+            secrets={secret: name for secret, name in names if secret},
+        )
 
 
 def _text(response: httpx.Response) -> str:
