@@ -295,7 +295,7 @@ def _verdict(verdict: Verdict) -> str:
     if verdict.reproduce:
         html.append(
             '<div class="http reproduce"><h4>Reproduce (bash + curl, from the report folder)</h4>'
-            f'{_pre(verdict.reproduce, "commands")}</div>'
+            f"{_pre(verdict.reproduce, 'commands')}</div>"
         )
     html.append("</div>\n")
     return "".join(html)

@@ -125,9 +125,8 @@ def _request_to_dict(request: Mapping[str, Any]) -> dict[str, Any]:
         "method": str(request.get("method") or ""),
         "url": str(request.get("url") or ""),
         "headers": headers_to_dict(request.get("headers")),
+        "body": cut_body(request.get("body")),
     }
-    if request.get("body") is not None:
-        entry["body"] = cut_body(request["body"])
     return entry
 
 
