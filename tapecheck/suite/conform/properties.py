@@ -61,6 +61,7 @@ __all__ = [
     "PROPERTY_CHECKS",
     "REJECTION_STATUSES",
     "Fixtures",
+    "documented_constraints_only",
     "register_property_requirements",
     "run_properties",
 ]
@@ -205,7 +206,10 @@ class Prober:
 
         spec = self.session.spec
         config = schemathesis.Config.from_dict(self._config())
-        schema = schemathesis.openapi.from_dict(generation_document(spec), config=config)
+        document = generation_document(spec)
+        if self.negative:
+            documented_constraints_only(document, spec.raw.get("x-tapecheck-notes", ()))
+        schema = schemathesis.openapi.from_dict(document, config=config)
         with media_types_registered(audio_media_types(spec)):
             for result in schema.get_all_operations():
                 if self.stopped:
@@ -460,6 +464,35 @@ class Prober:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+def documented_constraints_only(document: dict[str, Any], notes: Any) -> list[str]:
+    """Drop from ``document`` the constraints a spec adds for the linter's sake alone.
+
+    A note with ``provenance: linter`` points at a schema keyword (a prefix
+    ``pattern`` on a list filter, a ``type`` from an SDK) that the vendor's docs do
+    not state: a target that accepts a value breaking it (200 and an empty list)
+    follows the docs as well as one that refuses it, so no invalid request is
+    generated from it. Returns the pointers dropped.
+    """
+    dropped: list[str] = []
+    for note in notes if isinstance(notes, list) else ():
+        if not isinstance(note, Mapping) or note.get("provenance") != "linter":
+            continue
+        pointer = str(note.get("at", ""))
+        tokens = [t.replace("~1", "/").replace("~0", "~") for t in pointer.split("/")[1:]]
+        node: Any = document
+        for token in tokens[:-1]:
+            if isinstance(node, dict):
+                node = node.get(token)
+            elif isinstance(node, list) and token.isdigit() and int(token) < len(node):
+                node = node[int(token)]
+            else:
+                node = None
+        if isinstance(node, dict) and tokens and tokens[-1] in node:
+            del node[tokens[-1]]
+            dropped.append(pointer)
+    return dropped
 
 
 def _stateful_steps(examples: int) -> int:
