@@ -62,6 +62,7 @@ __all__ = [
     "REJECTION_STATUSES",
     "Fixtures",
     "documented_constraints_only",
+    "refusals_of_any_documented_meaning",
     "register_property_requirements",
     "run_properties",
 ]
@@ -207,6 +208,7 @@ class Prober:
         spec = self.session.spec
         config = schemathesis.Config.from_dict(self._config())
         document = generation_document(spec)
+        refusals_of_any_documented_meaning(document)
         if self.negative:
             documented_constraints_only(document, spec.raw.get("x-tapecheck-notes", ()))
         schema = schemathesis.openapi.from_dict(document, config=config)
@@ -464,6 +466,32 @@ class Prober:
 
 
 # -- helpers ------------------------------------------------------------------------------
+
+
+#: The refusals any operation may answer where the docs pin no status: a missing or wrong
+#: credential, a body over a limit, a wrong content type, invalid data, another's resource.
+_MEANINGS = ("400", "401", "403", "404", "413", "415", "422")
+
+
+def refusals_of_any_documented_meaning(document: dict[str, Any]) -> None:
+    """Let every operation answer the refusals of each meaning (401 or 403, 400 or 422, ...).
+
+    A spec lists the statuses the docs show (Alpharun's and Siro's show none: the spec
+    adds 400 and 401 for the linter and the mock); a target that answers 422 for a
+    duplicate contact, or 415 for a body without a Content-Type, follows the docs as
+    well. Operations keep their own definition of a status they document.
+    """
+    for item in document.get("paths", {}).values():
+        if not isinstance(item, dict):
+            continue
+        for operation in item.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if not isinstance(responses, dict):
+                continue
+            for status in _MEANINGS:
+                responses.setdefault(
+                    status, {"description": "A refusal of this meaning; the docs pin no status."}
+                )
 
 
 def documented_constraints_only(document: dict[str, Any], notes: Any) -> list[str]:

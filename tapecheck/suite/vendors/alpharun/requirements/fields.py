@@ -41,7 +41,8 @@ async def required_fields(s: Session) -> None:
     upload = Upload(s)
     no_audio = upload.with_fields()
     no_audio.audio = None
-    await refused(s, no_audio)
+    # Without a file part the form travels url-encoded, not as multipart: 415 is a fair answer.
+    await refused(s, no_audio, INVALID | WRONG_TYPE)
     for name in ("teammate_email", "recorded_at", "contacts"):
         await refused(s, upload.with_fields(**{name: None}))
 
