@@ -44,8 +44,10 @@ __all__ = [
     "error_body",
     "expect_error",
     "format_by_content",
+    "format_refused",
     "job_not_found",
     "job_status",
+    "job_status_shape",
     "metadata_id_charset",
     "metadata_id_required",
     "metadata_json",
@@ -304,6 +306,22 @@ async def audio_required(s: Session) -> None:
 
 @requirement(
     V,
+    "CRESCENDO-FORMAT-REFUSED",
+    title="A FLAC upload, named and typed as FLAC, is refused (400, 415 or 422)",
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": "Audio must be **mp3** or '
+    '**wav**". The docs name no status for another format: 400, 415 or 422 passes.',
+    checks=ERROR_CHECKS,
+)
+async def format_refused(s: Session) -> None:
+    response = await _upload(
+        s, audio=s.media.audio("flac"), metadata=_metadata(), content_type="audio/flac"
+    )
+    expect_error(s, response, UPLOAD, WRONG_TYPE | INVALID)
+
+
+@requirement(
+    V,
     "CRESCENDO-FORMAT-BY-CONTENT",
     title="Audio that is not mp3 or wav by its content is refused, whatever it is called",
     level="should",
@@ -356,6 +374,34 @@ async def size_limit(s: Session) -> None:
     expect_success(s, at_limit, UPLOAD)
     over = await _upload(s, audio=s.media.sized("mp3", size_bytes=limit + 1), metadata=_metadata())
     expect_error(s, over, UPLOAD, TOO_LARGE)
+
+
+@requirement(
+    V,
+    "CRESCENDO-STATUS-POLL-SHAPE",
+    title="Every status poll of a new job answers its id and a documented status",
+    level="must",
+    source="Crescendo's API reference (VOC recording status): GET "
+    ".../recording/{jobId}/status answers {id, status: started | completed | failed, "
+    "started (ms), finished, file, recordingId, result, error}, id, status and started "
+    "required; " + 'Crescendo API reference, "Upload a VOC recording": "Use the returned job '
+    'ID with VOC recording status."',
+    checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
+)
+async def job_status_shape(s: Session) -> None:
+    created = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata("job-shape-1"))
+    expect_success(s, created, UPLOAD)
+    job_id = created.json()["id"]
+    for poll in range(MAX_POLLS):
+        answer = await s.call(STATUS, path={"jobId": job_id})
+        expect_success(s, answer, STATUS)
+        body = answer.json()
+        if body["id"] != job_id:
+            s.fail("status_code_expected", "Wrong job", f"asked for {job_id!r}", answer)
+        if body["status"] != "started":
+            return  # a terminal status, in the documented enum (the schema said so)
+        if poll and not s.embedded:
+            await asyncio.sleep(POLL_PAUSE_S)
 
 
 @requirement(
