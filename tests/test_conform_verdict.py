@@ -8,6 +8,7 @@ target, a refused token and a target that answers 500 to everything are
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -18,15 +19,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conform_helpers import factory_of
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from tapecheck.reports import RUN_WRITERS
 from tapecheck.reports.model import RequirementResult, Run
-from tapecheck.suite.conform.requirements import LEVELS, catalogue, requirement
+from tapecheck.suite.conform.requirements import LEVELS, REQUIREMENTS, catalogue, requirement
+from tapecheck.suite.conform.runner import ConformOptions, run_to_completion
 from tapecheck.suite.mocks.server import base_path
 from tapecheck.suite.specs import load_spec, vendors
+from tapecheck.suite.vendors.corti.mock import CortiMock
 
 #: What a public citation never holds: a path of this repository.
 _REPOSITORY_PATHS = re.compile(r"VENDORS|CONTRACT|\.md\b|specs/|\.ya?ml\b|Seed |x-tapecheck")
@@ -186,3 +191,91 @@ def test_json_on_stdout_is_report_json(tmp_path: Path) -> None:
     assert code == 2, err
     assert json.loads(out)["verdict"] == "incomplete"
     assert json.loads(out)["conforms"] is False
+
+
+# -- in-process: flakes, undecided requirements, the plugin's hint ------------------------
+
+
+def render_run(name: str, run: Run) -> str:
+    stream = io.StringIO()
+    RUN_WRITERS[name]().write(run, stream)
+    return stream.getvalue()
+
+
+class _FlakyUpload(CortiMock):
+    """Answers the first upload 200 (not the documented 201), every later one 201."""
+
+    uploads = 0
+
+    def success_status(self, operation_id: str) -> int:
+        if operation_id == "upload":
+            type(self).uploads += 1
+            if type(self).uploads == 1:
+                return 200
+        return super().success_status(operation_id)
+
+
+def test_a_requirement_that_fails_then_passes_is_passed_and_flaky() -> None:
+    _FlakyUpload.uploads = 0
+    run, aborted = run_to_completion(
+        ConformOptions(
+            vendor="corti",
+            quick=True,
+            select=("CORTI-UPLOAD-201",),
+            factory=factory_of(_FlakyUpload),
+        )
+    )
+    assert aborted is None
+    (result,) = run.requirements
+    assert (result.status, result.flaky) == ("passed", True)
+    assert result.failures  # the first attempt's failure is kept as evidence
+    assert run.flaky == ["CORTI-UPLOAD-201"]
+    assert run.verdict == "conforms"
+    assert "FLAKY CORTI-UPLOAD-201" in render_run("text", run)
+    assert json.loads(render_run("json", run))["flaky"] == ["CORTI-UPLOAD-201"]
+    assert "flaky" in render_run("html", run)
+    assert "FLAKY" in render_run("junit", run)
+
+
+def test_an_undecided_requirement_is_error_and_the_run_incomplete() -> None:
+    from tapecheck.suite.conform.requirements import RequirementUndecided
+
+    async def undecided(session: Any) -> None:
+        raise RequirementUndecided("no answer within the time limit")
+
+    requirement(
+        "corti",
+        "CORTI-TEST-UNDECIDED",
+        title="an undecidable requirement (test only)",
+        level="must",
+        source="test",
+    )(undecided)
+    try:
+        run, aborted = run_to_completion(
+            ConformOptions(vendor="corti", quick=True, select=("CORTI-TEST-UNDECIDED",))
+        )
+    finally:
+        del REQUIREMENTS["corti"]["CORTI-TEST-UNDECIDED"]
+    assert aborted is None
+    assert [(r.status, r.reason) for r in run.requirements] == [
+        ("error", "no answer within the time limit")
+    ]
+    assert run.verdict == "incomplete"
+    assert run.exit_code == 2
+
+
+def test_the_plugin_hint_names_its_own_options() -> None:
+    from tapecheck.suite.vendors.crescendo.mock import create_app
+
+    def elsewhere(**kw: Any) -> Any:
+        return create_app(token="another-token", tenant=kw["tenant"])
+
+    run, aborted = run_to_completion(
+        ConformOptions(
+            vendor="crescendo", quick=True, factory=elsewhere, option_prefix="--tapecheck-"
+        )
+    )
+    assert aborted is not None
+    assert "--tapecheck-token" in aborted
+    assert run.verdict == "incomplete"
+    assert "error" in {r.status for r in run.requirements}

@@ -186,7 +186,8 @@ def execute(options: ConformOptions) -> Iterator[Event]:
             media.close()
     run.duration_s = time.perf_counter() - started
     if tally.credentials_refused:
-        for result in tally.only_refused:
+        refused = [r for r in run.requirements if r.status == "failed" and _refused_only(r)]
+        for result in [*tally.only_refused, *refused]:
             if result.status in ("passed", "failed"):
                 result.status = "error"
                 result.reason = "every request made with the given credential was refused"
@@ -198,6 +199,15 @@ def execute(options: ConformOptions) -> Iterator[Event]:
         yield RunAborted(run.incomplete, run, kind="credentials")
         return
     yield RunFinished(run)
+
+
+def _refused_only(result: RequirementResult) -> bool:
+    """Every failure of ``result`` is a 401 or 403 (a credential sent another way, say)."""
+    statuses = [
+        f.exchange.response.get("status") if f.exchange and f.exchange.response else None
+        for f in result.failures
+    ]
+    return bool(statuses) and all(status in (401, 403) for status in statuses)
 
 
 def credentials_hint(prefix: str = "--") -> str:
