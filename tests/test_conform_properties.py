@@ -302,7 +302,7 @@ def test_a_server_error_on_generated_input_fails() -> None:
     request = result.failures[0].exchange.request
     assert "limit=" in str(request["url"])
     assert request["headers"].get("authorization") != f"Bearer {TOKEN}"
-    assert _verdicts(run)["NEGATIVE"].status == "failed"  # invalid limits reach it too
+    assert _verdicts(run)["NEGATIVE"].status == "failed"  # invalid headers beside a limit
 
 
 class _ListsGarbage(CortiMock):
