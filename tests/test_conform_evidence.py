@@ -27,12 +27,14 @@ from tapecheck.suite.specs import load_spec
 
 TOKEN, TENANT = "test-token", "tenant-a"
 
-#: (vendor, mutant, requirement): a failure needing set-up calls (Corti's interaction and
-#: recording, Siro's signed URL) and one whose body is the point (Crescendo's metadata.id).
+#: (vendor, mutant, requirement): failures needing set-up calls (Corti's interaction and
+#: recording, Siro's signed URL, Bota's recording and its PUT) and one whose body is the
+#: point (Crescendo's metadata.id).
 CASES = [
     ("corti", "download-drops-last-byte", "CORTI-RECORDING-GET"),
     ("siro", "put-length-range-ignored", "SIRO-PUT-LENGTH-RANGE"),
     ("crescendo", "id-charset-not-enforced", "CRESCENDO-METADATA-ID-CHARSET"),
+    ("bota", "duration-in-seconds", "BOTA-UPLOAD-COMPLETE"),
 ]
 
 
