@@ -26,7 +26,8 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning", "info"]
-#: ``error``: the requirement could not be decided (no answer, a time-out, every credential
+#: ``error``: the requirement could not be decided (no answer, a time-out, the target's
+#: answer passed a size or time bound, the run reached its deadline, every credential
 #: refused); it is neither a pass nor a failure.
 RequirementStatus = Literal["passed", "failed", "skipped", "error"]
 #: conforms (exit 0), does-not-conform (exit 1), incomplete (exit 2).

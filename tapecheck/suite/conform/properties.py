@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib
-import importlib.util
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -54,6 +52,7 @@ from tapecheck.suite.conform.requirements import (
     requirement,
 )
 from tapecheck.suite.conform.session import Session, TargetUnreachable
+from tapecheck.suite.conform.targets import Undecidable
 
 __all__ = [
     "MAX_FAILURES",
@@ -155,10 +154,12 @@ async def run_properties(session: Session, *, negative: bool) -> None:
 
 
 async def _prerequisites(session: Session) -> Fixtures:
-    name = f"tapecheck.suite.vendors.{session.vendor}.flow"
-    if importlib.util.find_spec(name) is None:
+    from tapecheck.suite.vendors import optional_vendor_module
+
+    flow = optional_vendor_module(session.vendor, "flow")
+    if flow is None:  # nothing to create first: a vendor without a flow of its own
         return Fixtures()
-    fixtures: Fixtures = await importlib.import_module(name).prerequisites(session)
+    fixtures: Fixtures = await flow.prerequisites(session)
     return fixtures
 
 
@@ -401,7 +402,7 @@ class Prober:
         except httpx.TransportError as exc:  # the connection dropped: nothing to judge
             self.error = RequirementUndecided(f"the target dropped a request ({exc!r})")
             return None
-        except TargetUnreachable as exc:
+        except (TargetUnreachable, Undecidable) as exc:
             self.error = exc
             return None
         except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError) as exc:

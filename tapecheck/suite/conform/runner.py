@@ -50,6 +50,7 @@ from tapecheck.suite.specs import load_spec
 
 __all__ = [
     "DEFAULT_EXAMPLES",
+    "DEFAULT_MAX_TIME",
     "ConformOptions",
     "credentials_hint",
     "execute",
@@ -57,11 +58,14 @@ __all__ = [
 ]
 
 DEFAULT_EXAMPLES = 25
+#: Seconds a whole run may take (``--max-time``): a full run against a mock takes a
+#: minute or two, a slow sandbox several; a target that never answers ends here.
+DEFAULT_MAX_TIME = 900.0
 #: The credentials a reference mock accepts by default (CONTRACT.md, `tapecheck mock`).
 MOCK_TOKEN = "test-token"
 MOCK_TENANT = "tenant-a"
 MOCK_DEVICE_TOKEN = "dtok_tapecheck"
-#: A second user (Siro) or project (Bota) the embedded mock knows, for isolation requirements.
+#: A second user or project the embedded mock knows, for isolation requirements.
 MOCK_OTHER_TENANT = "tapecheck-second-user"
 MOCK_OTHER_TOKEN = "test-token-second-user"
 
@@ -82,6 +86,8 @@ class ConformOptions:
     select: tuple[str, ...] = ()
     factory: AppFactory | None = None  # an app factory to use instead of the vendor's mock
     timeout: float = 60.0
+    #: seconds the whole run may take; past it, every requirement not yet decided is ``error``
+    max_time: float = DEFAULT_MAX_TIME
     #: a failed ``should`` counts as a failed ``must``
     strict: bool = False
     #: how the options are spelled in hints: ``--`` (the CLI), ``--tapecheck-`` (the plugin)
@@ -140,6 +146,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
     )
     yield RunStarted(options.vendor, target.label, options.seed, len(requirements))
     started = time.perf_counter()
+    deadline = started + options.max_time
     tally = _Tally()
     media = Media()
     with asyncio.Runner() as loop:
@@ -154,8 +161,9 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                 examples=options.examples,
                 embedded=target.embedded,
                 media=media,
+                request_deadline_s=options.timeout,
             )
-            result = loop.run(_decide(requirement, session))
+            result = loop.run(_decide_by(requirement, session, deadline, max_time=options.max_time))
             tally.add(result, session)
             if options.report_dir is not None:
                 for failure in result.failures:
@@ -250,8 +258,8 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         await requirement.run(session)
     except RequirementSkipped as skipped:
         result.status = "skipped"
-        result.reason = str(skipped)
-    except RequirementUndecided as undecided:
+        result.reason = session.redact(str(skipped))
+    except RequirementUndecided as undecided:  # Undecidable (a bound passed) among them
         result.status = "error"
         result.reason = session.redact(str(undecided))
     except ConformanceFailure as failure:
@@ -296,6 +304,32 @@ def _reproduce(session: Session, exchange: Exchange | None) -> tuple[str, dict[s
         return session.reproduce(exchange)
     except Exception:
         return "", {}
+
+
+async def _decide_by(
+    requirement: Requirement, session: Session, deadline: float, *, max_time: float
+) -> RequirementResult:
+    """:func:`_decide`, cut short (``error``) when the run's deadline comes first."""
+    started = time.perf_counter()
+    remaining = deadline - started
+    if remaining > 0:
+        try:
+            async with asyncio.timeout(remaining):
+                return await _decide(requirement, session)
+        except TimeoutError:
+            when = "while this requirement ran"
+    else:
+        when = "before this requirement ran"
+    return RequirementResult(
+        id=requirement.id,
+        title=requirement.title,
+        status="error",
+        source=requirement.source,
+        checks=requirement.checks,
+        reason=f"not decided: the run reached --max-time ({max_time:g} s) {when}",
+        duration_s=time.perf_counter() - started,
+        level=requirement.level,
+    )
 
 
 def run_to_completion(options: ConformOptions) -> tuple[Run, str | None]:
