@@ -126,6 +126,10 @@ def catalogue(vendor: str) -> list[Requirement]:
     from tapecheck.suite.vendors import optional_vendor_module
 
     optional_vendor_module(vendor, "requirements")
+    # The generic families, where the vendor's folder does not require the behaviour itself.
+    from tapecheck.suite.conform.families import register_families
+
+    register_families(vendor)
     # The property-based layer (deep), generic for every vendor, after the vendor's own.
     from tapecheck.suite.conform.properties import register_property_requirements
 

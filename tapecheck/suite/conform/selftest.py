@@ -116,9 +116,12 @@ class SelftestOutcome:
 
 
 def mutants(vendor: str) -> list[Mutant]:
+    """The vendor's own mutants, then the generic ones of the families generated for it."""
+    from tapecheck.suite.conform.families.mutants import generic_mutants
+
     module = optional_vendor_module(vendor, "mutants")
     found: list[Mutant] = list(module.MUTANTS) if module is not None else []
-    return found
+    return found + generic_mutants(vendor)
 
 
 def selftest(

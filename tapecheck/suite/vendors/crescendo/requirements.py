@@ -31,6 +31,7 @@ from tapecheck.suite.conform.session import Auth, Session
 
 __all__ = [
     "ERROR_CHECKS",
+    "FAMILIES_COVERED",
     "MAX_POLLS",
     "POLL_PAUSE_S",
     "STATUS",
@@ -67,6 +68,23 @@ MAX_POLLS = 30
 POLL_PAUSE_S = 0.5
 #: Every error: a documented status, {code, message}, and the code the docs pair with the status.
 ERROR_CHECKS = ("status_code_expected", "error_body_shape", "crescendo_error_code_matches")
+
+#: The generic families this folder requires itself (family -> its own ids), so that
+#: none is generated twice (tapecheck.suite.conform.families).
+FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
+    "credentials": (
+        "CRESCENDO-AUTH-MISSING",
+        "CRESCENDO-AUTH-WRONG",
+    ),
+    "size-limit": ("CRESCENDO-SIZE-LIMIT",),
+    "formats": (
+        "CRESCENDO-FORMAT-REFUSED",
+        "CRESCENDO-FORMAT-BY-CONTENT",
+    ),
+    "success-status": ("CRESCENDO-UPLOAD-202",),
+    "error-shape": ("CRESCENDO-ERROR-BODY",),
+    "not-found": ("CRESCENDO-JOB-NOT-FOUND",),
+}
 
 
 def expect_error(
