@@ -22,6 +22,7 @@ from tapecheck.suite.conform.families.facts import (
     id_parameters,
     max_bytes,
     refused_format,
+    required_parameters,
     unknown_path,
     upload_kwargs,
     uploadable,
@@ -49,8 +50,7 @@ ERROR_STATUSES = frozenset(range(400, 500))
 
 def _plain(spec: Spec, operation: Operation) -> bool:
     """No body, no required query parameter: the operation needs nothing the spec cannot give."""
-    required_query = any(p.get("required") for p in operation.parameters_in("query"))
-    return operation.request_body is None and not required_query
+    return operation.request_body is None and not required_parameters(spec, operation)
 
 
 # -- which operations each family applies to ----------------------------------------------

@@ -25,6 +25,7 @@ __all__ = [
     "id_parameters",
     "max_bytes",
     "refused_format",
+    "required_parameters",
     "unknown_path",
     "upload_kwargs",
     "uploadable",
@@ -90,6 +91,17 @@ def unknown_path(spec: Spec, operation: Operation) -> dict[str, str] | None:
     return found
 
 
+def required_parameters(spec: Spec, operation: Operation) -> bool:
+    """A required query or header parameter the spec alone cannot fill (the tenant's it can)."""
+    tenant = spec.ext.get("tenant")
+    tenant_name = tenant.get("name") if isinstance(tenant, Mapping) else None
+    return any(
+        p.get("required") and p.get("name") != tenant_name
+        for where in ("query", "header")
+        for p in operation.parameters_in(where)
+    )
+
+
 def _required_text_fields(spec: Spec, operation: Operation) -> bool:
     schema = operation.body_schema("multipart/form-data")
     node = spec.resolve(schema["allOf"][0]) if schema and schema.get("allOf") else schema
@@ -103,9 +115,7 @@ def _required_text_fields(spec: Spec, operation: Operation) -> bool:
 def uploadable(spec: Spec, operation: Operation) -> bool:
     """The spec alone tells how to send this operation's audio, and nothing else is required."""
     audio = operation.audio or {}
-    if operation.parameters_in("query") and any(
-        p.get("required") for p in operation.parameters_in("query")
-    ):
+    if required_parameters(spec, operation):
         return False
     if id_parameters(spec, operation):
         return False

@@ -45,14 +45,16 @@ def _credentials_ignored(base: type[Any]) -> dict[str, Any]:
 
 def _limit_not_enforced(base: type[Any]) -> dict[str, Any]:
     def audio_limits(self: Any, operation_id: str) -> AudioLimits:
-        return replace(base.audio_limits(self, operation_id), max_bytes=None)
+        limits: AudioLimits = base.audio_limits(self, operation_id)
+        return replace(limits, max_bytes=None)
 
     return {"audio_limits": audio_limits}
 
 
 def _formats_not_checked(base: type[Any]) -> dict[str, Any]:
     def audio_limits(self: Any, operation_id: str) -> AudioLimits:
-        return replace(base.audio_limits(self, operation_id), formats=None)
+        limits: AudioLimits = base.audio_limits(self, operation_id)
+        return replace(limits, formats=None)
 
     return {"audio_limits": audio_limits}
 
