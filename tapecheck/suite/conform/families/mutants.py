@@ -5,7 +5,11 @@ and overriding one hook every :class:`~tapecheck.suite.mocks.vendor.VendorMock`
 has (``token_tenant``, ``audio_limits``, ``success_status``,
 ``error_response``). The mock class is the one the spec alone drives, or the
 one the vendor's ``mock`` module names as ``MOCK_CLASS``; a folder mock that
-names none gets no generic mutants (its own ``mutants.py`` covers it).
+names none gets no generic mutants (its own ``mutants.py`` covers it). A family
+the vendor's folder covers itself (``FAMILIES_COVERED``) gets its mutant too,
+expected to be caught by the folder's own ids; where the deviation means
+nothing for the vendor (its mock checks credentials in a flow of its own), its
+``mutants`` module says so in ``GENERIC_NOT_APPLICABLE`` (family -> why).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from tapecheck.suite.conform.families import generated
+from tapecheck.suite.conform.families import FAMILIES, Family, covered, generated
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits
 from tapecheck.suite.mocks.mutant import Mutant, app_factory
@@ -98,15 +102,30 @@ _DEVIATIONS = {
 }
 
 
+def _caught_by(vendor: str) -> list[tuple[Family, tuple[str, ...]]]:
+    """Each family generated for ``vendor`` or covered by its folder, with the ids catching it."""
+    made = dict(generated(vendor))
+    own = covered(vendor)
+    return [
+        (family, (made[family],) if family in made else own[family.name])
+        for family in FAMILIES
+        if family in made or own.get(family.name)
+    ]
+
+
 def generic_mutants(vendor: str) -> list[Mutant]:
     """One mutant per family generated for ``vendor`` (none without a mock class to subclass)."""
     base = mock_class(vendor)
     if base is None:
         return []
+    module = optional_vendor_module(vendor, "mutants")
+    skipped = dict(getattr(module, "GENERIC_NOT_APPLICABLE", {})) if module is not None else {}
     found: list[Mutant] = []
-    for family, rid in generated(vendor):
+    for family, expect in _caught_by(vendor):
+        if family.name in skipped:
+            continue
         name, description, hooks = _DEVIATIONS[family.name]
         title = "".join(part.title() for part in name.split("-"))
         cls = type(f"{base.__name__}{title}", (base,), {**hooks(base), "__module__": __name__})
-        found.append(Mutant(f"generic-{name}", description, app_factory(cls), (rid,)))
+        found.append(Mutant(f"generic-{name}", description, app_factory(cls), expect))
     return found

@@ -46,7 +46,6 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
         "ALPHARUN-AUTH-MISSING",
         "ALPHARUN-AUTH-WRONG",
     ),
-    "formats": ("ALPHARUN-AUDIO-FORMATS",),
     "success-status": ("ALPHARUN-UPLOAD-201",),
     "error-shape": ("ALPHARUN-ERROR-BODY",),
 }

@@ -45,7 +45,6 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
         "CORTI-AUTH-WRONG",
     ),
     "size-limit": ("CORTI-SIZE-LIMIT",),
-    "formats": ("CORTI-UPLOAD-FORMATS",),
     "success-status": (
         "CORTI-UPLOAD-201",
         "CORTI-INTERACTION-CREATE-201",
