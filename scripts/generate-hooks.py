@@ -24,7 +24,7 @@ from tapecheck.suite.specs import load_spec, vendors
 HOOKS_FILE = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
 #: The manifests `tapecheck lint` finds when it walks a folder.
 FILES = r"\.request\.(json|ya?ml)$"
-ENTRY = "tapecheck lint"
+ENTRY = "tapecheck lint --force-exclude"  # pre-commit names every file: honour exclude
 
 
 def _hook(hook_id: str, name: str, description: str, args: list[str] | None) -> list[str]:

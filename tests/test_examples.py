@@ -137,7 +137,7 @@ def test_hooks_run_the_linter_as_a_python_package() -> None:
         command, *words = hook["entry"].split()
         assert hook["language"] == "python"
         assert command in scripts
-        assert words == ["lint"]
+        assert words == ["lint", "--force-exclude"]  # pre-commit names files: honour exclude
 
 
 def test_hook_files_pattern_matches_manifests_only() -> None:

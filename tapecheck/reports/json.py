@@ -55,7 +55,12 @@ def lint_to_dict(result: LintResult) -> dict[str, Any]:
         "tool": "tapecheck",
         "version": result.tool_version,
         "diagnostics": [finding_to_dict(f) for f in result.findings],
-        "summary": {"files": result.files, "errors": result.errors, "warnings": result.warnings},
+        "summary": {
+            "files": result.files,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "info": result.infos,
+        },
     }
 
 

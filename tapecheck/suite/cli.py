@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -101,6 +101,7 @@ def _fail(message: str) -> NoReturn:
 )
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
     type=click.Choice(_lint_formats()),
     default="text",
@@ -133,6 +134,19 @@ def _fail(message: str) -> NoReturn:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
+@click.option(
+    "--force-exclude",
+    is_flag=True,
+    default=None,
+    help="Apply exclude/extend-exclude to paths given by name too (as pre-commit passes them).",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print the number of findings per rule instead of them."
+)
+@click.option(
+    "--stdin-filename",
+    help="The name of the manifest read from stdin (`-`): its files are relative to its folder.",
+)
 def lint_command(
     paths: tuple[str, ...],
     vendor: str | None,
@@ -145,11 +159,15 @@ def lint_command(
     exit_zero: bool,
     jobs: int | None,
     color: bool | None,
+    force_exclude: bool | None,
+    statistics: bool,
+    stdin_filename: str | None,
 ) -> None:
     """Check request manifests and audio files before they are sent.
 
     A PATH is a manifest (.json, .yaml, .yml), an audio file (needs --vendor)
-    or a folder, walked for *.request.json, *.request.yaml and *.request.yml.
+    or a folder, walked for *.request.json, *.request.yaml and *.request.yml
+    (skipping what exclude/extend-exclude name). `-` reads a manifest from stdin.
     """
     from dataclasses import replace
 
@@ -182,15 +200,30 @@ def lint_command(
         selection = replace(selection, ignore=selection.ignore + parse_codes(ignore))
     _check_selectors((*selection.select, *selection.ignore))
     settings.selection = Selection(select=selection.select, ignore=selection.ignore)
+    if force_exclude is not None:
+        settings.force_exclude = force_exclude
+    if statistics and output_format not in ("text", "json"):
+        _fail(f"--statistics prints text or json, not {output_format}")
+    stdin = _read_stdin(paths, stdin_filename, settings)
     try:
         result = lint_paths(
-            LintRequest(paths=paths or (".",), vendor=vendor, config=settings, jobs=jobs)
+            LintRequest(
+                paths=[p for p in paths if p != "-"] if "-" in paths else (paths or (".",)),
+                vendor=vendor,
+                config=settings,
+                jobs=jobs,
+                stdin=stdin,
+                stdin_filename=stdin_filename,
+            )
         )
     except UsageError as exc:
         _fail(str(exc))
     except InternalRuleError as exc:
         click.echo(f"tapecheck: internal error: {exc}\nPlease report this bug.", err=True)
         sys.exit(EXIT_USAGE)
+    if statistics:
+        _write_statistics(result, output_format, output)
+        sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
     writer = LINT_WRITERS[output_format]()
     if output_format == "sarif":
         from tapecheck.suite.lint.registry import all_rules
@@ -209,6 +242,62 @@ def lint_command(
         use_color = sys.stdout.isatty() if color is None else color
         writer.write(result, sys.stdout, color=use_color)
     sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
+
+
+def _read_stdin(paths: tuple[str, ...], stdin_filename: str | None, settings: Any) -> bytes | None:
+    """The manifest on stdin when ``-`` is a PATH (bounded: never more than a manifest may hold)."""
+    from tapecheck.suite.manifest import MAX_MANIFEST_BYTES
+
+    if "-" not in paths:
+        if stdin_filename is not None:
+            _fail("--stdin-filename names the manifest read from stdin: pass `-` as the PATH")
+        return None
+    if paths.count("-") > 1:
+        _fail("`-` (stdin) can be given once")
+    if (
+        stdin_filename is not None
+        and settings.force_exclude
+        and settings.is_excluded(stdin_filename)
+    ):
+        return None
+    # One byte over the limit is enough for the manifest loader to report it as too large.
+    return sys.stdin.buffer.read(MAX_MANIFEST_BYTES + 1)
+
+
+def _write_statistics(result: Any, output_format: str, output: Path | None) -> None:
+    """``--statistics``: how many findings each rule has, most first (as ruff prints them)."""
+    import json
+    from collections import Counter
+
+    from tapecheck.suite.lint.registry import all_rules
+
+    counts = Counter(f.code for f in result.findings)
+    rules = {rule.code: rule for rule in all_rules()}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    entries = [
+        {
+            "code": code,
+            "name": rules[code].name if code in rules else "",
+            "severity": rules[code].severity if code in rules else "",
+            "count": count,
+        }
+        for code, count in ordered
+    ]
+    if output_format == "json":
+        text = json.dumps(entries, indent=2) + "\n"
+    else:
+        width = max((len(str(entry["count"])) for entry in entries), default=1)
+        text = "".join(
+            f"{entry['count']:>{width}}\t{entry['code']}\t{entry['name']}\t{entry['severity']}\n"
+            for entry in entries
+        )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--output {output}: {exc.strerror or exc}")
 
 
 def _check_selectors(selectors: tuple[str, ...]) -> None:

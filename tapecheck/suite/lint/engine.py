@@ -19,7 +19,7 @@ from tapecheck.reports.model import Finding, LintResult
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Rule, Violation, rules_for
-from tapecheck.suite.manifest import load_manifest
+from tapecheck.suite.manifest import load_manifest, load_manifest_bytes
 
 __all__ = [
     "MANIFEST_SUFFIXES",
@@ -56,6 +56,8 @@ class Target:
     path: Path
     display: str
     kind: str  # "manifest", "audio" or "missing"
+    #: The manifest's bytes when it came on stdin (``-``); ``path`` then only places it.
+    content: bytes | None = None
 
 
 @dataclass
@@ -66,13 +68,24 @@ class LintRequest:
     vendor: str | None = None
     config: LintConfig = field(default_factory=LintConfig)
     jobs: int | None = None  # None: automatic
+    #: A manifest read from stdin (``tapecheck lint -``), and the name that places it.
+    stdin: bytes | None = None
+    stdin_filename: str | None = None
 
 
-def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]:
-    """Expand the command-line paths; an audio file without a vendor is a usage error."""
+def collect_targets(
+    paths: Iterable[str], *, vendor: str | None, config: LintConfig | None = None
+) -> list[Target]:
+    """Expand the command-line paths; an audio file without a vendor is a usage error.
+
+    A folder walk skips what ``config`` excludes; a path given by name is
+    skipped only with ``force_exclude`` (as in ruff).
+    """
     targets: list[Target] = []
     for given in paths:
         path = Path(given)
+        if config is not None and config.force_exclude and config.is_excluded(path):
+            continue
         try:
             is_dir = path.is_dir()
             exists = is_dir or path.exists()
@@ -81,7 +94,7 @@ def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]
         if is_dir:
             found = sorted(
                 p
-                for p in path.rglob("*")
+                for p in _walk(path, config)
                 if p.name.lower().endswith(_WALK_SUFFIXES) and p.is_file()
             )
             targets += [
@@ -102,6 +115,22 @@ def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]
     return targets
 
 
+def _walk(folder: Path, config: LintConfig | None) -> Iterator[Path]:
+    """Every file under ``folder``, never entering an excluded folder."""
+    if config is None:
+        yield from folder.rglob("*")
+        return
+    for top, dirs, files in os.walk(folder):
+        here = Path(top)
+        dirs[:] = [d for d in dirs if not config.is_excluded(here / d, ancestors=False)]
+        for name in files:
+            candidate = here / name
+            if name.lower().endswith(_WALK_SUFFIXES) and not config.is_excluded(
+                candidate, ancestors=False
+            ):
+                yield candidate
+
+
 def _shown(name: str) -> str:
     """A path as text every report can hold: bytes that are not UTF-8 as ``\\xNN``."""
     if name.isprintable():
@@ -112,7 +141,16 @@ def _shown(name: str) -> str:
 
 def lint_paths(request: LintRequest) -> LintResult:
     """Lint every path of ``request``; the result holds findings sorted by position."""
-    targets = collect_targets(request.paths, vendor=request.vendor)
+    targets = collect_targets(request.paths, vendor=request.vendor, config=request.config)
+    if request.stdin is not None:
+        targets.append(
+            Target(
+                Path(request.stdin_filename or "-"),
+                _shown(request.stdin_filename or "-"),
+                "manifest",
+                request.stdin,
+            )
+        )
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
@@ -170,7 +208,10 @@ def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> L
         )
     if target.kind == "missing":
         return LintContext(path=target.display, audio_alone=target.path)
-    loaded = load_manifest(target.path, display=target.display)
+    if target.content is not None:
+        loaded = load_manifest_bytes(target.content, display=target.display)
+    else:
+        loaded = load_manifest(target.path, display=target.display)
     return LintContext.for_manifest(loaded, default_vendor=vendor, limit_overrides=config.limits)
 
 
