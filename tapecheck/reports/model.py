@@ -44,6 +44,9 @@ class RuleDoc:
     summary: str
     explanation: str
     fix_title: str | None = None
+    vendor: str | None = None
+    #: 0.0-10.0 (CVSS-like) for rules that flag a security problem; GitHub ranks alerts by it.
+    security_severity: float | None = None
 
 
 @dataclass(frozen=True)

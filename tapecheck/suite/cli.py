@@ -321,9 +321,10 @@ def _check_selectors(selectors: tuple[str, ...]) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
+    help="markdown: the rule pages as docs/rules.md holds them.",
 )
 def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule (`tapecheck rule CRS003`), or list them all (`--all`)."""
@@ -334,6 +335,17 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     rules = all_rules()
     if show_all == (code is not None):
         _fail("give a rule CODE or --all")
+    if output_format == "markdown":
+        from tapecheck.reports.rulebook import rule_section, rulebook
+
+        if show_all:
+            click.echo(rulebook([r.to_doc() for r in rules]), nl=False)
+            return
+        chosen = next((r for r in rules if r.code == (code or "").upper() or r.name == code), None)
+        if chosen is None:
+            _fail(f"unknown rule {code!r}; see `tapecheck rule --all`")
+        click.echo(rule_section(chosen.to_doc()), nl=False)
+        return
     if show_all:
         if output_format == "json":
             entries = [

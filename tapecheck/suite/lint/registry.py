@@ -80,6 +80,7 @@ class Rule:
     doc: str
     fix_title: str | None = None
     vendor: str | None = None
+    security_severity: float | None = None
 
     @property
     def family(self) -> str:
@@ -116,6 +117,8 @@ class Rule:
             summary=self.summary,
             explanation=self.doc,
             fix_title=self.fix_title,
+            vendor=self.vendor,
+            security_severity=self.security_severity,
         )
 
 
@@ -133,8 +136,13 @@ def rule(
     severity: Severity = "error",
     fix_title: str | None = None,
     vendor: str | None = None,
+    security_severity: float | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function as the rule ``code``."""
+    """Register a check function as the rule ``code``.
+
+    ``security_severity`` (0.0-10.0) marks a rule that flags a security problem:
+    SARIF carries it so that code scanning ranks the alert (low, medium, high).
+    """
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must be three capitals and three digits")
     if not _NAME.match(name):
@@ -161,6 +169,7 @@ def rule(
             doc=inspect.cleandoc(check.__doc__ or ""),
             fix_title=fix_title,
             vendor=vendor,
+            security_severity=security_severity,
         )
         return check
 
