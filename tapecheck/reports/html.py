@@ -151,6 +151,11 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _inline(text: str) -> str:
+    """A title as HTML: escaped, with its Markdown `code` spans as <code> (never literal backticks)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
+
+
 def _anchor(requirement_id: str) -> str:
     return "req-" + re.sub(_ANCHOR_UNSAFE, "-", requirement_id)
 
@@ -170,7 +175,10 @@ def _header(run: Run) -> str:
         _meta("Tool version", f"tapecheck {_e(run.tool_version or 'unknown')}"),
         _meta("Date", _e(run.started_at or "not recorded")),
         _meta("Duration", f"{run.duration_s:.2f} s"),
-        _meta("Examples", f"{_e(run.examples)} per requirement" if run.examples else "default"),
+        _meta(
+            "Examples",
+            f"{_e(run.examples)} per requirement" if run.examples else "none (deterministic only)",
+        ),
         _meta("Mode", _e(run.mode)),
         _meta("Spec sha256", f"<code>{_e(run.spec_sha256)}</code>", wide=True),
     ]
@@ -204,7 +212,7 @@ def _row(requirement: RequirementResult) -> str:
     ident = f"<code>{_e(requirement.id)}</code>"
     if status == "failed":
         ident = f'<a href="#{_anchor(requirement.id)}">{ident}</a>'
-    title = _e(requirement.title)
+    title = _inline(requirement.title)
     if status == "skipped" and requirement.reason:
         title += f'<div class="note">Skipped: {_e(requirement.reason)}</div>'
     elif status == "failed" and requirement.failures:
@@ -282,7 +290,7 @@ def _failure(requirement: RequirementResult) -> str:
     return (
         f'<details class="requirement" id="{_anchor(requirement.id)}" open>\n'
         f'<summary><span class="badge failed">failed</span> <code>{_e(requirement.id)}</code> '
-        f'{_e(requirement.title)}<span class="count">{checks}</span></summary>\n'
+        f'{_inline(requirement.title)}<span class="count">{checks}</span></summary>\n'
         f'<div class="requirement-body">\n{"".join(body)}</div>\n</details>\n'
     )
 

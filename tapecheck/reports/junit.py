@@ -149,9 +149,11 @@ def _add_requirement(suite: Element, run: Run, requirement: RequirementResult) -
         "testcase",
         suite,
         classname=f"tapecheck.conform.{run.vendor}",
-        name=f"{requirement.id}: {requirement.title}",
+        name=requirement.id,  # the stable id: CI keeps a test's history by its name
         time=f"{requirement.duration_s:.3f}",
     )
+    case_properties = _element("properties", case)
+    _element("property", case_properties, name="title", value=requirement.title)
     if requirement.status == "failed":
         first = requirement.failures[0] if requirement.failures else None
         _element(

@@ -106,7 +106,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
         tool_version=__version__,
         spec_sha256=spec.sha256,
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        examples=options.examples,
+        examples=0 if options.quick else options.examples,  # --quick generates nothing
         mode="quick" if options.quick else "full",
     )
     yield RunStarted(options.vendor, target.label, options.seed, len(requirements))
