@@ -388,6 +388,9 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 
 # -- tapecheck mock -----------------------------------------------------------
 
+#: The credential a mock accepts when --token is not given (CONTRACT.md, `tapecheck mock`).
+_MOCK_TOKEN = "test-token"
+
 
 @main.command("mock")
 @click.argument("vendor")
@@ -401,9 +404,8 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 )
 @click.option(
     "--token",
-    default="test-token",
-    show_default=True,
-    help="The credential the mock accepts.",
+    default=None,
+    help=f"The credential the mock accepts  [default: {_MOCK_TOKEN}]",
 )
 @click.option(
     "--tenant",
@@ -411,8 +413,16 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     show_default=True,
     help="The tenant the mock knows (Corti's Tenant-Name, Crescendo's tenantId).",
 )
-def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:
-    """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it)."""
+@click.option("--quiet", "-q", is_flag=True, help="Do not log each request.")
+def mock_command(
+    vendor: str, host: str, port: int, token: str | None, tenant: str, quiet: bool
+) -> None:
+    """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it).
+
+    It prints the base URL, the tenant it knows and, unless --token was given,
+    the token it accepts; then one line per request (method, path, status,
+    time) unless --quiet.
+    """
     from tapecheck.suite import specs
     from tapecheck.suite.vendors import vendor_module
 
@@ -426,11 +436,18 @@ def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> 
         _fail(f"{vendor} has no reference mock yet")
     from tapecheck.suite.mocks.server import base_path, serve
 
-    app = module.create_app(token=token, tenant=tenant)
-    prefix = base_path(specs.load_spec(vendor))
+    spec = specs.load_spec(vendor)
+    app = module.create_app(token=token or _MOCK_TOKEN, tenant=tenant)
+    prefix = base_path(spec)
+    if not quiet:
+        from tapecheck.suite.mocks.access_log import AccessLog
+
+        app = AccessLog(app, click.echo)
 
     def ready(origin: str) -> None:
         click.echo(f"tapecheck mock {vendor}: base URL {origin}{prefix}")
+        for line in _mock_credentials(spec, token=token, tenant=tenant):
+            click.echo(f"  {line}")
         click.echo("Press Ctrl-C to stop.")
 
     try:
@@ -439,6 +456,26 @@ def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> 
         _fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}")
     except KeyboardInterrupt:
         pass
+
+
+def _mock_credentials(spec: Any, *, token: str | None, tenant: str) -> list[str]:
+    """What a client must send to the mock; a token given on the command line is never echoed."""
+    lines: list[str] = []
+    where = spec.ext.get("tenant")
+    if isinstance(where, dict) and where.get("name"):
+        place = "header" if where.get("in") == "header" else f"{where.get('in')} parameter"
+        lines.append(f"tenant: {tenant} (the {where['name']} {place})")
+    kinds = [c for c in spec.credentials if isinstance(c, dict)]
+    kind = f" ({kinds[0]['kind']})" if kinds and kinds[0].get("kind") else ""
+    if token is None:
+        lines.append(f"token{kind}: {_MOCK_TOKEN} (the default; --token sets another)")
+    else:
+        lines.append(f"token{kind}: the one given with --token")
+    for credential in kinds[1:]:
+        if credential.get("kind") == "device-token" and credential.get("prefixes"):
+            prefix = credential["prefixes"][0]
+            lines.append(f"device token: any {prefix}<x> (one device and end user per token)")
+    return lines
 
 
 # -- tapecheck conform / selftest ---------------------------------------------
