@@ -193,3 +193,14 @@ def test_anything_under_an_excluded_folder_is_excluded(
     # Walking into the folder, each entry is judged alone: only the folder itself is excluded.
     assert config.is_excluded(Path("/nonexistent-project", *above, excluded), ancestors=False)
     assert not config.is_excluded(inside, ancestors=False) or below[-1] in DEFAULT_EXCLUDE
+
+
+def test_a_link_is_judged_by_its_own_name(tmp_path: Path) -> None:
+    (tmp_path / "real").mkdir()
+    (tmp_path / "node_modules").symlink_to(tmp_path / "real")
+    (tmp_path / "up").symlink_to(tmp_path)
+    config = LintConfig(root=tmp_path)
+    assert config.is_excluded(tmp_path / "node_modules", ancestors=False)
+    assert not config.is_excluded(tmp_path / "real", ancestors=False)
+    assert not config.is_excluded(tmp_path / "up", ancestors=False)
+    assert not config.is_excluded(tmp_path)

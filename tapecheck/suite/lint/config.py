@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import fnmatch
+import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -137,13 +138,12 @@ class LintConfig:
         if not patterns:
             return False
         given = Path(path)
-        names: tuple[str, ...]
-        relative = True
-        try:
-            names = given.absolute().resolve().relative_to(self.root.absolute().resolve()).parts
-        except (ValueError, OSError, RuntimeError):  # outside the project, or a link loop
-            relative = False
+        names = self._parts_from_root(given)
+        relative = names is not None
+        if names is None:  # outside the project
             names = (given.name,) if given.is_absolute() else given.parts
+        if not names:
+            return False  # the project's folder itself
         depths = range(len(names)) if ancestors else range(len(names) - 1, len(names))
         for depth in depths:
             name = names[depth]
@@ -155,6 +155,26 @@ class LintConfig:
                 elif relative and fnmatch.fnmatchcase(prefix, pattern):
                     return True
         return False
+
+    def _parts_from_root(self, given: Path) -> tuple[str, ...] | None:
+        """``given`` from the project's folder, or None when it is outside.
+
+        Lexical first (a symbolic link is judged by its own name, never by
+        what it points at), then with the folders above it resolved.
+        """
+        absolute = Path(os.path.abspath(given))
+        roots = [Path(os.path.abspath(self.root))]
+        with contextlib.suppress(OSError, RuntimeError):
+            roots.append(roots[0].resolve())
+            absolute_parent = absolute.parent.resolve()
+            for candidate in (absolute, absolute_parent / absolute.name):
+                for root in roots:
+                    with contextlib.suppress(ValueError):
+                        return candidate.relative_to(root).parts
+        for root in roots:
+            with contextlib.suppress(ValueError):
+                return absolute.relative_to(root).parts
+        return None
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """The codes ``per-file-ignores`` turns off for ``path`` (globs match as given or from the root)."""
