@@ -220,12 +220,20 @@ class ConformanceItem(pytest.Item):
             pytest.fail(f"{self.requirement_id} did not run", pytrace=False)
         if result.status == "skipped":
             pytest.skip(result.reason or "skipped")
-        if result.status in ("failed", "error"):
-            failure = ConformanceItemFailure(result)
-            if self.level != "must" and not self.config.getoption("--tapecheck-strict"):
-                # A `should` is an advisory: reported, never failing the run (CONTRACT.md §3).
-                pytest.xfail(f"advisory ({self.level}): {failure.describe()}")
-            raise failure
+        status: str = result.status
+        if status not in ("failed", "error"):
+            return
+        advisory = self.level != "must" and not self.config.getoption("--tapecheck-strict")
+        if status == "error":
+            message = f"could not be decided: {result.reason or 'no reason given'}"
+            if advisory:
+                pytest.xfail(f"advisory ({self.level}): {message}")
+            pytest.fail(message, pytrace=False)
+        failure = ConformanceItemFailure(result)
+        if advisory:
+            # A `should` is an advisory: reported, never failing the run (CONTRACT.md §3).
+            pytest.xfail(f"advisory ({self.level}): {failure.describe()}")
+        raise failure
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ConformanceItemFailure):
@@ -246,8 +254,6 @@ class ConformanceItemFailure(AssertionError):
 
     def describe(self) -> str:
         lines = [f"{self.result.id}: {self.result.title}"]
-        if self.result.reason and not self.result.failures:
-            lines.append(f"  {self.result.reason}")
         for failure in self.result.failures:
             lines.append(f"  [{failure.check}] {failure.message}")
             if failure.exchange is not None:
