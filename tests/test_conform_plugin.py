@@ -143,6 +143,10 @@ def test_k_selects_by_id_and_by_vendor(pytester: pytest.Pytester) -> None:
         "-q",
     )
     by_vendor.stdout.fnmatch_lines([f"{len(_quick_ids('siro'))}/*tests collected*"])
+    twice = pytester.runpytest(
+        "--tapecheck-vendor", "siro", "tapecheck::siro", "--tapecheck-quick", "--co", "-q"
+    )
+    twice.stdout.fnmatch_lines([f"{len(_quick_ids('siro'))} tests collected*"])
 
 
 def test_an_unknown_vendor_is_a_usage_error_listing_the_vendors(

@@ -88,7 +88,10 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers", "tapecheck: a requirement of the tapecheck conformance suite"
     )
     selected = _take_node_ids(config)
-    vendors = list(config.getoption("--tapecheck-vendor", default=None) or [])
+    vendors: list[str] = []
+    for vendor in config.getoption("--tapecheck-vendor", default=None) or []:
+        if vendor not in vendors:  # one collector a vendor, however often it is named
+            vendors.append(vendor)
     for node_id in selected:
         named = node_id.split(_SEPARATOR)[1] if node_id.count(_SEPARATOR) >= 1 else ""
         if named and named not in vendors:
