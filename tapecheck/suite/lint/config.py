@@ -9,7 +9,6 @@ and an ignore beats a select of the same length.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import fnmatch
 import os
 import tomllib
@@ -68,6 +67,8 @@ DEFAULT_EXCLUDE = (
 
 def nearest(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'ignore'?)`` for a mistyped name, or nothing when none is close."""
+    import difflib  # only on a mistake: lint start-up stays light
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
