@@ -29,17 +29,26 @@ from tapecheck.suite.conform.events import (
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import Requirement, RequirementSkipped, catalogue
 from tapecheck.suite.conform.session import Credentials, Session, TargetUnreachable
-from tapecheck.suite.conform.targets import AppFactory, Target, embedded, remote
+from tapecheck.suite.conform.targets import AppFactory, Target, Undecidable, embedded, remote
 from tapecheck.suite.specs import load_spec
 
-__all__ = ["DEFAULT_EXAMPLES", "ConformOptions", "execute", "run_to_completion"]
+__all__ = [
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_MAX_TIME",
+    "ConformOptions",
+    "execute",
+    "run_to_completion",
+]
 
 DEFAULT_EXAMPLES = 25
+#: Seconds a whole run may take (``--max-time``): a full run against a mock takes a
+#: minute or two, a slow sandbox several; a target that never answers ends here.
+DEFAULT_MAX_TIME = 900.0
 #: The credentials a reference mock accepts by default (CONTRACT.md, `tapecheck mock`).
 MOCK_TOKEN = "test-token"
 MOCK_TENANT = "tenant-a"
 MOCK_DEVICE_TOKEN = "dtok_tapecheck"
-#: A second user (Siro) or project (Bota) the embedded mock knows, for isolation requirements.
+#: A second user or project the embedded mock knows, for isolation requirements.
 MOCK_OTHER_TENANT = "tapecheck-second-user"
 MOCK_OTHER_TOKEN = "test-token-second-user"
 
@@ -60,6 +69,8 @@ class ConformOptions:
     select: tuple[str, ...] = ()
     factory: AppFactory | None = None  # an app factory to use instead of the vendor's mock
     timeout: float = 60.0
+    #: seconds the whole run may take; past it, every requirement not yet decided is ``error``
+    max_time: float = DEFAULT_MAX_TIME
 
     def target(self) -> Target:
         if self.base_url:
@@ -111,6 +122,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
     )
     yield RunStarted(options.vendor, target.label, options.seed, len(requirements))
     started = time.perf_counter()
+    deadline = started + options.max_time
     authenticated = refused = 0
     media = Media()
     with asyncio.Runner() as loop:
@@ -126,9 +138,12 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                     examples=options.examples,
                     embedded=target.embedded,
                     media=media,
+                    request_deadline_s=options.timeout,
                 )
                 try:
-                    result = loop.run(_decide(requirement, session))
+                    result = loop.run(
+                        _decide_by(requirement, session, deadline, max_time=options.max_time)
+                    )
                 except TargetUnreachable as exc:
                     run.duration_s = time.perf_counter() - started
                     yield RunAborted(f"the target is unreachable: {exc}", run)
@@ -164,7 +179,10 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         await requirement.run(session)
     except RequirementSkipped as skipped:
         result.status = "skipped"
-        result.reason = str(skipped)
+        result.reason = session.redact(str(skipped))
+    except Undecidable as undecided:
+        result.status = "error"
+        result.reason = session.redact(str(undecided))
     except ConformanceFailure as failure:
         result.status = "failed"
         result.failures.append(
@@ -191,6 +209,31 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         )
     result.duration_s = time.perf_counter() - started
     return result
+
+
+async def _decide_by(
+    requirement: Requirement, session: Session, deadline: float, *, max_time: float
+) -> RequirementResult:
+    """:func:`_decide`, cut short (``error``) when the run's deadline comes first."""
+    started = time.perf_counter()
+    remaining = deadline - started
+    if remaining > 0:
+        try:
+            async with asyncio.timeout(remaining):
+                return await _decide(requirement, session)
+        except TimeoutError:
+            when = "while this requirement ran"
+    else:
+        when = "before this requirement ran"
+    return RequirementResult(
+        id=requirement.id,
+        title=requirement.title,
+        status="error",
+        source=requirement.source,
+        checks=requirement.checks,
+        reason=f"not decided: the run reached --max-time ({max_time:g} s) {when}",
+        duration_s=time.perf_counter() - started,
+    )
 
 
 def run_to_completion(options: ConformOptions) -> tuple[Run, str | None]:

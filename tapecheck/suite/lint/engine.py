@@ -2,7 +2,7 @@
 
 The engine finds the files, builds one :class:`LintContext` per file, runs the
 rules that apply, positions each violation in its manifest, lets a specific
-rule replace the generic SCH finding on the same value, and applies the
+rule replace the generic findings it supersedes on the same value, and applies the
 selection. It never writes output: it returns a
 :class:`~tapecheck.reports.model.LintResult`.
 """
@@ -35,8 +35,6 @@ __all__ = [
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 #: Names a folder walk picks up.
 _WALK_SUFFIXES = (".request.json", ".request.yaml", ".request.yml")
-#: The generic family a vendor or AUD/SEC rule replaces on the same value.
-_GENERIC_FAMILY = "SCH"
 #: Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
 
@@ -255,18 +253,22 @@ def _finding(rule: Rule, violation: Violation, ctx: LintContext) -> Finding:
 
 
 def _replace_generic(found: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
-    """A specific rule's finding replaces the generic SCH finding on the same value.
+    """A specific rule's finding replaces the generic ones it supersedes on the same value.
 
-    This happens before selection, so ignoring the specific rule never brings
-    the generic one back.
+    What a rule supersedes is data on the rule (:attr:`Rule.supersedes`). This
+    happens before selection, so ignoring the specific rule never brings the
+    generic one back.
     """
-    specific = {f.pointer for rule, f in found if rule.family != _GENERIC_FAMILY}
+    replacing: dict[str, list[Rule]] = {}
+    for rule, finding in found:
+        if rule.supersedes and finding.code == rule.code:  # the rule's own finding
+            replacing.setdefault(finding.pointer, []).append(rule)
     kept: list[tuple[Rule, Finding]] = []
     seen: set[tuple[str, str, str]] = set()
     for rule, finding in found:
-        if rule.family == _GENERIC_FAMILY and finding.pointer in specific:
+        if any(other.replaces(finding.code) for other in replacing.get(finding.pointer, ())):
             continue
-        key = (rule.code, finding.pointer, finding.message)
+        key = (finding.code, finding.pointer, finding.message)
         if key in seen:
             continue
         seen.add(key)

@@ -12,7 +12,9 @@ Registering the same code twice fails at import.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +35,7 @@ __all__ = [
     "Rule",
     "Violation",
     "all_rules",
+    "has_rules",
     "load_rules",
     "rule",
     "rules_for",
@@ -48,6 +51,9 @@ GENERIC_FAMILIES = {
     "AUD": "tapecheck.suite.lint.audio",
     "SEC": "tapecheck.suite.lint.security",
 }
+
+#: What a rule replaces unless it says otherwise: the schema family's finding.
+_SCHEMA_FAMILY = ("SCH",)
 
 _CODE = re.compile(r"^[A-Z]{3}[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -78,6 +84,9 @@ class Rule:
     severity: Severity
     check: CheckFunction
     doc: str
+    #: Codes or prefixes of the generic findings this rule's finding replaces at the
+    #: same pointer (``("SCH", "SEC002")``); by default a rule outside SCH replaces SCH.
+    supersedes: tuple[str, ...] = ()
     fix_title: str | None = None
     vendor: str | None = None
     security_severity: float | None = None
@@ -85,6 +94,10 @@ class Rule:
     @property
     def family(self) -> str:
         return self.code[:3]
+
+    def replaces(self, code: str) -> bool:
+        """Whether this rule's finding replaces a finding of ``code`` on the same value."""
+        return code != self.code and code.startswith(self.supersedes)
 
     @property
     def summary(self) -> str:
@@ -133,6 +146,10 @@ def rule(
     code: str,
     name: str,
     *,
+    # The generic codes or families (prefixes) whose finding on the same value this
+    # rule's finding replaces; by default a rule of any family but SCH replaces SCH
+    # (a non-UUID id is one finding, not two). See Rule.supersedes.
+    supersedes: tuple[str, ...] | None = None,
     severity: Severity = "error",
     fix_title: str | None = None,
     vendor: str | None = None,
@@ -167,6 +184,7 @@ def rule(
             severity=severity,
             check=check,
             doc=inspect.cleandoc(check.__doc__ or ""),
+            supersedes=_default_supersedes(code) if supersedes is None else supersedes,
             fix_title=fix_title,
             vendor=vendor,
             security_severity=security_severity,
@@ -174,6 +192,19 @@ def rule(
         return check
 
     return decorate
+
+
+def _default_supersedes(code: str) -> tuple[str, ...]:
+    return () if code.startswith(_SCHEMA_FAMILY) else _SCHEMA_FAMILY
+
+
+@functools.cache
+def has_rules(vendor: str) -> bool:
+    """Whether the vendor's folder has a ``rules`` module (a spec alone has none)."""
+    try:
+        return importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.rules") is not None
+    except ModuleNotFoundError:  # no folder at all
+        return False
 
 
 def load_rules(vendors: Iterable[str] = ()) -> None:
@@ -188,13 +219,13 @@ def all_rules() -> list[Rule]:
     """Every rule of every vendor, sorted by code (imports every vendor's rules)."""
     from tapecheck.suite.specs import vendors
 
-    load_rules(vendors())
+    load_rules([vendor for vendor in vendors() if has_rules(vendor)])
     return sorted(RULES.values(), key=lambda r: r.code)
 
 
 def rules_for(vendor: str | None) -> Iterator[Rule]:
     """The generic rules and the rules of ``vendor``, in code order."""
-    load_rules([vendor] if vendor else [])
+    load_rules([vendor] if vendor and has_rules(vendor) else [])
     for code in sorted(RULES):
         found = RULES[code]
         if found.vendor is None or found.vendor == vendor:
