@@ -468,12 +468,14 @@ def mock_command(
 
 def _mock_credentials(spec: Any, *, token: str | None, tenant: str) -> list[str]:
     """What a client must send to the mock; a token given on the command line is never echoed."""
+    from collections.abc import Mapping
+
     lines: list[str] = []
     where = spec.ext.get("tenant")
-    if isinstance(where, dict) and where.get("name"):
+    if isinstance(where, Mapping) and where.get("name"):
         place = "header" if where.get("in") == "header" else f"{where.get('in')} parameter"
         lines.append(f"tenant: {tenant} (the {where['name']} {place})")
-    kinds = [c for c in spec.credentials if isinstance(c, dict)]
+    kinds = [c for c in spec.credentials if isinstance(c, Mapping)]
     kind = f" ({kinds[0]['kind']})" if kinds and kinds[0].get("kind") else ""
     if token is None:
         lines.append(f"token{kind}: {_MOCK_TOKEN} (the default; --token sets another)")
