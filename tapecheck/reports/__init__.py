@@ -5,7 +5,20 @@ Importing the package fills the writer registries; nothing here imports the suit
 the suite too, which redacts what it records before it builds the model.
 """
 
-from tapecheck.reports import encodings, github, html, json, junit, redact, rulebook, sarif, text
+from tapecheck.reports import (
+    encodings,
+    github,
+    har,
+    html,
+    json,
+    junit,
+    redact,
+    rulebook,
+    sarif,
+    text,
+    traffic,
+    traffic_html,
+)
 from tapecheck.reports.base import LINT_WRITERS, RUN_WRITERS, LintWriter, RunWriter
 from tapecheck.reports.json import cut_body
 from tapecheck.reports.redact import REDACTED, redact_headers, redact_run, redact_url
@@ -19,6 +32,7 @@ __all__ = [
     "cut_body",
     "encodings",
     "github",
+    "har",
     "html",
     "json",
     "junit",
@@ -29,4 +43,6 @@ __all__ = [
     "rulebook",
     "sarif",
     "text",
+    "traffic",
+    "traffic_html",
 ]

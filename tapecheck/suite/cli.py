@@ -501,6 +501,15 @@ def _add_conform_commands() -> None:
 _add_conform_commands()
 
 
+def _add_proxy_command() -> None:
+    from tapecheck.suite.cli_proxy import proxy_command
+
+    main.add_command(proxy_command)
+
+
+_add_proxy_command()
+
+
 # -- tapecheck probe ----------------------------------------------------------
 
 

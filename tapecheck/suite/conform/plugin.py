@@ -22,6 +22,9 @@ from typing import Any
 
 import pytest
 
+#: The `tapecheck_proxy` fixture and `--tapecheck-proxy VENDOR` (imports nothing heavy).
+pytest_plugins = ["tapecheck.suite.proxy.fixture"]
+
 __all__ = [
     "NODE_PREFIX",
     "ConformanceItem",

@@ -19,7 +19,7 @@ from tapecheck.reports.model import Finding, LintResult
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Rule, Violation, rules_for
-from tapecheck.suite.manifest import load_manifest, load_manifest_bytes
+from tapecheck.suite.manifest import Manifest, load_manifest, load_manifest_bytes
 
 __all__ = [
     "MANIFEST_SUFFIXES",
@@ -29,6 +29,7 @@ __all__ = [
     "UsageError",
     "collect_targets",
     "lint_file",
+    "lint_manifest",
     "lint_paths",
 ]
 
@@ -193,6 +194,19 @@ def lint_file(target: Target, *, vendor: str | None, config: LintConfig) -> list
     ctx = _context_for(target, vendor=vendor, config=config)
     raw = list(_run_rules(ctx, target))
     kept = _replace_generic(raw)
+    extra_ignore = config.ignored_for(target.display)
+    return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
+
+
+def lint_manifest(loaded: Manifest, *, config: LintConfig) -> list[Finding]:
+    """All findings of a manifest already in memory (``tapecheck proxy``'s live requests).
+
+    The same rules, replacement and selection as :func:`lint_file`; ``loaded.path``
+    names it, and its files are relative to that path's folder.
+    """
+    target = Target(Path(loaded.path), loaded.path, "manifest")
+    ctx = LintContext.for_manifest(loaded, default_vendor=None, limit_overrides=config.limits)
+    kept = _replace_generic(list(_run_rules(ctx, target)))
     extra_ignore = config.ignored_for(target.display)
     return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
 

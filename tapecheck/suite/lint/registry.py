@@ -50,6 +50,8 @@ GENERIC_FAMILIES = {
     "SCH": "tapecheck.suite.lint.schema",
     "AUD": "tapecheck.suite.lint.audio",
     "SEC": "tapecheck.suite.lint.security",
+    # Live traffic: pages for `tapecheck rule`; only `tapecheck proxy` reports them.
+    "FLW": "tapecheck.suite.proxy.rules",
 }
 
 #: What a rule replaces unless it says otherwise: the schema family's finding.
@@ -220,6 +222,9 @@ def all_rules() -> list[Rule]:
     from tapecheck.suite.specs import vendors
 
     load_rules([vendor for vendor in vendors() if has_rules(vendor)])
+    for vendor in vendors():  # a vendor's live-traffic (FLW) rules, where it has any
+        if importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.live") is not None:
+            importlib.import_module(f"tapecheck.suite.vendors.{vendor}.live")
     return sorted(RULES.values(), key=lambda r: r.code)
 
 
