@@ -16,18 +16,49 @@ import click
 
 from tapecheck import __version__
 
-__all__ = ["main"]
+__all__ = ["CONFORM_EXTRA_MODULES", "main"]
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+#: The top-level modules of the `conform` extra (pyproject.toml): `lint`, `rule`,
+#: `probe` and `specs` need none of them; `conform`, `mock`, `selftest` and `proxy` do.
+CONFORM_EXTRA_MODULES = frozenset(
+    {
+        "httpx",
+        "hypothesis",
+        "imageio_ffmpeg",
+        "multipart",
+        "python_multipart",
+        "pydub",
+        "rich",
+        "schemathesis",
+        "starlette",
+        "uvicorn",
+    }
+)
+
+
 class _Group(click.Group):
-    """Lists commands in the order they are defined, not alphabetically."""
+    """Lists commands in the order they are defined; names the extra a command misses."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").split(".")[0]
+            if missing not in CONFORM_EXTRA_MODULES:
+                raise
+            command = ctx.invoked_subcommand or "this command"
+            _fail(
+                f"`tapecheck {command}` needs the `conform` extra ({missing} is not installed); "
+                "install it with: pip install 'tapecheck[conform]' (or 'tapecheck[all]')"
+            )
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -161,6 +192,12 @@ def _fail(message: str) -> NoReturn:
     "--stdin-filename",
     help="The name of the manifest read from stdin (`-`): its files are relative to its folder.",
 )
+@click.option(
+    "--find-manifests",
+    is_flag=True,
+    help="Lint an audio PATH through every manifest under the project root that names it "
+    "(the pre-commit hooks pass it).",
+)
 def lint_command(
     paths: tuple[str, ...],
     vendor: str | None,
@@ -176,6 +213,7 @@ def lint_command(
     force_exclude: bool | None,
     statistics: bool,
     stdin_filename: str | None,
+    find_manifests: bool,
 ) -> None:
     """Check request manifests and audio files before they are sent.
 
@@ -193,7 +231,13 @@ def lint_command(
         load_config,
         parse_codes,
     )
-    from tapecheck.suite.lint.engine import InternalRuleError, LintRequest, UsageError, lint_paths
+    from tapecheck.suite.lint.engine import (
+        INTERNAL_ERROR,
+        InternalRuleError,
+        LintRequest,
+        UsageError,
+        lint_paths,
+    )
     from tapecheck.suite.specs import vendors
 
     known = vendors()
@@ -220,21 +264,23 @@ def lint_command(
         _fail(f"--statistics prints text or json, not {output_format}")
     stdin = _read_stdin(paths, stdin_filename, settings)
     try:
-        result = lint_paths(
-            LintRequest(
-                paths=[p for p in paths if p != "-"] if "-" in paths else (paths or (".",)),
-                vendor=vendor,
-                config=settings,
-                jobs=jobs,
-                stdin=stdin,
-                stdin_filename=stdin_filename,
-            )
+        request = LintRequest(
+            paths=[p for p in paths if p != "-"] if "-" in paths else (paths or (".",)),
+            vendor=vendor,
+            config=settings,
+            jobs=jobs,
+            stdin=stdin,
+            stdin_filename=stdin_filename,
+            find_manifests=find_manifests,
         )
+        result = lint_paths(request)
     except UsageError as exc:
         _fail(str(exc))
     except InternalRuleError as exc:
         click.echo(f"tapecheck: internal error: {exc}\nPlease report this bug.", err=True)
         sys.exit(EXIT_USAGE)
+    for note in request.notes:
+        click.echo(f"tapecheck: note: {note}", err=True)
     if statistics:
         _write_statistics(result, output_format, output)
         sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
@@ -255,6 +301,9 @@ def lint_command(
             sys.stdout.reconfigure(errors="backslashreplace")
         use_color = sys.stdout.isatty() if color is None else color
         writer.write(result, sys.stdout, color=use_color)
+    if any(finding.code == INTERNAL_ERROR for finding in result.findings):
+        # A rule failed (a bug in tapecheck): its verdict is unknown, so never exit 0 or 1.
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
 
 
