@@ -157,6 +157,7 @@ def _options(config: pytest.Config, vendor: str, requirement_id: str) -> Any:
         examples=DEFAULT_EXAMPLES if examples is None else examples,
         quick=config.getoption("--tapecheck-quick"),
         select=(requirement_id,),
+        option_prefix="--tapecheck-",
     )
 
 
@@ -186,8 +187,7 @@ class VendorCollector(pytest.Collector):
                 vendor=self.vendor,
                 requirement_id=requirement.id,
                 title=requirement.title,
-                # Until every requirement carries a level, one without is a `must`.
-                level=getattr(requirement, "level", "must"),
+                level=requirement.level,
             )
 
     def reportinfo(self) -> tuple[str, int | None, str]:
