@@ -5,7 +5,19 @@ Importing the package fills the writer registries; nothing here imports the suit
 the suite too, which redacts what it records before it builds the model.
 """
 
-from tapecheck.reports import github, html, json, junit, redact, sarif, text
+from tapecheck.reports import (
+    drift,
+    github,
+    history,
+    html,
+    json,
+    junit,
+    nightly,
+    redact,
+    sarif,
+    sections,
+    text,
+)
 from tapecheck.reports.base import LINT_WRITERS, RUN_WRITERS, LintWriter, RunWriter
 from tapecheck.reports.json import cut_body
 from tapecheck.reports.redact import REDACTED, redact_headers, redact_run, redact_url
@@ -17,14 +29,18 @@ __all__ = [
     "LintWriter",
     "RunWriter",
     "cut_body",
+    "drift",
     "github",
+    "history",
     "html",
     "json",
     "junit",
+    "nightly",
     "redact",
     "redact_headers",
     "redact_run",
     "redact_url",
     "sarif",
+    "sections",
     "text",
 ]

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "CreatedResource",
     "Exchange",
     "Finding",
     "LintResult",
@@ -123,6 +124,20 @@ class RequirementResult:
     duration_s: float = 0.0
 
 
+@dataclass(frozen=True)
+class CreatedResource:
+    """Something a run created on the target, and whether the run deleted it again.
+
+    A team cleans its sandbox by hand from the ones left (``deleted`` false).
+    """
+
+    kind: str
+    id: str
+    created_at: str
+    requirement: str = ""
+    deleted: bool = False
+
+
 @dataclass
 class Run:
     """One ``tapecheck conform`` run against one target."""
@@ -137,6 +152,12 @@ class Run:
     duration_s: float = 0.0
     examples: int = 0
     mode: str = "full"
+    #: the comparison with ``--baseline`` (reports/drift.py), when one was given
+    drift: Mapping[str, Any] | None = None
+    #: what the run created on a real target (``--base-url``), deleted or left
+    created: list[CreatedResource] = field(default_factory=list)
+    #: ``--keep``: nothing was deleted, on purpose
+    kept: bool = False
 
     @property
     def passed(self) -> bool:

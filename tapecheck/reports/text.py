@@ -13,6 +13,7 @@ from typing import TextIO
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
 from tapecheck.reports.model import LintResult, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_lines, drift_lines
 
 __all__ = ["LintTextWriter", "RunTextWriter"]
 
@@ -117,6 +118,8 @@ class RunTextWriter(RunWriter):
             details.append(f"{run.duration_s:.2f} s")
         stream.write(paint(", ".join(details), _DIM) + "\n")
         stream.write(paint(f"spec sha256 {run.spec_sha256}", _DIM) + "\n")
+        if run.drift is not None:
+            stream.write("".join(_escaped(line) + "\n" for line in drift_lines(run.drift)))
         passed, failed, skipped = run.count("passed"), run.count("failed"), run.count("skipped")
         counts = [
             paint(f"{passed} passed", _GREEN if passed else ""),
@@ -142,6 +145,9 @@ class RunTextWriter(RunWriter):
                 extra = _plural(more, "more failure")
                 stream.write(f"  {paint(f'(+{extra})', _DIM)}\n")
         stream.write("\n")
+        left = created_lines(run.created, kept=run.kept)
+        if left:
+            stream.write("".join(_escaped(line) + "\n" for line in left) + "\n")
         if run.passed:
             ran = passed + failed
             note = f" ({skipped} skipped)" if skipped else ""

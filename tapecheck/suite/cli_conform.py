@@ -172,6 +172,23 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     show_default=True,
     help="Seconds to wait for one response.",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier report.json of the same vendor: the report gains a drift section.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["any", "new"]),
+    default="any",
+    show_default=True,
+    help="Exit 1 for any failed requirement, or only for failures new since --baseline.",
+)
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Leave everything the run creates on the target (for debugging); the report lists it.",
+)
 def conform_command(
     vendor: str,
     base_url: str | None,
@@ -186,12 +203,16 @@ def conform_command(
     report_dir: Path | None,
     output_format: str,
     timeout: float,
+    baseline: Path | None = None,
+    fail_on: str = "any",
+    keep: bool = False,
 ) -> None:
     """Certify that a target implements VENDOR's upload API."""
     from tapecheck.suite.conform.events import RunAborted, RunFinished
     from tapecheck.suite.conform.runner import DEFAULT_EXAMPLES, ConformOptions, execute
 
     _check_vendor(vendor)
+    baseline_document = _load_baseline(baseline, vendor) if baseline is not None else None
     options = ConformOptions(
         vendor=vendor,
         base_url=base_url,
@@ -204,6 +225,7 @@ def conform_command(
         quick=quick,
         select=tuple(s.strip() for s in select.split(",") if s.strip()) if select else (),
         timeout=timeout,
+        keep=keep,
     )
     try:
         options.target()
@@ -220,6 +242,11 @@ def conform_command(
     finally:
         handler.shutdown()
     run = final.run
+    if baseline_document is not None:
+        from tapecheck.reports.drift import compute_drift
+        from tapecheck.reports.json import run_to_dict
+
+        run.drift = compute_drift(baseline_document, run_to_dict(run))
     if report_dir is not None:
         _write_reports(run, report_dir)
     RUN_WRITERS[output_format]().write(
@@ -228,7 +255,29 @@ def conform_command(
     if isinstance(final, RunAborted):
         click.echo(f"tapecheck: the run could not be made: {final.reason}", err=True)
         sys.exit(EXIT_USAGE)
+    if getattr(run, "verdict", None) == "incomplete":
+        sys.exit(EXIT_USAGE)
+    if fail_on == "new" and run.drift is not None:
+        from tapecheck.reports.drift import regressions
+        from tapecheck.reports.json import run_to_dict
+
+        # The verdict stays what it is; only the exit status looks at what is new.
+        sys.exit(EXIT_FINDINGS if regressions(run.drift, run_to_dict(run)) else EXIT_CLEAN)
     sys.exit(EXIT_CLEAN if run.passed else EXIT_FINDINGS)
+
+
+def _load_baseline(path: Path, vendor: str) -> Any:
+    """The ``--baseline`` document; a usage error when it cannot be read or is another vendor's."""
+    from tapecheck.reports.drift import MAX_BASELINE_BYTES, BaselineError, load_baseline
+
+    try:
+        with path.open("rb") as stream:
+            text = stream.read(MAX_BASELINE_BYTES + 1)
+        return load_baseline(text, vendor)
+    except OSError as exc:
+        _fail(f"--baseline {path}: {exc.strerror or exc}")
+    except BaselineError as exc:
+        _fail(f"--baseline {path}: {exc}")
 
 
 @click.command("selftest")

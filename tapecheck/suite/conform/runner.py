@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -26,6 +27,7 @@ from tapecheck.suite.conform.events import (
     RunFinished,
     RunStarted,
 )
+from tapecheck.suite.conform.ledger import Ledger, resources_of
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import Requirement, RequirementSkipped, catalogue
 from tapecheck.suite.conform.session import Credentials, Session, TargetUnreachable
@@ -60,6 +62,7 @@ class ConformOptions:
     select: tuple[str, ...] = ()
     factory: AppFactory | None = None  # an app factory to use instead of the vendor's mock
     timeout: float = 60.0
+    keep: bool = False  # --keep: leave what the run creates on the target
 
     def target(self) -> Target:
         if self.base_url:
@@ -113,6 +116,8 @@ def execute(options: ConformOptions) -> Iterator[Event]:
     started = time.perf_counter()
     authenticated = refused = 0
     media = Media()
+    ledger = Ledger(resources_of(options.vendor), keep=options.keep)
+    run.kept = options.keep and not target.embedded
     with asyncio.Runner() as loop:
         client = target.client(timeout=options.timeout)
         try:
@@ -126,11 +131,15 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                     examples=options.examples,
                     embedded=target.embedded,
                     media=media,
+                    ledger=ledger,
+                    requirement=requirement.id,
                 )
                 try:
                     result = loop.run(_decide(requirement, session))
+                    loop.run(session.sweep())
                 except TargetUnreachable as exc:
                     run.duration_s = time.perf_counter() - started
+                    _created(run, ledger, target.embedded)
                     yield RunAborted(f"the target is unreachable: {exc}", run)
                     return
                 authenticated += session.authenticated
@@ -138,6 +147,12 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                 run.requirements.append(result)
                 yield RequirementFinished(requirement, result, index)
         finally:
+            if ledger.pending() and not ledger.keep:
+                # Interrupted (Ctrl-C, an error): what the last requirement made still goes.
+                sweeper = Session(spec=spec, client=client, credentials=credentials, ledger=ledger)
+                with suppress(Exception):
+                    loop.run(sweeper.sweep())
+            _created(run, ledger, target.embedded)
             loop.run(client.aclose())
             media.close()
     run.duration_s = time.perf_counter() - started
@@ -149,6 +164,12 @@ def execute(options: ConformOptions) -> Iterator[Event]:
         )
         return
     yield RunFinished(run)
+
+
+def _created(run: Run, ledger: Ledger, embedded: bool) -> None:
+    """What the run created, in the report of a run against a real target."""
+    if not embedded:
+        run.created = ledger.created()
 
 
 async def _decide(requirement: Requirement, session: Session) -> RequirementResult:

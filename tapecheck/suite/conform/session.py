@@ -20,6 +20,7 @@ import httpx
 from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import redact_headers, redact_url
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
+from tapecheck.suite.conform.ledger import Ledger
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.specs import Operation, Spec
 
@@ -76,6 +77,9 @@ class Session:
     refused: int = 0
     #: objects created by the run, deleted after it where the vendor allows
     created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+    #: the run's register of what it created and deleted (ledger.py), and this requirement's id
+    ledger: Ledger = field(default_factory=Ledger)
+    requirement: str = ""
 
     @property
     def vendor(self) -> str:
@@ -124,7 +128,11 @@ class Session:
             files=files,
             content=content,
         )
-        return await self.send(request, authenticated=auth == "valid")
+        response = await self.send(request, authenticated=auth == "valid")
+        # Anything a success created is noted; only a delete with the run's own credential
+        # counts as one (a 404 to a wrong tenant's delete is no deletion).
+        self.note(operation_id, path or {}, response, own=auth == "valid" and tenant is None)
+        return response
 
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
         """Send a prepared request (a PUT to a signed URL, say) and record it."""
@@ -215,6 +223,48 @@ class Session:
         if scheme.get("type") == "apiKey" and scheme.get("in") == "query":
             return {str(scheme["name"]): token}
         return {}
+
+    # -- what the run created -------------------------------------------------
+
+    @property
+    def keep(self) -> bool:
+        """``--keep``: leave everything the run creates, for debugging."""
+        return self.ledger.keep
+
+    def note(
+        self,
+        operation_id: str,
+        path: Mapping[str, Any],
+        response: httpx.Response,
+        *,
+        own: bool = True,
+    ) -> None:
+        """Tell the ledger about an answer (``own``: sent with the run's own credential)."""
+        body: Any = None
+        if response.is_success and operation_id in self.ledger.resources:
+            try:
+                body = response.json()
+            except (ValueError, UnicodeDecodeError):
+                body = None
+        values = {str(k): str(v) for k, v in path.items()}
+        self.ledger.note(
+            operation_id, values, response.status_code, body, requirement=self.requirement, own=own
+        )
+
+    async def sweep(self) -> None:
+        """Delete what the run created and has not deleted yet (never with ``--keep``)."""
+        if self.ledger.keep:
+            return
+        for entry in self.ledger.pending():
+            if entry.deleted or entry.delete is None:
+                continue  # gone with a parent deleted earlier in this sweep
+            operation, path = entry.delete
+            try:
+                await self.call(operation, path=path)
+            except TargetUnreachable:
+                return  # the rest would wait for the same silence; listed as left behind
+            except (ConformanceFailure, httpx.HTTPError, KeyError):
+                continue  # listed as left behind; a failed delete never changes a verdict
 
     # -- checking -------------------------------------------------------------
 
