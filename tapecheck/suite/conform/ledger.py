@@ -60,6 +60,8 @@ class Entry:
     delete: tuple[str, dict[str, str]] | None = None
     parent: tuple[str, str] | None = None
     deleted: bool = False
+    #: the tenant the thing was created in, when not the run's own (a broken isolation)
+    tenant: str | None = None
 
 
 def resources_of(vendor: str) -> Mapping[str, Creates]:
@@ -123,6 +125,7 @@ class Ledger:
         requirement: str = "",
         delete: tuple[str, dict[str, str]] | None = None,
         parent: tuple[str, str] | None = None,
+        tenant: str | None = None,
     ) -> None:
         """Note one created thing (once: the same kind and id again is ignored)."""
         key = (kind, resource_id.lower())
@@ -130,7 +133,9 @@ class Ledger:
             return
         self._seen.add(key)
         now = datetime.now(UTC).isoformat(timespec="seconds")
-        self.entries.append(Entry(kind, resource_id, now, requirement, delete, parent))
+        self.entries.append(
+            Entry(kind, resource_id, now, requirement, delete, parent, tenant=tenant)
+        )
 
     def note(
         self,
@@ -141,8 +146,13 @@ class Ledger:
         *,
         requirement: str = "",
         own: bool = True,
+        tenant: str | None = None,
     ) -> None:
-        """Note one answer: a creation (from ``resources``) or, when ``own``, a delete."""
+        """Note one answer: a creation (from ``resources``) or, when ``own``, a delete.
+
+        ``own``: sent with the run's own credential; ``tenant``: in another tenant than
+        the run's (a delete counts only in the tenant the thing was created in).
+        """
         creates = self.resources.get(operation_id)
         if creates is not None and 200 <= status < 300:
             new_id = _at(body, creates.pointer)
@@ -156,15 +166,20 @@ class Ledger:
                 if creates.parent and creates.parent_param and path.get(creates.parent_param):
                     parent = (creates.parent, str(path[creates.parent_param]))
                 self.record(
-                    creates.kind, new, requirement=requirement, delete=delete, parent=parent
+                    creates.kind,
+                    new,
+                    requirement=requirement,
+                    delete=delete,
+                    parent=parent,
+                    tenant=tenant,
                 )
         if own and (200 <= status < 300 or status == 404):
-            self._deleted(operation_id, path)
+            self._deleted(operation_id, path, tenant)
 
-    def _deleted(self, operation_id: str, path: Mapping[str, str]) -> None:
+    def _deleted(self, operation_id: str, path: Mapping[str, str], tenant: str | None) -> None:
         gone: list[Entry] = []
         for entry in self.entries:
-            if entry.deleted or entry.delete is None:
+            if entry.deleted or entry.delete is None or entry.tenant != tenant:
                 continue
             operation, entry_path = entry.delete
             if operation == operation_id and _same(entry_path, path):

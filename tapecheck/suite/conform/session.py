@@ -129,9 +129,9 @@ class Session:
             content=content,
         )
         response = await self.send(request, authenticated=auth == "valid")
-        # Anything a success created is noted; only a delete with the run's own credential
-        # counts as one (a 404 to a wrong tenant's delete is no deletion).
-        self.note(operation_id, path or {}, response, own=auth == "valid" and tenant is None)
+        # Anything a success created is noted, with the tenant it was made in; a delete counts
+        # only with the run's own credential and in that tenant (a refusal is no deletion).
+        self.note(operation_id, path or {}, response, own=auth == "valid", tenant=tenant)
         return response
 
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
@@ -238,6 +238,7 @@ class Session:
         response: httpx.Response,
         *,
         own: bool = True,
+        tenant: str | None = None,
     ) -> None:
         """Tell the ledger about an answer (``own``: sent with the run's own credential)."""
         body: Any = None
@@ -248,7 +249,13 @@ class Session:
                 body = None
         values = {str(k): str(v) for k, v in path.items()}
         self.ledger.note(
-            operation_id, values, response.status_code, body, requirement=self.requirement, own=own
+            operation_id,
+            values,
+            response.status_code,
+            body,
+            requirement=self.requirement,
+            own=own,
+            tenant=None if tenant == self.credentials.tenant else tenant,
         )
 
     async def sweep(self) -> None:
@@ -260,7 +267,7 @@ class Session:
                 continue  # gone with a parent deleted earlier in this sweep
             operation, path = entry.delete
             try:
-                await self.call(operation, path=path)
+                await self.call(operation, path=path, tenant=entry.tenant)
             except TargetUnreachable:
                 return  # the rest would wait for the same silence; listed as left behind
             except (ConformanceFailure, httpx.HTTPError, KeyError):
