@@ -96,9 +96,11 @@ def test_keep_leaves_everything_and_lists_it(tmp_path: Path) -> None:
         left = _interactions(mock)
     listed = {c["id"] for c in report["created"] if c["kind"] == "interaction" and not c["deleted"]}
     assert report["kept"] is True
-    assert left and left == listed
+    assert left
+    assert left == listed
     html = (tmp_path / "report.html").read_text("utf-8")
-    assert "Left on the target" in html and sorted(left)[0] in html
+    assert "Left on the target" in html
+    assert sorted(left)[0] in html
 
 
 def test_the_sweep_deletes_what_a_requirement_left_when_it_failed_midway() -> None:
