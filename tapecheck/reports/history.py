@@ -20,7 +20,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KEEP", "Since", "append_run", "empty_history", "failing_since", "parse_history"]
+__all__ = [
+    "KEEP",
+    "Since",
+    "append_run",
+    "empty_history",
+    "failing_since",
+    "parse_history",
+    "vendor_verdicts",
+]
 
 #: How many runs history.json keeps.
 KEEP = 30
@@ -108,3 +116,12 @@ def failing_since(history: Mapping[str, Any], vendor: str, requirement: str) -> 
     if first is None:
         return None
     return Since(first, count, at_least=reached_end and len(runs) >= KEEP)
+
+
+def vendor_verdicts(history: Mapping[str, Any], vendor: str) -> list[tuple[str, str]]:
+    """``(started_at, verdict)`` of each kept run that ran ``vendor``, oldest first."""
+    return [
+        (run["started_at"], run["vendors"][vendor]["verdict"])
+        for run in parse_history(history)["runs"]
+        if vendor in run["vendors"]
+    ]

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any, Literal
 
 from tapecheck.reports.drift import drift_ids, drift_summary, regressions, states
-from tapecheck.reports.history import Since, failing_since
+from tapecheck.reports.history import Since, failing_since, vendor_verdicts
 
 __all__ = [
     "Gate",
@@ -146,6 +146,10 @@ _LABEL = {
 }
 
 
+#: A verdict in the index's row of last runs.
+_MARK = {"conforms": "✓", "does-not-conform": "✗", "incomplete": "?"}
+
+
 def _since_text(since: Since | None) -> str:
     if since is None:
         return "new in this run"
@@ -192,12 +196,16 @@ def index_html(run: NightlyRun, history: Mapping[str, Any]) -> str:
             f'<div class="note">{o.left_behind} left on the target</div>' if o.left_behind else ""
         )
         advisories = ", ".join(f"<code>{_e(a)}</code>" for a in o.advisories) or "none"
+        recent = " ".join(
+            f'<span class="{_e(v)}" title="{_e(when)}">{_MARK.get(v, "?")}</span>'
+            for when, v in vendor_verdicts(history, o.vendor)[-10:]
+        )
         rows.append(
             f'<tr><td><b>{_e(o.vendor)}</b><div class="note">{_e(o.target)}</div></td>'
             f'<td><span class="badge {_e(o.verdict)}">{_e(_LABEL.get(o.verdict, o.verdict))}</span>'
             f"{note}{left}</td><td>{_e(_drift_text(o))}</td><td>{advisories}</td>"
             f"<td>{'' if o.verdict == 'not-run' else f'{o.duration_s:.1f} s'}</td>"
-            f"<td>{_links_html(o)}</td></tr>\n"
+            f"<td>{_links_html(o)}</td><td>{recent}</td></tr>\n"
         )
     failing = []
     for o in run.outcomes:
@@ -224,7 +232,7 @@ def index_html(run: NightlyRun, history: Mapping[str, Any]) -> str:
         f'</head>\n<body>\n<main class="wrap">\n<h1>tapecheck nightly</h1>\n'
         f"<p>{_e(run.started_at)}: {_e(status)} (fail on {_e(run.fail_on)}).</p>\n"
         "<table><thead><tr><th>Vendor</th><th>Verdict</th><th>Drift</th><th>Advisories</th>"
-        f"<th>Duration</th><th>Reports</th></tr></thead><tbody>\n{''.join(rows)}</tbody></table>\n"
+        f"<th>Duration</th><th>Reports</th><th>Last runs</th></tr></thead><tbody>\n{''.join(rows)}</tbody></table>\n"
         f"<h2>Failing requirements</h2>\n{failing_section}"
         f'<p class="note">History keeps the last runs in history.json.</p>\n'
         "</main>\n</body>\n</html>\n"
@@ -253,7 +261,7 @@ def summary_markdown(
         duration = "" if o.verdict == "not-run" else f"{o.duration_s:.1f} s"
         lines.append(
             f"| {_md(o.vendor)} | {_md(verdict)} | {_md(_drift_text(o))} "
-            f"| {len(o.advisories)} | {duration} |"
+            f"| {'' if o.verdict == 'not-run' else len(o.advisories)} | {duration} |"
         )
     failing = [
         f"- {o.vendor} `{r}`: {_since_text(failing_since(history, o.vendor, r))}"
