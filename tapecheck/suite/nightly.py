@@ -267,6 +267,8 @@ def merge(
             continue
         target = report_dir / vendor
         if found[vendor].resolve() != target.resolve():
+            for name in (*LINKS.values(), OUTCOME_FILE):
+                (target / name).unlink(missing_ok=True)  # last night's, not to be mistaken
             shutil.copytree(found[vendor], target, dirs_exist_ok=True)
         outcomes.append(_outcome(vendor, target, report_dir))
     started = [o.started_at for o in outcomes if o.started_at]
