@@ -182,7 +182,8 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     type=click.Choice(["any", "new"]),
     default="any",
     show_default=True,
-    help="Exit 1 for any failed requirement, or only for failures new since --baseline.",
+    help="Exit 1 for any failed requirement, or only for failures new since --baseline "
+    "(without one, every failure is new).",
 )
 @click.option(
     "--keep",
