@@ -17,9 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tapecheck.reports.history import KEEP, append_run, failing_since, parse_history
-from tapecheck.reports.nightly import NightlyRun, VendorOutcome, outcome_from_report
+from tapecheck.reports.nightly import (
+    NightlyRun,
+    VendorOutcome,
+    index_html,
+    outcome_from_report,
+    summary_markdown,
+)
 from tapecheck.suite.conform.selftest import mutants
 from tapecheck.suite.mocks.server import base_path
 from tapecheck.suite.nightly import configured
@@ -219,3 +227,38 @@ def test_history_keeps_the_last_runs_and_finds_the_streak() -> None:
     assert (since.started_at, since.runs) == (f"n{KEEP:02d}", 5)
     assert failing_since(history, "v", "other") is None
     assert parse_history({"runs": "nonsense"}) == {"version": 1, "runs": []}
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=20,
+)
+_REPORTISH = st.fixed_dictionaries(
+    {},
+    optional={
+        "vendor": st.just("corti") | st.text(max_size=5),
+        "verdict": _JSON,
+        "duration_s": _JSON,
+        "requirements": _JSON
+        | st.lists(
+            st.dictionaries(st.sampled_from(["id", "status", "level"]), _JSON) | _JSON, max_size=5
+        ),
+        "drift": st.dictionaries(st.sampled_from(["new_failures", "added", "baseline"]), _JSON),
+        "advisories": _JSON,
+        "created": _JSON,
+    },
+)
+
+
+@given(_REPORTISH, st.sampled_from([0, 1, 2, None]), _JSON)
+def test_a_hostile_report_or_history_never_breaks_the_index(
+    report: dict[str, Any], exit_code: int | None, history: Any
+) -> None:
+    outcome = outcome_from_report("corti", report, exit_code=exit_code)
+    run = NightlyRun("now", [outcome])
+    assert run.exit_status() in (0, 1, 2)
+    assert "<html" in index_html(run, parse_history(history))
+    assert "| corti |" in summary_markdown(run, parse_history(history))

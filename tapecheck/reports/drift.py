@@ -127,8 +127,8 @@ def regressions(drift: Mapping[str, Any], current: Mapping[str, Any]) -> list[st
     fail, so it counts as new.
     """
     now = states(current)
-    added = [i for i in drift.get("added", ()) if now.get(i) == "fail"]
-    return sorted({*drift.get("new_failures", ()), *added})
+    added = [i for i in drift_ids(drift, "added") if now.get(i) == "fail"]
+    return sorted({*drift_ids(drift, "new_failures"), *added})
 
 
 def check_baseline(document: object, vendor: str) -> Mapping[str, Any]:

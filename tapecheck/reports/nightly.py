@@ -22,6 +22,7 @@ __all__ = [
     "NightlyRun",
     "VendorOutcome",
     "index_html",
+    "number",
     "outcome_from_report",
     "summary_markdown",
 ]
@@ -84,6 +85,13 @@ class NightlyRun:
         return 0
 
 
+def number(value: object) -> float:
+    """A duration read from a file: a finite number of seconds, else 0."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    return float(value) if 0 <= value < 1e9 else 0.0
+
+
 def _verdict(document: Mapping[str, Any], exit_code: int | None) -> str:
     if exit_code == 2 or exit_code is None:
         return "incomplete"  # the run could not be made, whatever report.json says
@@ -113,7 +121,7 @@ def outcome_from_report(
     requirement_states = states(doc)
     statuses = {
         str(r["id"]): str(r.get("status", ""))
-        for r in doc.get("requirements", ())
+        for r in (doc["requirements"] if isinstance(doc.get("requirements"), list) else ())
         if isinstance(r, Mapping) and isinstance(r.get("id"), str)
     }
     return VendorOutcome(
@@ -122,7 +130,7 @@ def outcome_from_report(
         reason=reason,
         target=str(doc.get("target", "")),
         exit_code=exit_code,
-        duration_s=duration_s or float(doc.get("duration_s") or 0.0),
+        duration_s=duration_s or number(doc.get("duration_s")),
         started_at=str(doc.get("started_at", "")),
         drift=drift,
         advisories=[str(a) for a in advisories] if isinstance(advisories, list) else [],

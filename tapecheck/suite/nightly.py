@@ -35,7 +35,13 @@ from pathlib import Path
 from typing import Any
 
 from tapecheck.reports.history import append_run, empty_history, parse_history
-from tapecheck.reports.nightly import NightlyRun, VendorOutcome, index_html, outcome_from_report
+from tapecheck.reports.nightly import (
+    NightlyRun,
+    VendorOutcome,
+    index_html,
+    number,
+    outcome_from_report,
+)
 from tapecheck.reports.nightly import summary_markdown as _summary
 
 __all__ = [
@@ -219,7 +225,7 @@ def _outcome(vendor: str, folder: Path, index_dir: Path) -> VendorOutcome:
         vendor,
         report,
         exit_code=exit_code if isinstance(exit_code, int) else None,
-        duration_s=float(recorded.get("duration_s") or 0.0),
+        duration_s=number(recorded.get("duration_s")),
         reason=reason,
         links=links,
     )
