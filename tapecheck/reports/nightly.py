@@ -203,7 +203,9 @@ def index_html(run: NightlyRun, history: Mapping[str, Any]) -> str:
         left = (
             f'<div class="note">{o.left_behind} left on the target</div>' if o.left_behind else ""
         )
-        advisories = ", ".join(f"<code>{_e(a)}</code>" for a in o.advisories) or "none"
+        advisories = ", ".join(f"<code>{_e(a)}</code>" for a in o.advisories) or (
+            "" if o.verdict == "not-run" else "none"
+        )
         recent = " ".join(
             f'<span class="{_e(v)}" title="{_e(when)}">{_MARK.get(v, "?")}</span>'
             for when, v in vendor_verdicts(history, o.vendor)[-10:]
