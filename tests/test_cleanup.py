@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -167,3 +169,28 @@ def test_an_embedded_run_reports_no_created_section(tmp_path: Path) -> None:
     result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "created" not in json.loads((tmp_path / "report.json").read_text("utf-8"))
+
+
+def test_an_interrupted_run_deletes_what_it_made(tmp_path: Path) -> None:
+    """Ctrl-C in the middle of a requirement (a 150 MB upload): its interaction still goes."""
+    with _served("corti") as (url, mock):
+        command = [sys.executable, "-m", "tapecheck", "conform", "corti", "--base-url", url]
+        command += ["--token", TOKEN, "--tenant", TENANT, "--quick", "--select", "CORTI-SIZE-LIMIT"]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline and not _interactions(mock):
+                time.sleep(0.02)
+            assert _interactions(mock), "the requirement made its interaction"
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=120)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+        left = _interactions(mock)
+    assert process.returncode != 0, "the run was interrupted, not finished"
+    assert "Traceback" not in stderr
+    assert left == set()
