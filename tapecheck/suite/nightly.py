@@ -161,8 +161,8 @@ def _run_vendor(config: VendorConfig, options: NightlyOptions) -> VendorOutcome:
     folder = options.report_dir / config.vendor
     folder.mkdir(parents=True, exist_ok=True)
     baseline = _stage_baseline(config.vendor, options, folder)
-    for stale in (REPORT_FILE, OUTCOME_FILE):
-        (folder / stale).unlink(missing_ok=True)
+    for stale in (*LINKS.values(), OUTCOME_FILE):
+        (folder / stale).unlink(missing_ok=True)  # the last run's: never shown as tonight's
     command = [sys.executable, "-m", "tapecheck", "conform", config.vendor]
     command += ["--base-url", str(config.base_url), "--report-dir", str(folder)]
     for pair in config.params:
