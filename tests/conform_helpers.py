@@ -6,13 +6,14 @@ layer is tested with its own engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from tapecheck.reports.model import Run
 from tapecheck.suite.conform.requirements import catalogue
 from tapecheck.suite.conform.runner import ConformOptions, run_to_completion
+from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.server import base_path, running
 from tapecheck.suite.mocks.vendor import VendorMock
 from tapecheck.suite.specs import load_spec
@@ -63,8 +64,4 @@ def served(vendor: str, app: Any) -> Iterator[str]:
 
 def factory_of(cls: type[VendorMock]) -> Callable[..., Any]:
     """An app factory (``ConformOptions.factory``) building a subclass of a vendor's mock."""
-
-    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
-        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
-
-    return build
+    return app_factory(cls)

@@ -21,11 +21,13 @@ from starlette.routing import Route
 
 from tapecheck.suite import mocks, values
 from tapecheck.suite.mocks.auth import Credentials
-from tapecheck.suite.mocks.errors import SHAPES, MockError, exception_handlers
+from tapecheck.suite.mocks.errors import ErrorShape, MockError, SchemaErrors, exception_handlers
 from tapecheck.suite.mocks.multipart import read_form
 from tapecheck.suite.mocks.server import base_path, spec_routes
 from tapecheck.suite.mocks.storage import BlobStore, TooLarge
-from tapecheck.suite.specs import load_spec
+from tapecheck.suite.specs import load_spec, vendors
+from tapecheck.suite.vendors import vendor_module
+from tapecheck.suite.vendors.crescendo.mock import CrescendoErrors
 
 pytestmark = pytest.mark.anyio
 
@@ -168,19 +170,60 @@ async def test_a_long_text_field_is_refused() -> None:
 # -- errors ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("vendor", ["corti", "crescendo", "alpharun"])
-@pytest.mark.parametrize("status", [400, 401, 403, 404])
-def test_error_shapes_match_the_specs_error_schema(vendor: str, status: int) -> None:
+def _mock_error_shape(vendor: str) -> ErrorShape:
+    """The error shape the vendor's reference mock answers in (its own, or its spec's)."""
+    app = vendor_module(vendor, "mock").create_app()
+    try:
+        shape: ErrorShape = app.state.mock.error_shape
+    finally:
+        app.state.mock.close()
+    return shape
+
+
+def _error_schema(vendor: str) -> dict[str, Any]:
+    spec = load_spec(vendor)
+    return spec.json_schema(spec.resolve({"$ref": spec.ext["error-schema"]}))
+
+
+def _documented_client_errors(vendor: str) -> list[int]:
+    """The 4xx statuses the vendor's spec documents on any operation."""
+    spec = load_spec(vendor)
+    found = {int(s) for op in spec.operations.values() for s in op.responses() if s[0] == "4"}
+    return sorted(found)
+
+
+@pytest.mark.parametrize("vendor", vendors())
+def test_error_shapes_match_the_specs_error_schema(vendor: str) -> None:
     from jsonschema import Draft202012Validator
 
-    spec = load_spec(vendor)
-    schema = spec.json_schema(spec.resolve({"$ref": spec.ext["error-schema"]}))
-    body = SHAPES[vendor].body(MockError(status, "what went wrong", details={"/a": "bad"}))
-    assert list(Draft202012Validator(schema).iter_errors(body)) == []
+    shape = _mock_error_shape(vendor)
+    validator = Draft202012Validator(_error_schema(vendor))
+    for status in _documented_client_errors(vendor):
+        body = shape.body(MockError(status, "what went wrong", details={"/a": "bad"}))
+        assert list(validator.iter_errors(body)) == [], status
+
+
+@pytest.mark.parametrize("vendor", vendors())
+@pytest.mark.parametrize("status", [400, 401, 404, 413, 500])
+def test_the_spec_alone_gives_an_error_body_that_matches_its_schema(
+    vendor: str, status: int
+) -> None:
+    from jsonschema import Draft202012Validator
+
+    body = SchemaErrors.of(load_spec(vendor)).body(MockError(status, "what went wrong"))
+    assert list(Draft202012Validator(_error_schema(vendor)).iter_errors(body)) == []
+    assert "what went wrong" in str(body)
+
+
+def test_a_spec_without_an_error_schema_gets_code_and_message() -> None:
+    spec = load_spec("crescendo")
+    bare = type(spec)(source="bare.yaml", raw={"x-tapecheck": {"vendor": "bare"}}, sha256="0")
+    body = SchemaErrors.of(bare).body(MockError(404, "no such thing"))
+    assert body == {"code": "not-found", "message": "no such thing"}
 
 
 def test_crescendo_500_is_message_only() -> None:
-    assert SHAPES["crescendo"].body(MockError(500, "boom")) == {"message": "boom"}
+    assert CrescendoErrors().body(MockError(500, "boom")) == {"message": "boom"}
 
 
 async def test_framework_errors_come_out_in_the_vendor_shape() -> None:
@@ -192,7 +235,7 @@ async def test_framework_errors_come_out_in_the_vendor_shape() -> None:
 
     app = Starlette(
         routes=[Route("/ok", ok, methods=["POST"]), Route("/bug", fails)],
-        exception_handlers=exception_handlers(SHAPES["crescendo"].response),
+        exception_handlers=exception_handlers(CrescendoErrors().response),
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:

@@ -7,7 +7,9 @@ the suite too, which redacts what it records before it builds the model.
 
 from tapecheck.reports import (
     drift,
+    encodings,
     github,
+    har,
     history,
     html,
     json,
@@ -17,6 +19,8 @@ from tapecheck.reports import (
     sarif,
     sections,
     text,
+    traffic,
+    traffic_html,
 )
 from tapecheck.reports.base import LINT_WRITERS, RUN_WRITERS, LintWriter, RunWriter
 from tapecheck.reports.json import cut_body
@@ -30,7 +34,9 @@ __all__ = [
     "RunWriter",
     "cut_body",
     "drift",
+    "encodings",
     "github",
+    "har",
     "history",
     "html",
     "json",
@@ -43,4 +49,6 @@ __all__ = [
     "sarif",
     "sections",
     "text",
+    "traffic",
+    "traffic_html",
 ]

@@ -54,11 +54,11 @@ def _write_tree(root: Element, stream: TextIO) -> None:
     stream.write("\n")
 
 
-def _counts(tests: int, failures: int, skipped: int = 0) -> dict[str, str]:
+def _counts(tests: int, failures: int, skipped: int = 0, errors: int = 0) -> dict[str, str]:
     return {
         "tests": str(tests),
         "failures": str(failures),
-        "errors": "0",
+        "errors": str(errors),
         "skipped": str(skipped),
     }
 
@@ -165,6 +165,8 @@ def _add_requirement(suite: Element, run: Run, requirement: RequirementResult) -
         )
     elif requirement.status == "skipped":
         _element("skipped", case, message=requirement.reason or "skipped")
+    elif requirement.status == "error":  # could not be decided: JUnit's <error>, not a failure
+        _element("error", case, message=requirement.reason or "not decided", type="undecided")
     if requirement.source:
         _element("system-out", case, f"source: {requirement.source}")
 
@@ -175,7 +177,9 @@ class RunJunitWriter(RunWriter):
 
     def write(self, run: Run, stream: TextIO, *, color: bool = False) -> None:
         run = redact_run(run)
-        counts = _counts(len(run.requirements), run.count("failed"), run.count("skipped"))
+        counts = _counts(
+            len(run.requirements), run.count("failed"), run.count("skipped"), run.count("error")
+        )
         time = f"{run.duration_s:.3f}"
         root = _element("testsuites", name="tapecheck", time=time, **counts)
         attrs = {"name": f"tapecheck conform {run.vendor}", "time": time, **counts}

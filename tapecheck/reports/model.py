@@ -25,7 +25,9 @@ __all__ = [
 ]
 
 Severity = Literal["error", "warning", "info"]
-RequirementStatus = Literal["passed", "failed", "skipped"]
+#: ``error``: the requirement could not be decided (the target's answer passed a
+#: size or time bound, or the run reached its deadline first).
+RequirementStatus = Literal["passed", "failed", "skipped", "error"]
 
 _SEVERITY_RANK: Mapping[str, int] = {"info": 0, "warning": 1, "error": 2}
 
@@ -161,7 +163,7 @@ class Run:
 
     @property
     def passed(self) -> bool:
-        return all(r.status != "failed" for r in self.requirements)
+        return all(r.status not in ("failed", "error") for r in self.requirements)
 
     def count(self, status: RequirementStatus) -> int:
         return sum(1 for r in self.requirements if r.status == status)

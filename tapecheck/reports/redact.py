@@ -6,12 +6,14 @@ reaches ``report.json``, ``junit.xml``, ``report.html`` or stdout.
 
 Three layers, from exact to heuristic:
 
-- by name: the values of credential headers (``Authorization``,
-  ``x-siro-auth-token``, ``Cookie``, ``Set-Cookie``, any header whose name holds
-  ``token``, ``secret``, ``key``, ...) and of credential query parameters
+- by name: the values of credential headers (``Authorization``, ``Cookie``,
+  ``Set-Cookie``, any header whose name holds ``token``, ``secret``, ``key``,
+  ..., and the header names the caller passes from the specs' security
+  schemes) and of credential query parameters
   (``bearer_token``, ``token``, ``api_key``, ``key``, signed-URL signatures);
 - by value: every credential found that way is also wiped wherever else it
-  occurs in the same run (an error body or a failure message that echoes it);
+  occurs in the same run (an error body or a failure message that echoes it),
+  in every encoding a target may echo it in (:mod:`tapecheck.reports.encodings`);
 - by shape, in free text: ``Bearer <token>``, ``Authorization: <token>``, a
   credential query parameter inside a URL, a JSON member named like a
   credential, and the prefixed tokens of the vendors (``dtok_``, ``sk_live_``,
@@ -27,6 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any, overload
 
+from tapecheck.reports.encodings import wipe
 from tapecheck.reports.model import Exchange, RequirementResult, Run, Verdict
 
 __all__ = [
@@ -49,7 +52,6 @@ _SENSITIVE_HEADERS = frozenset(
     {
         "authorization",
         "proxy-authorization",
-        "x-siro-auth-token",
         "cookie",
         "set-cookie",
     }
@@ -67,7 +69,7 @@ _MIN_SECRET = 4
 _SCHEME_VALUE = r"^(?P<scheme>[A-Za-z][A-Za-z0-9_-]*)\s+(?P<credential>\S.*)$"
 _BEARER_TEXT = r"(?i)\b(bearer)(\s+)(?P<credential>[A-Za-z0-9._~+/=-]{8,})"
 _HEADER_TEXT = (
-    r"(?i)\b(?P<name>authorization|proxy-authorization|x-siro-auth-token|x-api-key|cookie|set-cookie)"
+    r"(?i)\b(?P<name>authorization|proxy-authorization|x-[a-z0-9-]*(?:token|key|secret)|cookie|set-cookie)"
     r"(?P<sep>\s*[:=]\s*)(?:(?P<scheme>[A-Za-z]+)\s+)?(?P<credential>[A-Za-z0-9._~+/=%-]{8,})"
 )
 _QUERY_TEXT = r"(?P<lead>[?&;](?P<name>[A-Za-z0-9_.\-]+)=)(?P<value>[^&#\s\"'<>]*)"
@@ -80,8 +82,14 @@ def _name_is_sensitive(name: str, exact: frozenset[str]) -> bool:
     return lowered in exact or any(word in lowered for word in _SENSITIVE_WORDS)
 
 
-def is_sensitive_header(name: str) -> bool:
-    """Whether a header's value is a credential (case-insensitive)."""
+def is_sensitive_header(name: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a header's value is a credential (case-insensitive).
+
+    ``extra`` adds header names the caller knows carry credentials (a spec's
+    API-key headers), since this module knows no spec.
+    """
+    if extra and name.strip().lower() in {e.lower() for e in extra}:
+        return True
     return _name_is_sensitive(name, _SENSITIVE_HEADERS)
 
 
@@ -90,10 +98,10 @@ def is_sensitive_param(name: str) -> bool:
     return _name_is_sensitive(name, _SENSITIVE_PARAMS)
 
 
-def redact_header_value(name: str, value: object) -> str:
+def redact_header_value(name: str, value: object, *, extra: Iterable[str] = ()) -> str:
     """The value to show for header ``name``: ``Bearer [REDACTED]`` keeps the scheme."""
     text = "" if value is None else str(value)
-    if not text or not is_sensitive_header(name) or text == REDACTED:
+    if not text or not is_sensitive_header(name, extra) or text == REDACTED:
         return text
     if name.strip().lower() in {"authorization", "proxy-authorization"}:
         match = re.match(_SCHEME_VALUE, text.strip())
@@ -103,24 +111,28 @@ def redact_header_value(name: str, value: object) -> str:
 
 
 @overload
-def redact_headers(headers: Mapping[str, Any]) -> dict[str, str]: ...
+def redact_headers(headers: Mapping[str, Any], *, extra: Iterable[str] = ()) -> dict[str, str]: ...
 
 
 @overload
-def redact_headers(headers: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]: ...
+def redact_headers(
+    headers: Iterable[tuple[str, Any]], *, extra: Iterable[str] = ()
+) -> list[tuple[str, str]]: ...
 
 
 def redact_headers(
-    headers: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    headers: Mapping[str, Any] | Iterable[tuple[str, Any]], *, extra: Iterable[str] = ()
 ) -> dict[str, str] | list[tuple[str, str]]:
     """A copy of ``headers`` with every credential value replaced by ``[REDACTED]``.
 
     A mapping gives a dict; a sequence of ``(name, value)`` pairs (repeated
     headers such as ``Set-Cookie``) gives a list of pairs in the same order.
+    ``extra`` names further credential headers (the spec's security schemes).
     """
+    names = tuple(extra)
     if isinstance(headers, Mapping):
-        return {str(k): redact_header_value(str(k), v) for k, v in headers.items()}
-    return [(str(k), redact_header_value(str(k), v)) for k, v in headers]
+        return {str(k): redact_header_value(str(k), v, extra=names) for k, v in headers.items()}
+    return [(str(k), redact_header_value(str(k), v, extra=names)) for k, v in headers]
 
 
 def _redact_query(query: str) -> str:
@@ -235,9 +247,8 @@ def scrub_text(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with the given secrets and anything shaped like a credential redacted."""
     if not text:
         return text
-    for secret in sorted(set(secrets), key=len, reverse=True):
-        if len(secret) >= _MIN_SECRET:
-            text = text.replace(secret, REDACTED)
+    # Every encoding of every secret, not only the secret verbatim (see encodings.py).
+    text = wipe(text, secrets, REDACTED, min_length=_MIN_SECRET)
 
     def header(match: re.Match[str]) -> str:
         scheme = f"{match['scheme']} " if match["scheme"] else ""

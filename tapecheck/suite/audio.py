@@ -6,7 +6,9 @@ Ogg, FLAC, WebM), and a streamed scan of 4- or 7-byte frame headers for the
 two that do not (MP3 without a VBR header, AAC in ADTS). The file's name plays
 no part. Nothing it reads makes it raise: what is wrong with a file comes back
 as :class:`AudioProblem` values, which the linter turns into AUD005/AUD006 and
-the mocks into refusals.
+the mocks into refusals. A header that claims more audio than the file could
+hold at its format's lowest bit rate is such a problem, and its duration is
+then unknown (:mod:`~tapecheck.suite._audio.capacity`).
 
     >>> info = probe("call.mp3")
     >>> info.format, info.mime, info.duration_s, [p.kind for p in info.problems]
@@ -154,7 +156,8 @@ class AudioInfo:
     mime: str | None  # MIME_BY_FORMAT[format]; None when unknown
     size: int  # bytes; 0 when missing
     # Seconds of audio; for a truncated file what it really holds; None when it
-    # cannot be known (free-format MP3, a cut MP4, broken before its first frame).
+    # cannot be known (free-format MP3, a cut MP4, broken before its first frame, a
+    # header that claims more audio than the file can hold).
     duration_s: float | None
     problems: tuple[AudioProblem, ...]
     codec: str | None = None  # "pcm_s16le", "mp3", "aac", "opus", "vorbis", "flac", ...

@@ -40,20 +40,34 @@ def main() -> None:
 
 
 @main.group("specs", cls=_Group, invoke_without_command=True)
+@click.option("--names", is_flag=True, help="Print only the vendors' names, one a line.")
 @click.pass_context
-def specs_group(ctx: click.Context) -> None:
+def specs_group(ctx: click.Context, names: bool) -> None:
     """List the vendors and their operations (`specs check` validates the specs)."""
     if ctx.invoked_subcommand is not None:
         return
     from tapecheck.suite import specs
 
+    if names:  # for scripts: `for v in $(tapecheck specs --names); do ...; done`
+        for vendor in specs.vendors():
+            click.echo(vendor)
+        return
+    broken = 0
     for vendor in specs.vendors():
-        spec = specs.load_spec(vendor)
+        try:
+            spec = specs.load_spec(vendor)
+            operations = list(spec.operations.values())
+        except Exception as exc:  # a broken bundled spec is named, the others still listed
+            broken += 1
+            reason = " ".join(str(exc).split())[:200]
+            click.echo(f"{vendor}  (cannot be read: {reason}; `tapecheck specs check` says why)")
+            continue
         click.echo(f"{vendor}  {spec.title}  {spec.base_url}")
-        for op in spec.operations.values():
+        for op in operations:
             marker = "*" if op.is_default else " "
             click.echo(f"  {marker} {op.operation_id:<20} {op.method.upper():<6} {op.path}")
     click.echo("(* the default operation of a manifest that names none)")
+    sys.exit(EXIT_FINDINGS if broken else EXIT_CLEAN)
 
 
 @specs_group.command("check")
@@ -308,24 +322,18 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     "--tenant",
     default="tenant-a",
     show_default=True,
-    help="The tenant the mock knows (Corti's Tenant-Name, Crescendo's tenantId).",
+    help="The tenant the mock knows (in the header or path parameter of the spec's tenant).",
 )
 def mock_command(vendor: str, host: str, port: int, token: str, tenant: str) -> None:
     """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it)."""
     from tapecheck.suite import specs
-    from tapecheck.suite.vendors import vendor_module
+    from tapecheck.suite.vendors import mock_factory
 
     if vendor not in specs.vendors():
         _fail(f"unknown vendor {vendor!r}; use one of {', '.join(specs.vendors())}")
-    try:
-        module = vendor_module(vendor, "mock")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"tapecheck.suite.vendors.{vendor}.mock":
-            raise
-        _fail(f"{vendor} has no reference mock yet")
     from tapecheck.suite.mocks.server import base_path, serve
 
-    app = module.create_app(token=token, tenant=tenant)
+    app = mock_factory(vendor)(token=token, tenant=tenant)
     prefix = base_path(specs.load_spec(vendor))
 
     def ready(origin: str) -> None:
@@ -358,6 +366,15 @@ def _add_conform_commands() -> None:
 
 
 _add_conform_commands()
+
+
+def _add_proxy_command() -> None:
+    from tapecheck.suite.cli_proxy import proxy_command
+
+    main.add_command(proxy_command)
+
+
+_add_proxy_command()
 
 
 # -- tapecheck probe ----------------------------------------------------------

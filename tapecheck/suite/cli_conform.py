@@ -121,12 +121,12 @@ def _write_reports(run: Any, report_dir: Path) -> None:
 @click.option(
     "--tenant",
     envvar="TAPECHECK_TENANT",
-    help="Corti's Tenant-Name, Crescendo's tenantId [env: TAPECHECK_TENANT].",
+    help="The tenant (the spec's tenant header or path parameter) [env: TAPECHECK_TENANT].",
 )
 @click.option(
     "--device-token",
     envvar="TAPECHECK_DEVICE_TOKEN",
-    help="Bota device token dtok_... [env: TAPECHECK_DEVICE_TOKEN].",
+    help="A device token, for a vendor with that credential kind [env: TAPECHECK_DEVICE_TOKEN].",
 )
 @click.option(
     "--param",
@@ -170,7 +170,14 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     type=click.FloatRange(min=1),
     default=60.0,
     show_default=True,
-    help="Seconds to wait for one response.",
+    help="Seconds one request may take, its whole answer read.",
+)
+@click.option(
+    "--max-time",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds the whole run may take (default 900); past it, what is not decided is "
+    "`error` and the reports are still written.",
 )
 @click.option(
     "--baseline",
@@ -204,13 +211,19 @@ def conform_command(
     report_dir: Path | None,
     output_format: str,
     timeout: float,
+    max_time: float | None,
     baseline: Path | None = None,
     fail_on: str = "any",
     keep: bool = False,
 ) -> None:
     """Certify that a target implements VENDOR's upload API."""
     from tapecheck.suite.conform.events import RunAborted, RunFinished
-    from tapecheck.suite.conform.runner import DEFAULT_EXAMPLES, ConformOptions, execute
+    from tapecheck.suite.conform.runner import (
+        DEFAULT_EXAMPLES,
+        DEFAULT_MAX_TIME,
+        ConformOptions,
+        execute,
+    )
 
     _check_vendor(vendor)
     baseline_document = _load_baseline(baseline, vendor) if baseline is not None else None
@@ -226,6 +239,7 @@ def conform_command(
         quick=quick,
         select=tuple(s.strip() for s in select.split(",") if s.strip()) if select else (),
         timeout=timeout,
+        max_time=max_time or DEFAULT_MAX_TIME,
         keep=keep,
     )
     try:
@@ -256,15 +270,22 @@ def conform_command(
     if isinstance(final, RunAborted):
         click.echo(f"tapecheck: the run could not be made: {final.reason}", err=True)
         sys.exit(EXIT_USAGE)
-    if getattr(run, "verdict", None) == "incomplete":
-        sys.exit(EXIT_USAGE)
-    if fail_on == "new" and run.drift is not None:
-        from tapecheck.reports.drift import regressions
-        from tapecheck.reports.json import run_to_dict
+    if any(r.status == "failed" for r in run.requirements):
+        if fail_on == "new" and run.drift is not None:
+            from tapecheck.reports.drift import regressions
+            from tapecheck.reports.json import run_to_dict
 
-        # The verdict stays what it is; only the exit status looks at what is new.
-        sys.exit(EXIT_FINDINGS if regressions(run.drift, run_to_dict(run)) else EXIT_CLEAN)
-    sys.exit(EXIT_CLEAN if run.passed else EXIT_FINDINGS)
+            # The verdict stays what it is; only the exit status looks at what is new.
+            sys.exit(EXIT_FINDINGS if regressions(run.drift, run_to_dict(run)) else EXIT_CLEAN)
+        sys.exit(EXIT_FINDINGS)
+    if any(r.status == "error" for r in run.requirements):
+        # Incomplete (CONTRACT.md section 3): a requirement could not be decided, none failed.
+        click.echo(
+            f"tapecheck: incomplete: {run.count('error')} requirement(s) could not be decided",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_CLEAN)
 
 
 def _load_baseline(path: Path, vendor: str) -> Any:

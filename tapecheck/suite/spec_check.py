@@ -17,7 +17,6 @@ import yaml
 
 from tapecheck.suite.pointers import escape_token, follow, join_pointer, ref_tokens
 from tapecheck.suite.specs import (
-    REQUIRED_OPERATIONS,
     Spec,
     extension_schema,
     parse_yaml,
@@ -199,15 +198,15 @@ def _consistency_problems(spec: Spec) -> list[SpecProblem]:
                 f"exactly one operation must set x-tapecheck.default: true, found {len(defaults)}",
             )
         )
-    required = REQUIRED_OPERATIONS.get(spec.vendor)
+    required = spec.required_operations
     if required:
-        for op_id in required:
+        for index, op_id in enumerate(required):
             if op_id not in spec.operations:
                 problems.append(
                     SpecProblem(
                         source,
-                        "/paths",
-                        f"the contract requires operationId {op_id!r} for {spec.vendor}",
+                        f"/x-tapecheck/required-operations/{index}",
+                        f"the spec has no operationId {op_id!r}",
                     )
                 )
         if defaults and defaults[0].operation_id != required[0]:

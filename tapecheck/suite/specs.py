@@ -28,7 +28,6 @@ from tapecheck.suite.pointers import join_pointer, ref_tokens
 
 __all__ = [
     "HTTP_METHODS",
-    "REQUIRED_OPERATIONS",
     "NoSuchOperationError",
     "NoSuchVendorError",
     "Operation",
@@ -43,15 +42,6 @@ __all__ = [
 ]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
-
-#: operationIds that CONTRACT.md fixes for manifests; the first of each is the default.
-REQUIRED_OPERATIONS: Mapping[str, tuple[str, ...]] = {
-    "corti": ("upload", "create-interaction"),
-    "alpharun": ("upload",),
-    "crescendo": ("upload",),
-    "siro": ("upload", "signed-urls"),
-    "bota": ("create", "upload-url"),
-}
 
 _SPEC_SUFFIX = ".yaml"
 _EXTENSION_SCHEMA = "x-tapecheck.schema.json"
@@ -237,6 +227,29 @@ class Spec:
     @property
     def credentials(self) -> list[Mapping[str, Any]]:
         return list(self.ext.get("credentials", []))
+
+    @property
+    def required_operations(self) -> tuple[str, ...]:
+        """The operationIds manifests may rely on (``x-tapecheck.required-operations``).
+
+        The first is the default operation; a spec that lists none promises none.
+        """
+        value = self.ext.get("required-operations", ())
+        return tuple(str(op) for op in value) if isinstance(value, list) else ()
+
+    @property
+    def credential_headers(self) -> tuple[str, ...]:
+        """The header names (lower case) its security schemes carry credentials in."""
+        schemes = self.raw.get("components", {}).get("securitySchemes", {})
+        found: list[str] = []
+        for scheme in schemes.values() if isinstance(schemes, Mapping) else ():
+            if not isinstance(scheme, Mapping):
+                continue
+            if scheme.get("type") == "http":
+                found.append("authorization")
+            elif scheme.get("type") == "apiKey" and scheme.get("in") == "header":
+                found.append(str(scheme.get("name", "")).lower())
+        return tuple(dict.fromkeys(name for name in found if name))
 
     def resolve(self, node: Any) -> Any:
         """Follow local ``$ref`` chains until a node that is not a reference."""

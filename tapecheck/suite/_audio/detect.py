@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from tapecheck.suite._audio.adts import adts_at, parse_adts
 from tapecheck.suite._audio.adts import is_header as is_adts_header
+from tapecheck.suite._audio.capacity import check_capacity
 from tapecheck.suite._audio.flac import parse_flac
 from tapecheck.suite._audio.mp4 import is_mp4, parse_mp4
-from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at
+from tapecheck.suite._audio.mpeg import free_format, parse_mpeg, stream_at, vbr_claim
 from tapecheck.suite._audio.mpeg import is_header as is_mpeg_header
 from tapecheck.suite._audio.ogg import parse_ogg
 from tapecheck.suite._audio.source import (
@@ -49,6 +50,13 @@ _OTHER: tuple[tuple[int, bytes, str], ...] = (
     (0, b"\xff\xd8\xff", "a JPEG image"),
     (0, b"GIF8", "a GIF image"),
     (0, b"\x0bw", "AC-3"),
+    (0, b"MPCK", "Musepack"),
+    (0, b"MP+", "Musepack"),
+    (0, b"TTA1", "True Audio (TTA)"),
+    (0, b"tBaK", "TAK"),
+    (0, b"OFR ", "OptimFROG"),
+    (0, b"DSD ", "DSD (DSF)"),
+    (0, b"FRM8", "DSD (DFF)"),
 )
 
 
@@ -67,8 +75,13 @@ def parse(src: Source, found: Found) -> None:
         parse_webm(src, found)
     elif is_mp4(head):
         parse_mp4(src, found)
+    elif _other(head) is not None:
+        # Recognisably another format: no frame sync search through its data (an AIFF
+        # file is PCM, full of 0xFF bytes that would each be tried as an MPEG header).
+        found.problem(UNKNOWN, _unknown(src))
     else:
         _frames(src, found)
+    check_capacity(found, src.size)
 
 
 def _frames(src: Source, found: Found) -> None:
@@ -102,11 +115,27 @@ def _frames(src: Source, found: Found) -> None:
         parse_adts(src, found, first, end)
     else:
         parse_mpeg(src, found, first, end)
+    name = "AAC (ADTS)" if adts else "MP3"
     if leading.strip(b"\x00"):
-        name = "AAC (ADTS)" if adts else "MP3"
         found.problem(
             CORRUPT,
             f"{name} stream starts after {n(first - start)} bytes that are not audio frames",
+        )
+        if not adts:
+            _spliced_claim(src, found, start, first)
+
+
+def _spliced_claim(src: Source, found: Found, start: int, first: int) -> None:
+    """A Xing/Info/VBRI frame where the stream should start, cut off from the frames after it:
+    its claim is compared with what the frames found hold (a file cut and spliced)."""
+    lead = src.read(start, first - start).find(b"\xff")
+    claim = None if lead < 0 else vbr_claim(src, start + lead)
+    held = found.duration_s
+    if claim is not None and held is not None and claim > held * 1.005 + 0.05:
+        found.problem(
+            TRUNCATED,
+            f"MP3 header (Xing/Info/VBRI) at offset {n(start + lead)} claims {claim:,.2f} s "
+            f"but the frames hold {held:,.2f} s: the file was cut",
         )
 
 
@@ -133,11 +162,19 @@ def _sync_in(window: bytes, start: int, at_end: bool, search: int) -> tuple[int 
     return None, False
 
 
-def _unknown(src: Source) -> str:
-    head = src.head
+def _other(head: bytes) -> str | None:
+    """The name of the other format whose magic ``head`` starts with, or None."""
     for offset, magic, name in _OTHER:
         if head[offset : offset + len(magic)] == magic:
-            return f"the content is {name}, not a known audio format"
+            return name
+    return None
+
+
+def _unknown(src: Source) -> str:
+    head = src.head
+    other = _other(head)
+    if other is not None:
+        return f"the content is {other}, not a known audio format"
     sample = head[:512]
     if sample and all(32 <= byte < 127 or byte in _WHITESPACE for byte in sample):
         return "the content is text, not audio"

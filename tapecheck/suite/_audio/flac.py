@@ -4,7 +4,8 @@ The metadata blocks are walked with seeks (a cover picture is skipped, not
 read). The last frame header is found in the final bytes of the file: its
 frame or sample number and block size say how many samples the file really
 holds, so a cut file is caught without decoding, and a stream whose
-STREAMINFO says 0 samples (written to a pipe) still gets its duration.
+STREAMINFO says 0 samples (written to a pipe) still gets its duration. A
+second STREAMINFO block is corrupt: which one a decoder believes is open.
 """
 
 from __future__ import annotations
@@ -149,11 +150,16 @@ def parse_flac(src: Source, found: Found, start: int) -> None:
         found.problem(CORRUPT, "FLAC STREAMINFO says a sample rate of 0 Hz")
         return
     offset = start + 4
-    for _ in range(_MAX_BLOCKS):
+    for index in range(_MAX_BLOCKS):
         block_header = src.read(offset, 4)
         if len(block_header) < 4:
             found.problem(TRUNCATED, "FLAC file is cut inside its metadata")
             return
+        if index and block_header[0] & 0x7F == 0 and not found.has(CORRUPT):
+            # The format allows one STREAMINFO, first; which one a decoder believes is open.
+            found.problem(
+                CORRUPT, f"FLAC file has a second STREAMINFO block (at offset {n(offset)})"
+            )
         length = int.from_bytes(block_header[1:4], "big")
         offset += 4 + length
         if offset > src.size:

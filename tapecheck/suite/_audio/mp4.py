@@ -3,9 +3,13 @@
 Only box headers and a few small boxes are read (``mvhd``, ``tkhd``, ``elst``,
 ``mdhd``, ``hdlr``, ``stsd``); ``mdat`` and the sample tables are skipped, so
 a ``moov`` at the end of a long recording costs a seek, not a read. The
-duration is the audio track's edit list, else its ``mdhd``, else ``mvhd``;
-fragmented files (``moof``) use ``mehd`` or the last fragment's ``tfdt`` and
-``trun``.
+duration is the audio track's edit list (exact to the media's clock), else
+iTunes' gapless tag (``iTunSMPB``), else its ``mdhd``, else ``mvhd``;
+fragmented files (``moof``) add their fragments' samples (``trun``, with the
+``tfhd``/``trex`` defaults) after the ``moov``'s, or start from the last
+fragment's ``tfdt``. A zero clock or channel count is corrupt, and the
+audio track's chunk offsets must point into the media data
+(:mod:`~tapecheck.suite._audio.mp4_tables`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import struct
 from collections.abc import Iterator
 
+from tapecheck.suite._audio.mp4_tables import chunk_problem
 from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, Found, Source, n
 
 __all__ = ["is_mp4", "parse_mp4"]
@@ -20,7 +25,10 @@ __all__ = ["is_mp4", "parse_mp4"]
 _FIRST_BOXES = (b"ftyp", b"styp", b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot")
 _CONTAINERS = frozenset((b"trak", b"mdia", b"minf", b"stbl", b"edts", b"mvex", b"traf"))
 _LEAVES = frozenset((b"mvhd", b"tkhd", b"elst", b"mdhd", b"hdlr", b"stsd", b"mehd", b"trex"))
+# Sample tables: only where they are is noted while walking; :mod:`.mp4_tables` reads them.
+_TABLES = frozenset((b"stco", b"co64", b"stsz", b"stz2", b"stsc"))
 _FRAGMENT_LEAVES = frozenset((b"tfhd", b"tfdt", b"trun"))
+_MDAT_AT = b"at:mdat"  # where each whole mdat box starts, beside its body in _top_level's map
 _MAX_BOXES = 200_000
 _MAX_LEAF = 4096
 _MAX_DEPTH = 8  # moov/trak/mdia/minf/stbl is 5 deep
@@ -75,10 +83,13 @@ class _Track:
         "channels",
         "codec",
         "edit",
+        "gapless",
         "handler",
         "id",
         "media_duration",
+        "media_start",
         "rate",
+        "tables",
         "timescale",
     )
 
@@ -88,9 +99,12 @@ class _Track:
         self.timescale = 0
         self.media_duration = 0
         self.edit = 0
+        self.gapless = 0  # iTunes' iTunSMPB: the samples left after priming and padding
+        self.media_start = 0
         self.codec: str | None = None
         self.channels = 0
         self.rate = 0
+        self.tables: dict[bytes, tuple[int, int]] = {}
 
 
 class _Movie:
@@ -121,11 +135,13 @@ def _times(body: bytes) -> tuple[int, int]:
     return timescale, 0 if duration == 0xFFFFFFFFFFFFFFFF else duration
 
 
-def _edit(body: bytes) -> int:
-    """Sum of the non-empty edits of an ``elst``, in movie timescale units."""
+def _edit(body: bytes) -> tuple[int, int]:
+    """Sum of the non-empty edits of an ``elst`` (movie timescale units) and where in the
+    media the first one starts (media timescale units: the encoder's priming)."""
     version, rest = _full(body)
+    first = -1
     if len(rest) < 4:
-        return 0
+        return 0, 0
     count = struct.unpack_from(">I", rest)[0]
     entry = struct.Struct(">Qq" if version == 1 else ">Ii")
     total = 0
@@ -136,7 +152,8 @@ def _edit(body: bytes) -> int:
         duration, media_time = entry.unpack_from(rest, at)
         if media_time != -1:
             total += duration
-    return total
+            first = media_time if first < 0 else first
+    return total, max(first, 0)
 
 
 def _sample_entry(body: bytes, track: _Track) -> None:
@@ -174,6 +191,34 @@ def _object_type(esds: bytes) -> int:
     return 0
 
 
+def _gapless(src: Source, start: int, end: int) -> int:
+    """The sample count of iTunes' gapless tag (``udta/meta/ilst/----`` named ``iTunSMPB``).
+
+    Its text is hex fields: 0, priming, padding, then the samples that remain.
+    Without an edit list, this is how players (and FFmpeg) know the length.
+    """
+    for kind, body, stop in _boxes(src, start, end):
+        found = 0
+        if kind in (b"udta", b"ilst"):
+            found = _gapless(src, body, stop)
+        elif kind == b"meta":
+            full = src.read(body + 8, 4) in (b"hdlr", b"ilst")  # ISO's meta has version/flags
+            found = _gapless(src, body + 4 if full else body, stop)
+        if found:
+            return found
+        if kind == b"----":
+            item = src.read(body, min(stop - body, 512))
+            at = item.find(b"data", item.find(b"iTunSMPB") + 8)
+            if item.find(b"iTunSMPB") >= 0 and at > 0:
+                fields = item[at + 12 : at + 200].split()
+                if len(fields) >= 4:
+                    try:
+                        return int(fields[3], 16)
+                    except ValueError:
+                        return 0
+    return 0
+
+
 def _walk(
     src: Source, start: int, end: int, movie: _Movie, track: _Track | None, depth: int = 0
 ) -> None:
@@ -187,6 +232,10 @@ def _walk(
             continue
         if kind in _CONTAINERS:
             _walk(src, body_at, box_end, movie, track, depth + 1)
+            continue
+        if kind in _TABLES:
+            if track is not None:
+                track.tables.setdefault(kind, (body_at, box_end))
             continue
         if kind not in _LEAVES:
             continue
@@ -208,7 +257,7 @@ def _walk(
             if len(rest) >= at + 4:
                 track.id = struct.unpack_from(">I", rest, at)[0]
         elif kind == b"elst":
-            track.edit = _edit(body)
+            track.edit, track.media_start = _edit(body)
         elif kind == b"mdhd":
             track.timescale, track.media_duration = _times(body)
         elif kind == b"hdlr" and len(body) >= 12 and not track.handler:
@@ -217,8 +266,14 @@ def _walk(
             _sample_entry(body, track)
 
 
-def _fragment_end(src: Source, start: int, end: int, track: _Track, default: int) -> int | None:
-    """Decode time after the last sample of ``track`` in the ``moof`` at ``[start, end)``."""
+def _fragment(
+    src: Source, start: int, end: int, track: _Track, default: int
+) -> tuple[int | None, int] | None:
+    """``(tfdt base decode time or None, summed sample durations)`` of ``track`` in one ``moof``.
+
+    None when the fragment holds nothing of the track. The durations come from
+    each ``trun``'s samples, else the ``tfhd`` default, else the ``trex`` one.
+    """
     base: int | None = None
     total = 0
     found_track = False
@@ -252,9 +307,28 @@ def _fragment_end(src: Source, start: int, end: int, track: _Track, default: int
                     )
                 else:
                     total += count * fragment_default
-    if not found_track:
-        return None
-    return (base or 0) + total
+    return (base, total) if found_track else None
+
+
+def _fragments_end(
+    src: Source, moofs: list[tuple[int, int]], track: _Track, default: int, start: int
+) -> int:
+    """Decode time after the last sample of ``track`` in the fragments.
+
+    When the last fragment states where it starts (``tfdt``), it alone is read;
+    otherwise every fragment's samples are added up, each restarting from its
+    own ``tfdt`` where it has one; the first follows the samples of ``moov`` (``start``).
+    """
+    last = _fragment(src, *moofs[-1], track, default)
+    if last is not None and last[0] is not None:
+        return last[0] + last[1]
+    end = start
+    for begin, stop in moofs:
+        fragment = _fragment(src, begin, stop, track, default)
+        if fragment is not None:
+            base, total = fragment
+            end = (end if base is None else base) + total
+    return end
 
 
 def _top_level(src: Source) -> tuple[dict[bytes, list[tuple[int, int]]], tuple[str, str] | None]:
@@ -293,6 +367,8 @@ def _top_level(src: Source) -> tuple[dict[bytes, list[tuple[int, int]]], tuple[s
                 "remain in the file",
             )
         boxes.setdefault(kind, []).append((offset + body, offset + box_size))
+        if kind == b"mdat":
+            boxes.setdefault(_MDAT_AT, []).append((offset, offset + body))
         offset += box_size
     return boxes, None
 
@@ -301,6 +377,14 @@ def _duration(src: Source, movie: _Movie, audio: _Track, moofs: list[tuple[int, 
     header = 0.0
     if audio.edit and movie.timescale:
         header = audio.edit / movie.timescale
+        if audio.media_duration and audio.timescale:
+            # The edit is rounded to the movie's clock (often ms): the media's own
+            # clock, less the priming the edit skips, is exact when they agree.
+            media = (audio.media_duration - audio.media_start) / audio.timescale
+            if abs(media - header) < 1 / movie.timescale:
+                header = media
+    elif audio.gapless and audio.timescale:
+        header = audio.gapless / audio.timescale
     elif audio.media_duration and audio.timescale:
         header = audio.media_duration / audio.timescale
     elif movie.duration and movie.timescale:
@@ -310,11 +394,7 @@ def _duration(src: Source, movie: _Movie, audio: _Track, moofs: list[tuple[int, 
     if not moofs or not audio.timescale:
         return header
     default = movie.default_duration.get(audio.id, 0)
-    end = _fragment_end(src, *moofs[-1], audio, default)
-    if end is None:
-        end = 0
-        for start, stop in moofs:
-            end += _fragment_end(src, start, stop, audio, default) or 0
+    end = _fragments_end(src, moofs, audio, default, audio.media_duration)
     return max(header, end / audio.timescale)
 
 
@@ -339,22 +419,51 @@ def parse_mp4(src: Source, found: Found) -> None:
             )
         return
     movie = _Movie()
+    src.preload(*moov[0])  # the index is walked with many small reads
     _walk(src, moov[0][0], moov[0][1], movie, None)
     audio = next((t for t in movie.tracks if t.handler == b"soun"), None)
     if audio is None:
         found.problem(CORRUPT, "MP4 file has no audio track")
         return
+    if not audio.edit:
+        gapless = _gapless(src, moov[0][0], moov[0][1])
+        audio.gapless = gapless if 0 < gapless <= audio.media_duration else 0
     found.codec = audio.codec
     found.channels = audio.channels or None
     # QuickTime v2 sound entries keep their rate elsewhere (the 16.16 field says 1).
     found.sample_rate = (audio.rate if audio.rate >= 1000 else audio.timescale) or None
     if problem is not None and problem[0] == TRUNCATED and not moofs:
         return  # what a cut file holds is unknown without reading its sample tables
+    invalid = _invalid(movie, audio)
+    if invalid is not None:
+        found.problem(CORRUPT, invalid)
+        return
     duration = _duration(src, movie, audio, moofs)
     found.duration_s = duration
     if problem is not None:
         return
+    mdats = [
+        (box, body, end)
+        for (box, body), (_body, end) in zip(
+            boxes.get(_MDAT_AT, []), boxes.get(b"mdat", []), strict=True
+        )
+    ]
     if b"mdat" not in boxes and not moofs and duration:
         found.problem(CORRUPT, "MP4 file has an index ('moov') but no media data ('mdat')")
     elif duration == 0:
         found.problem(EMPTY, "MP4 audio track holds no audio (0 s)")
+    elif mdats:
+        chunks = chunk_problem(src, audio.tables, mdats)
+        if chunks is not None:
+            found.problem(CORRUPT, chunks)
+
+
+def _invalid(movie: _Movie, audio: _Track) -> str | None:
+    """A header field no decoder can work with: a zero clock or no channels."""
+    if audio.timescale == 0:
+        return "MP4 audio track says a timescale of 0 (its 'mdhd' clock)"
+    if movie.timescale == 0 and (movie.duration or audio.edit):
+        return "MP4 movie header says a timescale of 0 ('mvhd')"
+    if audio.codec is not None and audio.channels == 0:
+        return "MP4 audio track says 0 channels"
+    return None

@@ -23,7 +23,7 @@ from tapecheck.suite._audio.source import (
     n,
 )
 
-__all__ = ["free_format", "is_header", "parse_mpeg", "stream_at"]
+__all__ = ["free_format", "is_header", "parse_mpeg", "stream_at", "vbr_claim"]
 
 # Bitrates in kbps by (MPEG-1?, layer).
 _BITRATES: dict[tuple[bool, int], tuple[int, ...]] = {
@@ -204,6 +204,36 @@ def _vbr_header(
     return False, None, None, 0, 0
 
 
+def vbr_claim(src: Source, at: int) -> float | None:
+    """Seconds the Xing/Info/VBRI header of the frame at ``at`` claims, or None."""
+    header = src.read(at, 4)
+    info = frame_info(_key(header, 0)) if len(header) == 4 and header[0] == 0xFF else None
+    if info is None or info[0] == 0 or info[3] != 3:
+        return None
+    length, samples, rate, _layer = info
+    frame = src.read(at, min(length, 2048))
+    _tagged, frames, _total, delay, padding = _vbr_header(
+        frame, (_key(header, 0) >> 11) & 3 == 3, header[3] >> 6 == 3
+    )
+    return None if frames is None else max(frames * samples - delay - padding, 0) / rate
+
+
+def _claim_too_long(key: int, length: int, frames: int, present: int, cbr: bool) -> bool:
+    """Whether ``frames`` frames cannot fit in ``present`` bytes.
+
+    Each frame is at least as long as a frame at the lowest bitrate of its
+    version and layer (bitrate index 1, no padding byte: 8 kbit/s for MPEG-2
+    and 2.5, 32 kbit/s for MPEG-1); a CBR stream's (LAME's ``Info`` header)
+    are all as long as the first, give or take the padding byte. One frame of
+    slack: encoders differ on whether the count includes the header frame.
+    """
+    floor_info = frame_info((key & ~0xF2) | 0x10)
+    floor = floor_info[0] if floor_info is not None else 0
+    if cbr:
+        floor = max(floor, length - 1)
+    return floor > 0 and (frames - 1) * floor > present
+
+
 def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
     """Probe the MPEG audio stream whose first frame is at ``first`` (see :func:`stream_at`)."""
     header = src.read(first, 4)
@@ -231,15 +261,26 @@ def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
     frames: int | None = None
     total: int | None = None
     delay = padding = 0
+    cbr = False
     if layer == 3:
         frame = src.read(first, min(length, 2048))
+        cbr = b"Info" in frame[4:44]  # LAME's tag for a constant bitrate, Xing for a variable one
         tagged, frames, total, delay, padding = _vbr_header(frame, (key >> 11) & 3 == 3, mono)
-    if frames is not None and (total is None or total <= end - first):
+    impossible = frames is not None and _claim_too_long(key, length, frames, end - first, cbr)
+    if frames is not None and not impossible and (total is None or total <= end - first):
         found.duration_s = max(frames * samples - delay - padding, 0) / rate
         if found.duration_s == 0:
             found.problem(EMPTY, "MP3 file holds no audio (0 frames)")
         return
-    if frames is not None and total is not None:
+    if frames is not None and impossible:
+        claimed = max(frames * samples - delay - padding, 0) / rate
+        found.problem(
+            TRUNCATED,
+            f"MP3 header (Xing/Info/VBRI) claims {n(frames)} frames ({claimed:,.2f} s), more "
+            f"audio than the {n(end - first)} bytes of the stream can hold: the file is cut "
+            "or the header is damaged",
+        )
+    elif frames is not None and total is not None:
         found.problem(
             TRUNCATED,
             f"MP3 header (Xing/VBRI) claims {n(total)} bytes of audio but only "
@@ -257,6 +298,12 @@ def parse_mpeg(src: Source, found: Found, first: int, end: int) -> None:
                 "more bytes",
             )
     found.duration_s = max(counted * samples - delay, 0) / rate
+    if counted == 1 and not found.problems:
+        found.problem(
+            CORRUPT,
+            "MP3 file holds a single audio frame: decoders (FFmpeg) need two in a row "
+            "to recognise the stream",
+        )
     if found.duration_s == 0 and not found.problems:
         found.problem(EMPTY, "MP3 file holds no audio (0 frames)")
 

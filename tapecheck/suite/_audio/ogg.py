@@ -3,16 +3,19 @@
 The last page is found by reading the final 80 KB backwards for ``OggS``
 (a page is at most 65,307 bytes). Opus counts granules at 48 kHz after its
 pre-skip; Vorbis at its own rate. A stream whose last page lacks the
-end-of-stream flag, or is cut short, is truncated.
+end-of-stream flag, or is cut short, is truncated. The CRC of the header pages
+and of the pages read at the end is checked (FFmpeg refuses a page that fails
+it), and so are the identification header's version and channel count.
 """
 
 from __future__ import annotations
 
+import binascii
 import struct
 
 from tapecheck.suite._audio.source import CORRUPT, EMPTY, TRUNCATED, UNKNOWN, Found, Source, n
 
-__all__ = ["parse_ogg"]
+__all__ = ["crc_ok", "page_crc", "parse_ogg"]
 
 # capture, version, flags, granule, serial, sequence, CRC, segment count
 _PAGE = struct.Struct("<4sBBqIIIB")
@@ -27,6 +30,30 @@ _OTHER_CODECS = {
     b"\x80theora": "Theora",
     b"fishead\x00": "Skeleton",
 }
+
+
+# The Ogg CRC is CRC-32 with polynomial 0x04C11DB7 fed most significant bit first,
+# from 0 and with no final XOR: zlib's CRC-32 (the same polynomial fed least
+# significant bit first) over bit-reversed bytes, bit-reversed back, gives it at C speed.
+_REVERSED = bytes(int(f"{byte:08b}"[::-1], 2) for byte in range(256))
+
+
+def _reverse32(value: int) -> int:
+    # Byte order reversed, then each byte's bits.
+    return int.from_bytes(value.to_bytes(4, "little").translate(_REVERSED), "big")
+
+
+def page_crc(page: bytes) -> int:
+    """The Ogg CRC of a page whose CRC field (bytes 22-25) is zeroed."""
+    raw = binascii.crc32(page.translate(_REVERSED), 0xFFFFFFFF) ^ 0xFFFFFFFF
+    return _reverse32(raw)
+
+
+def crc_ok(data: bytes, offset: int, length: int) -> bool:
+    """Whether the whole page of ``length`` bytes at ``offset`` of ``data`` matches its CRC."""
+    page = data[offset : offset + length]
+    stored: int = struct.unpack_from("<I", page, 22)[0]
+    return page_crc(page[:22] + b"\0\0\0\0" + page[26:]) == stored
 
 
 def _page(data: bytes, offset: int) -> tuple[int, int, int, int, int] | None:
@@ -56,11 +83,52 @@ def _codec(packet: bytes) -> tuple[str, int, int, int] | None:
     return None
 
 
+def _invalid(packet: bytes, name: str, channels: int, rate: int) -> str | None:
+    """A header field no decoder accepts.
+
+    RFC 7845 (5.1): the OpusHead version "MUST always be 1"; its upper four
+    bits are a major version that decoders refuse when not 0, and 0 itself was
+    only a draft's. Its input sample rate is informational (0 = unknown), so it
+    is not judged. Vorbis I: channels and rate "shall both be greater than zero".
+    """
+    if name == "opus" and not 1 <= packet[8] <= 15:
+        return f"Ogg Opus header says version {packet[8]}, not 1"
+    if channels == 0:
+        return f"Ogg {name.capitalize()} header says 0 channels"
+    if rate == 0:
+        return "Ogg Vorbis header says a sample rate of 0 Hz"
+    return None
+
+
+def _bad_crc(data: bytes, base: int) -> int | None:
+    """The file offset of the first page in ``data`` (read at ``base``) whose CRC fails.
+
+    The header pages are checked, up to the first page of audio (one with a
+    granule position): a decoder cannot open a stream whose headers fail,
+    while a later page is only read for the duration (see :func:`_last_page`).
+    """
+    offset = 0
+    while True:
+        page = _page(data, offset)
+        if page is None or offset + page[4] > len(data):
+            return None
+        if not crc_ok(data, offset, page[4]):
+            return base + offset
+        if page[1] not in (0, _NO_GRANULE):
+            return None
+        offset += page[4]
+
+
+def _crc_problem(found: Found, at: int) -> None:
+    found.problem(CORRUPT, f"Ogg page at offset {n(at)} fails its CRC check: the data was damaged")
+
+
 def parse_ogg(src: Source, found: Found) -> None:
     head = src.head
     offset = 0
     serial = -1
     codec: tuple[str, int, int, int] | None = None
+    packet = b""
     other = "an unknown codec"
     for _ in range(_MAX_BOS):
         page = _page(head, offset)
@@ -87,10 +155,15 @@ def parse_ogg(src: Source, found: Found) -> None:
     found.codec = name
     found.channels = channels
     found.sample_rate = rate
-    clock = 48000 if name == "opus" else rate
-    if clock == 0:
-        found.problem(CORRUPT, "Ogg Vorbis header says a sample rate of 0 Hz")
+    invalid = _invalid(packet, name, channels, rate)
+    if invalid is not None:
+        found.problem(CORRUPT, invalid)
         return
+    # The pages already read are checked (ffmpeg refuses a page whose CRC fails).
+    bad = _bad_crc(head, 0)
+    if bad is not None:
+        _crc_problem(found, bad)
+    clock = 48000 if name == "opus" else rate
     _last_page(src, found, serial, clock, pre_skip)
 
 
@@ -116,6 +189,8 @@ def _last_page(src: Source, found: Found, serial: int, clock: int, pre_skip: int
             if cursor + length > end:
                 cut = cut or not seen
             else:
+                if not found.has(CORRUPT) and not crc_ok(tail, cursor, length):
+                    _crc_problem(found, start + cursor)
                 if not seen:
                     seen = True
                     eos = bool(flags & _EOS)

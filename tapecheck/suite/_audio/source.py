@@ -13,6 +13,7 @@ __all__ = [
     "EMPTY",
     "HEAD",
     "MISSING",
+    "PRELOAD",
     "SYNC_SEARCH",
     "TRUNCATED",
     "UNKNOWN",
@@ -37,6 +38,9 @@ CHUNK = 1024 * 1024
 """Read size of the frame scans (MP3, ADTS): memory stays flat whatever the file size."""
 
 
+PRELOAD = 1024 * 1024
+"""The largest region :meth:`Source.preload` reads at once."""
+
 SYNC_SEARCH = 64 * 1024
 """How far past where it should start a frame stream (MP3, ADTS) may begin."""
 
@@ -54,13 +58,15 @@ class Source:
     file itself gave, so tests can bound a probe's reads.
     """
 
-    __slots__ = ("_pread", "bytes_read", "head", "size")
+    __slots__ = ("_pread", "_window", "_window_at", "bytes_read", "head", "size")
 
     def __init__(self, pread: Callable[[int, int], bytes], size: int) -> None:
         self._pread = pread
         self.size = size
         self.bytes_read = 0
         self.head = b""
+        self._window = b""
+        self._window_at = 0
         self.head = self._raw(0, min(size, HEAD))
 
     @classmethod
@@ -100,7 +106,17 @@ class Source:
         end = offset + length
         if end <= len(self.head):
             return self.head[offset:end]
+        at = offset - self._window_at
+        if at >= 0 and at + length <= len(self._window):
+            return self._window[at : at + length]
         return self._raw(offset, length)
+
+    def preload(self, start: int, end: int) -> None:
+        """Read ``[start, end)`` at once, for a parser about to make many small reads in it
+        (an MP4 ``moov`` at the end of the file); only the last preload is kept."""
+        if end > len(self.head) and 0 < end - start <= PRELOAD:
+            self._window_at = start
+            self._window = self._raw(start, end - start)
 
     def chunks(self, start: int, end: int, size: int = CHUNK) -> Iterator[tuple[int, bytes]]:
         """``(offset, data)`` pieces of ``[start, end)``, each at most ``size`` bytes."""

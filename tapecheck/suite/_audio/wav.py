@@ -2,8 +2,10 @@
 
 The duration is the data size over the block size (PCM, float, G.711) or,
 for compressed codecs, the ``fact`` sample count or the data size over
-``nAvgBytesPerSec``. The data itself is never read: chunks are walked with
-8-byte reads and seeks.
+``nAvgBytesPerSec`` (a byte rate of 0 is harmless beside a ``fact`` count).
+MPEG audio in a WAV without a ``fact`` count has its frames counted as in an
+MP3 file. Otherwise the data is never read: chunks are walked with 8-byte
+reads and seeks.
 """
 
 from __future__ import annotations
@@ -49,14 +51,27 @@ def _pcm_codec(tag: int, bits: int, big: bool) -> str:
     return f"pcm_s{bits}{end}"
 
 
+_MPEG = (0x0050, 0x0055)  # MPEG audio in WAV: the data chunk holds MP2/MP3 frames
+
+
 class _Fmt:
-    __slots__ = ("avg_bytes", "bits", "block_align", "channels", "codec", "fixed_block", "rate")
+    __slots__ = (
+        "avg_bytes",
+        "bits",
+        "block_align",
+        "channels",
+        "codec",
+        "fixed_block",
+        "rate",
+        "tag",
+    )
 
     def __init__(self, body: bytes, big: bool) -> None:
         order = ">" if big else "<"
         tag, channels, rate, avg, align, bits = struct.unpack_from(order + "HHIIHH", body)
         if tag == _EXTENSIBLE and len(body) >= 26:
             tag = struct.unpack_from(order + "H", body, 24)[0]
+        self.tag: int = tag
         self.channels: int = channels
         self.rate: int = rate
         self.avg_bytes: int = avg
@@ -68,23 +83,41 @@ class _Fmt:
         else:
             self.codec = _CODECS.get(tag, f"wav_0x{tag:04x}")
 
-    def invalid(self) -> str | None:
+    def invalid(self, samples: int | None) -> str | None:
+        """A field that leaves the duration unknowable; a byte rate of 0 is harmless when the
+        file records its sample count (``fact``) or holds MPEG frames that can be counted."""
         if self.channels == 0:
             return "WAV fmt chunk says 0 channels"
         if self.rate == 0:
             return "WAV fmt chunk says a sample rate of 0 Hz"
         if self.fixed_block and self.block_align == 0:
             return "WAV fmt chunk says a block size of 0 bytes"
-        if not self.fixed_block and self.avg_bytes == 0:
+        if (
+            not self.fixed_block
+            and self.avg_bytes == 0
+            and samples is None
+            and self.tag not in _MPEG
+        ):
             return "WAV fmt chunk says 0 bytes per second"
         return None
 
-    def duration(self, data_bytes: int, samples: int | None) -> float:
+    def duration(self, data_bytes: int, samples: int | None) -> float | None:
         if self.fixed_block:
             return (data_bytes // self.block_align) / self.rate
         if samples is not None:
             return samples / self.rate
-        return data_bytes / self.avg_bytes
+        return data_bytes / self.avg_bytes if self.avg_bytes else None
+
+
+def _mpeg_duration(src: Source, start: int, end: int) -> float | None:
+    """Seconds of the MPEG audio frames in ``[start, end)``, counted as in an MP3 file."""
+    from tapecheck.suite._audio.mpeg import is_header, parse_mpeg
+
+    if not is_header(src.read(start, 4)):
+        return None
+    inner = Found()
+    parse_mpeg(src, inner, start, end)
+    return inner.duration_s
 
 
 def parse_wav(src: Source, found: Found) -> None:
@@ -154,7 +187,8 @@ def parse_wav(src: Source, found: Found) -> None:
     found.codec = fmt.codec
     found.sample_rate = fmt.rate
     found.channels = fmt.channels
-    invalid = fmt.invalid()
+    samples = fact if fact is not None else ds64_samples
+    invalid = fmt.invalid(samples)
     if invalid is not None:
         found.problem(CORRUPT, invalid)
         return
@@ -166,7 +200,10 @@ def parse_wav(src: Source, found: Found) -> None:
         return
 
     remaining = size - data_at
-    samples = fact if fact is not None else ds64_samples
+    if fmt.tag in _MPEG and samples is None:
+        counted = _mpeg_duration(src, data_at, data_at + min(data_size, remaining))
+        if counted is not None:
+            samples = round(counted * fmt.rate)
     rf64 = form in (b"RF64", b"BW64")
     if rf64 and ds64_data is None:
         found.problem(CORRUPT, f"{form.decode()} file has no ds64 chunk with its 64-bit sizes")

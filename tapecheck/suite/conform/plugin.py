@@ -16,6 +16,9 @@ from typing import Any
 
 import pytest
 
+#: The `tapecheck_proxy` fixture and `--tapecheck-proxy VENDOR` (imports nothing heavy).
+pytest_plugins = ["tapecheck.suite.proxy.fixture"]
+
 __all__ = [
     "ConformanceItem",
     "pytest_addoption",

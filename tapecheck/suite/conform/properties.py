@@ -28,8 +28,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import importlib
-import importlib.util
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -49,6 +47,7 @@ from tapecheck.suite.conform.generation import (
 )
 from tapecheck.suite.conform.requirements import REQUIREMENTS, RequirementSkipped, requirement
 from tapecheck.suite.conform.session import Session, TargetUnreachable
+from tapecheck.suite.conform.targets import Undecidable
 
 __all__ = [
     "MAX_FAILURES",
@@ -140,10 +139,12 @@ async def run_properties(session: Session, *, negative: bool) -> None:
 
 
 async def _prerequisites(session: Session) -> Fixtures:
-    name = f"tapecheck.suite.vendors.{session.vendor}.flow"
-    if importlib.util.find_spec(name) is None:
+    from tapecheck.suite.vendors import optional_vendor_module
+
+    flow = optional_vendor_module(session.vendor, "flow")
+    if flow is None:  # nothing to create first: a vendor without a flow of its own
         return Fixtures()
-    fixtures: Fixtures = await importlib.import_module(name).prerequisites(session)
+    fixtures: Fixtures = await flow.prerequisites(session)
     return fixtures
 
 
@@ -391,7 +392,7 @@ class Prober:
                 )
             )
             return None
-        except TargetUnreachable as exc:
+        except (TargetUnreachable, Undecidable) as exc:
             self.error = exc
             return None
         except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError) as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import importlib
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,6 +25,7 @@ __all__ = [
     "Requirement",
     "RequirementSkipped",
     "catalogue",
+    "import_modules",
     "requirement",
 ]
 
@@ -88,9 +89,17 @@ def _origin(func: RequirementFunction) -> tuple[str, str]:
     return func.__module__, func.__qualname__
 
 
+def import_modules(package: str, modules: Iterable[str]) -> None:
+    """Import a ``requirements/`` package's modules, in catalogue (and report) order."""
+    for module in modules:
+        importlib.import_module(f"{package}.{module}")
+
+
 def catalogue(vendor: str) -> list[Requirement]:
-    """Every requirement of ``vendor`` (imports its requirements module once)."""
-    importlib.import_module(f"tapecheck.suite.vendors.{vendor}.requirements")
+    """Every requirement of ``vendor`` (imports its requirements module once, if it has one)."""
+    from tapecheck.suite.vendors import optional_vendor_module
+
+    optional_vendor_module(vendor, "requirements")
     # The property-based layer (deep), generic for every vendor, after the vendor's own.
     from tapecheck.suite.conform.properties import register_property_requirements
 

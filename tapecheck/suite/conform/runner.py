@@ -31,17 +31,26 @@ from tapecheck.suite.conform.ledger import Ledger, resources_of
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import Requirement, RequirementSkipped, catalogue
 from tapecheck.suite.conform.session import Credentials, Session, TargetUnreachable
-from tapecheck.suite.conform.targets import AppFactory, Target, embedded, remote
+from tapecheck.suite.conform.targets import AppFactory, Target, Undecidable, embedded, remote
 from tapecheck.suite.specs import load_spec
 
-__all__ = ["DEFAULT_EXAMPLES", "ConformOptions", "execute", "run_to_completion"]
+__all__ = [
+    "DEFAULT_EXAMPLES",
+    "DEFAULT_MAX_TIME",
+    "ConformOptions",
+    "execute",
+    "run_to_completion",
+]
 
 DEFAULT_EXAMPLES = 25
+#: Seconds a whole run may take (``--max-time``): a full run against a mock takes a
+#: minute or two, a slow sandbox several; a target that never answers ends here.
+DEFAULT_MAX_TIME = 900.0
 #: The credentials a reference mock accepts by default (CONTRACT.md, `tapecheck mock`).
 MOCK_TOKEN = "test-token"
 MOCK_TENANT = "tenant-a"
 MOCK_DEVICE_TOKEN = "dtok_tapecheck"
-#: A second user (Siro) or project (Bota) the embedded mock knows, for isolation requirements.
+#: A second user or project the embedded mock knows, for isolation requirements.
 MOCK_OTHER_TENANT = "tapecheck-second-user"
 MOCK_OTHER_TOKEN = "test-token-second-user"
 
@@ -62,6 +71,8 @@ class ConformOptions:
     select: tuple[str, ...] = ()
     factory: AppFactory | None = None  # an app factory to use instead of the vendor's mock
     timeout: float = 60.0
+    #: seconds the whole run may take; past it, every requirement not yet decided is ``error``
+    max_time: float = DEFAULT_MAX_TIME
     keep: bool = False  # --keep: leave what the run creates on the target
 
     def target(self) -> Target:
@@ -114,6 +125,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
     )
     yield RunStarted(options.vendor, target.label, options.seed, len(requirements))
     started = time.perf_counter()
+    deadline = started + options.max_time
     authenticated = refused = 0
     media = Media()
     ledger = Ledger(resources_of(options.vendor), keep=options.keep)
@@ -133,10 +145,13 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                     media=media,
                     ledger=ledger,
                     requirement=requirement.id,
+                    request_deadline_s=options.timeout,
                 )
                 try:
-                    result = loop.run(_decide(requirement, session))
-                    loop.run(session.sweep())
+                    result = loop.run(
+                        _decide_by(requirement, session, deadline, max_time=options.max_time)
+                    )
+                    loop.run(session.sweep())  # what it made and did not delete, failed or not
                 except TargetUnreachable as exc:
                     run.duration_s = time.perf_counter() - started
                     _created(run, ledger, target.embedded)
@@ -185,7 +200,10 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         await requirement.run(session)
     except RequirementSkipped as skipped:
         result.status = "skipped"
-        result.reason = str(skipped)
+        result.reason = session.redact(str(skipped))
+    except Undecidable as undecided:
+        result.status = "error"
+        result.reason = session.redact(str(undecided))
     except ConformanceFailure as failure:
         result.status = "failed"
         result.failures.append(
@@ -212,6 +230,31 @@ async def _decide(requirement: Requirement, session: Session) -> RequirementResu
         )
     result.duration_s = time.perf_counter() - started
     return result
+
+
+async def _decide_by(
+    requirement: Requirement, session: Session, deadline: float, *, max_time: float
+) -> RequirementResult:
+    """:func:`_decide`, cut short (``error``) when the run's deadline comes first."""
+    started = time.perf_counter()
+    remaining = deadline - started
+    if remaining > 0:
+        try:
+            async with asyncio.timeout(remaining):
+                return await _decide(requirement, session)
+        except TimeoutError:
+            when = "while this requirement ran"
+    else:
+        when = "before this requirement ran"
+    return RequirementResult(
+        id=requirement.id,
+        title=requirement.title,
+        status="error",
+        source=requirement.source,
+        checks=requirement.checks,
+        reason=f"not decided: the run reached --max-time ({max_time:g} s) {when}",
+        duration_s=time.perf_counter() - started,
+    )
 
 
 def run_to_completion(options: ConformOptions) -> tuple[Run, str | None]:

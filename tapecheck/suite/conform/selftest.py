@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from tapecheck.reports.model import Run
 from tapecheck.suite.conform.runner import ConformOptions, run_to_completion
 from tapecheck.suite.mocks.mutant import Mutant
-from tapecheck.suite.vendors import vendor_module
+from tapecheck.suite.vendors import optional_vendor_module
 
 __all__ = ["MutantOutcome", "SelftestOutcome", "mutants", "selftest"]
 
@@ -66,7 +66,8 @@ class SelftestOutcome:
 
 
 def mutants(vendor: str) -> list[Mutant]:
-    found: list[Mutant] = list(vendor_module(vendor, "mutants").MUTANTS)
+    module = optional_vendor_module(vendor, "mutants")
+    found: list[Mutant] = list(module.MUTANTS) if module is not None else []
     return found
 
 

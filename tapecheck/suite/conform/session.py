@@ -17,11 +17,13 @@ from urllib.parse import quote
 
 import httpx
 
+from tapecheck.reports.encodings import wipe
 from tapecheck.reports.model import Exchange
-from tapecheck.reports.redact import redact_headers, redact_url
+from tapecheck.reports.redact import REDACTED, redact_headers, redact_url
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
 from tapecheck.suite.conform.ledger import Ledger
 from tapecheck.suite.conform.media import Media
+from tapecheck.suite.conform.targets import MAX_RESPONSE_BYTES, Undecidable, read_response
 from tapecheck.suite.specs import Operation, Spec
 
 __all__ = ["Auth", "Credentials", "Session", "TargetUnreachable"]
@@ -39,7 +41,7 @@ class TargetUnreachable(RuntimeError):
 
 @dataclass(frozen=True)
 class Credentials:
-    """What the run was given: the token, the tenant, a Bota device token, extra parameters.
+    """What the run was given: the token, the tenant, a device token, extra parameters.
 
     ``other_token`` is a second user's (or project's) credential, for the
     requirements that one user cannot reach another's resources: ``--param
@@ -80,6 +82,10 @@ class Session:
     #: the run's register of what it created and deleted (ledger.py), and this requirement's id
     ledger: Ledger = field(default_factory=Ledger)
     requirement: str = ""
+    #: the most bytes of a response body read (decompressed), and the seconds one
+    #: exchange may take in all (``None``: only the client's own timeouts)
+    max_response_bytes: int = MAX_RESPONSE_BYTES
+    request_deadline_s: float | None = None
 
     @property
     def vendor(self) -> str:
@@ -137,16 +143,18 @@ class Session:
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
         """Send a prepared request (a PUT to a signed URL, say) and record it."""
         try:
-            response = await self.client.send(request)
-            await response.aread()
+            response = await read_response(
+                self.client,
+                request,
+                max_bytes=self.max_response_bytes,
+                deadline_s=self.request_deadline_s,
+            )
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             raise TargetUnreachable(f"{self.redact(str(request.url))}: {exc}") from exc
-        except httpx.TimeoutException as exc:
-            raise ConformanceFailure(
-                "timeout",
-                "No answer in time",
-                f"{request.method} {self.redact(str(request.url))}: {exc}",
-            ) from exc
+        except Undecidable as exc:
+            # What came (status, headers) is recorded; the requirement is undecided.
+            self.exchanges.append(self.exchange(request, exc.response))
+            raise
         if authenticated:
             self.authenticated += 1
             if response.status_code in (401, 403):
@@ -270,7 +278,7 @@ class Session:
                 await self.call(operation, path=path, tenant=entry.tenant)
             except TargetUnreachable:
                 return  # the rest would wait for the same silence; listed as left behind
-            except (ConformanceFailure, httpx.HTTPError, KeyError):
+            except (ConformanceFailure, Undecidable, httpx.HTTPError, KeyError):
                 continue  # listed as left behind; a failed delete never changes a verdict
 
     # -- checking -------------------------------------------------------------
@@ -310,9 +318,8 @@ class Session:
     # -- reporting ----------------------------------------------------------
 
     def redact(self, text: str) -> str:
-        for secret in self.credentials.secrets:
-            text = text.replace(secret, "***")
-        return text
+        """``text`` without the run's credentials, in any encoding a target may echo them."""
+        return wipe(text, self.credentials.secrets, REDACTED)
 
     def exchange(self, request: httpx.Request, response: httpx.Response | None) -> Exchange:
         """The exchange as a report shows it: secrets redacted, bodies cut to 4 KB."""
@@ -320,17 +327,25 @@ class Session:
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
-                k: self.redact(v) for k, v in redact_headers(dict(request.headers)).items()
+                k: self.redact(v)
+                for k, v in redact_headers(
+                    dict(request.headers), extra=self.spec.credential_headers
+                ).items()
             },
         }
         response_view = None
         if response is not None:
+            # Redacted before the cut, so that no credential is cut in half and half kept.
+            body = self.redact(_text(response))
             response_view = {
                 "status": response.status_code,
                 "headers": {
-                    k: self.redact(v) for k, v in redact_headers(dict(response.headers)).items()
+                    k: self.redact(v)
+                    for k, v in redact_headers(
+                        dict(response.headers), extra=self.spec.credential_headers
+                    ).items()
                 },
-                "body": self.redact(_text(response)),
+                "body": body if len(body) <= _BODY_LIMIT else body[:_BODY_LIMIT] + "…",
             }
         return Exchange(request=request_view, response=response_view)
 
@@ -343,5 +358,5 @@ def _text(response: httpx.Response) -> str:
     media = response.headers.get("content-type", "")
     if media.startswith(("audio/", "application/octet-stream")) or b"\x00" in raw[:512]:
         return f"<{len(raw)} bytes of {media or 'binary data'}>"
-    text = raw[: _BODY_LIMIT * 2].decode("utf-8", "replace")
-    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "…"
+    # Twice the cut: the caller redacts, then cuts to _BODY_LIMIT.
+    return raw[: _BODY_LIMIT * 2].decode("utf-8", "replace")

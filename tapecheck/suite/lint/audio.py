@@ -52,9 +52,10 @@ def audio_too_large(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Checks the audio file's size against the vendor's upload limit.
 
-    The defaults are the vendors' documented limits (Corti 150 MB, Crescendo
-    25 MB; 1 MB = 1,000,000 bytes unless the vendor says MiB); vendors
-    without a documented limit are not checked.
+    The default is the vendor's size limit, as its spec writes it
+    (`x-tapecheck.audio.max-bytes`, quoting the vendor's docs; 1 MB =
+    1,000,000 bytes unless the vendor says MiB); a vendor without a
+    documented limit is not checked.
 
     Limits can be changed per vendor with `max-bytes` in
     `[tool.tapecheck.limits.<vendor>]`.
@@ -65,14 +66,14 @@ def audio_too_large(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme            # its spec: audio.max-bytes 25000000 (25 MB)
     files:
       audio: call-123.wav   # 26.2 MB of PCM
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: call-123.mp3   # the same call, encoded: 3.1 MB
     ```
@@ -84,7 +85,7 @@ def audio_too_large(ctx: LintContext) -> Iterator[Violation]:
 
     ## References
     - The operation's `x-tapecheck.audio.max-bytes` in `specs/<vendor>.yaml`
-    - Corti "Upload Recording" (150 MB); Crescendo "Upload VOC recording" (25 MB)
+    - The vendor's upload docs, quoted in the limit's `source`
     - CONTRACT.md, section 2: limits per vendor
     """
     limit = ctx.limits.max_bytes
@@ -107,12 +108,13 @@ def audio_too_long(ctx: LintContext) -> Iterator[Violation]:
     Checks the audio's duration against the vendor's duration limit.
 
     The duration is read from the file's headers, never by decoding it. The
-    default is the vendor's documented limit (Corti: 60 minutes in the
-    seed's docs); vendors without one are not checked, nor are files whose
-    duration cannot be known from their headers.
+    default is the vendor's duration limit, as its spec writes it
+    (`x-tapecheck.audio.max-duration-s`); vendors without one are not
+    checked, nor are files whose duration cannot be known from their headers.
 
     The limit can be changed with `max-duration-s` in
-    `[tool.tapecheck.limits.<vendor>]` (`7200` for Corti's later docs).
+    `[tool.tapecheck.limits.<vendor>]` (for a later version of the vendor's
+    docs that allows more).
 
     ## Why is this bad?
     The vendor refuses a recording over its duration limit, or cuts it, and
@@ -120,13 +122,13 @@ def audio_too_long(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: corti
+    vendor: acme              # its spec: audio.max-duration-s 3600
     content: ward-round.mp3   # 1 h 12 min
     ```
 
     Use instead:
     ```yaml
-    vendor: corti
+    vendor: acme
     content: ward-round-part1.mp3   # 40 min
     ```
 
@@ -137,7 +139,7 @@ def audio_too_long(ctx: LintContext) -> Iterator[Violation]:
 
     ## References
     - The operation's `x-tapecheck.audio.max-duration-s` in `specs/<vendor>.yaml`
-    - Corti "Upload Recording" ("a maximum limit of 60 minutes")
+    - The vendor's upload docs, quoted in the limit's `source`
     """
     limit = ctx.limits.max_duration_s
     if limit is None:
@@ -159,9 +161,9 @@ def audio_format_not_accepted(ctx: LintContext) -> Iterator[Violation]:
     Checks that the audio's real format, found from its content, is one the
     vendor accepts.
 
-    The file's name plays no part here. Accepted formats: Crescendo MP3 or
-    WAV; Siro MP3, AAC or WAV; Bota the audio types of its upload URL; Corti
-    and Alpharun any audio.
+    The file's name plays no part here. The accepted formats are the
+    operation's `x-tapecheck.audio.formats` in the vendor's spec (`any` for
+    any audio).
 
     Formats can be changed with `formats` in `[tool.tapecheck.limits.<vendor>]`.
 
@@ -172,14 +174,14 @@ def audio_format_not_accepted(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme            # its spec: audio.formats [mp3, wav]
     files:
       audio: call-123.mp3   # really FLAC, renamed
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: call-123.mp3   # encoded as MP3
     ```
@@ -190,8 +192,7 @@ def audio_format_not_accepted(ctx: LintContext) -> Iterator[Violation]:
 
     ## References
     - The operation's `x-tapecheck.audio.formats` in `specs/<vendor>.yaml`
-    - Crescendo "Upload VOC recording" ("Audio must be mp3 or wav"); Siro and
-      Bota upload docs (VENDORS.md)
+    - The vendor's upload docs, quoted in the formats' `source`
     """
     accepted = ctx.limits.formats
     if accepted is None:
@@ -216,12 +217,14 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
     content.
 
     Declared types are the file extension, a part's or the raw body's
-    `Content-Type`, and a body field that names the type (Siro's `fileType`,
-    Bota's `content_type`).
+    `Content-Type`, and a body field that names the type (the spec's
+    `x-tapecheck.audio.declared-type`, such as a `fileType` or a
+    `content_type`).
 
     Types match by meaning: `audio/mpeg` = `audio/mp3`; `audio/wav` =
     `audio/wave` = `audio/x-wav`; `audio/mp4` = `audio/m4a`; Ogg Opus matches
-    `audio/opus` and `audio/ogg`; Siro's `aac` matches AAC in ADTS or in MP4.
+    `audio/opus` and `audio/ogg`; a declared value stands for the formats the
+    spec maps it to (an `aac` that matches AAC in ADTS or in MP4).
     A generic `application/octet-stream` declares nothing. The finding points
     at the declaration: the file entry for an extension, the header or field
     otherwise.
@@ -233,14 +236,14 @@ def declared_type_mismatch(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: siro
+    vendor: acme   # its spec: audio.declared-type at /fileType
     body: {downloadUrl: "https://storage.example.com/c.mp3", fileType: mp3}
     files: {audio: call.wav}   # WAV content
     ```
 
     Use instead:
     ```yaml
-    vendor: siro
+    vendor: acme
     body: {downloadUrl: "https://storage.example.com/c.wav", fileType: wav}
     files: {audio: call.wav}
     ```
@@ -333,14 +336,14 @@ def audio_damaged(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: call-123.wav   # copy interrupted: header says 30 s, file holds 12 s
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: call-123.wav   # complete copy
     ```
@@ -390,14 +393,14 @@ def audio_empty(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: alpharun
+    vendor: acme
     files:
       audio: interview.mp3   # 0 bytes
     ```
 
     Use instead:
     ```yaml
-    vendor: alpharun
+    vendor: acme
     files:
       audio: interview.mp3   # the exported recording
     ```
@@ -433,14 +436,14 @@ def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
     to change.
 
     ## Why is this bad?
-    Signed upload URLs are bound to the declared size: Siro's storage takes at
-    most `fileSize` bytes (`x-goog-content-length-range: 0,<fileSize>`), so a
+    Signed upload URLs are bound to the declared size: a storage host that
+    signs `x-goog-content-length-range: 0,<fileSize>` takes at most that, so a
     larger file is refused with 403, and a smaller declaration than the file
     truncates nothing but fails the PUT.
 
     ## Example
     ```yaml
-    vendor: siro
+    vendor: acme   # its spec: audio.declared-size at /fileSize
     operation: signed-urls
     body: {fileType: mp3, fileSize: 1000000}
     files: {audio: call.mp3}   # 1,482,113 bytes
@@ -448,7 +451,7 @@ def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
 
     Use instead:
     ```yaml
-    vendor: siro
+    vendor: acme
     operation: signed-urls
     body: {fileType: mp3, fileSize: 1482113}
     files: {audio: call.mp3}
@@ -460,8 +463,7 @@ def declared_size_mismatch(ctx: LintContext) -> Iterator[Violation]:
     when the request is built (`os.stat`) rather than writing it by hand.
 
     ## References
-    - Siro "signed URLs" (`fileSize`, `x-goog-content-length-range`)
-    - Bota "upload URL" (`file_size_bytes`)
+    - The operation's `x-tapecheck.audio.declared-size` in `specs/<vendor>.yaml`
     - Google Cloud Storage, "Signed URLs" (`x-goog-content-length-range`)
     """
     for probed in sound_files(ctx):

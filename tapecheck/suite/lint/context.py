@@ -189,7 +189,7 @@ class LintContext:
 
     @property
     def vendor_title(self) -> str:
-        """The vendor as messages name it: the spec's title (``Corti``), else its name."""
+        """The vendor as messages name it: the spec's title (``Acme``), else its name."""
         return self.spec.title if self.spec else str(self.vendor)
 
     @property

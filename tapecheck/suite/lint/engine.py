@@ -2,7 +2,7 @@
 
 The engine finds the files, builds one :class:`LintContext` per file, runs the
 rules that apply, positions each violation in its manifest, lets a specific
-rule replace the generic SCH finding on the same value, and applies the
+rule replace the generic findings it supersedes on the same value, and applies the
 selection. It never writes output: it returns a
 :class:`~tapecheck.reports.model.LintResult`.
 """
@@ -19,7 +19,7 @@ from tapecheck.reports.model import Finding, LintResult
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Rule, Violation, rules_for
-from tapecheck.suite.manifest import load_manifest
+from tapecheck.suite.manifest import Manifest, load_manifest
 
 __all__ = [
     "MANIFEST_SUFFIXES",
@@ -29,14 +29,13 @@ __all__ = [
     "UsageError",
     "collect_targets",
     "lint_file",
+    "lint_manifest",
     "lint_paths",
 ]
 
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 #: Names a folder walk picks up.
 _WALK_SUFFIXES = (".request.json", ".request.yaml", ".request.yml")
-#: The generic family a vendor or AUD/SEC rule replaces on the same value.
-_GENERIC_FAMILY = "SCH"
 #: Below this many files a process pool costs more than it saves.
 _PARALLEL_THRESHOLD = 200
 
@@ -161,6 +160,19 @@ def lint_file(target: Target, *, vendor: str | None, config: LintConfig) -> list
     return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
 
 
+def lint_manifest(loaded: Manifest, *, config: LintConfig) -> list[Finding]:
+    """All findings of a manifest already in memory (``tapecheck proxy``'s live requests).
+
+    The same rules, replacement and selection as :func:`lint_file`; ``loaded.path``
+    names it, and its files are relative to that path's folder.
+    """
+    target = Target(Path(loaded.path), loaded.path, "manifest")
+    ctx = LintContext.for_manifest(loaded, default_vendor=None, limit_overrides=config.limits)
+    kept = _replace_generic(list(_run_rules(ctx, target)))
+    extra_ignore = config.ignored_for(target.display)
+    return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
+
+
 def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> LintContext:
     if target.kind == "audio":
         if vendor is None:  # collect_targets refuses this before any file is read
@@ -214,18 +226,22 @@ def _finding(rule: Rule, violation: Violation, ctx: LintContext) -> Finding:
 
 
 def _replace_generic(found: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
-    """A specific rule's finding replaces the generic SCH finding on the same value.
+    """A specific rule's finding replaces the generic ones it supersedes on the same value.
 
-    This happens before selection, so ignoring the specific rule never brings
-    the generic one back.
+    What a rule supersedes is data on the rule (:attr:`Rule.supersedes`). This
+    happens before selection, so ignoring the specific rule never brings the
+    generic one back.
     """
-    specific = {f.pointer for rule, f in found if rule.family != _GENERIC_FAMILY}
+    replacing: dict[str, list[Rule]] = {}
+    for rule, finding in found:
+        if rule.supersedes and finding.code == rule.code:  # the rule's own finding
+            replacing.setdefault(finding.pointer, []).append(rule)
     kept: list[tuple[Rule, Finding]] = []
     seen: set[tuple[str, str, str]] = set()
     for rule, finding in found:
-        if rule.family == _GENERIC_FAMILY and finding.pointer in specific:
+        if any(other.replaces(finding.code) for other in replacing.get(finding.pointer, ())):
             continue
-        key = (rule.code, finding.pointer, finding.message)
+        key = (finding.code, finding.pointer, finding.message)
         if key in seen:
             continue
         seen.add(key)

@@ -45,14 +45,14 @@ def manifest_not_parsable(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme
     body:
       metadata: {id: call-123
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     body:
       metadata: {id: call-123}
     ```
@@ -89,9 +89,8 @@ def unknown_vendor_or_operation(ctx: LintContext) -> Iterator[Violation]:
     A manifest without `vendor` takes the one of `--vendor`; when neither
     names one, there is nothing to check it against.
 
-    Vendors are `corti`, `alpharun`, `crescendo`, `siro` and `bota`; the
-    operations are the operationIds of `specs/<vendor>.yaml` (`tapecheck specs`
-    lists them). Without `operation`, the vendor's upload request is meant.
+    The vendors are the specs in `specs/` and the operations their
+    operationIds (`tapecheck specs` lists both). Without `operation`, the vendor's upload request is meant.
 
     ## Why is this bad?
     The vendor and the operation choose every schema, limit and rule that
@@ -100,13 +99,13 @@ def unknown_vendor_or_operation(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: cresendo
+    vendor: acmee
     operation: uplaod
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     operation: upload
     ```
 
@@ -124,7 +123,7 @@ def unknown_vendor_or_operation(ctx: LintContext) -> Iterator[Violation]:
 
 
 def _closest_name(ctx: LintContext) -> str | None:
-    """``Did you mean `crescendo`?`` for a misspelt vendor or operation."""
+    """``Did you mean `upload`?`` for a misspelt vendor or operation."""
     from tapecheck.suite.specs import NoSuchVendorError, load_spec, vendors
 
     key = ctx.resolve_pointer.lstrip("/")
@@ -160,14 +159,14 @@ def file_unreadable(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: recordings/call-123.mp3   # the file is in calls/
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: calls/call-123.mp3
     ```
@@ -252,14 +251,14 @@ def file_outside_folder(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: ../../shared/call-123.mp3
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     files:
       audio: audio/call-123.mp3
     ```
@@ -300,14 +299,14 @@ def unknown_manifest_key(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
-    header: {Authorization: "Bearer ${CRESCENDO_API_KEY}"}
+    vendor: acme
+    header: {Authorization: "Bearer ${ACME_API_KEY}"}
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
-    headers: {Authorization: "Bearer ${CRESCENDO_API_KEY}"}
+    vendor: acme
+    headers: {Authorization: "Bearer ${ACME_API_KEY}"}
     ```
 
     ## Fix safety

@@ -12,7 +12,9 @@ Registering the same code twice fails at import.
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import inspect
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -33,6 +35,7 @@ __all__ = [
     "Rule",
     "Violation",
     "all_rules",
+    "has_rules",
     "load_rules",
     "rule",
     "rules_for",
@@ -47,7 +50,12 @@ GENERIC_FAMILIES = {
     "SCH": "tapecheck.suite.lint.schema",
     "AUD": "tapecheck.suite.lint.audio",
     "SEC": "tapecheck.suite.lint.security",
+    # Live traffic: pages for `tapecheck rule`; only `tapecheck proxy` reports them.
+    "FLW": "tapecheck.suite.proxy.rules",
 }
+
+#: What a rule replaces unless it says otherwise: the schema family's finding.
+_SCHEMA_FAMILY = ("SCH",)
 
 _CODE = re.compile(r"^[A-Z]{3}[0-9]{3}$")
 _NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -78,12 +86,19 @@ class Rule:
     severity: Severity
     check: CheckFunction
     doc: str
+    #: Codes or prefixes of the generic findings this rule's finding replaces at the
+    #: same pointer (``("SCH", "SEC002")``); by default a rule outside SCH replaces SCH.
+    supersedes: tuple[str, ...] = ()
     fix_title: str | None = None
     vendor: str | None = None
 
     @property
     def family(self) -> str:
         return self.code[:3]
+
+    def replaces(self, code: str) -> bool:
+        """Whether this rule's finding replaces a finding of ``code`` on the same value."""
+        return code != self.code and code.startswith(self.supersedes)
 
     @property
     def summary(self) -> str:
@@ -130,6 +145,10 @@ def rule(
     code: str,
     name: str,
     *,
+    # The generic codes or families (prefixes) whose finding on the same value this
+    # rule's finding replaces; by default a rule of any family but SCH replaces SCH
+    # (a non-UUID id is one finding, not two). See Rule.supersedes.
+    supersedes: tuple[str, ...] | None = None,
     severity: Severity = "error",
     fix_title: str | None = None,
     vendor: str | None = None,
@@ -159,12 +178,26 @@ def rule(
             severity=severity,
             check=check,
             doc=inspect.cleandoc(check.__doc__ or ""),
+            supersedes=_default_supersedes(code) if supersedes is None else supersedes,
             fix_title=fix_title,
             vendor=vendor,
         )
         return check
 
     return decorate
+
+
+def _default_supersedes(code: str) -> tuple[str, ...]:
+    return () if code.startswith(_SCHEMA_FAMILY) else _SCHEMA_FAMILY
+
+
+@functools.cache
+def has_rules(vendor: str) -> bool:
+    """Whether the vendor's folder has a ``rules`` module (a spec alone has none)."""
+    try:
+        return importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.rules") is not None
+    except ModuleNotFoundError:  # no folder at all
+        return False
 
 
 def load_rules(vendors: Iterable[str] = ()) -> None:
@@ -179,13 +212,16 @@ def all_rules() -> list[Rule]:
     """Every rule of every vendor, sorted by code (imports every vendor's rules)."""
     from tapecheck.suite.specs import vendors
 
-    load_rules(vendors())
+    load_rules([vendor for vendor in vendors() if has_rules(vendor)])
+    for vendor in vendors():  # a vendor's live-traffic (FLW) rules, where it has any
+        if importlib.util.find_spec(f"tapecheck.suite.vendors.{vendor}.live") is not None:
+            importlib.import_module(f"tapecheck.suite.vendors.{vendor}.live")
     return sorted(RULES.values(), key=lambda r: r.code)
 
 
 def rules_for(vendor: str | None) -> Iterator[Rule]:
     """The generic rules and the rules of ``vendor``, in code order."""
-    load_rules([vendor] if vendor else [])
+    load_rules([vendor] if vendor and has_rules(vendor) else [])
     for code in sorted(RULES):
         found = RULES[code]
         if found.vendor is None or found.vendor == vendor:

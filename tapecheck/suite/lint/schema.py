@@ -66,14 +66,14 @@ def missing_required(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme
     path: {tenantId: tenant-alpha}
     files: {audio: call.mp3}
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
+    vendor: acme
     path: {tenantId: tenant-alpha}
     body:
       metadata: {id: call-123}
@@ -116,7 +116,7 @@ def wrong_type(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: corti
+    vendor: acme
     operation: create-interaction
     body:
       encounter: first visit
@@ -124,7 +124,7 @@ def wrong_type(ctx: LintContext) -> Iterator[Violation]:
 
     Use instead:
     ```yaml
-    vendor: corti
+    vendor: acme
     operation: create-interaction
     body:
       encounter: {identifier: visit-1, status: planned, type: consultation}
@@ -159,7 +159,7 @@ def not_in_enum(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       downloadUrl: https://storage.example.com/call.mp3
       fileType: MP3
@@ -167,7 +167,7 @@ def not_in_enum(ctx: LintContext) -> Iterator[Violation]:
 
     Use instead:
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       downloadUrl: https://storage.example.com/call.mp3
       fileType: mp3
@@ -206,14 +206,14 @@ def invalid_format(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: alpharun
+    vendor: acme
     body:
       teammate_email: ada@
     ```
 
     Use instead:
     ```yaml
-    vendor: alpharun
+    vendor: acme
     body:
       teammate_email: ada@example.com
     ```
@@ -242,19 +242,19 @@ def out_of_bounds(ctx: LintContext) -> Iterator[Violation]:
 
     ## Why is this bad?
     The vendor refuses values outside these bounds (400). An empty list where
-    one item is required (Alpharun's `contacts`) or a size of 0 bytes
+    one item is required (a `contacts` list) or a size of 0 bytes
     (`fileSize`) is a request that cannot succeed.
 
     ## Example
     ```yaml
-    vendor: alpharun
+    vendor: acme
     body:
       contacts: []
     ```
 
     Use instead:
     ```yaml
-    vendor: alpharun
+    vendor: acme
     body:
       contacts:
         - {email: ada@example.com}
@@ -287,7 +287,7 @@ def undefined_property(ctx: LintContext) -> Iterator[Violation]:
     open.
 
     Fields from another version of the vendor's docs (`x-tapecheck.later-fields`,
-    such as Siro's `fileUrl`) are named with the version that defines them:
+    such as a `fileUrl` of a later version) are named with the version that defines them:
     the linter holds a request to the version of the docs the spec follows.
 
     ## Why is this bad?
@@ -297,7 +297,7 @@ def undefined_property(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       fileUrl: https://storage.example.com/call.mp3
       fileType: mp3
@@ -305,7 +305,7 @@ def undefined_property(ctx: LintContext) -> Iterator[Violation]:
 
     Use instead:
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       downloadUrl: https://storage.example.com/call.mp3
       fileType: mp3

@@ -1,9 +1,9 @@
 """Security rules (SEC): credentials and the URLs a vendor fetches.
 
 A credential is any value of the spec's security schemes (a bearer
-``Authorization`` header, Siro's ``x-siro-auth-token``, Crescendo's
-``bearer_token`` query parameter) and, for every vendor, the usual credential
-headers and query parameters, whether the vendor reads them or not. A value
+``Authorization`` header, an API-key header or query parameter) and, for every
+vendor, the usual credential headers and query parameters, and headers named
+like one (``x-...-token``), whether the vendor reads them or not. A value
 is literal unless it holds a ``${NAME}`` reference. Messages never repeat a
 secret: they show at most its first characters.
 
@@ -39,10 +39,11 @@ __all__ = [
     "url_problem",
 ]
 
-#: Headers and query parameters that carry credentials for any vendor (lower case).
-_CREDENTIAL_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "x-siro-auth-token", "x-api-key", "api-key"}
-)
+#: Headers that carry credentials for any vendor (lower case), beyond the spec's own schemes.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key"})
+#: A header named like a credential (``x-<vendor>-auth-token``, ``x-<vendor>-api-key``): one
+#: vendor's scheme header sent to another vendor is still a secret in the manifest.
+_CREDENTIAL_HEADER_NAME = re.compile(r"^x-[a-z0-9-]*(?:-token|-api-key|-secret)$")
 _CREDENTIAL_QUERY = frozenset({"bearer_token", "access_token", "api_key", "apikey", "token"})
 #: Body members named like a URL the vendor fetches: `downloadUrl`, `file_url`, `url`.
 _URL_NAME = re.compile(r"^(?:url|uri)$|_(?:url|uri)$|[a-z0-9](?:Url|URL|Uri|URI)$")
@@ -59,7 +60,8 @@ def _credentials(ctx: LintContext) -> list[tuple[str, Any, str]]:
     for pointer, value, _scheme in ctx.credential_values():
         found[pointer] = (pointer, value, "query" if pointer.startswith("/query/") else "header")
     for name, value in ctx.section("headers").items():
-        if str(name).lower() in _CREDENTIAL_HEADERS:
+        lowered = str(name).lower()
+        if lowered in _CREDENTIAL_HEADERS or _CREDENTIAL_HEADER_NAME.match(lowered):
             pointer = join_pointer("headers", str(name))
             found.setdefault(pointer, (pointer, value, "header"))
     for name, value in ctx.section("query").items():
@@ -91,7 +93,7 @@ def _masked(value: str) -> str:
 
 
 def _env_name(ctx: LintContext) -> str:
-    """The variable name to suggest: ``CRESCENDO_API_KEY``, ``SIRO_TOKEN``."""
+    """The variable name to suggest, from the vendor's name: ``ACME_API_KEY``, ``ACME_TOKEN``."""
     vendor = (ctx.vendor or "vendor").upper().replace("-", "_")
     kinds = [str(c.get("kind", "")) for c in ctx.spec.credentials] if ctx.spec else []
     return f"{vendor}_API_KEY" if kinds and "key" in kinds[0] else f"{vendor}_TOKEN"
@@ -112,19 +114,19 @@ def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
 
     ## Why is this bad?
     URLs are written to server and proxy access logs, browser histories and
-    `Referer` headers; a token in the query string leaks with them. Crescendo's
-    docs prefer the `Authorization` header for this reason.
+    `Referer` headers; a token in the query string leaks with them. Vendors
+    that accept both prefer the `Authorization` header for this reason.
 
     ## Example
     ```yaml
-    vendor: crescendo
-    query: {bearer_token: "${CRESCENDO_API_KEY}"}
+    vendor: acme   # its spec: bearerAuth, or an apiKey in the query: bearer_token
+    query: {bearer_token: "${ACME_API_KEY}"}
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
-    headers: {Authorization: "Bearer ${CRESCENDO_API_KEY}"}
+    vendor: acme
+    headers: {Authorization: "Bearer ${ACME_API_KEY}"}
     ```
 
     ## Fix safety
@@ -134,7 +136,7 @@ def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
 
     ## References
     - RFC 6750, section 2.3 ("URI Query Parameter": SHOULD NOT be used)
-    - Crescendo API, security schemes `bearerAuth` and `bearerTokenQuery`
+    - The `securitySchemes` of `specs/<vendor>.yaml`
     """
     if ctx.fatal or ctx.manifest is None:
         return
@@ -153,8 +155,9 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
     Reports a credential written as a literal instead of a `${NAME}`
     reference.
 
-    Credentials are `Authorization` headers, `x-siro-auth-token`, API-key
-    headers and `bearer_token` query parameters.
+    Credentials are the values of the vendor's security schemes
+    (`Authorization` headers, API-key headers and query parameters such as
+    `bearer_token`) and headers named like a credential (`x-...-token`).
 
     Placeholders such as `YOUR_API_KEY` are literals too: a manifest with one
     cannot be run, and one that works holds a real secret.
@@ -166,21 +169,21 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: crescendo
+    vendor: acme
     headers: {Authorization: "Bearer sk_live_51HqLyj..."}
     ```
 
     Use instead:
     ```yaml
-    vendor: crescendo
-    headers: {Authorization: "Bearer ${CRESCENDO_API_KEY}"}
+    vendor: acme
+    headers: {Authorization: "Bearer ${ACME_API_KEY}"}
     ```
 
     ## Fix safety
     There is no automatic fix. Replacing the literal with a reference is safe;
     a secret that was ever committed must also be revoked and rotated, since
-    the history still holds it. For Bota, say the credential kind with `auth:`
-    once the token's prefix is gone.
+    the history still holds it. Where the credential kind decides what a
+    request may carry, say it with `auth:` once the token's prefix is gone.
 
     ## References
     - OWASP Secrets Management Cheat Sheet
@@ -230,7 +233,7 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       downloadUrl: http://192.168.1.20/calls/call-123.mp3
       fileType: mp3
@@ -238,7 +241,7 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
 
     Use instead:
     ```yaml
-    vendor: siro
+    vendor: acme
     body:
       downloadUrl: https://storage.googleapis.com/bucket/call-123.mp3
       fileType: mp3
@@ -246,7 +249,7 @@ def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
 
     ## Fix safety
     There is no automatic fix: the file has to be reachable at a public https
-    URL first, such as the signed URL Siro's `signed-urls` step answers.
+    URL first, such as the signed URL a vendor's signed-URL step answers.
 
     ## References
     - OWASP Server-Side Request Forgery Prevention Cheat Sheet
@@ -382,10 +385,11 @@ def missing_credential(ctx: LintContext) -> Iterator[Violation]:
     Checks that the request carries a credential of its operation's security
     scheme.
 
-    That is `Authorization: Bearer ...` for Corti, Alpharun, Crescendo and
-    Bota (or Crescendo's `bearer_token`), and the `x-siro-auth-token` header
-    for Siro. A credential of another vendor's kind (an `Authorization`
-    header sent to Siro) does not count, and neither does an empty value.
+    The schemes are the `securitySchemes` the operation names in the
+    vendor's spec: an `Authorization: Bearer ...` header, an API-key header or
+    query parameter. A credential of another kind than the vendor's (an
+    `Authorization` header sent to a vendor that reads an API-key header)
+    does not count, and neither does an empty value.
 
     ## Why is this bad?
     The vendor refuses the request with 401 or 403 before looking at it, so
@@ -393,20 +397,20 @@ def missing_credential(ctx: LintContext) -> Iterator[Violation]:
 
     ## Example
     ```yaml
-    vendor: siro
-    headers: {Authorization: "Bearer ${SIRO_TOKEN}"}
+    vendor: acme   # its spec: an apiKey scheme in the header x-acme-auth-token
+    headers: {Authorization: "Bearer ${ACME_TOKEN}"}
     ```
 
     Use instead:
     ```yaml
-    vendor: siro
-    headers: {x-siro-auth-token: "${SIRO_TOKEN}"}
+    vendor: acme
+    headers: {x-acme-auth-token: "${ACME_TOKEN}"}
     ```
 
     ## Fix safety
     There is no automatic fix. Renaming the header is safe when the token is
-    of the right kind: Siro's header takes a user-scoped token, not the
-    organisation key.
+    of the right kind: a vendor's own header may take another kind of token
+    (a user-scoped token, not the organisation key).
 
     ## References
     - OpenAPI 3.1, "Security Requirement Object" and "Security Scheme Object"

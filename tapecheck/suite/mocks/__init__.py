@@ -5,7 +5,7 @@ subclass of :class:`VendorMock`; this package holds the parts they share.
 """
 
 from tapecheck.suite.mocks.auth import Credentials
-from tapecheck.suite.mocks.errors import SHAPES, ErrorShape, MockError
+from tapecheck.suite.mocks.errors import ErrorShape, MockError, NestedErrors, SchemaErrors
 from tapecheck.suite.mocks.limits import AudioLimits
 from tapecheck.suite.mocks.multipart import Form, read_form
 from tapecheck.suite.mocks.server import base_path, running, serve
@@ -13,13 +13,14 @@ from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
 from tapecheck.suite.mocks.vendor import VendorMock
 
 __all__ = [
-    "SHAPES",
     "AudioLimits",
     "BlobStore",
     "Credentials",
     "ErrorShape",
     "Form",
     "MockError",
+    "NestedErrors",
+    "SchemaErrors",
     "StoredFile",
     "TooLarge",
     "VendorMock",

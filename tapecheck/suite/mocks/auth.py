@@ -65,12 +65,12 @@ def bearer_token(request: Request) -> str | None:
 
 
 def header_token(request: Request, name: str) -> str | None:
-    """A token sent in a header of its own (Siro's ``x-siro-auth-token``)."""
+    """A token sent in a header of its own (an ``apiKey`` scheme ``in: header``)."""
     value = request.headers.get(name)
     return value.strip() or None if value is not None else None
 
 
 def query_token(request: Request, name: str) -> str | None:
-    """A token sent as a query parameter (Crescendo's ``bearer_token``)."""
+    """A token sent as a query parameter (an ``apiKey`` scheme ``in: query``)."""
     value = request.query_params.get(name)
     return value or None

@@ -1,4 +1,4 @@
-"""Error bodies in each vendor's documented shape, and the handlers that send them.
+"""Error bodies in a vendor's documented shape, and the handlers that send them.
 
 A mock raises :class:`MockError` (a status, a message, optionally the vendor's
 own code and per-field details); an :class:`ErrorShape` turns it into the
@@ -6,14 +6,9 @@ vendor's JSON body. :func:`exception_handlers` wires a renderer into Starlette s
 that nothing a client sends (an unknown route, a wrong method, a client that
 goes away) is ever answered by the framework's ``text/plain`` pages.
 
-The shapes, from VENDORS.md:
-
-- Corti: ``ErrorResponse`` ``{requestid, status, type, detail, validationErrors?}``;
-  ``type`` is a plain string.
-- Crescendo: ``{code, message}``; a 500 carries only ``{message}``.
-- Alpharun: ``{error: {code, message}}`` (the docs document none; the mocks agree on this).
-- Siro: ``{statusCode, message, error}``.
-- Bota: ``{error: {code, message, details?}}``.
+A vendor's own shape lives in its folder (``suite/vendors/<v>/``); here are the
+shapes several vendors share (:class:`NestedErrors`) and the one any spec
+gives by its ``x-tapecheck.error-schema`` (:class:`SchemaErrors`).
 """
 
 from __future__ import annotations
@@ -28,25 +23,25 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 
+from tapecheck.suite.specs import Spec
+
 __all__ = [
-    "SHAPES",
-    "AlpharunErrors",
-    "BotaErrors",
-    "CortiErrors",
-    "CrescendoErrors",
+    "SNAKE_CODES",
     "ErrorRenderer",
     "ErrorShape",
     "MockError",
-    "SiroErrors",
+    "NestedErrors",
+    "SchemaErrors",
     "exception_handlers",
+    "reason_phrase",
 ]
 
 
 class MockError(Exception):
     """A refusal a mock answers with: the status, a message a user can act on, and extras.
 
-    ``code`` overrides the shape's default code for the status (Bota's
-    ``resource_already_exists``); ``details`` are per-field problems
+    ``code`` overrides the shape's default code for the status
+    (``resource_already_exists``); ``details`` are per-field problems
     (``{field: message}``), sent where the vendor's shape has room for them.
     """
 
@@ -94,53 +89,25 @@ class ErrorShape:
 
 
 @dataclass(frozen=True)
-class CortiErrors(ErrorShape):
-    """Corti's ``ErrorResponse``: ``requestid``, ``status``, ``type``, ``detail``."""
+class NestedErrors(ErrorShape):
+    """``{error: {code, message, details?}}`` with snake_case codes.
 
-    def body(self, error: MockError) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "requestid": str(uuid.uuid4()),
-            "status": error.status,
-            "type": self.code_for(error),
-            "detail": error.message,
-        }
-        if error.details:
-            body["validationErrors"] = [{name: text} for name, text in error.details.items()]
-        return body
+    ``details`` carries per-field problems unless ``with_details`` is off (a
+    vendor whose documented shape has no room for them).
+    """
 
-
-@dataclass(frozen=True)
-class CrescendoErrors(ErrorShape):
-    """Crescendo's ``{code, message}``; a 500 is ``{message}`` alone."""
-
-    codes: Mapping[int, str] = field(
-        default_factory=lambda: {
-            400: "BadRequest",
-            401: "Unauthenticated",
-            403: "PermissionDenied",
-            404: "NotFound",
-            405: "MethodNotAllowed",
-        }
-    )
-
-    def body(self, error: MockError) -> dict[str, Any]:
-        if error.status >= 500:
-            return {"message": error.message}
-        return {"code": self.code_for(error), "message": error.message}
-
-
-@dataclass(frozen=True)
-class _NestedErrors(ErrorShape):
-    """``{error: {code, message, details?}}`` (Alpharun, Bota)."""
+    codes: Mapping[int, str] = field(default_factory=lambda: dict(SNAKE_CODES))
+    with_details: bool = True
 
     def body(self, error: MockError) -> dict[str, Any]:
         inner: dict[str, Any] = {"code": self.code_for(error), "message": error.message}
-        if error.details:
+        if error.details and self.with_details:
             inner["details"] = dict(error.details)
         return {"error": inner}
 
 
-_SNAKE_CODES: Mapping[int, str] = {
+#: snake_case error codes by status, for shapes that name errors that way.
+SNAKE_CODES: Mapping[int, str] = {
     400: "invalid_request",
     401: "unauthorized",
     403: "forbidden",
@@ -151,44 +118,99 @@ _SNAKE_CODES: Mapping[int, str] = {
     500: "internal_error",
 }
 
+#: Property names by the role their value plays in an error body.
+_STATUS_NAMES = frozenset({"status", "statuscode", "status_code", "code"})
+_MESSAGE_NAMES = frozenset({"message", "detail", "details", "description", "msg", "title"})
+_CODE_NAMES = frozenset({"code", "type", "error", "reason", "error_code", "errorcode"})
+
 
 @dataclass(frozen=True)
-class AlpharunErrors(_NestedErrors):
-    """Alpharun: ``{error: {code, message}}`` (the mocks' choice; the docs show none)."""
+class SchemaErrors(ErrorShape):
+    """An error body built from the spec's ``x-tapecheck.error-schema`` alone.
 
-    codes: Mapping[int, str] = field(default_factory=lambda: dict(_SNAKE_CODES))
+    For a vendor whose folder declares no shape of its own: each property the
+    schema requires (and each optional one whose name says its role) is filled
+    by its name and type: a status (``status``, ``statusCode``), a message
+    (``message``, ``detail``), a code (``code``, ``type``, ``error``), an id
+    (a name ending in ``id``), a nested object the same way.
+    """
+
+    schema: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, spec: Spec) -> SchemaErrors:
+        """The shape of ``spec``'s error schema (an empty schema: ``{code, message}``)."""
+        ref = spec.ext.get("error-schema")
+        schema: Any = {}
+        if isinstance(ref, str):
+            try:
+                schema = _inline(spec, {"$ref": ref}, depth=0)
+            except (KeyError, IndexError, ValueError, TypeError):
+                schema = {}
+        return cls(schema=schema if isinstance(schema, Mapping) else {})
 
     def body(self, error: MockError) -> dict[str, Any]:
-        return {"error": {"code": self.code_for(error), "message": error.message}}
+        if not self.schema.get("properties"):
+            return {"code": self.code_for(error), "message": error.message}
+        return self._fill(self.schema, error, depth=0)
+
+    def _fill(self, schema: Mapping[str, Any], error: MockError, *, depth: int) -> dict[str, Any]:
+        required = set(schema.get("required", ()))
+        body: dict[str, Any] = {}
+        for name, sub in (schema.get("properties") or {}).items():
+            value = self._value(str(name), sub if isinstance(sub, Mapping) else {}, error, depth)
+            if value is not None and (name in required or _known(str(name))):
+                body[str(name)] = value
+        return body
+
+    def _value(self, name: str, schema: Mapping[str, Any], error: MockError, depth: int) -> Any:
+        kinds = _types(schema)
+        lowered = name.lower()
+        if "object" in kinds and schema.get("properties") and depth < 3:
+            return self._fill(schema, error, depth=depth + 1)
+        if "integer" in kinds or "number" in kinds:
+            return error.status if lowered in _STATUS_NAMES else None
+        if "string" in kinds or not kinds:
+            if lowered in _MESSAGE_NAMES:
+                return error.message
+            if lowered in _CODE_NAMES:
+                code = self.code_for(error)
+                allowed = schema.get("enum")
+                # A closed list of codes: the documented one, else the first listed.
+                return code if not allowed or code in allowed else allowed[0]
+            if lowered.endswith("id"):
+                return str(uuid.uuid4())
+            return error.message
+        return None
 
 
-@dataclass(frozen=True)
-class BotaErrors(_NestedErrors):
-    """Bota: ``{error: {code, message, details?}}`` with snake_case codes."""
-
-    codes: Mapping[int, str] = field(default_factory=lambda: dict(_SNAKE_CODES))
-
-
-@dataclass(frozen=True)
-class SiroErrors(ErrorShape):
-    """Siro: ``{statusCode, message, error}`` (``error`` is the reason phrase)."""
-
-    def body(self, error: MockError) -> dict[str, Any]:
-        return {
-            "statusCode": error.status,
-            "message": error.message,
-            "error": error.code or _phrase(error.status),
-        }
+def _inline(spec: Spec, node: Any, *, depth: int) -> Any:
+    """``node`` with its local ``$ref`` resolved, a few levels deep (errors are shallow)."""
+    node = spec.resolve(node)
+    if depth > 4:
+        return node
+    if isinstance(node, Mapping):
+        return {key: _inline(spec, value, depth=depth + 1) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_inline(spec, value, depth=depth + 1) for value in node]
+    return node
 
 
-#: The shape of each vendor's errors, by vendor name.
-SHAPES: Mapping[str, ErrorShape] = {
-    "alpharun": AlpharunErrors(),
-    "bota": BotaErrors(),
-    "corti": CortiErrors(),
-    "crescendo": CrescendoErrors(),
-    "siro": SiroErrors(),
-}
+def _known(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in _STATUS_NAMES | _MESSAGE_NAMES | _CODE_NAMES
+
+
+def _types(schema: Mapping[str, Any]) -> set[str]:
+    """The JSON types a schema allows, looking into ``oneOf``/``anyOf`` branches."""
+    kind = schema.get("type")
+    found = {kind} if isinstance(kind, str) else set(kind) if isinstance(kind, list) else set()
+    for key in ("oneOf", "anyOf"):
+        for branch in schema.get(key, ()):
+            if isinstance(branch, Mapping):
+                found |= _types(branch)
+    return found
+
 
 ErrorRenderer = Callable[[MockError], Response]
 _Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -231,7 +253,8 @@ def _http_message(request: Request, exc: HTTPException) -> str:
     return str(exc.detail)
 
 
-def _phrase(status: int) -> str:
+def reason_phrase(status: int) -> str:
+    """The status's HTTP reason phrase (``Bad Request``), or ``Error``."""
     try:
         return HTTPStatus(status).phrase
     except ValueError:
@@ -239,4 +262,4 @@ def _phrase(status: int) -> str:
 
 
 def _slug(status: int) -> str:
-    return _phrase(status).lower().replace(" ", "-").replace("'", "")
+    return reason_phrase(status).lower().replace(" ", "-").replace("'", "")

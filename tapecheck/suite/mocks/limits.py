@@ -2,7 +2,7 @@
 
 :class:`AudioLimits` is the operation's ``x-tapecheck.audio`` block (size,
 duration, formats); a mock may replace one with :func:`dataclasses.replace`
-(Corti's later docs allow 120 minutes). :func:`audio_refusal` compares what
+(a later version of the vendor's docs that allows more). :func:`audio_refusal` compares what
 the audio probe found with the limits and returns the reason to refuse, or
 ``None``: a mock answers that reason as a 400 in the vendor's shape. Size is
 enforced while the upload streams (see :mod:`tapecheck.suite.mocks.storage`),
@@ -53,10 +53,17 @@ class AudioLimits:
         )
 
 
+#: Uploads up to this size are probed on the event loop: reading their headers takes
+#: well under a millisecond, less than the hop to a worker thread and back.
+INLINE_PROBE_BYTES = 1_000_000
+
+
 async def probe_stored(stored: StoredFile) -> AudioInfo:
-    """Probe a stored upload in a worker thread (the event loop keeps serving)."""
+    """Probe a stored upload: a large one in a worker thread (the event loop keeps serving)."""
     from tapecheck.suite.audio import probe
 
+    if stored.size <= INLINE_PROBE_BYTES:
+        return probe(stored.path)
     return await anyio.to_thread.run_sync(probe, stored.path)
 
 

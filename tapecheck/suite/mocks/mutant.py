@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Mutant"]
+__all__ = ["Mutant", "app_factory"]
 
 
 @dataclass(frozen=True)
@@ -21,3 +21,18 @@ class Mutant:
     description: str
     factory: Callable[..., Any]
     expect: tuple[str, ...] = ()
+
+
+def app_factory(cls: type[Any]) -> Callable[..., Any]:
+    """``factory(token=..., tenant=..., tenants=...)`` building ``cls``'s app.
+
+    ``cls`` is a mock class (a subclass of a vendor's mock that overrides one
+    hook); the factory takes what the mock's ``create_app`` takes for a run.
+    """
+
+    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
+        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
+
+    build.__name__ = f"create_{cls.__name__}"
+    build.__qualname__ = build.__name__
+    return build

@@ -1,7 +1,7 @@
 """Routes from the spec, under the vendor's base path, and serving them with uvicorn.
 
-- :func:`base_path` is the path of the spec's ``x-tapecheck.base-url`` (Corti
-  ``/v2``, Alpharun ``/api/v1``, Bota ``/v1``, Crescendo and Siro none); a mock
+- :func:`base_path` is the path of the spec's ``x-tapecheck.base-url`` (``/v2``,
+  ``/api/v1``, or none); a mock
   answers there and nowhere else, so a client configured with the vendor's base
   URL works against it unchanged.
 - :func:`spec_routes` makes one Starlette route per operation of the spec, from
@@ -9,7 +9,9 @@
   the mock serves exactly the documented operations.
 - :func:`serve` runs an app in the foreground (``tapecheck mock``);
   :func:`running` runs one in a background thread on loopback and always stops it
-  (tests, in-process conformance over real HTTP).
+  (tests, in-process conformance over real HTTP). Both serve every connection
+  with ``TCP_NODELAY`` and close a connection whose headers or body stall
+  (:mod:`tapecheck.suite.mocks.protocol`).
 """
 
 from __future__ import annotations
@@ -64,9 +66,15 @@ def spec_routes(spec: Spec, endpoints: Mapping[str, Endpoint]) -> list[Route]:
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening TCP socket on ``host:port`` (port 0: a free one)."""
+    """A listening TCP socket on ``host:port`` (port 0: a free one).
+
+    The protocol is named (``IPPROTO_TCP``, not 0): asyncio sets ``TCP_NODELAY``
+    on an accepted connection only when its socket says it is TCP, and an
+    accepted socket inherits the listening socket's protocol. Without it every
+    small response waits out the client's delayed ACK (about 40 ms a request).
+    """
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -85,11 +93,28 @@ def origin(sock: socket.socket) -> str:
     return f"http://{shown}:{port}"
 
 
-def _config(app: ASGIApp, *, log_level: str) -> Any:
+def _config(
+    app: ASGIApp,
+    *,
+    log_level: str,
+    header_timeout: float | None = None,
+    body_timeout: float | None = None,
+) -> Any:
     import uvicorn
 
+    from tapecheck.suite.mocks.protocol import (
+        DEFAULT_BODY_TIMEOUT,
+        DEFAULT_HEADER_TIMEOUT,
+        guarded_protocol,
+    )
+
+    protocol = guarded_protocol(
+        header_timeout=header_timeout or DEFAULT_HEADER_TIMEOUT,
+        body_timeout=body_timeout or DEFAULT_BODY_TIMEOUT,
+    )
     return uvicorn.Config(
         app,
+        http=protocol,
         log_level=log_level,
         lifespan="on",
         access_log=False,
@@ -104,11 +129,16 @@ def serve(
     port: int = 0,
     on_ready: Callable[[str], None] | None = None,
     log_level: str = "warning",
+    header_timeout: float | None = None,
+    body_timeout: float | None = None,
 ) -> None:
     """Serve ``app`` in the foreground until interrupted (Ctrl-C stops it cleanly).
 
     The socket is bound first, so ``on_ready`` receives the real origin
     (``http://127.0.0.1:PORT``) even for port 0, before serving starts.
+    ``header_timeout`` and ``body_timeout`` (seconds) close a connection whose
+    request headers take longer, or whose body pauses longer (see
+    :mod:`tapecheck.suite.mocks.protocol`; ``None``: the defaults there).
     """
     import uvicorn
 
@@ -116,7 +146,10 @@ def serve(
     try:
         if on_ready is not None:
             on_ready(origin(sock))
-        uvicorn.Server(_config(app, log_level=log_level)).run(sockets=[sock])
+        config = _config(
+            app, log_level=log_level, header_timeout=header_timeout, body_timeout=body_timeout
+        )
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
         sock.close()
 
@@ -130,12 +163,20 @@ def running(
     startup_timeout: float = 10.0,
     shutdown_timeout: float = 10.0,
     log_level: str = "warning",
+    header_timeout: float | None = None,
+    body_timeout: float | None = None,
 ) -> Iterator[str]:
-    """Run ``app`` with uvicorn in a background thread; yield its origin; always stop it."""
+    """Run ``app`` with uvicorn in a background thread; yield its origin; always stop it.
+
+    The timeouts are :func:`serve`'s.
+    """
     import uvicorn
 
     sock = bind(host, port)
-    server = uvicorn.Server(_config(app, log_level=log_level))
+    config = _config(
+        app, log_level=log_level, header_timeout=header_timeout, body_timeout=body_timeout
+    )
+    server = uvicorn.Server(config)
     failure: list[BaseException] = []
 
     def run() -> None:

@@ -7,7 +7,7 @@ limits apply, how an error looks). ``create_app()`` wires the endpoints to
 the spec's routes under the vendor's base path. A mutant of a mock (for the
 conformance suite's self-test) is a subclass that overrides one hook, e.g.::
 
-    class AcceptsOversized(CortiMock):
+    class AcceptsOversized(AcmeMock):
         def audio_limits(self, operation_id):
             return replace(super().audio_limits(operation_id), max_bytes=None)
 
@@ -33,7 +33,7 @@ from starlette.routing import BaseRoute
 
 from tapecheck.suite.mocks.auth import Credentials, bearer_token, header_token, query_token
 from tapecheck.suite.mocks.bodies import SchemaValidator, read_json, require_media_type
-from tapecheck.suite.mocks.errors import ErrorShape, MockError, exception_handlers
+from tapecheck.suite.mocks.errors import ErrorShape, MockError, SchemaErrors, exception_handlers
 from tapecheck.suite.mocks.limits import AudioLimits, audio_refusal, probe_stored
 from tapecheck.suite.mocks.multipart import Form, read_form
 from tapecheck.suite.mocks.server import spec_routes
@@ -54,10 +54,14 @@ _CHUNK = 64 * 1024
 
 
 class VendorMock:
-    """A vendor's reference server: subclass it, set :attr:`vendor` and :attr:`errors`."""
+    """A vendor's reference server: subclass it, set :attr:`vendor` and :attr:`errors`.
+
+    A subclass that sets no :attr:`errors` answers in the shape its spec's
+    ``x-tapecheck.error-schema`` gives (:class:`SchemaErrors`).
+    """
 
     vendor: ClassVar[str]
-    errors: ClassVar[ErrorShape]
+    errors: ClassVar[ErrorShape | None] = None
 
     def __init__(
         self,
@@ -74,6 +78,9 @@ class VendorMock:
         self.blobs = BlobStore(prefix=f"tapecheck-{self.vendor}-")
         self.lock = threading.Lock()
         self._validators: dict[tuple[str, str], SchemaValidator] = {}
+        self.error_shape: ErrorShape = (
+            self.errors if self.errors is not None else SchemaErrors.of(self.spec)
+        )
 
     # -- wiring ----------------------------------------------------------------
 
@@ -130,7 +137,7 @@ class VendorMock:
 
     def error_response(self, error: MockError) -> Response:
         """Every error goes out through here, in the vendor's shape."""
-        return self.errors.response(error)
+        return self.error_shape.response(error)
 
     def presented_token(self, request: Request, operation_id: str) -> str | None:
         """The credential the request carries, in any of the operation's security schemes."""

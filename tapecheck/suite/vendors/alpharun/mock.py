@@ -40,7 +40,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.bodies import SchemaValidator, parse_json
-from tapecheck.suite.mocks.errors import AlpharunErrors, MockError
+from tapecheck.suite.mocks.errors import MockError, NestedErrors
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
@@ -83,7 +83,8 @@ class AlpharunMock(VendorMock):
     """Alpharun's upload; each method is a hook a mutant may override."""
 
     vendor = "alpharun"
-    errors = AlpharunErrors()
+    #: ``{error: {code, message}}`` (the mocks' choice; the docs show none).
+    errors = NestedErrors(with_details=False)
 
     def __init__(
         self,

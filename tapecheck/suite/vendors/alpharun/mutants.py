@@ -8,7 +8,7 @@ deviation lives; ``expect`` names the requirements that must catch it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,6 +20,7 @@ from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import probe_stored
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.specs import Operation
 from tapecheck.suite.values import has_value, parse_datetime
@@ -34,16 +35,6 @@ if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[AlpharunMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str) -> Any:
-        return cls(token=token, tenant=tenant).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class ReuploadCreatesAgain(AlpharunMock):

@@ -96,10 +96,16 @@ class BotaMock(BotaUploads):
         rate_window_s: int = 60,
         upload_ttl_s: int = 3600,
         spec: Spec | None = None,
+        public_base_url: str | None = None,
     ) -> None:
         """``tenants`` adds projects (``tenant -> secret key``); ``rate_limit`` is per window and credential."""
         super().__init__(
-            token=token, tenant=tenant, tenants=tenants, upload_ttl_s=upload_ttl_s, spec=spec
+            token=token,
+            tenant=tenant,
+            tenants=tenants,
+            upload_ttl_s=upload_ttl_s,
+            spec=spec,
+            public_base_url=public_base_url,
         )
         self.limiter = RateLimiter(rate_limit, rate_window_s)
         self.saved: dict[tuple[str, str], Saved] = {}
@@ -482,6 +488,7 @@ def create_app(
     tenants: Mapping[str, str] | None = None,
     rate_limit: int = DEFAULT_RATE_LIMIT,
     rate_window_s: int = 60,
+    public_base_url: str | None = None,
 ) -> ASGIApp:
     """Bota's mock as an ASGI app (``tapecheck mock bota`` serves this)."""
     return BotaMock(
@@ -490,4 +497,5 @@ def create_app(
         tenants=tenants,
         rate_limit=rate_limit,
         rate_window_s=rate_window_s,
+        public_base_url=public_base_url,
     ).create_app()

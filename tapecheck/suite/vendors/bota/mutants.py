@@ -8,7 +8,7 @@ deviation lives; ``expect`` names the requirements that must catch it.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -20,21 +20,12 @@ from starlette.types import Message, Receive, Scope, Send
 
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.vendors.bota.mock import BotaMock
 from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, Saved
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimitHeaders
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[BotaMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=..., tenants=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
-        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class DeviceTokenTakesIds(BotaMock):

@@ -34,8 +34,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from tapecheck.suite.mocks.errors import BotaErrors, MockError
-from tapecheck.suite.mocks.signed import STORAGE_PREFIX, StorageError, UrlSigner, storage_endpoint
+from tapecheck.suite.mocks.errors import MockError, NestedErrors
+from tapecheck.suite.mocks.signed import (
+    DEFAULT_MAX_UNCLAIMED,
+    DEFAULT_MAX_UNCLAIMED_BYTES,
+    STORAGE_PREFIX,
+    StorageError,
+    UnclaimedFiles,
+    UrlSigner,
+    storage_endpoint,
+)
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, VendorMock
 from tapecheck.suite.specs import Spec
@@ -49,7 +57,7 @@ class BotaUploads(VendorMock):
     """The files of Bota's recordings; each method is a hook a mutant may override."""
 
     vendor = "bota"
-    errors = BotaErrors()
+    errors = NestedErrors()
 
     def __init__(
         self,
@@ -59,10 +67,22 @@ class BotaUploads(VendorMock):
         tenants: Mapping[str, str] | None = None,
         upload_ttl_s: int = 3600,
         spec: Spec | None = None,
+        public_base_url: str | None = None,
+        max_unclaimed: int = DEFAULT_MAX_UNCLAIMED,
+        max_unclaimed_bytes: int = DEFAULT_MAX_UNCLAIMED_BYTES,
     ) -> None:
+        """``public_base_url``: where clients reach the storage host (default: the server's
+        address). A file PUT to a recording never completed goes at its upload URL's
+        expiry, and the oldest first past ``max_unclaimed`` files or ``max_unclaimed_bytes``.
+        """
         super().__init__(token=token, tenant=tenant, tenants=tenants, spec=spec)
         self.upload_ttl_s = upload_ttl_s
-        self.signer = UrlSigner()
+        self.signer = UrlSigner(public_base_url=public_base_url)
+        self.unclaimed = UnclaimedFiles(
+            max_files=max_unclaimed,
+            max_bytes=max_unclaimed_bytes,
+            clock=lambda: self.signer.clock(),
+        )
         self.recordings: dict[str, BotaRecording] = {}
         self.media_of: dict[str, tuple[str, Media]] = {}  # media id -> (recording id, media)
 
@@ -160,6 +180,9 @@ class BotaUploads(VendorMock):
                 if media.type == "audio":
                     durations.append(media.duration_s)
         recording.status = "uploaded"
+        for media in recording.media:
+            if media.file is not None:
+                self.unclaimed.claim(media.id, media.file)
         known = [d for d in durations if d is not None]
         recording.duration_ms = (
             round(sum(known) * 1000) if known and len(known) == len(durations) else None
@@ -273,4 +296,19 @@ class BotaUploads(VendorMock):
                 "AccessDenied",
                 f"recording {recording.id} is {recording.status}; the upload is closed",
             )
+        self.hold_unclaimed(recording, media, stored)
         return Response(status_code=200, headers={"ETag": f'"{stored.sha256[:32]}"'})
+
+    def hold_unclaimed(self, recording: BotaRecording, media: Media, stored: StoredFile) -> None:
+        """A file of a recording still pending goes at its upload URL's expiry (or past the bounds)."""
+
+        def forget(file: StoredFile) -> bool:
+            with self.lock:
+                if media.file is not file:
+                    return True  # replaced meanwhile
+                if recording.status != "pending":
+                    return False  # completed meanwhile: the recording holds it
+                media.file, media.duration_s = None, None
+                return True
+
+        self.unclaimed.add(media.id, stored, expires=media.upload.expires, forget=forget)

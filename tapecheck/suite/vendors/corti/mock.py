@@ -30,6 +30,7 @@ then the body (400).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -38,14 +39,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp
 
-from tapecheck.suite.mocks.errors import CortiErrors, MockError
+from tapecheck.suite.mocks.errors import ErrorShape, MockError
 from tapecheck.suite.mocks.limits import AudioLimits
 from tapecheck.suite.mocks.server import base_path
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
 from tapecheck.suite.values import is_uuid
 
-__all__ = ["CortiMock", "Interaction", "Recording", "create_app"]
+__all__ = ["CortiErrors", "CortiMock", "Interaction", "Recording", "create_app"]
 
 TENANT_HEADER = "Tenant-Name"
 AUDIO_MEDIA_TYPE = "application/octet-stream"
@@ -67,6 +68,22 @@ class Interaction:
     tenant: str
     request: Mapping[str, Any]
     recordings: dict[str, Recording] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CortiErrors(ErrorShape):
+    """Corti's ``ErrorResponse``: ``requestid``, ``status``, ``type``, ``detail``."""
+
+    def body(self, error: MockError) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "requestid": str(uuid.uuid4()),
+            "status": error.status,
+            "type": self.code_for(error),
+            "detail": error.message,
+        }
+        if error.details:
+            body["validationErrors"] = [{name: text} for name, text in error.details.items()]
+        return body
 
 
 class CortiMock(VendorMock):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +20,7 @@ from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits, probe_stored
 from tapecheck.suite.mocks.multipart import read_form
 from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.storage import StoredFile, TooLarge
 from tapecheck.suite.vendors.corti.mock import (
     AUDIO_MEDIA_TYPE,
@@ -33,16 +33,6 @@ __all__ = ["MUTANTS"]
 
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
-
-
-def _factory(cls: type[CortiMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str) -> Any:
-        return cls(token=token, tenant=tenant).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class AcceptsOversized(CortiMock):
@@ -109,7 +99,7 @@ class ErrorStatusMismatch(CortiMock):
     """Every error body says ``status: 400``, whatever the HTTP status."""
 
     def error_response(self, error: MockError) -> Response:
-        body = self.errors.body(error)
+        body = self.error_shape.body(error)
         body["status"] = 400
         return JSONResponse(body, status_code=error.status)
 

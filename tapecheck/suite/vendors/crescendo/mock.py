@@ -37,7 +37,7 @@ import re
 import time
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from starlette.requests import Request
@@ -45,7 +45,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.bodies import parse_json
-from tapecheck.suite.mocks.errors import CrescendoErrors, MockError
+from tapecheck.suite.mocks.errors import ErrorShape, MockError
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
@@ -53,7 +53,7 @@ from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
-__all__ = ["CrescendoMock", "Job", "create_app"]
+__all__ = ["CrescendoErrors", "CrescendoMock", "Job", "create_app"]
 
 SILENT_AUDIO_ERROR = "the recording holds no audio (0 seconds); nothing to analyse"
 
@@ -82,6 +82,26 @@ class Job:
         if self.finished is None:
             return "started"
         return "failed" if self.will_fail else "completed"
+
+
+@dataclass(frozen=True)
+class CrescendoErrors(ErrorShape):
+    """Crescendo's ``{code, message}``; a 500 is ``{message}`` alone."""
+
+    codes: Mapping[int, str] = field(
+        default_factory=lambda: {
+            400: "BadRequest",
+            401: "Unauthenticated",
+            403: "PermissionDenied",
+            404: "NotFound",
+            405: "MethodNotAllowed",
+        }
+    )
+
+    def body(self, error: MockError) -> dict[str, Any]:
+        if error.status >= 500:
+            return {"message": error.message}
+        return {"code": self.code_for(error), "message": error.message}
 
 
 class CrescendoMock(VendorMock):

@@ -7,7 +7,6 @@ deviation lives; ``expect`` names the requirements that must catch it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from http import HTTPStatus
 from typing import Any, ClassVar
@@ -21,20 +20,11 @@ from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.vendors.crescendo.mock import CrescendoMock, Job
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[CrescendoMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str) -> Any:
-        return cls(token=token, tenant=tenant).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class AcceptsOversized(CrescendoMock):
@@ -134,7 +124,7 @@ class NestedErrorBody(CrescendoMock):
 
     def error_response(self, error: MockError) -> Response:
         return JSONResponse(
-            {"error": {"code": self.errors.code_for(error), "message": error.message}},
+            {"error": {"code": self.error_shape.code_for(error), "message": error.message}},
             status_code=error.status,
         )
 

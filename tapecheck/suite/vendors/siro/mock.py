@@ -44,12 +44,15 @@ from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.bodies import read_json
-from tapecheck.suite.mocks.errors import MockError, SiroErrors
+from tapecheck.suite.mocks.errors import ErrorShape, MockError, reason_phrase
 from tapecheck.suite.mocks.limits import audio_refusal, probe_stored
 from tapecheck.suite.mocks.signed import (
+    DEFAULT_MAX_UNCLAIMED,
+    DEFAULT_MAX_UNCLAIMED_BYTES,
     STORAGE_PREFIX,
     SignedUrl,
     StorageError,
+    UnclaimedFiles,
     UrlSigner,
     storage_endpoint,
     url_key,
@@ -61,7 +64,14 @@ from tapecheck.suite.specs import Spec
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
-__all__ = ["RANGE_HEADER", "SignedObject", "SiroMock", "SiroRecording", "create_app"]
+__all__ = [
+    "RANGE_HEADER",
+    "SignedObject",
+    "SiroErrors",
+    "SiroMock",
+    "SiroRecording",
+    "create_app",
+]
 
 RANGE_HEADER = "x-goog-content-length-range"
 _STORAGE_METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"]
@@ -95,6 +105,18 @@ class SiroRecording:
     fields: Mapping[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class SiroErrors(ErrorShape):
+    """Siro: ``{statusCode, message, error}`` (``error`` is the reason phrase)."""
+
+    def body(self, error: MockError) -> dict[str, Any]:
+        return {
+            "statusCode": error.status,
+            "message": error.message,
+            "error": error.code or reason_phrase(error.status),
+        }
+
+
 class SiroMock(VendorMock):
     """Siro's signed URL, storage and upload; each method is a hook a mutant may override."""
 
@@ -122,12 +144,26 @@ class SiroMock(VendorMock):
         upload_ttl_s: int = 15 * 60,
         download_ttl_s: int = 7 * 24 * 3600,
         spec: Spec | None = None,
+        public_base_url: str | None = None,
+        max_unclaimed: int = DEFAULT_MAX_UNCLAIMED,
+        max_unclaimed_bytes: int = DEFAULT_MAX_UNCLAIMED_BYTES,
     ) -> None:
-        """``tenants`` adds users (``user -> token``); the TTLs bound the signed URLs."""
+        """``tenants`` adds users (``user -> token``); the TTLs bound the signed URLs.
+
+        ``public_base_url`` is where clients reach the storage host (a proxy in
+        front of the mock); by default the server's own address. Files PUT and
+        not made into a recording go at the upload URL's expiry, and the oldest
+        go first past ``max_unclaimed`` files or ``max_unclaimed_bytes``.
+        """
         super().__init__(token=token, tenant=tenant, tenants=tenants, spec=spec)
         self.upload_ttl_s = upload_ttl_s
         self.download_ttl_s = download_ttl_s
-        self.signer = UrlSigner()
+        self.signer = UrlSigner(public_base_url=public_base_url)
+        self.unclaimed = UnclaimedFiles(
+            max_files=max_unclaimed,
+            max_bytes=max_unclaimed_bytes,
+            clock=lambda: self.signer.clock(),
+        )
         self.objects: dict[str, SignedObject] = {}
         self.by_download: dict[str, str] = {}
         self.recordings: dict[str, SiroRecording] = {}
@@ -332,16 +368,44 @@ class SiroMock(VendorMock):
             raise self.out_of_range(exc.limit, exc.received) from None
 
     def store(self, signed: SignedObject, stored: StoredFile) -> None:
-        """The new bytes replace the object's; the old file goes unless a recording holds it."""
+        """The new bytes replace the object's; the old file goes unless a recording holds it.
+
+        The new file is unclaimed until a recording is made from it: it goes at
+        the upload URL's expiry (or earlier, past the store's bounds).
+        """
         with self.lock:
             previous, held = signed.file, signed.held
             signed.file, signed.held = stored, False
         if previous is not None and not held:
             BlobStore.discard(previous)
+        self.hold_unclaimed(signed, stored)
+
+    def hold_unclaimed(self, signed: SignedObject, stored: StoredFile) -> None:
+        """Register an object's file that no recording refers to, to expire with its URL."""
+
+        def forget(file: StoredFile) -> bool:
+            with self.lock:
+                if signed.file is not file:
+                    return True  # replaced meanwhile: nothing refers to it
+                if signed.held:
+                    return False  # a recording is being made from it
+                signed.file = None
+                return True
+
+        self.unclaimed.add(signed.id, stored, expires=signed.upload.expires, forget=forget)
+
+    def release_file(self, signed: SignedObject, stored: StoredFile, was_held: bool) -> None:
+        """An upload refused after :meth:`take_file`: the file is unclaimed again."""
+        with self.lock:
+            if was_held or signed.file is not stored:
+                return
+            signed.held = False
+        self.hold_unclaimed(signed, stored)
 
     # -- endpoints -------------------------------------------------------------------
 
     async def signed_urls(self, request: Request) -> Response:
+        self.unclaimed.sweep()
         user = self.authenticate(request, "signed-urls")
         body = await self.body(request, "signed-urls")
         signed = self.issue(request, user, str(body["fileType"]), int(body["fileSize"]))
@@ -360,11 +424,18 @@ class SiroMock(VendorMock):
         user = self.authenticate(request, "upload")
         body = await self.body(request, "upload")
         signed = self.find_issued(str(body["downloadUrl"]), user)
+        with self.lock:
+            was_held = signed.held
         stored = self.take_file(signed)
         if stored is None:
             self.not_uploaded(signed)
         else:
-            await self.checked_file(stored, "upload", str(body["fileType"]))
+            try:
+                await self.checked_file(stored, "upload", str(body["fileType"]))
+            except MockError:
+                self.release_file(signed, stored, was_held)
+                raise
+            self.unclaimed.claim(signed.id, stored)
         recording = self.new_recording(user, signed, stored, body)
         with self.lock:
             self.recordings[recording.id] = recording
@@ -396,6 +467,9 @@ def create_app(
     token: str = DEFAULT_TOKEN,
     tenant: str = DEFAULT_TENANT,
     tenants: Mapping[str, str] | None = None,
+    public_base_url: str | None = None,
 ) -> ASGIApp:
     """Siro's mock as an ASGI app (``tapecheck mock siro`` serves this)."""
-    return SiroMock(token=token, tenant=tenant, tenants=tenants).create_app()
+    return SiroMock(
+        token=token, tenant=tenant, tenants=tenants, public_base_url=public_base_url
+    ).create_app()

@@ -7,7 +7,7 @@ deviation lives; ``expect`` names the requirements that must catch it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from starlette.requests import Request
@@ -15,21 +15,12 @@ from starlette.responses import PlainTextResponse, Response
 
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.mutant import Mutant
+from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.signed import SignedUrl
 from tapecheck.suite.values import parse_datetime
 from tapecheck.suite.vendors.siro.mock import RANGE_HEADER, SignedObject, SiroMock
 
 __all__ = ["MUTANTS"]
-
-
-def _factory(cls: type[SiroMock]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=..., tenants=...)`` like the mock's ``create_app``."""
-
-    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
-        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
-
-    build.__name__ = f"create_{cls.__name__}"
-    return build
 
 
 class SignatureUnchecked(SiroMock):

@@ -32,12 +32,11 @@ required.
 
 from __future__ import annotations
 
-import importlib
+from tapecheck.suite.conform.requirements import import_modules
 
 __all__ = ["MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("uploads", "credentials", "fields", "contacts", "audio", "errors")
 
-for _module in MODULES:
-    importlib.import_module(f"{__name__}.{_module}")
+import_modules(__name__, MODULES)

@@ -31,9 +31,8 @@ accepts what every reasonable reading shares.
 
 from __future__ import annotations
 
-import importlib
-
 import tapecheck.suite.vendors.bota.checks  # noqa: F401  (registers Bota's checks)
+from tapecheck.suite.conform.requirements import import_modules
 
 __all__ = ["MODULES"]
 
@@ -48,5 +47,4 @@ MODULES = (
     "errors",
 )
 
-for _module in MODULES:
-    importlib.import_module(f"{__name__}.{_module}")
+import_modules(__name__, MODULES)

@@ -29,14 +29,12 @@ Statuses, where the docs leave room (CONTRACT.md section 3):
 
 from __future__ import annotations
 
-import importlib
-
 import tapecheck.suite.vendors.corti.checks  # noqa: F401  (registers Corti's checks)
+from tapecheck.suite.conform.requirements import import_modules
 
 __all__ = ["MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("interactions", "recordings", "credentials", "uploads", "limits", "errors")
 
-for _module in MODULES:
-    importlib.import_module(f"{__name__}.{_module}")
+import_modules(__name__, MODULES)

@@ -30,14 +30,12 @@ other_token=`` against a real target; the embedded mock knows one of its own.
 
 from __future__ import annotations
 
-import importlib
-
 import tapecheck.suite.vendors.siro.checks  # noqa: F401  (registers Siro's checks)
+from tapecheck.suite.conform.requirements import import_modules
 
 __all__ = ["MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("signed_urls", "storage_put", "uploads", "credentials", "errors")
 
-for _module in MODULES:
-    importlib.import_module(f"{__name__}.{_module}")
+import_modules(__name__, MODULES)

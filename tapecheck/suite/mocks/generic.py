@@ -1,0 +1,233 @@
+"""The reference mock a spec alone drives, for a vendor whose folder has no mock of its own.
+
+Every operation of the spec gets one generic endpoint. It refuses a request
+without the credential of the operation's security scheme (401), or naming
+another tenant than the credential's (403); it takes the audio where
+``x-tapecheck.audio`` says it travels (the raw body, or a multipart part),
+streamed to disk with the size limit and then probed against the formats and
+the duration limit; it validates a JSON body against its schema. A request
+that creates something (one without an id in its path) stores a resource and
+answers the documented success status with a body made from the response
+schema; one with an id in its path reads (or, for DELETE, removes) the
+tenant's resource of that id, 404 when there is none. Errors come in the
+shape of the spec's ``x-tapecheck.error-schema``.
+
+That is all a spec says; a vendor's own flow (jobs, signed URLs, idempotency)
+belongs in a mock in its folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tapecheck.suite.mocks.errors import MockError
+from tapecheck.suite.mocks.multipart import Form
+from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.specs import Operation, load_spec
+
+__all__ = ["SpecMock", "spec_mock_class", "spec_mock_factory"]
+
+#: How deep a response schema is followed when a body is made from it.
+_MAX_DEPTH = 6
+
+
+class SpecMock(VendorMock):
+    """A vendor's mock from its spec alone; :func:`spec_mock_class` names the vendor."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        #: (tenant, id) -> what is known of a stored resource
+        self.resources: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def reset(self) -> None:
+        self.resources.clear()
+
+    def endpoints(self) -> Mapping[str, Endpoint]:
+        return {op_id: self._endpoint(op) for op_id, op in self.spec.operations.items()}
+
+    def _endpoint(self, operation: Operation) -> Endpoint:
+        async def endpoint(request: Request) -> Response:
+            return await self.handle(request, operation)
+
+        return endpoint
+
+    # -- hooks a mutant overrides ----------------------------------------------------
+
+    def authenticate(self, request: Request, operation: Operation) -> str:
+        """The tenant of the presented credential (401 without one or with an unknown one)."""
+        if not operation.security:
+            return self.tenant
+        tenant = self.token_tenant(
+            request,
+            operation.operation_id,
+            status=401,
+            missing="no credential: send the one the operation's security scheme names",
+            invalid="the credential is not valid",
+        )
+        named = self.named_tenant(request)
+        if named is not None and named != tenant:
+            raise MockError(403, f"the credential does not open tenant {named!r}")
+        return tenant
+
+    def named_tenant(self, request: Request) -> str | None:
+        """The tenant the request names (``x-tapecheck.tenant``), if the spec has one."""
+        location = self.spec.ext.get("tenant")
+        if not isinstance(location, Mapping):
+            return None
+        name = str(location.get("name", ""))
+        if location.get("in") == "header":
+            return request.headers.get(name)
+        value = request.path_params.get(name)
+        return None if value is None else str(value)
+
+    async def handle(self, request: Request, operation: Operation) -> Response:
+        tenant = self.authenticate(request, operation)
+        op_id = operation.operation_id
+        ids = {k: str(v) for k, v in request.path_params.items() if k != self._tenant_param}
+        if ids:
+            key = (tenant, next(iter(ids.values())))
+            with self.lock:
+                found = self.resources.get(key)
+                if found is not None and operation.method == "delete":
+                    del self.resources[key]
+            if found is None:
+                raise MockError(404, f"no such resource: {key[1]}")
+            return self.respond(op_id, self.body_for(operation, found))
+        facts = await self.received(request, operation)
+        facts["id"] = self.new_id()
+        with self.lock:
+            self.resources[(tenant, facts["id"])] = facts
+        return self.respond(op_id, self.body_for(operation, facts))
+
+    async def received(self, request: Request, operation: Operation) -> dict[str, Any]:
+        """What the request carried: the audio's size (checked) and the JSON body."""
+        op_id = operation.operation_id
+        audio = operation.audio or {}
+        if audio.get("location") == "content":
+            stored = await self.raw_body(request, op_id)
+            await self.checked_audio(stored, op_id)
+            return {"size": stored.size}
+        if audio.get("location") == "part":
+            form = await self.form(request, op_id)
+            self.check_form(form, operation)
+            files = [f for part in audio.get("parts", ()) for f in form.files.get(part, [])]
+            if not files:
+                raise MockError(400, f"no audio part: send one of {list(audio.get('parts', []))}")
+            for stored in files:
+                await self.checked_audio(stored, op_id)
+            return {"size": files[0].size}
+        if "application/json" in operation.media_types:
+            body = await self.json_body(request, op_id)
+            return {"body": body if isinstance(body, Mapping) else {}}
+        return {}
+
+    def check_form(self, form: Form, operation: Operation) -> None:
+        """The form's fields against the multipart schema (400): text as text, files as names.
+
+        A field of ``x-tapecheck.json-fields`` is checked as the JSON document it holds.
+        """
+        json_fields = set(operation.ext.get("json-fields", ()))
+        value: dict[str, Any] = {}
+        for name, texts in form.fields.items():
+            text = texts[0]
+            if name in json_fields:
+                try:
+                    value[name] = json.loads(text)
+                except ValueError:
+                    raise MockError(400, f"the form field {name!r} is not JSON") from None
+            else:
+                value[name] = text
+        for name in form.files:
+            value[name] = name  # a file part stands where a binary string is declared
+        try:
+            validator = self.body_validator(operation.operation_id, "multipart/form-data")
+        except ValueError:
+            return  # the spec gives the form no schema
+        problems = validator.problems(value)
+        if problems:
+            listed = "; ".join(f"{where}: {what}" for where, what in problems.items())
+            raise MockError(400, f"the form does not match the schema: {listed}", details=problems)
+
+    def body_for(self, operation: Operation, facts: Mapping[str, Any]) -> Any:
+        """The success body, made from the response schema and what is known."""
+        schema = operation.response_schema(self.success_status(operation.operation_id))
+        if schema is None:
+            return {"id": facts.get("id")}
+        node = self.spec.resolve(schema["allOf"][0])
+        return _value(self.spec.resolve, node, "", facts, 0)
+
+    @functools.cached_property
+    def _tenant_param(self) -> str | None:
+        location = self.spec.ext.get("tenant")
+        if isinstance(location, Mapping) and location.get("in") == "path":
+            return str(location.get("name"))
+        return None
+
+
+def _value(
+    resolve: Callable[[Any], Any], schema: Any, name: str, facts: Mapping[str, Any], depth: int
+) -> Any:
+    """A value of ``schema`` for the property ``name``: from ``facts`` where they fit."""
+    schema = resolve(schema)
+    if not isinstance(schema, Mapping) or depth > _MAX_DEPTH:
+        return None
+    for key in ("allOf", "oneOf", "anyOf"):
+        if schema.get(key):
+            return _value(resolve, schema[key][0], name, facts, depth + 1)
+    if schema.get("enum"):
+        return schema["enum"][0]
+    kind = schema.get("type")
+    kind = next((k for k in kind if k != "null"), "null") if isinstance(kind, list) else kind
+    lowered = name.lower()
+    body = facts.get("body", {})
+    if name and name in body:
+        return body[name]
+    if kind == "object" or (kind is None and "properties" in schema):
+        properties = schema.get("properties", {})
+        return {
+            str(key): _value(resolve, sub, str(key), facts, depth + 1)
+            for key, sub in properties.items()
+        }
+    if kind == "array":
+        return []
+    if kind in ("integer", "number"):
+        return int(facts.get("size", 0)) if ("size" in lowered or "bytes" in lowered) else 0
+    if kind == "boolean":
+        return False
+    if kind == "string":
+        fmt = schema.get("format")
+        if fmt == "date-time":
+            return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        if lowered == "id" or lowered.endswith(("id", "_id")) or fmt == "uuid":
+            return str(facts.get("id", ""))
+        return "tapecheck"
+    return None
+
+
+@functools.cache
+def spec_mock_class(vendor: str) -> type[SpecMock]:
+    """The generic mock class of ``vendor`` (one per vendor, so a mutant may subclass it)."""
+    title = load_spec(vendor).title.replace(" ", "")
+    return type(f"{title}SpecMock", (SpecMock,), {"vendor": vendor, "__module__": __name__})
+
+
+def spec_mock_factory(vendor: str) -> Callable[..., Any]:
+    """``create_app(token=..., tenant=..., tenants=...)`` of the vendor's generic mock."""
+    cls = spec_mock_class(vendor)
+
+    def create_app(
+        *,
+        token: str = DEFAULT_TOKEN,
+        tenant: str = DEFAULT_TENANT,
+        tenants: Mapping[str, str] | None = None,
+    ) -> Any:
+        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
+
+    return create_app

@@ -1,0 +1,1 @@
+"""A made-up sixth vendor's own folder: three requirements and two mutants (no mock)."""
