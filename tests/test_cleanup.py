@@ -184,6 +184,9 @@ def test_an_interrupted_run_deletes_what_it_made(tmp_path: Path) -> None:
             while time.monotonic() < deadline and not _interactions(mock):
                 time.sleep(0.02)
             assert _interactions(mock), "the requirement made its interaction"
+            # Past the answer that names it (a Ctrl-C between the mock's creating it and the
+            # client's reading the answer leaves an id no client could know): into the upload.
+            time.sleep(1.0)
             process.send_signal(signal.SIGINT)
             _, stderr = process.communicate(timeout=120)
         finally:
