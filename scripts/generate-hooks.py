@@ -6,7 +6,9 @@ written from the catalogue (the bundled specs), never by hand, so a new vendor
 gets its hook by adding its spec. One generic hook, ``tapecheck-lint``, lints
 every request manifest; one hook per vendor, ``tapecheck-lint-<vendor>``, passes
 ``--vendor <vendor>`` so manifests that name no vendor are read as that vendor's
-(a manifest's own ``vendor:`` still wins).
+(a manifest's own ``vendor:`` still wins). Every hook also takes the audio files
+(every extension the probe reads) and passes ``--find-manifests``: a changed
+audio file is linted through each manifest under the project root that names it.
 
     python scripts/generate-hooks.py           # rewrite .pre-commit-hooks.yaml
     python scripts/generate-hooks.py --check   # exit 1 when the file is out of date
@@ -19,12 +21,20 @@ import json
 import sys
 from pathlib import Path
 
+from tapecheck.suite.audio import AUDIO_EXTENSIONS
 from tapecheck.suite.specs import load_spec, vendors
 
 HOOKS_FILE = Path(__file__).resolve().parent.parent / ".pre-commit-hooks.yaml"
-#: The manifests `tapecheck lint` finds when it walks a folder.
-FILES = r"\.request\.(json|ya?ml)$"
+#: The manifests `tapecheck lint` finds when it walks a folder, and the audio files
+#: (linted through the manifests that name them: --find-manifests).
+FILES = (
+    r"(?i)\.request\.(json|ya?ml)$|\.("
+    + "|".join(ext.lstrip(".") for ext in AUDIO_EXTENSIONS)
+    + ")$"
+)
 ENTRY = "tapecheck lint"
+#: Every hook passes it: a commit that changes only an audio file lints its manifests.
+FIND = "--find-manifests"
 
 
 def _hook(hook_id: str, name: str, description: str, args: list[str] | None) -> list[str]:
@@ -36,8 +46,7 @@ def _hook(hook_id: str, name: str, description: str, args: list[str] | None) -> 
         "  language: python",
         f"  files: '{FILES}'",
     ]
-    if args:
-        lines.append(f"  args: [{', '.join(args)}]")
+    lines.append(f"  args: [{', '.join([FIND, *(args or [])])}]")
     return lines
 
 
@@ -50,7 +59,7 @@ def render() -> str:
             "tapecheck-lint",
             "tapecheck lint",
             "Lint recording-upload request manifests (*.request.json, *.request.yaml) "
-            "before they are sent.",
+            "before they are sent, and the manifests that name a changed audio file.",
             None,
         ),
     ]
@@ -61,7 +70,8 @@ def render() -> str:
             *_hook(
                 f"tapecheck-lint-{vendor}",
                 f"tapecheck lint ({title})",
-                f"Lint request manifests, reading those that name no vendor as {title}'s.",
+                f"Lint request manifests, reading those that name no vendor as {title}'s "
+                f"(and an audio file no manifest names against {title}'s limits).",
                 ["--vendor", vendor],
             ),
         ]

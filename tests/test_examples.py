@@ -124,9 +124,19 @@ def test_generator_check_mode_agrees() -> None:
 def test_hooks_cover_every_vendor() -> None:
     hooks = {hook["id"]: hook for hook in _hooks()}
     assert set(hooks) == {"tapecheck-lint"} | {f"tapecheck-lint-{v}" for v in vendors()}
-    assert "args" not in hooks["tapecheck-lint"]
+    assert hooks["tapecheck-lint"]["args"] == ["--find-manifests"]
     for vendor in vendors():
-        assert hooks[f"tapecheck-lint-{vendor}"]["args"] == ["--vendor", vendor]
+        assert hooks[f"tapecheck-lint-{vendor}"]["args"] == ["--find-manifests", "--vendor", vendor]
+
+
+def test_hooks_take_manifests_and_audio_files() -> None:
+    """A commit that changes only an audio file still runs the hook (--find-manifests)."""
+    for hook in _hooks():
+        files = re.compile(hook["files"])
+        for name in ("calls/c1.request.yaml", "c.request.json", "call.mp3", "x/CALL.WAV", "a.m4a"):
+            assert files.search(name), (hook["id"], name)
+        for name in ("notes.json", "README.md", "call.mp3.txt"):
+            assert not files.search(name), (hook["id"], name)
 
 
 def test_hooks_run_the_linter_as_a_python_package() -> None:
@@ -140,13 +150,15 @@ def test_hooks_run_the_linter_as_a_python_package() -> None:
         assert words == ["lint"]
 
 
-def test_hook_files_pattern_matches_manifests_only() -> None:
+def test_hook_files_pattern_matches_manifests_and_audio_only() -> None:
     for hook in _hooks():
         pattern = re.compile(hook["files"])
         for path in EXAMPLE_MANIFESTS:
             assert pattern.search(path.as_posix()), path
         for path in EXAMPLES.rglob("*"):
-            if path.suffix in (*AUDIO_SUFFIXES, ".md"):
+            if path.suffix in AUDIO_SUFFIXES:
+                assert pattern.search(path.as_posix()), path
+            if path.suffix == ".md":
                 assert not pattern.search(path.as_posix()), path
         for name in ("a.request.yml", "calls/b.request.json"):
             assert pattern.search(name)

@@ -724,6 +724,30 @@ def test_bot002_ids_missing_with_key(
         ),
         pytest.param("2024-05-01", "2024-04-01T00:00:00Z", [], id="not-date-times-are-SCH004"),
         pytest.param(None, "2024-04-01T00:00:00Z", [], id="missing-start"),
+        # Instants past datetime's range in UTC: compared exactly, never an OverflowError.
+        pytest.param(
+            "9999-12-31T23:59:59-01:00", "2024-05-01T08:00:00Z", ["/body/ended_at"], id="year-9999"
+        ),
+        pytest.param("2024-05-01T08:00:00Z", "9999-12-31T23:59:59-01:00", [], id="end-9999"),
+        pytest.param(
+            "9999-12-31T23:59:59-01:00",
+            "9999-12-31T23:59:59-02:00",
+            [],
+            id="both-past-9999",
+        ),
+        pytest.param(
+            "9999-12-31T23:59:59-02:00",
+            "9999-12-31T23:59:59-01:00",
+            ["/body/ended_at"],
+            id="both-past-9999-before",
+        ),
+        pytest.param(
+            "0001-01-01T00:00:00+01:00",
+            "0001-01-01T00:00:00+02:00",
+            ["/body/ended_at"],
+            id="year-1",
+        ),
+        pytest.param("0001-01-01T00:30:00+01:00", "0001-01-01T00:00:00", [], id="year-1-naive"),
     ],
 )
 def test_bot003_ended_before_started(

@@ -216,6 +216,7 @@ def test_every_live_rule_code_is_produced_through_the_proxy() -> None:
     every rule code that applies to a live request."""
     if not PRODUCED:
         pytest.skip("run with the tests above: it counts what they produced")
-    manifest_codes = {r.code for r in all_rules() if not r.code.startswith("FLW")}
+    # TCK001 (a rule that raised: a bug in tapecheck) has no trigger; test_lint_robust.py.
+    manifest_codes = {r.code for r in all_rules() if not r.code.startswith(("FLW", "TCK"))}
     live = {code for code in manifest_codes if not _at_rest(code)}
     assert live - PRODUCED - _LATER == set()

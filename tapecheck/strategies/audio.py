@@ -30,6 +30,7 @@ from hypothesis.errors import InvalidArgument
 
 from tapecheck.strategies import _containers as box
 from tapecheck.strategies.encodings import AUDIO_FORMATS, ENCODINGS, encode_audio
+from tapecheck.strategies.samples import AudioSample
 
 __all__ = [
     "DEFECTS",
@@ -38,23 +39,6 @@ __all__ = [
     "audio_files",
     "broken_audio_files",
 ]
-
-
-@dataclass(frozen=True)
-class AudioSample:
-    """A sound audio file on disk and what it truly holds."""
-
-    path: Path
-    format: str  # the content's format, one of AUDIO_FORMATS
-    encoding: str  # an ENCODINGS key, or how a writer made it
-    duration_s: float  # the exact length of the input signal
-    size: int  # bytes
-    slack_s: float = 0.0  # a frame-scanning probe may say up to this much more (encoder priming)
-
-    @property
-    def bytes(self) -> int:
-        """Alias of :attr:`size`."""
-        return self.size
 
 
 DEFECTS: tuple[str, ...] = (

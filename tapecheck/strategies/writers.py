@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tapecheck.strategies import _containers as box
-from tapecheck.strategies.audio import AudioSample
 from tapecheck.strategies.ffmpeg import encode, signal
+from tapecheck.strategies.samples import AudioSample
 
 __all__ = ["write_audio", "write_sized_file", "write_wav"]
 

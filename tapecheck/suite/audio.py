@@ -39,6 +39,7 @@ from tapecheck.suite._audio.source import (
 )
 
 __all__ = [
+    "AUDIO_EXTENSIONS",
     "EXTENSION_BY_FORMAT",
     "FORMATS",
     "MIME_BY_FORMAT",
@@ -122,6 +123,8 @@ _FORMATS_BY_EXTENSION: Mapping[str, frozenset[str]] = MappingProxyType(
         ".weba": frozenset(("webm",)),
     }
 )
+#: Every file extension read as a declared audio type (the pre-commit hooks' audio files).
+AUDIO_EXTENSIONS: tuple[str, ...] = tuple(sorted(_FORMATS_BY_EXTENSION))
 
 
 def formats_for_mime(mime: str) -> frozenset[str]:

@@ -16,18 +16,49 @@ import click
 
 from tapecheck import __version__
 
-__all__ = ["main"]
+__all__ = ["CONFORM_EXTRA_MODULES", "main"]
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2
 
 
+#: The top-level modules of the `conform` extra (pyproject.toml): `lint`, `rule`,
+#: `probe` and `specs` need none of them; `conform`, `mock`, `selftest` and `proxy` do.
+CONFORM_EXTRA_MODULES = frozenset(
+    {
+        "httpx",
+        "hypothesis",
+        "imageio_ffmpeg",
+        "multipart",
+        "python_multipart",
+        "pydub",
+        "rich",
+        "schemathesis",
+        "starlette",
+        "uvicorn",
+    }
+)
+
+
 class _Group(click.Group):
-    """Lists commands in the order they are defined, not alphabetically."""
+    """Lists commands in the order they are defined; names the extra a command misses."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(self.commands)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ModuleNotFoundError as exc:
+            missing = (exc.name or "").split(".")[0]
+            if missing not in CONFORM_EXTRA_MODULES:
+                raise
+            command = ctx.invoked_subcommand or "this command"
+            _fail(
+                f"`tapecheck {command}` needs the `conform` extra ({missing} is not installed); "
+                "install it with: pip install 'tapecheck[conform]' (or 'tapecheck[all]')"
+            )
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -147,6 +178,12 @@ def _fail(message: str) -> NoReturn:
 @click.option(
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
+@click.option(
+    "--find-manifests",
+    is_flag=True,
+    help="Lint an audio PATH through every manifest under the project root that names it "
+    "(the pre-commit hooks pass it).",
+)
 def lint_command(
     paths: tuple[str, ...],
     vendor: str | None,
@@ -159,6 +196,7 @@ def lint_command(
     exit_zero: bool,
     jobs: int | None,
     color: bool | None,
+    find_manifests: bool,
 ) -> None:
     """Check request manifests and audio files before they are sent.
 
@@ -175,7 +213,13 @@ def lint_command(
         load_config,
         parse_codes,
     )
-    from tapecheck.suite.lint.engine import InternalRuleError, LintRequest, UsageError, lint_paths
+    from tapecheck.suite.lint.engine import (
+        INTERNAL_ERROR,
+        InternalRuleError,
+        LintRequest,
+        UsageError,
+        lint_paths,
+    )
     from tapecheck.suite.specs import vendors
 
     known = vendors()
@@ -197,14 +241,21 @@ def lint_command(
     _check_selectors((*selection.select, *selection.ignore))
     settings.selection = Selection(select=selection.select, ignore=selection.ignore)
     try:
-        result = lint_paths(
-            LintRequest(paths=paths or (".",), vendor=vendor, config=settings, jobs=jobs)
+        request = LintRequest(
+            paths=paths or (".",),
+            vendor=vendor,
+            config=settings,
+            jobs=jobs,
+            find_manifests=find_manifests,
         )
+        result = lint_paths(request)
     except UsageError as exc:
         _fail(str(exc))
     except InternalRuleError as exc:
         click.echo(f"tapecheck: internal error: {exc}\nPlease report this bug.", err=True)
         sys.exit(EXIT_USAGE)
+    for note in request.notes:
+        click.echo(f"tapecheck: note: {note}", err=True)
     writer = LINT_WRITERS[output_format]()
     if output_format == "sarif":
         from tapecheck.suite.lint.registry import all_rules
@@ -222,6 +273,9 @@ def lint_command(
             sys.stdout.reconfigure(errors="backslashreplace")
         use_color = sys.stdout.isatty() if color is None else color
         writer.write(result, sys.stdout, color=use_color)
+    if any(finding.code == INTERNAL_ERROR for finding in result.findings):
+        # A rule failed (a bug in tapecheck): its verdict is unknown, so never exit 0 or 1.
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
 
 

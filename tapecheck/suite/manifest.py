@@ -8,6 +8,7 @@ the exact place. Loading never raises on bad input: it returns a
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from tapecheck.suite._plain_yaml import read_plain
 from tapecheck.suite.pointers import follow, join_pointer, split_pointer
 
 __all__ = [
@@ -44,12 +46,34 @@ _MAX_EXPANDED_NODES = 200_000
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 try:
-    _Loader: Any = yaml.CSafeLoader
+    _BaseLoader: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+#: The tag of each plain scalar already resolved: the resolver's regular expressions
+#: run once per distinct text (keys and enum values repeat across a thousand manifests).
+_PLAIN_TAGS: dict[str, str] = {}
+_MAX_PLAIN_TAGS = 65_536
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """The safe loader, with the implicit tags of plain scalars remembered per process."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # A plain scalar's implicit tag depends on its text alone (SafeLoader has no
+        # path resolvers), so the answer can be kept.
+        if kind is yaml.ScalarNode and implicit[0] and isinstance(value, str):
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _MAX_PLAIN_TAGS and len(value) <= 256:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)
 
 
 def is_env_reference(value: object) -> bool:
@@ -74,13 +98,23 @@ class Manifest:
     path: str
     data: dict[str, Any]
     positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    #: The text whose positions are indexed on the first :meth:`position` call:
+    #: a manifest without findings (the bulk of a run) never pays for them.
+    source: str | None = field(default=None, repr=False)
+    #: Parsed as strict JSON: every key is a string and no value is a YAML date.
+    strict_json: bool = False
+    #: The manifest's text, as read (rules may rule out what it cannot hold).
+    text: str | None = field(default=None, repr=False)
 
-    @property
+    @functools.cached_property
     def directory(self) -> Path:
+        """The folder paths in ``files`` and ``content`` are relative to (asked per file named)."""
         return Path(self.path).parent
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Where ``pointer``'s value starts; for a missing value, its nearest present parent."""
+        if self.source is not None:
+            self.positions, self.source = _positions_or_empty(self.source), None
         current = pointer
         while True:
             found = self.positions.get(current)
@@ -132,6 +166,7 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         )
     data: Any
     positions: dict[str, tuple[int, int]] = {}
+    source: str | None = None
     if strict_json:
         try:
             data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
@@ -139,7 +174,9 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
             return ManifestError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
         except (ValueError, RecursionError) as exc:
             return ManifestError(path, f"invalid JSON: {exc}")
-        positions = _positions_or_empty(text)
+        source = text
+    elif (plain := read_plain(text, _Loader)) is not None:
+        data, source = plain[0], text  # a clean plain document: no node graph built
     else:
         loader = _Loader(text)
         try:
@@ -149,10 +186,12 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         if node is None:
             loader.dispose()
             return ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
-        # Bombs and cycles need aliases, and an alias needs a `*`; without one, the walk
-        # that records positions finds the duplicate keys.
+        # Bombs and cycles need aliases, and an alias needs a `*`; without one, a walk
+        # of the mappings finds the duplicate keys. Positions are indexed later, from
+        # the text, only if a finding needs one.
         problem = _structure_problem(node) if "*" in text else None
-        problem = problem or _index(node, "", positions, set(), duplicates=True)
+        problem = problem or _duplicate_key(node)
+        source = text
         if problem:
             loader.dispose()
             return ManifestError(path, problem[0], *problem[1])
@@ -170,7 +209,14 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__
         return ManifestError(path, f"the manifest must be a mapping of keys, got {kind}", 1, 1)
-    return Manifest(path=path, data=data, positions=positions)
+    return Manifest(
+        path=path,
+        data=data,
+        positions=positions,
+        source=source,
+        strict_json=strict_json,
+        text=text,
+    )
 
 
 def _yaml_error(path: str, exc: Exception) -> ManifestError:
@@ -200,7 +246,8 @@ def _too_deep(text: str) -> bool:
     if text.count("[") + text.count("{") <= _MAX_DEPTH:
         return False
     depth = 0
-    for char in text:
+    # Only the brackets matter: one C-speed pass drops the rest of a 16 MB text.
+    for char in _NOT_BRACKET.sub("", text):
         if char in "[{":
             depth += 1
             if depth > _MAX_DEPTH:
@@ -264,6 +311,33 @@ def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | No
                     f"the manifest expands to more than {_MAX_EXPANDED_NODES:,} values (YAML aliases)",
                     (mark.line + 1, mark.column + 1),
                 )
+    return None
+
+
+def _duplicate_key(root: yaml.Node) -> tuple[str, tuple[int | None, int | None]] | None:
+    """The first mapping key repeated in its mapping, where it repeats."""
+    stack, seen = [root], set()
+    while stack:
+        current = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, yaml.MappingNode):
+            keys: set[tuple[str, Any]] = set()
+            for key_node, value_node in current.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = (key_node.tag, key_node.value)
+                    if key in keys:
+                        mark = key_node.start_mark
+                        return (
+                            f"duplicate key {key_node.value!r}",
+                            (mark.line + 1, mark.column + 1),
+                        )
+                    keys.add(key)
+                if isinstance(value_node, yaml.CollectionNode):
+                    stack.append(value_node)
+        elif isinstance(current, yaml.SequenceNode):
+            stack += [item for item in current.value if isinstance(item, yaml.CollectionNode)]
     return None
 
 

@@ -177,7 +177,8 @@ class Spec:
 
     @property
     def vendor(self) -> str:
-        return str(self.ext.get("vendor", Path(self.source).stem))
+        ext = self.ext  # asked once a rule: no Path built when the spec names its vendor
+        return str(ext["vendor"]) if "vendor" in ext else Path(self.source).stem
 
     @property
     def ext(self) -> Mapping[str, Any]:

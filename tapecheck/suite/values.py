@@ -33,8 +33,10 @@ __all__ = [
     "contact_clashes",
     "has_offset",
     "has_value",
+    "instant_key",
     "is_date",
     "is_email",
+    "is_plain_email",
     "is_uri",
     "is_uuid",
     "parse_datetime",
@@ -59,10 +61,32 @@ def is_uuid(value: object) -> bool:
     return isinstance(value, str) and _UUID.fullmatch(value) is not None
 
 
+#: The plain ASCII addresses (dot-atoms at a dotted host name with a letters-only
+#: top-level domain) that email-validator accepts; anything else goes to it.
+#: ``tests/test_lint_fast_path.py`` checks the two agree on what this matches.
+_PLAIN_EMAIL = re.compile(
+    r"(?=.{1,254}$)(?=[^@]{1,64}@)"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9]|-(?!-)){0,61}(?<!-)\.)+[A-Za-z]{2,63}"
+)
+#: email-validator refuses these domains and their subdomains (RFC 6761 and others).
+_SPECIAL_USE_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+
+
+def is_plain_email(value: str) -> bool:
+    """True for the common shape of address that needs no full check (see :data:`_PLAIN_EMAIL`)."""
+    if _PLAIN_EMAIL.fullmatch(value) is None:
+        return False
+    tld = value.rsplit(".", 1)[1].lower()
+    return tld not in _SPECIAL_USE_DOMAINS
+
+
 def is_email(value: object) -> bool:
-    """An e-mail address by syntax (no DNS look-up)."""
+    """An e-mail address by syntax (no DNS look-up), as email-validator reads it."""
     if not isinstance(value, str) or not value:
         return False
+    if is_plain_email(value):  # 100,000 contacts: a regex each, not a full parse each
+        return True
     from email_validator import EmailNotValidError, validate_email
 
     try:
@@ -127,10 +151,24 @@ def has_offset(moment: datetime) -> bool:
 
 
 def to_instant(moment: datetime) -> datetime:
-    """The UTC instant of ``moment``; a naive time is read as UTC."""
+    """The UTC instant of ``moment``; a naive time is read as UTC.
+
+    Raises :class:`OverflowError` for an instant outside ``datetime``'s range
+    (``9999-12-31T23:59:59-01:00``); comparisons use :func:`instant_key`.
+    """
     if moment.tzinfo is None:
         return moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC)
+
+
+def instant_key(moment: datetime) -> timedelta:
+    """A key that orders date-times as instants, exactly, at the ends of the calendar too.
+
+    ``datetime`` cannot hold ``9999-12-31T23:59:59-01:00`` in UTC, but a
+    ``timedelta`` from year 1 can; a naive time is read as UTC.
+    """
+    offset = moment.utcoffset() or timedelta(0)
+    return (moment.replace(tzinfo=None) - datetime.min) - offset
 
 
 def _phone_text(value: object) -> str | None:
@@ -221,7 +259,7 @@ def contact_clashes(
     seen: dict[tuple[str, str], int] = {}
     clashes: list[Clash] = []
     for index, contact in enumerate(contacts):
-        if not isinstance(contact, Mapping):
+        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
             continue
         for key in keys:
             value = contact.get(key)

@@ -234,7 +234,8 @@ def _check_body(ctx: LintContext, issues: Issues) -> None:
             return
         instance = {}
     else:
-        instance = _texts(ctx.body)
+        # JSON already holds string keys and no dates: a 600,000-key body is not copied.
+        instance = ctx.body if _strict_json(ctx) else _texts(ctx.body)
 
     def locate(tokens: Sequence[str | int]) -> str:
         if tokens and origins.get(str(tokens[0])) == "files":
@@ -320,7 +321,8 @@ def _form(
                 issues.cover(pointer)
                 form[name] = parsed.raw
             else:
-                form[name] = _texts(parsed.value)
+                from_json = isinstance(parsed.raw, str) or _strict_json(ctx)
+                form[name] = parsed.value if from_json else _texts(parsed.value)
             continue
         value = scalar_text(value)
         if isinstance(value, Mapping | list):
@@ -384,3 +386,7 @@ def _coerce_text(value: Any, wanted: frozenset[str]) -> Any:
         if "boolean" in wanted and text.lower() in ("true", "false"):
             return text.lower() == "true"
     return value
+
+
+def _strict_json(ctx: LintContext) -> bool:
+    return ctx.manifest is not None and ctx.manifest.strict_json

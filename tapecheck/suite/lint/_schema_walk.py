@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from tapecheck.suite.pointers import follow, ref_tokens
 
 __all__ = ["SchemaWalker", "as_list", "branches", "resolve", "types"]
 
+#: Values with no members, told apart without the ``Mapping`` ABC's slow check.
+_SCALARS = (str, int, float, type(None))
 #: Longer ``$ref`` chains than this are taken as a loop and resolve to nothing.
 _MAX_REF_CHAIN = 64
 
@@ -66,12 +69,24 @@ def types(root: Mapping[str, Any], schema: Any) -> frozenset[str]:
     return frozenset(str(t) for t in found)
 
 
+@dataclass(frozen=True)
+class _Shape:
+    """A schema's members as :meth:`SchemaWalker.undefined` reads them."""
+
+    properties: dict[str, list[Any]]
+    extra: tuple[Any, ...]  # additionalProperties/unevaluatedProperties subschemas
+    closed: bool  # lists properties and admits no other
+    known: list[str]  # the property names, sorted
+    items: tuple[Any, ...]
+
+
 class SchemaWalker:
     """Walks one cached schema beside an instance; each schema's branches are listed once."""
 
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
         self._branches: dict[int, tuple[Mapping[str, Any], ...]] = {}
+        self._shapes: dict[int, _Shape] = {}
         self.has_uri = '"format": "uri' in json.dumps(root, default=str)
 
     def branches(self, schema: Any) -> tuple[Mapping[str, Any], ...]:
@@ -80,41 +95,56 @@ class SchemaWalker:
             found = self._branches[id(schema)] = tuple(branches(self.root, schema))
         return found
 
+    def _shape(self, schema: Any) -> _Shape:
+        """What :meth:`undefined` reads of a schema, computed once per schema."""
+        found = self._shapes.get(id(schema))
+        if found is not None:
+            return found
+        properties: dict[str, list[Any]] = {}
+        extra: list[Any] = []
+        listed, open_ = False, False
+        nodes = self.branches(schema)
+        for node in nodes:
+            if isinstance(node.get("properties"), Mapping):
+                listed = True
+                for name, sub in node["properties"].items():
+                    properties.setdefault(str(name), []).append(sub)
+            for key in ("additionalProperties", "unevaluatedProperties"):
+                if node.get(key) is True or isinstance(node.get(key), Mapping):
+                    open_ = True
+                    if isinstance(node.get(key), Mapping):
+                        extra.append(node[key])
+            if "patternProperties" in node:
+                open_ = True
+        items = [node["items"] for node in nodes if isinstance(node.get("items"), Mapping)]
+        found = self._shapes[id(schema)] = _Shape(
+            properties, tuple(extra), listed and not open_, sorted(properties), tuple(items)
+        )
+        return found
+
     def undefined(
         self, schema: Any, instance: Any, tokens: tuple[str | int, ...] = ()
     ) -> Iterator[tuple[tuple[str | int, ...], list[str]]]:
         """``(tokens, known names)`` of each member that no applicable schema defines."""
-        nodes = self.branches(schema)
-        if isinstance(instance, Mapping):
-            properties: dict[str, list[Any]] = {}
-            extra: list[Any] = []
-            listed, open_ = False, False
-            for node in nodes:
-                if isinstance(node.get("properties"), Mapping):
-                    listed = True
-                    for name, sub in node["properties"].items():
-                        properties.setdefault(str(name), []).append(sub)
-                for key in ("additionalProperties", "unevaluatedProperties"):
-                    if node.get(key) is True or isinstance(node.get(key), Mapping):
-                        open_ = True
-                        if isinstance(node.get(key), Mapping):
-                            extra.append(node[key])
-                if "patternProperties" in node:
-                    open_ = True
+        # `dict` before `Mapping`: the ABC check costs a Python call per value.
+        if isinstance(instance, (dict, Mapping)):
+            shape = self._shape(schema)
             for raw_name, value in instance.items():
                 name = str(raw_name)
-                if name in properties:
-                    for sub in properties[name]:
-                        yield from self.undefined(sub, value, (*tokens, name))
-                elif listed and not open_:
-                    yield (*tokens, name), sorted(properties)
-                else:
-                    for sub in extra:
-                        yield from self.undefined(sub, value, (*tokens, name))
+                subs = shape.properties.get(name)
+                if subs is None and shape.closed:
+                    yield (*tokens, name), list(shape.known)
+                    continue
+                if isinstance(value, _SCALARS) or not isinstance(value, (dict, list, Mapping)):
+                    continue  # a scalar has no members
+                for sub in shape.extra if subs is None else subs:
+                    yield from self.undefined(sub, value, (*tokens, name))
         elif isinstance(instance, list):
-            items = [node["items"] for node in nodes if isinstance(node.get("items"), Mapping)]
+            shape = self._shape(schema)
             for index, value in enumerate(instance):
-                for sub in items:
+                if isinstance(value, _SCALARS) or not isinstance(value, (dict, list, Mapping)):
+                    continue
+                for sub in shape.items:
                     yield from self.undefined(sub, value, (*tokens, index))
 
     def uri_values(

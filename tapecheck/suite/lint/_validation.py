@@ -12,11 +12,12 @@ reads them. ``jsonschema`` is imported when the first validator is built.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tapecheck.suite.formats import format_checker
+from tapecheck.suite.formats import FORMATS, format_checker
 from tapecheck.suite.lint._schema_walk import SchemaWalker, branches, resolve, types
 from tapecheck.suite.pointers import join_pointer
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MULTIPART",
     "BodySchema",
+    "Checker",
     "ParameterSchema",
     "body_schema",
     "parameter_schema",
@@ -38,11 +40,52 @@ __all__ = [
 MULTIPART = "multipart/form-data"
 
 
+class Checker:
+    """One schema's two validators: a fast verdict, and jsonschema's errors when it says no.
+
+    The verdict comes from ``jsonschema-rs`` (compiled once per process) where it
+    is installed; only an instance it refuses is validated again by
+    ``jsonschema``, whose errors the SCH rules map to findings, so every finding
+    is jsonschema's. ``jsonschema-rs`` asserts tapecheck's formats through the
+    same functions (:data:`~tapecheck.suite.formats.FORMATS`), and a few of its
+    own: it may refuse more, never less (``tests/test_lint_fast_path.py``
+    checks this on every manifest of the test corpus). Without it, or when it
+    cannot read an instance, jsonschema decides alone.
+    """
+
+    def __init__(self, root: Mapping[str, Any]) -> None:
+        self.root = root
+        self._fast: Any = _fast_validator(root)
+        self._slow: Draft202012Validator | None = None
+
+    @property
+    def validator(self) -> Draft202012Validator:
+        """jsonschema's validator (imports jsonschema on first use)."""
+        if self._slow is None:
+            self._slow = _validator(self.root)
+        return self._slow
+
+    def surely_valid(self, instance: Any) -> bool:
+        """True when the fast validator accepts ``instance`` (no error to look for)."""
+        if self._fast is None:
+            return False
+        try:
+            return bool(self._fast.is_valid(instance))
+        except Exception:  # a value it cannot read (a huge integer, NaN): jsonschema decides
+            return False
+
+    def iter_errors(self, instance: Any) -> Iterator[Any]:
+        """jsonschema's errors of ``instance``, skipped when the fast validator accepts it."""
+        if self.surely_valid(instance):
+            return iter(())
+        return self.validator.iter_errors(instance)
+
+
 @dataclass(frozen=True)
 class ParameterSchema:
     """A parameter's validator and the JSON types its schema allows."""
 
-    validator: Draft202012Validator
+    validator: Checker
     types: frozenset[str]
 
 
@@ -50,7 +93,7 @@ class ParameterSchema:
 class BodySchema:
     """A body's validator and what the linter reads from its schema."""
 
-    validator: Draft202012Validator
+    validator: Checker
     root: Mapping[str, Any]
     properties: Mapping[str, Any]  # top-level property schemas (form fields)
     file_parts: frozenset[str]
@@ -72,7 +115,7 @@ def parameter_schema(
         for param in operation.parameters_in(location):
             if param["name"] == name and isinstance(param.get("schema"), Mapping):
                 root = spec.json_schema(param["schema"])
-                built = ParameterSchema(_validator(root), types(root, root))
+                built = ParameterSchema(Checker(root), types(root, root))
         _PARAMETER_CACHE[key] = built
     return _PARAMETER_CACHE[key]
 
@@ -114,7 +157,7 @@ def _build_body_schema(operation: Operation, media_type: str) -> BodySchema | No
     if media_type == MULTIPART and audio.get("location") == "part":
         file_parts.update(str(part) for part in audio.get("parts", []))
     return BodySchema(
-        validator=_validator(root),
+        validator=Checker(root),
         root=root,
         properties=properties,
         file_parts=frozenset(file_parts),
@@ -135,6 +178,27 @@ def _validator(root: Mapping[str, Any]) -> Draft202012Validator:
     from jsonschema import Draft202012Validator
 
     return Draft202012Validator(root, format_checker=format_checker())
+
+
+def _fast_validator(root: Mapping[str, Any]) -> Any:
+    """jsonschema-rs's validator of ``root`` with tapecheck's formats, or ``None``."""
+    try:
+        import jsonschema_rs
+    except ImportError:
+        return None
+    formats: dict[str, Callable[..., bool]] = {
+        name: functools.partial(_holds, check) for name, check in FORMATS.items()
+    }
+    try:
+        return jsonschema_rs.Draft202012Validator(
+            dict(root), formats=formats, validate_formats=True, ignore_unknown_formats=True
+        )
+    except Exception:  # a schema it cannot compile: jsonschema decides alone
+        return None
+
+
+def _holds(check: Callable[[str], bool], value: object) -> bool:
+    return not isinstance(value, str) or check(value)
 
 
 def uri_pointers(ctx: LintContext) -> set[str]:

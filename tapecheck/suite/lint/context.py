@@ -430,12 +430,17 @@ class LintContext:
         return _pointer_value(body, when["pointer"]) in when["in"]
 
     def probe(self, ref: FileRef) -> AudioInfo:
-        """The probe's verdict on a file, computed once."""
+        """The probe's verdict on a file, computed once per file and version of it.
+
+        A thousand manifests naming the same ``call.wav`` probe it once: the
+        verdict is kept for the process, keyed by the file's identity, size and
+        modification time, so a file changed in between is probed again.
+        """
         cached = self._probes.get(ref.resolved)
         if cached is None:
-            from tapecheck.suite.audio import probe
+            from tapecheck.suite.lint._probe_cache import probe_once
 
-            cached = self._probes[ref.resolved] = probe(ref.resolved)
+            cached = self._probes[ref.resolved] = probe_once(ref.resolved)
         return cached
 
     # -- credentials ----------------------------------------------------------
@@ -471,7 +476,12 @@ class LintContext:
         for _pointer, value, _scheme in self.credential_values():
             if not isinstance(value, str) or is_env_reference(value):
                 continue
-            token = value.split(None, 1)[1] if value.lower().startswith("bearer ") else value
+            # "Bearer " with nothing after it carries no token, so no prefix to read.
+            token = (
+                value[len("bearer ") :].strip() if value.lower().startswith("bearer ") else value
+            )
+            if not token:
+                continue
             for credential in self.spec.credentials:
                 if any(token.startswith(prefix) for prefix in credential.get("prefixes", [])):
                     return str(credential["kind"])

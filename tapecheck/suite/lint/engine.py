@@ -18,10 +18,18 @@ from tapecheck import __version__
 from tapecheck.reports.model import Finding, LintResult
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
-from tapecheck.suite.lint.registry import Rule, Violation, rules_for
+from tapecheck.suite.lint.discovery import (
+    WALK_SUFFIXES,
+    exclude_patterns,
+    manifests_naming,
+    walk_manifests,
+)
+from tapecheck.suite.lint.internal import INTERNAL_ERROR, internal_error_message
+from tapecheck.suite.lint.registry import RULES, Rule, Violation, rules_for
 from tapecheck.suite.manifest import Manifest, load_manifest
 
 __all__ = [
+    "INTERNAL_ERROR",
     "MANIFEST_SUFFIXES",
     "InternalRuleError",
     "LintRequest",
@@ -35,9 +43,11 @@ __all__ = [
 
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 #: Names a folder walk picks up.
-_WALK_SUFFIXES = (".request.json", ".request.yaml", ".request.yml")
-#: Below this many files a process pool costs more than it saves.
-_PARALLEL_THRESHOLD = 200
+_WALK_SUFFIXES = WALK_SUFFIXES
+#: Below this many files a process pool costs more than it saves: a manifest takes
+#: about 0.3 ms, and starting the workers and sending the findings back cost more
+#: than 2 cores save on fewer than 2,000 (measured with benchmarks/lint_bench.py).
+_PARALLEL_THRESHOLD = 2000
 
 
 class UsageError(Exception):
@@ -45,7 +55,7 @@ class UsageError(Exception):
 
 
 class InternalRuleError(RuntimeError):
-    """A rule raised: a bug in tapecheck, reported with the rule and the file."""
+    """A rule raised: a bug in tapecheck (kept for callers; lint reports TCK001 instead)."""
 
 
 @dataclass(frozen=True)
@@ -65,11 +75,28 @@ class LintRequest:
     vendor: str | None = None
     config: LintConfig = field(default_factory=LintConfig)
     jobs: int | None = None  # None: automatic
+    #: An audio PATH is linted through the manifests under the project root naming it.
+    find_manifests: bool = False
+    #: Filled by :func:`lint_paths`: notes for the user (an audio file no manifest names).
+    notes: list[str] = field(default_factory=list)
 
 
-def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]:
-    """Expand the command-line paths; an audio file without a vendor is a usage error."""
+def collect_targets(
+    paths: Iterable[str],
+    *,
+    vendor: str | None,
+    find_manifests: bool = False,
+    config: LintConfig | None = None,
+    notes: list[str] | None = None,
+) -> list[Target]:
+    """Expand the command-line paths; an audio file without a vendor is a usage error.
+
+    With ``find_manifests``, an audio file is replaced by the manifests under the
+    configuration's root that name it; one no manifest names is checked alone
+    with ``vendor``, or skipped with a note without one.
+    """
     targets: list[Target] = []
+    finder: _Finder | None = _Finder(config or LintConfig()) if find_manifests else None
     for given in paths:
         path = Path(given)
         try:
@@ -91,6 +118,14 @@ def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]
             targets.append(Target(path, _shown(given), "missing"))
         elif given.lower().endswith(MANIFEST_SUFFIXES):
             targets.append(Target(path, _shown(given), "manifest"))
+        elif finder is not None and (found := finder.naming(path)):
+            targets += [Target(p, _shown(finder.display(p)), "manifest") for p in found]
+        elif finder is not None and vendor is None:
+            if notes is not None:
+                notes.append(
+                    f"{_shown(given)}: no manifest under {finder.root} names this audio file; "
+                    "skipped (pass --vendor to check it alone against a vendor's limits)"
+                )
         else:
             if vendor is None:
                 raise UsageError(
@@ -98,7 +133,35 @@ def collect_targets(paths: Iterable[str], *, vendor: str | None) -> list[Target]
                     "pass --vendor (one of the vendors in `tapecheck specs`)"
                 )
             targets.append(Target(path, _shown(given), "audio"))
+    if finder is not None:  # a manifest named by two audio files, or given too: once
+        unique: dict[tuple[str, str], Target] = {}
+        for target in targets:
+            same = target.display if target.kind == "missing" else str(target.path.resolve())
+            unique.setdefault((target.kind, same), target)
+        targets = list(unique.values())
     return targets
+
+
+class _Finder:
+    """The manifests under the project root, walked once per run, and which name a file."""
+
+    def __init__(self, config: LintConfig) -> None:
+        self.root = config.root
+        self._patterns = exclude_patterns(config)
+        self._manifests: list[Path] | None = None
+
+    def naming(self, audio: Path) -> list[Path]:
+        if self._manifests is None:
+            self._manifests = walk_manifests(self.root, self._patterns)
+        return manifests_naming(audio, self._manifests)
+
+    @staticmethod
+    def display(path: Path) -> str:
+        """A found manifest as a folder walk shows it: relative to the working directory."""
+        try:
+            return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        except (ValueError, OSError):
+            return path.as_posix()
 
 
 def _shown(name: str) -> str:
@@ -111,19 +174,29 @@ def _shown(name: str) -> str:
 
 def lint_paths(request: LintRequest) -> LintResult:
     """Lint every path of ``request``; the result holds findings sorted by position."""
-    targets = collect_targets(request.paths, vendor=request.vendor)
+    targets = collect_targets(
+        request.paths,
+        vendor=request.vendor,
+        find_manifests=request.find_manifests,
+        config=request.config,
+        notes=request.notes,
+    )
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
         from concurrent.futures import ProcessPoolExecutor  # only for large runs: costs 10 ms
 
-        chunk = max(1, len(targets) // (jobs * 8))
+        # The first file in this process first: the workers (forked where the system
+        # forks) start with the rules imported and the validators compiled.
+        findings += lint_file(targets[0], vendor=request.vendor, config=request.config)
+        rest = targets[1:]
+        chunk = max(1, len(rest) // (jobs * 8))
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             for batch in pool.map(
                 _lint_target_job,
-                targets,
-                [request.vendor] * len(targets),
-                [request.config] * len(targets),
+                rest,
+                [request.vendor] * len(rest),
+                [request.config] * len(rest),
                 chunksize=chunk,
             ):
                 findings += batch
@@ -152,12 +225,37 @@ def _lint_target_job(target: Target, vendor: str | None, config: LintConfig) -> 
 
 
 def lint_file(target: Target, *, vendor: str | None, config: LintConfig) -> list[Finding]:
-    """All findings of one file, selection and per-file ignores applied."""
-    ctx = _context_for(target, vendor=vendor, config=config)
+    """All findings of one file, selection and per-file ignores applied.
+
+    A rule that raises (a bug in tapecheck) costs no other finding: it becomes
+    one TCK001 finding on this file, shown while the rule that failed is
+    selected for the file (so ``--ignore`` of that rule is the workaround).
+    """
+    try:
+        ctx = _context_for(target, vendor=vendor, config=config)
+    except UsageError:
+        raise
+    except Exception as exc:  # reading the file failed: the file still gets its finding
+        return [_internal_finding(target.display, "reading the file", exc)]
     raw = list(_run_rules(ctx, target))
     kept = _replace_generic(raw)
     extra_ignore = config.ignored_for(target.display)
+    # A TCK001 finding is paired with the rule that failed: it follows that rule's selection.
     return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
+
+
+def _internal_finding(path: str, failed: str, exc: BaseException) -> Finding:
+    internal = RULES[INTERNAL_ERROR]
+    return Finding(
+        path=path,
+        code=INTERNAL_ERROR,
+        severity=internal.severity,
+        message=internal_error_message(failed, exc),
+        pointer="",
+        line=1,
+        column=1,
+        fix=internal.fix_title,
+    )
 
 
 def lint_manifest(loaded: Manifest, *, config: LintConfig) -> list[Finding]:
@@ -194,14 +292,16 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
         # An audio file alone is no request: only the file rules apply to it.
         rules = [r for r in rules if r.family in ("MAN", "AUD")]
     for rule in rules:
+        if rule.code == INTERNAL_ERROR:
+            continue  # reported by the engine, below, never by a check
         try:
-            violations = list(rule.check(ctx))
-        except Exception as exc:  # a rule bug must name itself and the file
-            raise InternalRuleError(
-                f"rule {rule.code} failed on {ctx.path}: {type(exc).__name__}: {exc}"
-            ) from exc
-        for violation in violations:
-            yield rule, _finding(rule, violation, ctx)
+            found = [_finding(rule, violation, ctx) for violation in rule.check(ctx)]
+        except Exception as exc:  # a rule bug names itself and the file, and costs nothing else
+            failed = f"rule {rule.code} ({rule.name})"
+            yield rule, _internal_finding(ctx.path, failed, exc)
+            continue
+        for finding in found:
+            yield rule, finding
 
 
 def _finding(rule: Rule, violation: Violation, ctx: LintContext) -> Finding:

@@ -17,6 +17,7 @@ import importlib
 import importlib.util
 import inspect
 import re
+import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,6 +51,7 @@ GENERIC_FAMILIES = {
     "SCH": "tapecheck.suite.lint.schema",
     "AUD": "tapecheck.suite.lint.audio",
     "SEC": "tapecheck.suite.lint.security",
+    "TCK": "tapecheck.suite.lint.internal",
     # Live traffic: pages for `tapecheck rule`; only `tapecheck proxy` reports them.
     "FLW": "tapecheck.suite.proxy.rules",
 }
@@ -202,10 +204,13 @@ def has_rules(vendor: str) -> bool:
 
 def load_rules(vendors: Iterable[str] = ()) -> None:
     """Import the generic families and the rules of ``vendors`` (each once)."""
-    for module in GENERIC_FAMILIES.values():
-        importlib.import_module(module)
-    for vendor in vendors:
-        importlib.import_module(f"tapecheck.suite.vendors.{vendor}.rules")
+    # Called once per linted file: a look-up in sys.modules, not the import machinery.
+    for module in (
+        *GENERIC_FAMILIES.values(),
+        *(f"tapecheck.suite.vendors.{v}.rules" for v in vendors),
+    ):
+        if module not in sys.modules:
+            importlib.import_module(module)
 
 
 def all_rules() -> list[Rule]:

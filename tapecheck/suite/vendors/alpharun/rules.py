@@ -123,7 +123,7 @@ def contact_without_identifier(ctx: LintContext) -> Iterator[Violation]:
     if contacts is None:
         return
     for index, contact in enumerate(contacts.items):
-        if isinstance(contact, Mapping) and not any(
+        if isinstance(contact, (dict, Mapping)) and not any(
             has_value(contact.get(key)) for key in contacts.keys
         ):
             yield Violation(
@@ -379,7 +379,7 @@ def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
     if contacts is None:
         return
     for index, contact in enumerate(contacts.items):
-        if not isinstance(contact, Mapping):
+        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
             continue
         for key in sorted(contacts.phone_keys):
             value = contact.get(key)
@@ -444,7 +444,7 @@ def custom_field_key_repeated(ctx: LintContext) -> Iterator[Violation]:
     if contacts is None:
         return
     for index, contact in enumerate(contacts.items):
-        fields = contact.get(_CUSTOM_FIELDS) if isinstance(contact, Mapping) else None
+        fields = contact.get(_CUSTOM_FIELDS) if isinstance(contact, (dict, Mapping)) else None
         if not isinstance(fields, list):
             continue
         # Entries without a string key get a unique stand-in, so they never repeat.

@@ -17,7 +17,7 @@ from tapecheck.suite.lint.context import LintContext, scalar_text
 from tapecheck.suite.lint.registry import Violation, rule
 from tapecheck.suite.manifest import is_env_reference
 from tapecheck.suite.pointers import join_pointer
-from tapecheck.suite.values import parse_datetime, to_instant
+from tapecheck.suite.values import instant_key, parse_datetime
 
 __all__ = [
     "ended_before_started",
@@ -218,7 +218,7 @@ def ended_before_started(ctx: LintContext) -> Iterator[Violation]:
     started, ended = _moment(body.get(_STARTED)), _moment(body.get(_ENDED))
     if started is None or ended is None:
         return
-    if to_instant(ended) < to_instant(started):
+    if instant_key(ended) < instant_key(started):
         yield Violation(
             join_pointer("body", _ENDED),
             f"ended_at {scalar_text(body[_ENDED])!r} is before started_at "
