@@ -12,13 +12,15 @@ import json
 import signal
 import subprocess
 import sys
-import time
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from starlette.requests import Request
+from starlette.responses import Response
 
 from tapecheck.suite.conform.ledger import Ledger, resources_of
 from tapecheck.suite.conform.runner import ConformOptions
@@ -27,6 +29,7 @@ from tapecheck.suite.conform.session import Session
 from tapecheck.suite.mocks.server import base_path, running
 from tapecheck.suite.specs import load_spec, vendors
 from tapecheck.suite.vendors import vendor_module
+from tapecheck.suite.vendors.corti.mock import CortiMock
 
 TOKEN, TENANT = "cleanup-token", "tenant-c"
 
@@ -171,25 +174,40 @@ def test_an_embedded_run_reports_no_created_section(tmp_path: Path) -> None:
     assert "created" not in json.loads((tmp_path / "report.json").read_text("utf-8"))
 
 
-def test_an_interrupted_run_deletes_what_it_made(tmp_path: Path) -> None:
-    """Ctrl-C in the middle of a requirement (a 150 MB upload): its interaction still goes."""
-    with _served("corti") as (url, mock):
+class StalledUpload(CortiMock):
+    """Corti's mock whose upload answers only when released: a run stuck mid-requirement."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.entered = threading.Event()
+        self.released = threading.Event()
+
+    async def upload(self, request: Request) -> Response:
+        self.entered.set()
+        for _ in range(1200):  # at most a minute, however the test ends
+            if self.released.is_set():
+                break
+            await asyncio.sleep(0.05)
+        return Response(status_code=503)
+
+
+def test_an_interrupted_run_deletes_what_it_made() -> None:
+    """Ctrl-C while a requirement waits on its upload: the interaction it made still goes."""
+    mock = StalledUpload(token=TOKEN, tenant=TENANT)
+    with running(mock.create_app(), host="127.0.0.1", port=0) as origin:
+        url = origin + base_path(load_spec("corti"))
         command = [sys.executable, "-m", "tapecheck", "conform", "corti", "--base-url", url]
-        command += ["--token", TOKEN, "--tenant", TENANT, "--quick", "--select", "CORTI-SIZE-LIMIT"]
+        command += ["--token", TOKEN, "--tenant", TENANT, "--quick", "--select", "CORTI-UPLOAD-201"]
         process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
         try:
-            deadline = time.monotonic() + 120
-            while time.monotonic() < deadline and not _interactions(mock):
-                time.sleep(0.02)
-            assert _interactions(mock), "the requirement made its interaction"
-            # Past the answer that names it (a Ctrl-C between the mock's creating it and the
-            # client's reading the answer leaves an id no client could know): into the upload.
-            time.sleep(1.0)
+            assert mock.entered.wait(120), "the requirement reached its upload"
+            assert _interactions(mock), "... in the interaction it made"
             process.send_signal(signal.SIGINT)
             _, stderr = process.communicate(timeout=120)
         finally:
+            mock.released.set()
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
