@@ -133,9 +133,8 @@ def _request_to_dict(request: Mapping[str, Any]) -> dict[str, Any]:
         "method": str(request.get("method") or ""),
         "url": str(request.get("url") or ""),
         "headers": headers_to_dict(request.get("headers")),
+        "body": cut_body(request.get("body")),
     }
-    if request.get("body") is not None:
-        entry["body"] = cut_body(request["body"])
     return entry
 
 
@@ -160,6 +159,7 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
             if exchange is None or exchange.response is None
             else _response_to_dict(exchange.response)
         ),
+        "reproduce": verdict.reproduce or None,
     }
 
 
@@ -167,7 +167,9 @@ def requirement_to_dict(requirement: RequirementResult) -> dict[str, Any]:
     return {
         "id": requirement.id,
         "title": requirement.title,
+        "level": requirement.level,
         "status": requirement.status,
+        "flaky": requirement.flaky,
         "source": requirement.source,
         "reason": requirement.reason,
         "duration_s": round(requirement.duration_s, 3),
@@ -185,7 +187,12 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "seed": run.seed,
         "tool_version": run.tool_version,
         "spec_sha256": run.spec_sha256,
+        "verdict": run.verdict,
         "conforms": run.passed,
+        "advisories": run.advisories,
+        "flaky": run.flaky,
+        "strict": run.strict,
+        "incomplete": run.incomplete or None,
         "started_at": run.started_at,
         "duration_s": round(run.duration_s, 3),
         "examples": run.examples,
@@ -195,6 +202,13 @@ def run_to_dict(run: Run) -> dict[str, Any]:
             "passed": run.count("passed"),
             "failed": run.count("failed"),
             "skipped": run.count("skipped"),
+            "error": run.count("error"),
+            "must_failed": sum(
+                1 for r in run.requirements if r.status == "failed" and r.level != "should"
+            ),
+            "skipped_must": sum(
+                1 for r in run.requirements if r.status == "skipped" and r.level != "should"
+            ),
         },
         "requirements": [requirement_to_dict(r) for r in run.requirements],
         **_extras(run),

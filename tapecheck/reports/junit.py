@@ -135,6 +135,10 @@ def _verdict_text(verdict: Verdict) -> str:
     if exchange is not None:
         request = exchange.request
         line = f"  {request.get('method') or ''} {request.get('url') or ''}".rstrip()
+        sent = cut_body(request.get("body"))
+        if sent:
+            lines.append("  request body:")
+            lines.extend(f"    {row}" for row in sent.splitlines())
         if exchange.response is None:
             lines.append(f"{line} -> no response")
         else:
@@ -143,6 +147,9 @@ def _verdict_text(verdict: Verdict) -> str:
             if body:
                 lines.append("  response body:")
                 lines.extend(f"    {row}" for row in body.splitlines())
+    if verdict.reproduce:
+        lines.append("  reproduce (from the report folder):")
+        lines.extend(f"    {row}" for row in verdict.reproduce.splitlines())
     return "\n".join(lines)
 
 
@@ -154,21 +161,32 @@ def _add_requirement(suite: Element, run: Run, requirement: RequirementResult) -
         name=f"{requirement.id}: {requirement.title}",
         time=f"{requirement.duration_s:.3f}",
     )
-    if requirement.status == "failed":
-        first = requirement.failures[0] if requirement.failures else None
+    counted = run.counts(requirement)
+    first = requirement.failures[0] if requirement.failures else None
+    details = "\n".join(_verdict_text(v) for v in requirement.failures)
+    if requirement.status == "failed" and counted:
         _element(
             "failure",
             case,
-            "\n".join(_verdict_text(v) for v in requirement.failures),
+            details,
             message=f"{first.check}: {first.message}" if first else "failed",
             type=first.check if first else "failed",
         )
+    elif requirement.status == "error" and counted:
+        reason = requirement.reason or "could not be decided"
+        # Could not be decided: JUnit's <error>, not a failure.
+        _element("error", case, reason, message=reason, type="undecided")
     elif requirement.status == "skipped":
         _element("skipped", case, message=requirement.reason or "skipped")
-    elif requirement.status == "error":  # could not be decided: JUnit's <error>, not a failure
-        _element("error", case, message=requirement.reason or "not decided", type="undecided")
+    notes = [f"level: {requirement.level}"]
     if requirement.source:
-        _element("system-out", case, f"source: {requirement.source}")
+        notes.append(f"source: {requirement.source}")
+    if not counted and requirement.status in ("failed", "error"):
+        # An advisory: reported, never a failure of the test run (unless --strict).
+        notes.append(f"ADVISORY ({requirement.status}): {requirement.reason or details}")
+    if requirement.flaky:
+        notes.append("FLAKY: failed, then passed when run again\n" + details)
+    _element("system-out", case, "\n".join(notes))
 
 
 @register_run
@@ -177,8 +195,12 @@ class RunJunitWriter(RunWriter):
 
     def write(self, run: Run, stream: TextIO, *, color: bool = False) -> None:
         run = redact_run(run)
+        counted = [r for r in run.requirements if run.counts(r)]
         counts = _counts(
-            len(run.requirements), run.count("failed"), run.count("skipped"), run.count("error")
+            len(run.requirements),
+            sum(1 for r in counted if r.status == "failed"),
+            run.count("skipped"),
+            sum(1 for r in counted if r.status == "error"),
         )
         time = f"{run.duration_s:.3f}"
         root = _element("testsuites", name="tapecheck", time=time, **counts)
@@ -195,9 +217,13 @@ class RunJunitWriter(RunWriter):
             ("seed", str(run.seed)),
             ("tool_version", run.tool_version),
             ("spec_sha256", run.spec_sha256),
-            ("verdict", "conforms" if run.passed else "does not conform"),
+            ("verdict", run.verdict),
+            ("advisories", ", ".join(run.advisories)),
+            ("flaky", ", ".join(run.flaky)),
         ):
             _element("property", properties, name=name, value=value)
+        if run.incomplete:
+            _element("property", properties, name="incomplete", value=run.incomplete)
         for requirement in run.requirements:
             _add_requirement(suite, run, requirement)
         notes = [*(drift_lines(run.drift) if run.drift is not None else [])]

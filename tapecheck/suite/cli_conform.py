@@ -2,8 +2,10 @@
 
 The engine yields events; the handler here shows progress on a terminal
 (rich, on stderr) and the writers of :mod:`tapecheck.reports` write the
-summary and the reports. Exit codes: 0 conforms, 1 a requirement failed,
-2 the run could not be made.
+summary and the reports. Exit codes follow the run's verdict: 0 conforms
+(every ``must`` that ran passed, and one did), 1 does-not-conform (a ``must``
+failed, or with ``--strict`` a ``should``), 2 incomplete (the run could not be
+made, or a ``must`` could not be decided) and usage errors.
 """
 
 from __future__ import annotations
@@ -166,6 +168,11 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     show_default=True,
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="A failed should requirement (an advisory) counts as a failed must.",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=1),
     default=60.0,
@@ -210,6 +217,7 @@ def conform_command(
     select: str | None,
     report_dir: Path | None,
     output_format: str,
+    strict: bool,
     timeout: float,
     max_time: float | None,
     baseline: Path | None = None,
@@ -239,6 +247,8 @@ def conform_command(
         quick=quick,
         select=tuple(s.strip() for s in select.split(",") if s.strip()) if select else (),
         timeout=timeout,
+        strict=strict,
+        report_dir=report_dir,
         max_time=max_time or DEFAULT_MAX_TIME,
         keep=keep,
     )
@@ -269,23 +279,19 @@ def conform_command(
     )
     if isinstance(final, RunAborted):
         click.echo(f"tapecheck: the run could not be made: {final.reason}", err=True)
-        sys.exit(EXIT_USAGE)
-    if any(r.status == "failed" for r in run.requirements):
-        if fail_on == "new" and run.drift is not None:
-            from tapecheck.reports.drift import regressions
-            from tapecheck.reports.json import run_to_dict
-
-            # The verdict stays what it is; only the exit status looks at what is new.
-            sys.exit(EXIT_FINDINGS if regressions(run.drift, run_to_dict(run)) else EXIT_CLEAN)
-        sys.exit(EXIT_FINDINGS)
-    if any(r.status == "error" for r in run.requirements):
-        # Incomplete (CONTRACT.md section 3): a requirement could not be decided, none failed.
+    elif run.verdict == "incomplete":
+        # A requirement could not be decided and none failed (CONTRACT.md section 3).
         click.echo(
             f"tapecheck: incomplete: {run.count('error')} requirement(s) could not be decided",
             err=True,
         )
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_CLEAN)
+    if fail_on == "new" and run.drift is not None and run.verdict == "does-not-conform":
+        from tapecheck.reports.drift import regressions
+        from tapecheck.reports.json import run_to_dict
+
+        # The verdict stays what it is; only the exit status looks at what is new.
+        sys.exit(EXIT_FINDINGS if regressions(run.drift, run_to_dict(run)) else EXIT_CLEAN)
+    sys.exit(run.exit_code)
 
 
 def _load_baseline(path: Path, vendor: str) -> Any:

@@ -82,6 +82,7 @@ def _options(config: pytest.Config, requirement_id: str) -> Any:
         examples=DEFAULT_EXAMPLES if examples is None else examples,
         quick=config.getoption("--tapecheck-quick"),
         select=(requirement_id,),
+        option_prefix="--tapecheck-",
     )
 
 
@@ -105,6 +106,8 @@ class ConformanceItem(pytest.Item):
                 pytest.skip(result.reason or "skipped")
             if result.status == "failed":
                 raise ConformanceItemFailure(result)
+            if result.status == "error":
+                pytest.fail(f"could not be decided: {result.reason}", pytrace=False)
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ConformanceItemFailure):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -20,6 +21,7 @@ import httpx
 from tapecheck.reports.encodings import wipe
 from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import REDACTED, redact_headers, redact_url
+from tapecheck.suite.conform import evidence
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
 from tapecheck.suite.conform.ledger import Ledger
 from tapecheck.suite.conform.media import Media
@@ -74,9 +76,11 @@ class Session:
     #: the run's audio files, shared by its requirements
     media: Media = field(default_factory=Media)
     exchanges: list[Exchange] = field(default_factory=list)
-    #: requests sent with the valid credential, and how many of them were refused as unauthenticated
+    #: requests sent with the valid credential, how many were refused as unauthenticated,
+    #: and how many succeeded (2xx)
     authenticated: int = 0
     refused: int = 0
+    succeeded: int = 0
     #: objects created by the run, deleted after it where the vendor allows
     created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
     #: the run's register of what it created and deleted (ledger.py), and this requirement's id
@@ -86,6 +90,14 @@ class Session:
     #: exchange may take in all (``None``: only the client's own timeouts)
     max_response_bytes: int = MAX_RESPONSE_BYTES
     request_deadline_s: float | None = None
+    #: every request as sent (the evidence of a failure and its set-up calls), in order
+    history: list[evidence.Record] = field(default_factory=list, repr=False)
+    #: id(request) -> (request, how its body was made), set by :meth:`call` before sending
+    _bodies: dict[int, tuple[httpx.Request, evidence.Body]] = field(
+        default_factory=dict, repr=False
+    )
+    #: id(request or exchange) -> (it, its record)
+    _records: dict[int, tuple[Any, evidence.Record]] = field(default_factory=dict, repr=False)
 
     @property
     def vendor(self) -> str:
@@ -134,6 +146,15 @@ class Session:
             files=files,
             content=content,
         )
+        body = evidence.body_of_call(
+            json_body=json,
+            data=data,
+            files=files,
+            content=content,
+            content_type=request.headers.get("content-type", ""),
+        )
+        if body is not None:
+            self._bodies[id(request)] = (request, body)
         response = await self.send(request, authenticated=auth == "valid")
         # Anything a success created is noted, with the tenant it was made in; a delete counts
         # only with the run's own credential and in that tenant (a refusal is no deletion).
@@ -142,6 +163,16 @@ class Session:
 
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
         """Send a prepared request (a PUT to a signed URL, say) and record it."""
+        made = self._bodies.pop(id(request), None)
+        body = made[1] if made is not None and made[0] is request else None
+        record = evidence.Record(
+            method=request.method,
+            url=str(request.url),
+            headers=list(request.headers.items()),
+            body=body or evidence.body_of_request(request),
+        )
+        self.history.append(record)
+        self._records[id(request)] = (request, record)
         try:
             response = await read_response(
                 self.client,
@@ -159,6 +190,9 @@ class Session:
             self.authenticated += 1
             if response.status_code in (401, 403):
                 self.refused += 1
+            elif response.is_success:
+                self.succeeded += 1
+        evidence.remember(record, response)
         self.exchanges.append(self.exchange(request, response))
         return response
 
@@ -323,7 +357,10 @@ class Session:
 
     def exchange(self, request: httpx.Request, response: httpx.Response | None) -> Exchange:
         """The exchange as a report shows it: secrets redacted, bodies cut to 4 KB."""
-        request_view = {
+        known = self._records.get(id(request))
+        record = known[1] if known is not None and known[0] is request else None
+        sent = evidence.describe(record.body if record else evidence.body_of_request(request))
+        request_view: dict[str, Any] = {
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
@@ -333,6 +370,8 @@ class Session:
                 ).items()
             },
         }
+        if sent is not None:
+            request_view["body"] = self.redact(sent)
         response_view = None
         if response is not None:
             # Redacted before the cut, so that no credential is cut in half and half kept.
@@ -347,7 +386,32 @@ class Session:
                 },
                 "body": body if len(body) <= _BODY_LIMIT else body[:_BODY_LIMIT] + "…",
             }
-        return Exchange(request=request_view, response=response_view)
+        shown = Exchange(request=request_view, response=response_view)
+        if record is not None:
+            self._records[id(shown)] = (shown, record)
+        return shown
+
+    def reproduce(self, exchange: Exchange | None) -> tuple[str, dict[str, bytes | Path]]:
+        """Commands replaying ``exchange``'s request (set-up calls first) and the files they read."""
+        known = self._records.get(id(exchange)) if exchange is not None else None
+        if known is None or known[0] is not exchange:
+            return "", {}
+        record = known[1]
+        index = next((i for i, r in enumerate(self.history) if r is record), None)
+        if index is None:
+            return "", {}
+        names = (
+            (self.credentials.token, "TAPECHECK_TOKEN"),
+            (self.credentials.device_token, "TAPECHECK_DEVICE_TOKEN"),
+            (self.credentials.other_token, "TAPECHECK_OTHER_TOKEN"),
+        )
+        return evidence.reproduce(
+            self.history,
+            index,
+            base_url=str(self.client.base_url),
+            embedded=self.embedded,
+            secrets={secret: name for secret, name in names if secret},
+        )
 
 
 def _text(response: httpx.Response) -> str:

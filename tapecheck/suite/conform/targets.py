@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tapecheck.suite.conform.requirements import RequirementUndecided
 from tapecheck.suite.specs import load_spec
 
 __all__ = [
@@ -116,7 +117,7 @@ def remote(base_url: str) -> Target:
     return Target(label=base_url, base_url=base_url)
 
 
-class Undecidable(Exception):
+class Undecidable(RequirementUndecided):
     """The target's answer passed a bound (size or time): the requirement cannot be decided.
 
     ``response`` is the answer as far as it was read (status and headers, the

@@ -32,7 +32,6 @@ __all__ = [
     "LIST",
     "MALFORMED_ID",
     "NOT_UUIDS",
-    "SEED",
     "SPEC",
     "TENANT_HEADER",
     "UPLOAD",
@@ -62,8 +61,7 @@ UPLOAD = "upload"
 LIST = "list-recordings"
 GET = "get-recording"
 DELETE = "delete-recording"
-SEED = "Seed corti-upload-recording.md"
-SPEC = "specs/corti.yaml"
+SPEC = "the Corti spec"
 OCTET_STREAM = "application/octet-stream"
 TENANT_HEADER = "Tenant-Name"
 
