@@ -20,6 +20,7 @@ from tapecheck.reports.base import RunWriter, register_run
 from tapecheck.reports.json import BODY_LIMIT, cut_body, header_items
 from tapecheck.reports.model import RequirementResult, RequirementStatus, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_html, drift_html
 
 __all__ = ["RunHtmlWriter", "run_to_html"]
 
@@ -340,13 +341,17 @@ def run_to_html(run: Run) -> str:
     failed = [r for r in run.requirements if r.status in undone and run.counts(r)]
     advisories = [r for r in run.requirements if r.status in undone and not run.counts(r)]
     flaky = [r for r in run.requirements if r.flaky]
-    sections = [_header(run), '<main class="wrap">\n', _stats(run), _table(run)]
+    sections = [_header(run), '<main class="wrap">\n']
+    if run.drift is not None:
+        sections.append(drift_html(run.drift, _anchor))
+    sections.extend([_stats(run), _table(run)])
     sections.append("<section>\n<h2>Failures</h2>\n")
     if failed:
         sections.extend(_failure(r) for r in failed)
     else:
         sections.append('<p class="empty">No requirement that counts failed.</p>\n')
     sections.append("</section>\n")
+    sections.append(created_html(run.created, kept=run.kept))
     sections.append(
         '<section class="advisories">\n<h2>Advisories</h2>\n'
         '<p class="note">Requirements of level <em>should</em>: the vendor\'s docs are silent '

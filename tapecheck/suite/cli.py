@@ -540,11 +540,18 @@ def _mock_credentials(spec: Any, *, token: str | None, tenant: str) -> list[str]
 # -- tapecheck conform / selftest ---------------------------------------------
 
 
+def _nightly_command() -> click.Command:
+    from tapecheck.suite.cli_nightly import nightly_command
+
+    return nightly_command
+
+
 def _add_conform_commands() -> None:
     from tapecheck.suite.cli_conform import conform_command, selftest_command
 
     main.add_command(conform_command)
     main.add_command(selftest_command)
+    main.add_command(_nightly_command())
 
 
 _add_conform_commands()
