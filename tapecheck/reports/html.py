@@ -20,6 +20,7 @@ from tapecheck.reports.base import RunWriter, register_run
 from tapecheck.reports.json import BODY_LIMIT, cut_body, header_items
 from tapecheck.reports.model import RequirementResult, RequirementStatus, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_html, drift_html
 
 __all__ = ["RunHtmlWriter", "run_to_html"]
 
@@ -167,6 +168,11 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _inline(text: str) -> str:
+    """A title as HTML: escaped, with its Markdown `code` spans as <code> (never literal backticks)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
+
+
 def _anchor(requirement_id: str) -> str:
     return "req-" + re.sub(_ANCHOR_UNSAFE, "-", requirement_id)
 
@@ -185,7 +191,10 @@ def _header(run: Run) -> str:
         _meta("Tool version", f"tapecheck {_e(run.tool_version or 'unknown')}"),
         _meta("Date", _e(run.started_at or "not recorded")),
         _meta("Duration", f"{run.duration_s:.2f} s"),
-        _meta("Examples", f"{_e(run.examples)} per requirement" if run.examples else "default"),
+        _meta(
+            "Examples",
+            f"{_e(run.examples)} per requirement" if run.examples else "none (deterministic only)",
+        ),
         _meta("Mode", _e(run.mode + (", strict" if run.strict else ""))),
         _meta("Spec sha256", f"<code>{_e(run.spec_sha256)}</code>", wide=True),
     ]
@@ -224,7 +233,7 @@ def _row(requirement: RequirementResult) -> str:
     ident = f"<code>{_e(requirement.id)}</code>"
     if status == "failed" or requirement.flaky:
         ident = f'<a href="#{_anchor(requirement.id)}">{ident}</a>'
-    title = _e(requirement.title)
+    title = _inline(requirement.title)
     if status in ("skipped", "error") and requirement.reason:
         label = "Skipped" if status == "skipped" else "Could not be decided"
         title += f'<div class="note">{label}: {_e(requirement.reason)}</div>'
@@ -320,7 +329,7 @@ def _failure(requirement: RequirementResult, kind: str = "failed") -> str:
         f'<details class="requirement{cls}" id="{_anchor(requirement.id)}" open>\n'
         f'<summary><span class="badge {badge}">{_e(label)}</span> '
         f"<code>{_e(requirement.id)}</code> "
-        f'{_e(requirement.title)}<span class="count">{checks}</span></summary>\n'
+        f'{_inline(requirement.title)}<span class="count">{checks}</span></summary>\n'
         f'<div class="requirement-body">\n{"".join(body)}</div>\n</details>\n'
     )
 
@@ -332,13 +341,17 @@ def run_to_html(run: Run) -> str:
     failed = [r for r in run.requirements if r.status in undone and run.counts(r)]
     advisories = [r for r in run.requirements if r.status in undone and not run.counts(r)]
     flaky = [r for r in run.requirements if r.flaky]
-    sections = [_header(run), '<main class="wrap">\n', _stats(run), _table(run)]
+    sections = [_header(run), '<main class="wrap">\n']
+    if run.drift is not None:
+        sections.append(drift_html(run.drift, _anchor))
+    sections.extend([_stats(run), _table(run)])
     sections.append("<section>\n<h2>Failures</h2>\n")
     if failed:
         sections.extend(_failure(r) for r in failed)
     else:
         sections.append('<p class="empty">No requirement that counts failed.</p>\n')
     sections.append("</section>\n")
+    sections.append(created_html(run.created, kept=run.kept))
     sections.append(
         '<section class="advisories">\n<h2>Advisories</h2>\n'
         '<p class="note">Requirements of level <em>should</em>: the vendor\'s docs are silent '

@@ -13,13 +13,21 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
-from tapecheck.reports.model import Finding, LintResult, RequirementResult, Run, Verdict
+from tapecheck.reports.model import (
+    CreatedResource,
+    Finding,
+    LintResult,
+    RequirementResult,
+    Run,
+    Verdict,
+)
 from tapecheck.reports.redact import redact_run
 
 __all__ = [
     "BODY_LIMIT",
     "LintJsonWriter",
     "RunJsonWriter",
+    "created_to_dict",
     "cut_body",
     "finding_to_dict",
     "header_items",
@@ -55,7 +63,12 @@ def lint_to_dict(result: LintResult) -> dict[str, Any]:
         "tool": "tapecheck",
         "version": result.tool_version,
         "diagnostics": [finding_to_dict(f) for f in result.findings],
-        "summary": {"files": result.files, "errors": result.errors, "warnings": result.warnings},
+        "summary": {
+            "files": result.files,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "info": result.infos,
+        },
     }
 
 
@@ -203,7 +216,29 @@ def run_to_dict(run: Run) -> dict[str, Any]:
             ),
         },
         "requirements": [requirement_to_dict(r) for r in run.requirements],
+        **_extras(run),
     }
+
+
+def created_to_dict(resource: CreatedResource) -> dict[str, Any]:
+    return {
+        "kind": resource.kind,
+        "id": resource.id,
+        "created_at": resource.created_at,
+        "requirement": resource.requirement,
+        "deleted": resource.deleted,
+    }
+
+
+def _extras(run: Run) -> dict[str, Any]:
+    """``drift`` (with ``--baseline``) and ``created`` (against a ``--base-url``)."""
+    extras: dict[str, Any] = {}
+    if run.drift is not None:
+        extras["drift"] = dict(run.drift)
+    if run.created or run.kept:
+        extras["created"] = [created_to_dict(c) for c in run.created]
+        extras["kept"] = run.kept
+    return extras
 
 
 @register_run

@@ -13,9 +13,11 @@ import re
 from typing import TYPE_CHECKING, TextIO
 
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
+from tapecheck.reports.drift import DRIFT_KEYS, drift_ids, drift_summary
 from tapecheck.reports.json import cut_body
 from tapecheck.reports.model import Finding, LintResult, RequirementResult, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_lines, drift_lines
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -156,9 +158,12 @@ def _add_requirement(suite: Element, run: Run, requirement: RequirementResult) -
         "testcase",
         suite,
         classname=f"tapecheck.conform.{run.vendor}",
-        name=f"{requirement.id}: {requirement.title}",
+        name=requirement.id,  # the stable id: CI keeps a test's history by its name
         time=f"{requirement.duration_s:.3f}",
     )
+    case_properties = _element("properties", case)
+    _element("property", case_properties, name="title", value=requirement.title)
+    _element("property", case_properties, name="level", value=requirement.level)
     counted = run.counts(requirement)
     first = requirement.failures[0] if requirement.failures else None
     details = "\n".join(_verdict_text(v) for v in requirement.failures)
@@ -207,6 +212,8 @@ class RunJunitWriter(RunWriter):
             attrs["timestamp"] = run.started_at
         suite = _element("testsuite", root, **attrs)
         properties = _element("properties", suite)
+        for name, value in _drift_properties(run):
+            _element("property", properties, name=name, value=value)
         for name, value in (
             ("vendor", run.vendor),
             ("target", run.target),
@@ -222,4 +229,17 @@ class RunJunitWriter(RunWriter):
             _element("property", properties, name="incomplete", value=run.incomplete)
         for requirement in run.requirements:
             _add_requirement(suite, run, requirement)
+        notes = [*(drift_lines(run.drift) if run.drift is not None else [])]
+        notes += created_lines(run.created, kept=run.kept)
+        if notes:
+            _element("system-out", suite, "\n".join(notes))
         _write_tree(root, stream)
+
+
+def _drift_properties(run: Run) -> list[tuple[str, str]]:
+    """The drift first among the suite's properties: each list's ids, comma-separated."""
+    if run.drift is None:
+        return []
+    pairs = [("drift", drift_summary(run.drift))]
+    pairs += [(f"drift.{key}", ",".join(drift_ids(run.drift, key))) for key in DRIFT_KEYS]
+    return pairs

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 __all__ = [
+    "CreatedResource",
     "Exchange",
     "Finding",
     "LintResult",
@@ -51,6 +52,9 @@ class RuleDoc:
     summary: str
     explanation: str
     fix_title: str | None = None
+    vendor: str | None = None
+    #: 0.0-10.0 (CVSS-like) for rules that flag a security problem; GitHub ranks alerts by it.
+    security_severity: float | None = None
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,20 @@ class RequirementResult:
     flaky: bool = False
 
 
+@dataclass(frozen=True)
+class CreatedResource:
+    """Something a run created on the target, and whether the run deleted it again.
+
+    A team cleans its sandbox by hand from the ones left (``deleted`` false).
+    """
+
+    kind: str
+    id: str
+    created_at: str
+    requirement: str = ""
+    deleted: bool = False
+
+
 @dataclass
 class Run:
     """One ``tapecheck conform`` run against one target."""
@@ -152,6 +170,12 @@ class Run:
     duration_s: float = 0.0
     examples: int = 0
     mode: str = "full"
+    #: the comparison with ``--baseline`` (reports/drift.py), when one was given
+    drift: Mapping[str, Any] | None = None
+    #: what the run created on a real target (``--base-url``), deleted or left
+    created: list[CreatedResource] = field(default_factory=list)
+    #: ``--keep``: nothing was deleted, on purpose
+    kept: bool = False
     #: ``--strict``: a failed ``should`` counts as a failed ``must``
     strict: bool = False
     #: why the run could not be made (target unreachable, every credential refused); "" if it was

@@ -14,6 +14,7 @@ from typing import TextIO
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
 from tapecheck.reports.model import LintResult, RequirementResult, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_lines, drift_lines
 
 __all__ = ["LintTextWriter", "RunTextWriter", "verdict_line"]
 
@@ -169,6 +170,8 @@ class RunTextWriter(RunWriter):
             details.append("strict")
         stream.write(paint(", ".join(details), _DIM) + "\n")
         stream.write(paint(f"spec sha256 {run.spec_sha256}", _DIM) + "\n")
+        if run.drift is not None:
+            stream.write("".join(_escaped(line) + "\n" for line in drift_lines(run.drift)))
         passed, failed, skipped = run.count("passed"), run.count("failed"), run.count("skipped")
         errors = run.count("error")
         counts = [
@@ -205,6 +208,9 @@ class RunTextWriter(RunWriter):
                 label = "ADVISORY" if requirement.status == "failed" else "ERROR"
                 _requirement_block(stream, requirement, paint(label, _STYLES["warning"]), paint)
         stream.write("\n")
+        left = created_lines(run.created, kept=run.kept)
+        if left:
+            stream.write("".join(_escaped(line) + "\n" for line in left) + "\n")
         line = verdict_line(run)
         head, _, rest = line.partition(":")
         style = {"conforms": _BOLD + _GREEN, "does-not-conform": _STYLES["error"]}.get(

@@ -186,6 +186,24 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     help="Seconds the whole run may take (default 900); past it, what is not decided is "
     "`error` and the reports are still written.",
 )
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier report.json of the same vendor: the report gains a drift section.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["any", "new"]),
+    default="any",
+    show_default=True,
+    help="Exit 1 for any failed requirement, or only for failures new since --baseline "
+    "(without one, every failure is new).",
+)
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Leave everything the run creates on the target (for debugging); the report lists it.",
+)
 def conform_command(
     vendor: str,
     base_url: str | None,
@@ -202,6 +220,9 @@ def conform_command(
     strict: bool,
     timeout: float,
     max_time: float | None,
+    baseline: Path | None = None,
+    fail_on: str = "any",
+    keep: bool = False,
 ) -> None:
     """Certify that a target implements VENDOR's upload API."""
     from tapecheck.suite.conform.events import RunAborted, RunFinished
@@ -213,6 +234,7 @@ def conform_command(
     )
 
     _check_vendor(vendor)
+    baseline_document = _load_baseline(baseline, vendor) if baseline is not None else None
     options = ConformOptions(
         vendor=vendor,
         base_url=base_url,
@@ -228,6 +250,7 @@ def conform_command(
         strict=strict,
         report_dir=report_dir,
         max_time=max_time or DEFAULT_MAX_TIME,
+        keep=keep,
     )
     try:
         options.target()
@@ -244,6 +267,11 @@ def conform_command(
     finally:
         handler.shutdown()
     run = final.run
+    if baseline_document is not None:
+        from tapecheck.reports.drift import compute_drift
+        from tapecheck.reports.json import run_to_dict
+
+        run.drift = compute_drift(baseline_document, run_to_dict(run))
     if report_dir is not None:
         _write_reports(run, report_dir)
     RUN_WRITERS[output_format]().write(
@@ -257,7 +285,27 @@ def conform_command(
             f"tapecheck: incomplete: {run.count('error')} requirement(s) could not be decided",
             err=True,
         )
+    if fail_on == "new" and run.drift is not None and run.verdict == "does-not-conform":
+        from tapecheck.reports.drift import regressions
+        from tapecheck.reports.json import run_to_dict
+
+        # The verdict stays what it is; only the exit status looks at what is new.
+        sys.exit(EXIT_FINDINGS if regressions(run.drift, run_to_dict(run)) else EXIT_CLEAN)
     sys.exit(run.exit_code)
+
+
+def _load_baseline(path: Path, vendor: str) -> Any:
+    """The ``--baseline`` document; a usage error when it cannot be read or is another vendor's."""
+    from tapecheck.reports.drift import MAX_BASELINE_BYTES, BaselineError, load_baseline
+
+    try:
+        with path.open("rb") as stream:
+            text = stream.read(MAX_BASELINE_BYTES + 1)
+        return load_baseline(text, vendor)
+    except OSError as exc:
+        _fail(f"--baseline {path}: {exc.strerror or exc}")
+    except BaselineError as exc:
+        _fail(f"--baseline {path}: {exc}")
 
 
 @click.command("selftest")

@@ -411,6 +411,7 @@ class Prober:
         self.sent[case.operation.label] += 1
         phase = case.meta.phase.name.value if case.meta is not None else "explicit"
         self.statuses[(case.operation.label, phase, answer.status_code)] += 1
+        self.session.note(operation_id, dict(case.path_parameters or {}), answer)  # the ledger
         if answer.is_success and self.fixtures.collect is not None:
             self.fixtures.collect(operation_id, _json_or_none(answer))
         multi: dict[str, list[str]] = {}

@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +38,7 @@ from tapecheck.suite.conform.events import (
     RunFinished,
     RunStarted,
 )
+from tapecheck.suite.conform.ledger import Ledger, resources_of
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import (
     Requirement,
@@ -94,6 +96,7 @@ class ConformOptions:
     option_prefix: str = "--"
     #: where the files that failures' ``reproduce`` commands read are written (--report-dir)
     report_dir: Path | None = None
+    keep: bool = False  # --keep: leave what the run creates on the target
 
     def target(self) -> Target:
         if self.base_url:
@@ -140,7 +143,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
         tool_version=__version__,
         spec_sha256=spec.sha256,
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        examples=options.examples,
+        examples=0 if options.quick else options.examples,  # --quick generates nothing
         mode="quick" if options.quick else "full",
         strict=options.strict,
     )
@@ -149,6 +152,8 @@ def execute(options: ConformOptions) -> Iterator[Event]:
     deadline = started + options.max_time
     tally = _Tally()
     media = Media()
+    ledger = Ledger(resources_of(options.vendor), keep=options.keep)
+    run.kept = options.keep and not target.embedded
     with asyncio.Runner() as loop:
         client = target.client(timeout=options.timeout)
 
@@ -162,9 +167,12 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                 embedded=target.embedded,
                 media=media,
                 request_deadline_s=options.timeout,
+                ledger=ledger,
+                requirement=requirement.id,
             )
             result = loop.run(_decide_by(requirement, session, deadline, max_time=options.max_time))
             tally.add(result, session)
+            loop.run(session.sweep())  # what it made and did not delete, failed midway or not
             if options.report_dir is not None:
                 for failure in result.failures:
                     # The commands still show what to send; the CLI reports an unusable folder.
@@ -185,11 +193,18 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                 except TargetUnreachable as exc:
                     run.duration_s = time.perf_counter() - started
                     run.incomplete = f"the target is unreachable: {exc}"
+                    _created(run, ledger, target.embedded)
                     yield RunAborted(run.incomplete, run, kind="unreachable")
                     return
                 run.requirements.append(result)
                 yield RequirementFinished(requirement, result, index)
         finally:
+            if ledger.pending() and not ledger.keep:
+                # Interrupted (Ctrl-C, an error): what the last requirement made still goes.
+                sweeper = Session(spec=spec, client=client, credentials=credentials, ledger=ledger)
+                with suppress(Exception):
+                    loop.run(sweeper.sweep())
+            _created(run, ledger, target.embedded)
             loop.run(client.aclose())
             media.close()
     run.duration_s = time.perf_counter() - started
@@ -207,6 +222,12 @@ def execute(options: ConformOptions) -> Iterator[Event]:
         yield RunAborted(run.incomplete, run, kind="credentials")
         return
     yield RunFinished(run)
+
+
+def _created(run: Run, ledger: Ledger, embedded: bool) -> None:
+    """What the run created, in the report of a run against a real target."""
+    if not embedded:
+        run.created = ledger.created()
 
 
 def _refused_only(result: RequirementResult) -> bool:

@@ -23,6 +23,7 @@ from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import REDACTED, redact_headers, redact_url
 from tapecheck.suite.conform import evidence
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
+from tapecheck.suite.conform.ledger import Ledger
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.targets import MAX_RESPONSE_BYTES, Undecidable, read_response
 from tapecheck.suite.specs import Operation, Spec
@@ -82,6 +83,9 @@ class Session:
     succeeded: int = 0
     #: objects created by the run, deleted after it where the vendor allows
     created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+    #: the run's register of what it created and deleted (ledger.py), and this requirement's id
+    ledger: Ledger = field(default_factory=Ledger)
+    requirement: str = ""
     #: the most bytes of a response body read (decompressed), and the seconds one
     #: exchange may take in all (``None``: only the client's own timeouts)
     max_response_bytes: int = MAX_RESPONSE_BYTES
@@ -151,7 +155,11 @@ class Session:
         )
         if body is not None:
             self._bodies[id(request)] = (request, body)
-        return await self.send(request, authenticated=auth == "valid")
+        response = await self.send(request, authenticated=auth == "valid")
+        # Anything a success created is noted, with the tenant it was made in; a delete counts
+        # only with the run's own credential and in that tenant (a refusal is no deletion).
+        self.note(operation_id, path or {}, response, own=auth == "valid", tenant=tenant)
+        return response
 
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
         """Send a prepared request (a PUT to a signed URL, say) and record it."""
@@ -257,6 +265,55 @@ class Session:
         if scheme.get("type") == "apiKey" and scheme.get("in") == "query":
             return {str(scheme["name"]): token}
         return {}
+
+    # -- what the run created -------------------------------------------------
+
+    @property
+    def keep(self) -> bool:
+        """``--keep``: leave everything the run creates, for debugging."""
+        return self.ledger.keep
+
+    def note(
+        self,
+        operation_id: str,
+        path: Mapping[str, Any],
+        response: httpx.Response,
+        *,
+        own: bool = True,
+        tenant: str | None = None,
+    ) -> None:
+        """Tell the ledger about an answer (``own``: sent with the run's own credential)."""
+        body: Any = None
+        if response.is_success and operation_id in self.ledger.resources:
+            try:
+                body = response.json()
+            except (ValueError, UnicodeDecodeError):
+                body = None
+        values = {str(k): str(v) for k, v in path.items()}
+        self.ledger.note(
+            operation_id,
+            values,
+            response.status_code,
+            body,
+            requirement=self.requirement,
+            own=own,
+            tenant=None if tenant == self.credentials.tenant else tenant,
+        )
+
+    async def sweep(self) -> None:
+        """Delete what the run created and has not deleted yet (never with ``--keep``)."""
+        if self.ledger.keep:
+            return
+        for entry in self.ledger.pending():
+            if entry.deleted or entry.delete is None:
+                continue  # gone with a parent deleted earlier in this sweep
+            operation, path = entry.delete
+            try:
+                await self.call(operation, path=path, tenant=entry.tenant)
+            except TargetUnreachable:
+                return  # the rest would wait for the same silence; listed as left behind
+            except (ConformanceFailure, Undecidable, httpx.HTTPError, KeyError):
+                continue  # listed as left behind; a failed delete never changes a verdict
 
     # -- checking -------------------------------------------------------------
 

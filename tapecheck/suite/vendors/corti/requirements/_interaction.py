@@ -117,6 +117,8 @@ class Interaction:
 
 async def cleanup(s: Session, operation: str, path: Mapping[str, str]) -> None:
     """Delete what a requirement made; never masks the requirement's own verdict."""
+    if s.keep:
+        return  # --keep: left for debugging, listed in the report
     with suppress(ConformanceFailure, TargetUnreachable, httpx.HTTPError):
         await s.call(operation, path=path)
 
