@@ -6,8 +6,8 @@ document::
 
     {"version": 1,
      "runs": [{"started_at": "2026-12-06T04:00:00+00:00",
-               "vendors": {"corti": {"verdict": "does-not-conform",
-                                     "requirements": {"COR-UPLOAD-...": "failed", ...}}}}]}
+               "vendors": {"acme": {"verdict": "does-not-conform",
+                                     "requirements": {"ACME-UPLOAD-...": "failed", ...}}}}]}
 
 A vendor that was not run is absent from its entry; it neither starts nor
 breaks a streak. Everything here is pure, and a history file that is not this

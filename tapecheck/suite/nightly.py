@@ -4,8 +4,8 @@ For each vendor of the catalogue, the environment names its sandbox:
 
     TAPECHECK_<V>_BASE_URL      the sandbox's base URL (required; without it the vendor is not run)
     TAPECHECK_<V>_TOKEN         the credential
-    TAPECHECK_<V>_TENANT        Corti's Tenant-Name, Crescendo's tenantId
-    TAPECHECK_<V>_DEVICE_TOKEN  Bota's device token
+    TAPECHECK_<V>_TENANT        the tenant, where the vendor's spec names one
+    TAPECHECK_<V>_DEVICE_TOKEN  a device token, where the spec has that credential kind
     TAPECHECK_<V>_PARAMS        extra --param values, comma-separated NAME=VALUE pairs
 
 Each vendor runs as its own ``tapecheck conform`` process (credentials travel

@@ -37,7 +37,7 @@ class Creates:
     is the operation that deletes it; ``delete_path`` maps each of its path
     parameters to ``"{id}"`` (the new id) or ``"{path.NAME}"`` (a path parameter
     of the creating request). ``parent`` names the kind whose deletion takes this
-    one along (a Corti recording goes with its interaction), and ``parent_param``
+    one along (a recording goes with the interaction it belongs to), and ``parent_param``
     the creating request's path parameter that holds the parent's id.
     """
 

@@ -1,12 +1,12 @@
 """The pytest plugin: run the conformance suite inside a team's own test run.
 
-    pytest --tapecheck-vendor corti --tapecheck-base-url https://api.eu.corti.app/v2
+    pytest --tapecheck-vendor acme --tapecheck-base-url https://api.acme.example/v1
 
-Each vendor is one collector (node id ``tapecheck::corti``) and each requirement
-of its catalogue one test item under it (``tapecheck::corti::CORTI-UPLOAD-201``):
+Each vendor is one collector (node id ``tapecheck::acme``) and each requirement
+of its catalogue one test item under it (``tapecheck::acme::ACME-UPLOAD-201``):
 passed, failed with the failing exchange, or skipped with its reason. The ids
 work as pytest ids do: ``-k UPLOAD``, ``--co``, ``--deselect`` and, on the
-command line, ``pytest tapecheck::corti::CORTI-UPLOAD-201`` (which also names
+command line, ``pytest tapecheck::acme::ACME-UPLOAD-201`` (which also names
 the vendor, so ``--tapecheck-vendor`` may be left out). A failed ``should``
 requirement is an advisory, reported as ``xfail`` with its reason, unless
 ``--tapecheck-strict`` is given. Without a vendor the plugin adds nothing and
@@ -61,7 +61,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--tapecheck-token", help="The credential (default: $TAPECHECK_TOKEN).")
     group.addoption("--tapecheck-tenant", help="The tenant (default: $TAPECHECK_TENANT).")
     group.addoption(
-        "--tapecheck-device-token", help="Bota device token (default: $TAPECHECK_DEVICE_TOKEN)."
+        "--tapecheck-device-token",
+        help="A device token, for vendors with that credential kind (default: $TAPECHECK_DEVICE_TOKEN).",
     )
     group.addoption(
         "--tapecheck-param",
@@ -101,7 +102,7 @@ def pytest_configure(config: pytest.Config) -> None:
             vendors.append(named)
     if selected and not vendors:
         raise pytest.UsageError(
-            f"{selected[0]}: name the vendor, as in tapecheck::corti or --tapecheck-vendor corti"
+            f"{selected[0]}: name the vendor, as in tapecheck::VENDOR::ID or --tapecheck-vendor VENDOR"
         )
     if vendors:
         _check_vendors(vendors, config)

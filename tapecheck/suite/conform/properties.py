@@ -478,7 +478,7 @@ _MEANINGS = ("400", "401", "403", "404", "413", "415", "422")
 def refusals_of_any_documented_meaning(document: dict[str, Any]) -> None:
     """Let every operation answer the refusals of each meaning (401 or 403, 400 or 422, ...).
 
-    A spec lists the statuses the docs show (Alpharun's and Siro's show none: the spec
+    A spec lists the statuses the docs show (some vendors' docs show none: their spec
     adds 400 and 401 for the linter and the mock); a target that answers 422 for a
     duplicate contact, or 415 for a body without a Content-Type, follows the docs as
     well. Operations keep their own definition of a status they document.

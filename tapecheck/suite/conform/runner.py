@@ -48,7 +48,7 @@ from tapecheck.suite.conform.requirements import (
 )
 from tapecheck.suite.conform.session import Credentials, Session, TargetUnreachable
 from tapecheck.suite.conform.targets import AppFactory, Target, embedded, remote
-from tapecheck.suite.specs import load_spec
+from tapecheck.suite.specs import Spec, load_spec
 
 __all__ = [
     "DEFAULT_EXAMPLES",
@@ -217,7 +217,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
         run.incomplete = (
             f"the target refused the credentials: {tally.refused} of {tally.authenticated} "
             f"requests made with them were refused and none succeeded; "
-            f"{credentials_hint(options.option_prefix)}"
+            f"{credentials_hint(options.option_prefix, spec)}"
         )
         yield RunAborted(run.incomplete, run, kind="credentials")
         return
@@ -239,9 +239,18 @@ def _refused_only(result: RequirementResult) -> bool:
     return bool(statuses) and all(status in (401, 403) for status in statuses)
 
 
-def credentials_hint(prefix: str = "--") -> str:
-    """What to check when the credentials are refused, in the options of the caller."""
-    return f"check {prefix}token and {prefix}tenant (Bota: {prefix}device-token)"
+def credentials_hint(prefix: str = "--", spec: Spec | None = None) -> str:
+    """What to check when the credentials are refused, in the options of the caller.
+
+    The options named are the ones the vendor's spec uses: a tenant only where it
+    names one, a device token only where it has that credential kind.
+    """
+    options = [f"{prefix}token"]
+    if spec is None or spec.ext.get("tenant"):
+        options.append(f"{prefix}tenant")
+    if spec is None or any(c.get("kind") == "device-token" for c in spec.credentials):
+        options.append(f"{prefix}device-token")
+    return "check " + " and ".join(options)
 
 
 class _Tally:

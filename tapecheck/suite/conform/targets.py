@@ -3,7 +3,7 @@
 Both are an ``httpx.AsyncClient`` to the caller: the embedded mock through
 ``httpx.ASGITransport`` (request bodies stream to the app chunk by chunk), a
 real target over HTTP. The spec's paths are appended to the base URL, which
-carries the vendor's version prefix (Corti ``/v2``).
+carries the vendor's version prefix (``/v2``, say).
 
 A target may be hostile: :func:`read_response` reads one answer within a size
 bound (:data:`MAX_RESPONSE_BYTES`, counted after decompression, so a gzip bomb

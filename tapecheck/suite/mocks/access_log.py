@@ -3,7 +3,7 @@
 An ASGI middleware, so it wraps any mock (a vendor's or the generic one)
 without touching the server: ``tapecheck mock`` adds it unless ``--quiet``.
 The query string is never written: a credential can travel in it
-(Crescendo's ``bearer_token``).
+(a ``bearer_token`` query parameter).
 """
 
 from __future__ import annotations
