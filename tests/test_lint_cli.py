@@ -112,7 +112,7 @@ def test_warnings_alone_exit_0(calls: Path, change: Any, code: str) -> None:
     status, report = lint_json("a.request.yaml")
     assert status == 0
     assert code_set(report) == {code}
-    assert report["summary"] == {"files": 1, "errors": 0, "warnings": 1}
+    assert report["summary"] == {"files": 1, "errors": 0, "warnings": 1, "info": 0}
 
 
 def test_infos_alone_exit_0() -> None:

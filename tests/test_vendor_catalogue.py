@@ -17,8 +17,10 @@ import shutil
 import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -33,6 +35,15 @@ from tapecheck.suite.specs import vendors
 
 PACKAGE = Path(tapecheck.__file__).resolve().parent
 KIT = Path(__file__).resolve().parent / "vendor_kit"
+#: The generic families the sixth vendor's spec alone gets.
+FAMILY_IDS = (
+    "SIXTH-CREDENTIALS",
+    "SIXTH-SIZE-LIMIT",
+    "SIXTH-FORMATS",
+    "SIXTH-SUCCESS-STATUS",
+    "SIXTH-ERROR-BODY",
+    "SIXTH-NOT-FOUND",
+)
 #: What each command may take, at most (a subprocess that hangs fails the test, bounded).
 TIMEOUT = 180
 
@@ -305,18 +316,31 @@ def test_a_spec_alone_is_a_vendor(tmp_path: Path) -> None:
         not_audio = client.post("/recordings", content=b"\x00" * 5000, headers=headers)
         assert not_audio.status_code == 400
 
-    # conform: the generic property-based layer passes against that mock; the
-    # deterministic layer has no requirement yet (the generic families are to come).
+    # conform: the generic families (from the spec's x-tapecheck) and the property-based
+    # layer pass against that mock; the selftest kills every generic mutant.
     full = _tapecheck(
         site, "conform", "sixth", "--examples", "3", "--seed", "1", "--format", "json", cwd=tmp_path
     )
     assert full.returncode == 0, full.stdout + full.stderr
     statuses = {r["id"]: r["status"] for r in json.loads(full.stdout)["requirements"]}
-    assert statuses == {"SIXTH-SCHEMA-PROPERTIES": "passed", "SIXTH-SCHEMA-NEGATIVE": "passed"}
+    assert statuses == {
+        **dict.fromkeys(FAMILY_IDS, "passed"),
+        "SIXTH-SCHEMA-PROPERTIES": "passed",
+        "SIXTH-SCHEMA-NEGATIVE": "passed",
+    }
     quick = _tapecheck(site, "conform", "sixth", "--quick", "--format", "json", cwd=tmp_path)
-    assert json.loads(quick.stdout)["requirements"] == []
+    assert quick.returncode == 0, quick.stdout + quick.stderr
+    requirements = json.loads(quick.stdout)["requirements"]
+    assert {r["id"]: r["status"] for r in requirements} == dict.fromkeys(FAMILY_IDS, "passed")
+    # Quoted facts are must; not-found has no source in the spec, so it is should.
+    levels = {r["id"]: r["level"] for r in requirements}
+    assert levels == {**dict.fromkeys(FAMILY_IDS, "must"), "SIXTH-NOT-FOUND": "should"}
     selftest = _tapecheck(site, "selftest", "sixth", cwd=tmp_path)
-    assert "sixth: 0 requirements, 0 mutants" in selftest.stdout
+    assert selftest.returncode == 0, selftest.stdout
+    assert "sixth: 6 requirements, 6 mutants" in selftest.stdout
+    assert "6/6 mutants killed by must requirements" in selftest.stdout
+    for name in ("credentials-ignored", "limit-not-enforced", "unknown-id-200"):
+        assert re.search(rf"generic-{name} +killed", selftest.stdout), selftest.stdout
 
 
 @pytest.mark.e2e
@@ -329,14 +353,79 @@ def test_a_sixth_vendor_is_a_spec_and_one_folder(tmp_path: Path) -> None:
     assert conform.returncode == 0, conform.stdout + conform.stderr
     report = json.loads(conform.stdout)
     assert report["vendor"] == "sixth"
+    # The folder's own ids win where they cover a family; the other families are generated.
     assert {r["id"]: r["status"] for r in report["requirements"]} == {
         "SIXTH-UPLOAD-201": "passed",
         "SIXTH-CREDENTIALS": "passed",
         "SIXTH-SIZE-LIMIT": "passed",
+        "SIXTH-FORMATS": "passed",
+        "SIXTH-SUCCESS-STATUS": "passed",
+        "SIXTH-ERROR-BODY": "passed",
+        "SIXTH-NOT-FOUND": "passed",
     }
     selftest = _tapecheck(site, "selftest", "sixth", cwd=tmp_path)
     assert selftest.returncode == 0, selftest.stdout
-    assert "2/2 mutants killed; mock pass" in selftest.stdout
+    assert (
+        "6/6 mutants killed by must requirements, 0 caught as advisories; mock pass"
+        in selftest.stdout
+    )
+
+
+class _CredulousHandler(BaseHTTPRequestHandler):
+    """A hand-written sixth-vendor server that stores anything and never looks at credentials."""
+
+    def _answer(self, status: int, body: dict[str, object]) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_POST(self) -> None:
+        size = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(size)
+        if size > 200_000:
+            self._answer(413, {"error": "too_large", "message": "over 200,000 bytes"})
+        else:
+            self._answer(201, {"id": "rec-1", "size": size})
+
+    def do_GET(self) -> None:
+        self._answer(404, {"error": "not_found", "message": "no such recording"})
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test reads the report, not the server's log."""
+
+
+@pytest.mark.e2e
+def test_a_server_that_ignores_credentials_does_not_conform(tmp_path: Path) -> None:
+    site = _site(tmp_path, spec=(KIT / "sixth.yaml").read_text(encoding="utf-8"), folder=False)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CredulousHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}/v1"
+        run = _tapecheck(
+            site,
+            "conform",
+            "sixth",
+            "--quick",
+            "--base-url",
+            base,
+            "--token",
+            "t0k3n",
+            "--format",
+            "json",
+            cwd=tmp_path,
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=30)
+    assert run.returncode == 1, run.stdout + run.stderr
+    statuses = {r["id"]: r["status"] for r in json.loads(run.stdout)["requirements"]}
+    assert statuses["SIXTH-CREDENTIALS"] == "failed"
+    assert statuses["SIXTH-NOT-FOUND"] == "passed"
 
 
 def test_specs_names_a_broken_spec_and_lists_the_others(tmp_path: Path) -> None:

@@ -20,11 +20,18 @@ from tapecheck.reports.base import RunWriter, register_run
 from tapecheck.reports.json import BODY_LIMIT, cut_body, header_items
 from tapecheck.reports.model import RequirementResult, RequirementStatus, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_html, drift_html
 
 __all__ = ["RunHtmlWriter", "run_to_html"]
 
 _ANCHOR_UNSAFE = r"[^A-Za-z0-9_.-]"
-_STATUSES: tuple[RequirementStatus, ...] = ("passed", "failed", "skipped")
+_STATUSES: tuple[RequirementStatus, ...] = ("passed", "failed", "skipped", "error")
+#: The stamp and the masthead class of each verdict.
+_VERDICTS = {
+    "conforms": ("CONFORMS", " verdict-pass"),
+    "does-not-conform": ("DOES NOT CONFORM", ""),
+    "incomplete": ("INCOMPLETE", " verdict-incomplete"),
+}
 
 _PAGE = Template(
     """<!DOCTYPE html>
@@ -63,7 +70,8 @@ a:hover { text-decoration: underline; }
 .wrap { max-width: 1180px; margin: 0 auto; padding: 0 32px; }
 .masthead { background: var(--soft); border-bottom: 1px solid var(--border);
   border-top: 6px solid var(--fail); padding: 20px 0 18px; }
-.masthead.conforms { border-top-color: var(--pass); }
+.masthead.verdict-pass { border-top-color: var(--pass); }
+.masthead.verdict-incomplete { border-top-color: var(--skip); }
 .eyebrow { margin: 0; color: var(--muted); font-size: 12px; font-weight: 600;
   letter-spacing: .08em; text-transform: uppercase; }
 .headline { display: flex; align-items: center; justify-content: space-between;
@@ -71,7 +79,16 @@ a:hover { text-decoration: underline; }
 h1 { margin: 0; font-size: 26px; line-height: 1.25; font-weight: 600; }
 .stamp { flex: none; padding: 6px 14px; border: 2px solid var(--fail); border-radius: 6px;
   color: var(--fail); background: #fff; font-weight: 700; font-size: 15px; letter-spacing: .06em; }
-.conforms .stamp { border-color: var(--pass); color: var(--pass); }
+.verdict-pass .stamp { border-color: var(--pass); color: var(--pass); }
+.verdict-incomplete .stamp { border-color: var(--skip); color: var(--skip); }
+.why { margin: 0 0 12px; font-weight: 600; }
+.badge.error { color: var(--fail); background: #fff; border-color: var(--fail-line); }
+.badge.should { color: var(--muted); background: #fff; border-color: var(--border); }
+.badge.must { color: var(--fg); background: var(--soft); border-color: var(--border); }
+.badge.flaky { color: var(--skip); background: var(--skip-bg); border-color: var(--skip-line); }
+.stat.error b { color: var(--fail); }
+.bar .error { background: #8c1d18; }
+details.requirement.advisory { border-left-color: #d4a72c; }
 .meta { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 10px 24px; margin: 0; }
 .meta div { min-width: 0; }
 .meta .wide { grid-column: span 2; }
@@ -151,6 +168,11 @@ def _e(value: object) -> str:
     return escape("" if value is None else str(value), quote=True)
 
 
+def _inline(text: str) -> str:
+    """A title as HTML: escaped, with its Markdown `code` spans as <code> (never literal backticks)."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
+
+
 def _anchor(requirement_id: str) -> str:
     return "req-" + re.sub(_ANCHOR_UNSAFE, "-", requirement_id)
 
@@ -161,8 +183,7 @@ def _meta(label: str, value: str, *, wide: bool = False) -> str:
 
 
 def _header(run: Run) -> str:
-    conforms = run.passed
-    verdict = "CONFORMS" if conforms else "DOES NOT CONFORM"
+    verdict, masthead = _VERDICTS[run.verdict]
     meta = [
         _meta("Vendor", _e(run.vendor)),
         _meta("Target", f"<code>{_e(run.target)}</code>"),
@@ -170,17 +191,25 @@ def _header(run: Run) -> str:
         _meta("Tool version", f"tapecheck {_e(run.tool_version or 'unknown')}"),
         _meta("Date", _e(run.started_at or "not recorded")),
         _meta("Duration", f"{run.duration_s:.2f} s"),
-        _meta("Examples", f"{_e(run.examples)} per requirement" if run.examples else "default"),
-        _meta("Mode", _e(run.mode)),
+        _meta(
+            "Examples",
+            f"{_e(run.examples)} per requirement" if run.examples else "none (deterministic only)",
+        ),
+        _meta("Mode", _e(run.mode + (", strict" if run.strict else ""))),
         _meta("Spec sha256", f"<code>{_e(run.spec_sha256)}</code>", wide=True),
     ]
     items = "".join(meta)
     return (
-        f'<header class="masthead{" conforms" if conforms else ""}">\n<div class="wrap">\n'
+        f'<header class="masthead{masthead}">\n<div class="wrap">\n'
         f'<p class="eyebrow">tapecheck conformance report</p>\n'
         f'<div class="headline"><h1>{_e(run.vendor)}</h1>'
         f'<div class="stamp" role="status">{verdict}</div></div>\n'
-        f'<dl class="meta">\n{items}</dl>\n</div>\n</header>\n'
+        + (
+            f'<p class="why">The run could not be made: {_e(run.incomplete)}</p>\n'
+            if run.incomplete
+            else ""
+        )
+        + f'<dl class="meta">\n{items}</dl>\n</div>\n</header>\n'
     )
 
 
@@ -202,18 +231,22 @@ def _stats(run: Run) -> str:
 def _row(requirement: RequirementResult) -> str:
     status = requirement.status
     ident = f"<code>{_e(requirement.id)}</code>"
-    if status == "failed":
+    if status == "failed" or requirement.flaky:
         ident = f'<a href="#{_anchor(requirement.id)}">{ident}</a>'
-    title = _e(requirement.title)
-    if status == "skipped" and requirement.reason:
-        title += f'<div class="note">Skipped: {_e(requirement.reason)}</div>'
+    title = _inline(requirement.title)
+    if status in ("skipped", "error") and requirement.reason:
+        label = "Skipped" if status == "skipped" else "Could not be decided"
+        title += f'<div class="note">{label}: {_e(requirement.reason)}</div>'
     elif status == "failed" and requirement.failures:
         first = requirement.failures[0]
         title += f'<div class="note">{_e(first.check)}: {_e(first.message)}</div>'
     source = _e(requirement.source) if requirement.source else '<span class="empty">none</span>'
+    flaky = ' <span class="badge flaky">flaky</span>' if requirement.flaky else ""
+    level = _e(requirement.level)
     return (
         f'<tr class="{status}"><td class="id">{ident}</td><td>{title}</td>'
-        f'<td class="status"><span class="badge {status}">{status}</span></td>'
+        f'<td class="level"><span class="badge {level}">{level}</span></td>'
+        f'<td class="status"><span class="badge {status}">{status}</span>{flaky}</td>'
         f'<td class="source">{source}</td></tr>\n'
     )
 
@@ -222,7 +255,7 @@ def _table(run: Run) -> str:
     rows = "".join(_row(r) for r in run.requirements)
     return (
         "<section>\n<h2>Requirements</h2>\n<table>\n"
-        "<thead><tr><th>ID</th><th>Requirement</th><th>Status</th>"
+        "<thead><tr><th>ID</th><th>Requirement</th><th>Level</th><th>Status</th>"
         '<th class="source">Source</th></tr></thead>\n'
         f"<tbody>\n{rows}</tbody>\n</table>\n</section>\n"
     )
@@ -268,21 +301,35 @@ def _verdict(verdict: Verdict) -> str:
             status = exchange.response.get("status")
             html.append(_message_block("Response", f"HTTP {status}", exchange.response))
         html.append("</div>")
+    if verdict.reproduce:
+        html.append(
+            '<div class="http reproduce"><h4>Reproduce (bash + curl, from the report folder)</h4>'
+            f"{_pre(verdict.reproduce, 'commands')}</div>"
+        )
     html.append("</div>\n")
     return "".join(html)
 
 
-def _failure(requirement: RequirementResult) -> str:
+def _failure(requirement: RequirementResult, kind: str = "failed") -> str:
     count = len(requirement.failures)
     checks = f"{count} failed check{'' if count == 1 else 's'}"
+    if kind == "flaky":
+        checks += ", then passed when run again"
     body = []
     if requirement.source:
         body.append(f'<blockquote class="source">{_e(requirement.source)}</blockquote>\n')
+    if requirement.status == "error":
+        checks = "could not be decided"
+        body.append(f'<p class="message">{_e(requirement.reason)}</p>\n')
     body.extend(_verdict(v) for v in requirement.failures)
+    cls = " advisory" if kind in ("advisory", "flaky") else ""
+    badge = {"failed": "failed", "advisory": "skipped", "flaky": "flaky"}.get(kind, "failed")
+    label = requirement.status if kind == "failed" else kind
     return (
-        f'<details class="requirement" id="{_anchor(requirement.id)}" open>\n'
-        f'<summary><span class="badge failed">failed</span> <code>{_e(requirement.id)}</code> '
-        f'{_e(requirement.title)}<span class="count">{checks}</span></summary>\n'
+        f'<details class="requirement{cls}" id="{_anchor(requirement.id)}" open>\n'
+        f'<summary><span class="badge {badge}">{_e(label)}</span> '
+        f"<code>{_e(requirement.id)}</code> "
+        f'{_inline(requirement.title)}<span class="count">{checks}</span></summary>\n'
         f'<div class="requirement-body">\n{"".join(body)}</div>\n</details>\n'
     )
 
@@ -290,21 +337,43 @@ def _failure(requirement: RequirementResult) -> str:
 def run_to_html(run: Run) -> str:
     """The whole page; credentials redacted, bodies cut to 4 KB."""
     run = redact_run(run)
-    failed = [r for r in run.requirements if r.status == "failed"]
-    sections = [_header(run), '<main class="wrap">\n', _stats(run), _table(run)]
+    undone = ("failed", "error")
+    failed = [r for r in run.requirements if r.status in undone and run.counts(r)]
+    advisories = [r for r in run.requirements if r.status in undone and not run.counts(r)]
+    flaky = [r for r in run.requirements if r.flaky]
+    sections = [_header(run), '<main class="wrap">\n']
+    if run.drift is not None:
+        sections.append(drift_html(run.drift, _anchor))
+    sections.extend([_stats(run), _table(run)])
     sections.append("<section>\n<h2>Failures</h2>\n")
     if failed:
         sections.extend(_failure(r) for r in failed)
     else:
-        sections.append('<p class="empty">No requirement failed.</p>\n')
+        sections.append('<p class="empty">No requirement that counts failed.</p>\n')
     sections.append("</section>\n")
+    sections.append(created_html(run.created, kept=run.kept))
+    sections.append(
+        '<section class="advisories">\n<h2>Advisories</h2>\n'
+        '<p class="note">Requirements of level <em>should</em>: the vendor\'s docs are silent '
+        "and the behaviour is a reasonable expectation. They do not change the verdict "
+        "(<code>--strict</code> makes them count).</p>\n"
+    )
+    if advisories:
+        sections.extend(_failure(r, "advisory") for r in advisories)
+    else:
+        sections.append('<p class="empty">No advisory.</p>\n')
+    sections.append("</section>\n")
+    if flaky:
+        sections.append('<section class="flaky">\n<h2>Flaky</h2>\n')
+        sections.extend(_failure(r, "flaky") for r in flaky)
+        sections.append("</section>\n")
     sections.append(
         f"<footer>Generated by tapecheck {_e(run.tool_version)} from the spec with sha256 "
         f"<code>{_e(run.spec_sha256)}</code>. Credentials are redacted; bodies are cut to "
         f"{BODY_LIMIT // 1024} KB. Replay with <code>--seed {_e(run.seed)}</code>.</footer>\n"
     )
     sections.append("</main>\n")
-    verdict = "conforms" if run.passed else "does not conform"
+    verdict = _VERDICTS[run.verdict][0].lower()
     return _PAGE.substitute(
         tool_version=_e(run.tool_version),
         title=_e(f"tapecheck: {run.vendor} {verdict}"),

@@ -13,13 +13,21 @@ from collections.abc import Mapping
 from typing import Any, TextIO
 
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
-from tapecheck.reports.model import Finding, LintResult, RequirementResult, Run, Verdict
+from tapecheck.reports.model import (
+    CreatedResource,
+    Finding,
+    LintResult,
+    RequirementResult,
+    Run,
+    Verdict,
+)
 from tapecheck.reports.redact import redact_run
 
 __all__ = [
     "BODY_LIMIT",
     "LintJsonWriter",
     "RunJsonWriter",
+    "created_to_dict",
     "cut_body",
     "finding_to_dict",
     "header_items",
@@ -55,7 +63,12 @@ def lint_to_dict(result: LintResult) -> dict[str, Any]:
         "tool": "tapecheck",
         "version": result.tool_version,
         "diagnostics": [finding_to_dict(f) for f in result.findings],
-        "summary": {"files": result.files, "errors": result.errors, "warnings": result.warnings},
+        "summary": {
+            "files": result.files,
+            "errors": result.errors,
+            "warnings": result.warnings,
+            "info": result.infos,
+        },
     }
 
 
@@ -125,9 +138,8 @@ def _request_to_dict(request: Mapping[str, Any]) -> dict[str, Any]:
         "method": str(request.get("method") or ""),
         "url": str(request.get("url") or ""),
         "headers": headers_to_dict(request.get("headers")),
+        "body": cut_body(request.get("body")),
     }
-    if request.get("body") is not None:
-        entry["body"] = cut_body(request["body"])
     return entry
 
 
@@ -152,6 +164,7 @@ def verdict_to_dict(verdict: Verdict) -> dict[str, Any]:
             if exchange is None or exchange.response is None
             else _response_to_dict(exchange.response)
         ),
+        "reproduce": verdict.reproduce or None,
     }
 
 
@@ -159,7 +172,9 @@ def requirement_to_dict(requirement: RequirementResult) -> dict[str, Any]:
     return {
         "id": requirement.id,
         "title": requirement.title,
+        "level": requirement.level,
         "status": requirement.status,
+        "flaky": requirement.flaky,
         "source": requirement.source,
         "reason": requirement.reason,
         "duration_s": round(requirement.duration_s, 3),
@@ -177,7 +192,12 @@ def run_to_dict(run: Run) -> dict[str, Any]:
         "seed": run.seed,
         "tool_version": run.tool_version,
         "spec_sha256": run.spec_sha256,
+        "verdict": run.verdict,
         "conforms": run.passed,
+        "advisories": run.advisories,
+        "flaky": run.flaky,
+        "strict": run.strict,
+        "incomplete": run.incomplete or None,
         "started_at": run.started_at,
         "duration_s": round(run.duration_s, 3),
         "examples": run.examples,
@@ -187,9 +207,38 @@ def run_to_dict(run: Run) -> dict[str, Any]:
             "passed": run.count("passed"),
             "failed": run.count("failed"),
             "skipped": run.count("skipped"),
+            "error": run.count("error"),
+            "must_failed": sum(
+                1 for r in run.requirements if r.status == "failed" and r.level != "should"
+            ),
+            "skipped_must": sum(
+                1 for r in run.requirements if r.status == "skipped" and r.level != "should"
+            ),
         },
         "requirements": [requirement_to_dict(r) for r in run.requirements],
+        **_extras(run),
     }
+
+
+def created_to_dict(resource: CreatedResource) -> dict[str, Any]:
+    return {
+        "kind": resource.kind,
+        "id": resource.id,
+        "created_at": resource.created_at,
+        "requirement": resource.requirement,
+        "deleted": resource.deleted,
+    }
+
+
+def _extras(run: Run) -> dict[str, Any]:
+    """``drift`` (with ``--baseline``) and ``created`` (against a ``--base-url``)."""
+    extras: dict[str, Any] = {}
+    if run.drift is not None:
+        extras["drift"] = dict(run.drift)
+    if run.created or run.kept:
+        extras["created"] = [created_to_dict(c) for c in run.created]
+        extras["kept"] = run.kept
+    return extras
 
 
 @register_run

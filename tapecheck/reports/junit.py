@@ -13,9 +13,11 @@ import re
 from typing import TYPE_CHECKING, TextIO
 
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
+from tapecheck.reports.drift import DRIFT_KEYS, drift_ids, drift_summary
 from tapecheck.reports.json import cut_body
 from tapecheck.reports.model import Finding, LintResult, RequirementResult, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_lines, drift_lines
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -133,6 +135,10 @@ def _verdict_text(verdict: Verdict) -> str:
     if exchange is not None:
         request = exchange.request
         line = f"  {request.get('method') or ''} {request.get('url') or ''}".rstrip()
+        sent = cut_body(request.get("body"))
+        if sent:
+            lines.append("  request body:")
+            lines.extend(f"    {row}" for row in sent.splitlines())
         if exchange.response is None:
             lines.append(f"{line} -> no response")
         else:
@@ -141,6 +147,9 @@ def _verdict_text(verdict: Verdict) -> str:
             if body:
                 lines.append("  response body:")
                 lines.extend(f"    {row}" for row in body.splitlines())
+    if verdict.reproduce:
+        lines.append("  reproduce (from the report folder):")
+        lines.extend(f"    {row}" for row in verdict.reproduce.splitlines())
     return "\n".join(lines)
 
 
@@ -149,24 +158,38 @@ def _add_requirement(suite: Element, run: Run, requirement: RequirementResult) -
         "testcase",
         suite,
         classname=f"tapecheck.conform.{run.vendor}",
-        name=f"{requirement.id}: {requirement.title}",
+        name=requirement.id,  # the stable id: CI keeps a test's history by its name
         time=f"{requirement.duration_s:.3f}",
     )
-    if requirement.status == "failed":
-        first = requirement.failures[0] if requirement.failures else None
+    case_properties = _element("properties", case)
+    _element("property", case_properties, name="title", value=requirement.title)
+    _element("property", case_properties, name="level", value=requirement.level)
+    counted = run.counts(requirement)
+    first = requirement.failures[0] if requirement.failures else None
+    details = "\n".join(_verdict_text(v) for v in requirement.failures)
+    if requirement.status == "failed" and counted:
         _element(
             "failure",
             case,
-            "\n".join(_verdict_text(v) for v in requirement.failures),
+            details,
             message=f"{first.check}: {first.message}" if first else "failed",
             type=first.check if first else "failed",
         )
+    elif requirement.status == "error" and counted:
+        reason = requirement.reason or "could not be decided"
+        # Could not be decided: JUnit's <error>, not a failure.
+        _element("error", case, reason, message=reason, type="undecided")
     elif requirement.status == "skipped":
         _element("skipped", case, message=requirement.reason or "skipped")
-    elif requirement.status == "error":  # could not be decided: JUnit's <error>, not a failure
-        _element("error", case, message=requirement.reason or "not decided", type="undecided")
+    notes = [f"level: {requirement.level}"]
     if requirement.source:
-        _element("system-out", case, f"source: {requirement.source}")
+        notes.append(f"source: {requirement.source}")
+    if not counted and requirement.status in ("failed", "error"):
+        # An advisory: reported, never a failure of the test run (unless --strict).
+        notes.append(f"ADVISORY ({requirement.status}): {requirement.reason or details}")
+    if requirement.flaky:
+        notes.append("FLAKY: failed, then passed when run again\n" + details)
+    _element("system-out", case, "\n".join(notes))
 
 
 @register_run
@@ -175,8 +198,12 @@ class RunJunitWriter(RunWriter):
 
     def write(self, run: Run, stream: TextIO, *, color: bool = False) -> None:
         run = redact_run(run)
+        counted = [r for r in run.requirements if run.counts(r)]
         counts = _counts(
-            len(run.requirements), run.count("failed"), run.count("skipped"), run.count("error")
+            len(run.requirements),
+            sum(1 for r in counted if r.status == "failed"),
+            run.count("skipped"),
+            sum(1 for r in counted if r.status == "error"),
         )
         time = f"{run.duration_s:.3f}"
         root = _element("testsuites", name="tapecheck", time=time, **counts)
@@ -185,15 +212,34 @@ class RunJunitWriter(RunWriter):
             attrs["timestamp"] = run.started_at
         suite = _element("testsuite", root, **attrs)
         properties = _element("properties", suite)
+        for name, value in _drift_properties(run):
+            _element("property", properties, name=name, value=value)
         for name, value in (
             ("vendor", run.vendor),
             ("target", run.target),
             ("seed", str(run.seed)),
             ("tool_version", run.tool_version),
             ("spec_sha256", run.spec_sha256),
-            ("verdict", "conforms" if run.passed else "does not conform"),
+            ("verdict", run.verdict),
+            ("advisories", ", ".join(run.advisories)),
+            ("flaky", ", ".join(run.flaky)),
         ):
             _element("property", properties, name=name, value=value)
+        if run.incomplete:
+            _element("property", properties, name="incomplete", value=run.incomplete)
         for requirement in run.requirements:
             _add_requirement(suite, run, requirement)
+        notes = [*(drift_lines(run.drift) if run.drift is not None else [])]
+        notes += created_lines(run.created, kept=run.kept)
+        if notes:
+            _element("system-out", suite, "\n".join(notes))
         _write_tree(root, stream)
+
+
+def _drift_properties(run: Run) -> list[tuple[str, str]]:
+    """The drift first among the suite's properties: each list's ids, comma-separated."""
+    if run.drift is None:
+        return []
+    pairs = [("drift", drift_summary(run.drift))]
+    pairs += [(f"drift.{key}", ",".join(drift_ids(run.drift, key))) for key in DRIFT_KEYS]
+    return pairs

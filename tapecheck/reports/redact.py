@@ -326,10 +326,18 @@ def redact_exchange(exchange: Exchange, secrets: Iterable[str] = ()) -> Exchange
     )
 
 
+def _by_value(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each known secret replaced; the shapes are left alone (``${NAME}`` stays)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
 def _redact_verdict(verdict: Verdict, secrets: set[str]) -> Verdict:
     return replace(
         verdict,
         message=scrub_text(verdict.message, secrets),
+        reproduce=_by_value(verdict.reproduce, secrets),
         exchange=None if verdict.exchange is None else redact_exchange(verdict.exchange, secrets),
     )
 
@@ -349,5 +357,6 @@ def redact_run(run: Run) -> Run:
     return replace(
         run,
         target=scrub_text(redact_url(run.target), secrets),
+        incomplete=scrub_text(run.incomplete, secrets),
         requirements=[_redact_requirement(r, secrets) for r in run.requirements],
     )

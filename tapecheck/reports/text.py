@@ -8,13 +8,15 @@ requirement) and its verdict.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TextIO
 
 from tapecheck.reports.base import LintWriter, RunWriter, register_lint, register_run
-from tapecheck.reports.model import LintResult, Run, Verdict
+from tapecheck.reports.model import LintResult, RequirementResult, Run, Verdict
 from tapecheck.reports.redact import redact_run
+from tapecheck.reports.sections import created_lines, drift_lines
 
-__all__ = ["LintTextWriter", "RunTextWriter"]
+__all__ = ["LintTextWriter", "RunTextWriter", "verdict_line"]
 
 _STYLES = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "info": "\x1b[1;36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -96,6 +98,55 @@ def _exchange_line(verdict: Verdict) -> str | None:
     return f"{line} -> {status}"
 
 
+def _requirement_block(
+    stream: TextIO, requirement: RequirementResult, label: str, paint: Callable[[str, str], str]
+) -> None:
+    stream.write(f"\n{label} {paint(requirement.id, _BOLD)}  {requirement.title}\n")
+    if requirement.status == "error":
+        stream.write(_indent(f"could not be decided: {requirement.reason}", "  ") + "\n")
+        return
+    if not requirement.failures:
+        return
+    first = requirement.failures[0]
+    stream.write(_indent(f"[{first.check}] {first.message}", "  ") + "\n")
+    exchange = _exchange_line(first)
+    if exchange:
+        stream.write(f"  {paint(exchange, _DIM)}\n")
+    more = len(requirement.failures) - 1
+    if more:
+        extra = _plural(more, "more failure")
+        stream.write(f"  {paint(f'(+{extra})', _DIM)}\n")
+
+
+def verdict_line(run: Run) -> str:
+    """The verdict in one sentence (without colour): the last line of the text summary."""
+    counted = [r for r in run.requirements if run.counts(r)]
+    kind = "requirement" if run.strict else "must requirement"
+    failed = sum(1 for r in counted if r.status == "failed")
+    errors = sum(1 for r in counted if r.status == "error")
+    passed = sum(1 for r in counted if r.status == "passed")
+    skipped = sum(1 for r in counted if r.status == "skipped")
+    notes = []
+    if skipped:
+        notes.append(f"{skipped} skipped")
+    if run.advisories and not run.strict:
+        count = len(run.advisories)
+        notes.append(f"{count} advisor{'y' if count == 1 else 'ies'}")
+    if run.flaky:
+        notes.append(f"{len(run.flaky)} flaky")
+    note = f" ({', '.join(notes)})" if notes else ""
+    verdict = run.verdict
+    if verdict == "conforms":
+        return f"CONFORMS: all {_plural(passed, kind)} that ran passed{note}."
+    if verdict == "does-not-conform":
+        return f"DOES NOT CONFORM: {failed} of {_plural(len(counted), kind)} failed{note}."
+    if run.incomplete:
+        return f"INCOMPLETE: the run could not be made: {run.incomplete}."
+    if errors:
+        return f"INCOMPLETE: {errors} of {_plural(len(counted), kind)} could not be decided{note}."
+    return f"INCOMPLETE: no {kind} ran{note}."
+
+
 @register_run
 class RunTextWriter(RunWriter):
     """A one-screen summary: the target, the counts, each failed requirement's first failure."""
@@ -115,38 +166,54 @@ class RunTextWriter(RunWriter):
             details.append(_plural(run.examples, "example"))
         if run.duration_s:
             details.append(f"{run.duration_s:.2f} s")
+        if run.strict:
+            details.append("strict")
         stream.write(paint(", ".join(details), _DIM) + "\n")
         stream.write(paint(f"spec sha256 {run.spec_sha256}", _DIM) + "\n")
+        if run.drift is not None:
+            stream.write("".join(_escaped(line) + "\n" for line in drift_lines(run.drift)))
         passed, failed, skipped = run.count("passed"), run.count("failed"), run.count("skipped")
+        errors = run.count("error")
         counts = [
             paint(f"{passed} passed", _GREEN if passed else ""),
             paint(f"{failed} failed", _STYLES["error"] if failed else ""),
             paint(f"{skipped} skipped", _STYLES["warning"] if skipped else ""),
         ]
+        if errors:
+            counts.append(paint(f"{errors} error", _STYLES["error"]))
         total = _plural(len(run.requirements), "requirement")
         stream.write(f"{', '.join(counts)} ({total})\n")
         for requirement in run.requirements:
-            if requirement.status != "failed":
-                continue
-            label = paint("FAILED", _STYLES["error"])
-            stream.write(f"\n{label} {paint(requirement.id, _BOLD)}  {requirement.title}\n")
-            if not requirement.failures:
-                continue
-            first = requirement.failures[0]
-            stream.write(_indent(f"[{first.check}] {first.message}", "  ") + "\n")
-            exchange = _exchange_line(first)
-            if exchange:
-                stream.write(f"  {paint(exchange, _DIM)}\n")
-            more = len(requirement.failures) - 1
-            if more:
-                extra = _plural(more, "more failure")
-                stream.write(f"  {paint(f'(+{extra})', _DIM)}\n")
+            if run.counts(requirement) and requirement.status in ("failed", "error"):
+                label = "FAILED" if requirement.status == "failed" else "ERROR"
+                _requirement_block(stream, requirement, paint(label, _STYLES["error"]), paint)
+        for requirement in run.requirements:
+            if requirement.flaky:
+                label = paint("FLAKY", _STYLES["warning"])
+                stream.write(
+                    f"\n{label} {paint(requirement.id, _BOLD)}  failed, then passed when run "
+                    "again\n"
+                )
+        advisories = [
+            r for r in run.requirements if not run.counts(r) and r.status in ("failed", "error")
+        ]
+        if advisories:
+            stream.write(
+                "\n"
+                + paint("Advisories", _BOLD)
+                + ": should requirements (the docs are silent; a reasonable expectation)\n"
+                "that did not pass. They do not change the verdict; --strict makes them count.\n"
+            )
+            for requirement in advisories:
+                label = "ADVISORY" if requirement.status == "failed" else "ERROR"
+                _requirement_block(stream, requirement, paint(label, _STYLES["warning"]), paint)
         stream.write("\n")
-        if run.passed:
-            ran = passed + failed
-            note = f" ({skipped} skipped)" if skipped else ""
-            verdict = paint("CONFORMS", _BOLD + _GREEN)
-            stream.write(f"{verdict}: all {_plural(ran, 'requirement')} that ran passed{note}.\n")
-        else:
-            verdict = paint("DOES NOT CONFORM", _STYLES["error"])
-            stream.write(f"{verdict}: {failed} of {total} failed.\n")
+        left = created_lines(run.created, kept=run.kept)
+        if left:
+            stream.write("".join(_escaped(line) + "\n" for line in left) + "\n")
+        line = verdict_line(run)
+        head, _, rest = line.partition(":")
+        style = {"conforms": _BOLD + _GREEN, "does-not-conform": _STYLES["error"]}.get(
+            run.verdict, _STYLES["warning"]
+        )
+        stream.write(f"{paint(head, style)}:{rest}\n")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 
@@ -180,6 +180,7 @@ def _fail(message: str) -> NoReturn:
 )
 @click.option(
     "--format",
+    "--output-format",
     "output_format",
     type=click.Choice(_lint_formats()),
     default="text",
@@ -213,6 +214,19 @@ def _fail(message: str) -> NoReturn:
     "--color/--no-color", default=None, help="Colour the text output (default: on a terminal)."
 )
 @click.option(
+    "--force-exclude",
+    is_flag=True,
+    default=None,
+    help="Apply exclude/extend-exclude to paths given by name too (as pre-commit passes them).",
+)
+@click.option(
+    "--statistics", is_flag=True, help="Print the number of findings per rule instead of them."
+)
+@click.option(
+    "--stdin-filename",
+    help="The name of the manifest read from stdin (`-`): its files are relative to its folder.",
+)
+@click.option(
     "--find-manifests",
     is_flag=True,
     help="Lint an audio PATH through every manifest under the project root that names it "
@@ -231,13 +245,17 @@ def lint_command(
     exit_zero: bool,
     jobs: int | None,
     color: bool | None,
+    force_exclude: bool | None,
+    statistics: bool,
+    stdin_filename: str | None,
     find_manifests: bool,
     spec_file: Path | None,
 ) -> None:
     """Check request manifests and audio files before they are sent.
 
     A PATH is a manifest (.json, .yaml, .yml), an audio file (needs --vendor)
-    or a folder, walked for *.request.json, *.request.yaml and *.request.yml.
+    or a folder, walked for *.request.json, *.request.yaml and *.request.yml
+    (skipping what exclude/extend-exclude name). `-` reads a manifest from stdin.
     """
     from dataclasses import replace
 
@@ -279,12 +297,19 @@ def lint_command(
         selection = replace(selection, ignore=selection.ignore + parse_codes(ignore))
     _check_selectors((*selection.select, *selection.ignore))
     settings.selection = Selection(select=selection.select, ignore=selection.ignore)
+    if force_exclude is not None:
+        settings.force_exclude = force_exclude
+    if statistics and output_format not in ("text", "json"):
+        _fail(f"--statistics prints text or json, not {output_format}")
+    stdin = _read_stdin(paths, stdin_filename, settings)
     try:
         request = LintRequest(
-            paths=paths or (".",),
+            paths=[p for p in paths if p != "-"] if "-" in paths else (paths or (".",)),
             vendor=vendor,
             config=settings,
             jobs=jobs,
+            stdin=stdin,
+            stdin_filename=stdin_filename,
             find_manifests=find_manifests,
         )
         result = lint_paths(request)
@@ -295,6 +320,9 @@ def lint_command(
         sys.exit(EXIT_USAGE)
     for note in request.notes:
         click.echo(f"tapecheck: note: {note}", err=True)
+    if statistics:
+        _write_statistics(result, output_format, output)
+        sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
     writer = LINT_WRITERS[output_format]()
     if output_format == "sarif":
         from tapecheck.suite.lint.registry import all_rules
@@ -318,6 +346,62 @@ def lint_command(
     sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
 
 
+def _read_stdin(paths: tuple[str, ...], stdin_filename: str | None, settings: Any) -> bytes | None:
+    """The manifest on stdin when ``-`` is a PATH (bounded: never more than a manifest may hold)."""
+    from tapecheck.suite.manifest import MAX_MANIFEST_BYTES
+
+    if "-" not in paths:
+        if stdin_filename is not None:
+            _fail("--stdin-filename names the manifest read from stdin: pass `-` as the PATH")
+        return None
+    if paths.count("-") > 1:
+        _fail("`-` (stdin) can be given once")
+    if (
+        stdin_filename is not None
+        and settings.force_exclude
+        and settings.is_excluded(stdin_filename)
+    ):
+        return None
+    # One byte over the limit is enough for the manifest loader to report it as too large.
+    return sys.stdin.buffer.read(MAX_MANIFEST_BYTES + 1)
+
+
+def _write_statistics(result: Any, output_format: str, output: Path | None) -> None:
+    """``--statistics``: how many findings each rule has, most first (as ruff prints them)."""
+    import json
+    from collections import Counter
+
+    from tapecheck.suite.lint.registry import all_rules
+
+    counts = Counter(f.code for f in result.findings)
+    rules = {rule.code: rule for rule in all_rules()}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    entries = [
+        {
+            "code": code,
+            "name": rules[code].name if code in rules else "",
+            "severity": rules[code].severity if code in rules else "",
+            "count": count,
+        }
+        for code, count in ordered
+    ]
+    if output_format == "json":
+        text = json.dumps(entries, indent=2) + "\n"
+    else:
+        width = max((len(str(entry["count"])) for entry in entries), default=1)
+        text = "".join(
+            f"{entry['count']:>{width}}\t{entry['code']}\t{entry['name']}\t{entry['severity']}\n"
+            for entry in entries
+        )
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        _fail(f"--output {output}: {exc.strerror or exc}")
+
+
 def _check_selectors(selectors: tuple[str, ...]) -> None:
     """A selector must be ALL or the prefix of at least one rule code."""
     if all(selector == "ALL" for selector in selectors):
@@ -339,9 +423,10 @@ def _check_selectors(selectors: tuple[str, ...]) -> None:
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "markdown"]),
     default="text",
     show_default=True,
+    help="markdown: the rule pages as docs/rules.md holds them.",
 )
 def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     """Explain a rule (`tapecheck rule CRS003`), or list them all (`--all`)."""
@@ -352,6 +437,17 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     rules = all_rules()
     if show_all == (code is not None):
         _fail("give a rule CODE or --all")
+    if output_format == "markdown":
+        from tapecheck.reports.rulebook import rule_section, rulebook
+
+        if show_all:
+            click.echo(rulebook([r.to_doc() for r in rules]), nl=False)
+            return
+        chosen = next((r for r in rules if r.code == (code or "").upper() or r.name == code), None)
+        if chosen is None:
+            _fail(f"unknown rule {code!r}; see `tapecheck rule --all`")
+        click.echo(rule_section(chosen.to_doc()), nl=False)
+        return
     if show_all:
         if output_format == "json":
             entries = [
@@ -394,6 +490,9 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 
 # -- tapecheck mock -----------------------------------------------------------
 
+#: The credential a mock accepts when --token is not given (CONTRACT.md, `tapecheck mock`).
+_MOCK_TOKEN = "test-token"
+
 
 @main.command("mock")
 @click.argument("vendor", required=False)
@@ -407,9 +506,8 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
 )
 @click.option(
     "--token",
-    default="test-token",
-    show_default=True,
-    help="The credential the mock accepts.",
+    default=None,
+    help=f"The credential the mock accepts  [default: {_MOCK_TOKEN}]",
 )
 @click.option(
     "--tenant",
@@ -417,13 +515,23 @@ def rule_command(code: str | None, show_all: bool, output_format: str) -> None:
     show_default=True,
     help="The tenant the mock knows (in the header or path parameter of the spec's tenant).",
 )
+@click.option("--quiet", "-q", is_flag=True, help="Do not log each request.")
 @spec_option
 def mock_command(
-    vendor: str | None, host: str, port: int, token: str, tenant: str, spec_file: Path | None
+    vendor: str | None,
+    host: str,
+    port: int,
+    token: str | None,
+    tenant: str,
+    quiet: bool,
+    spec_file: Path | None,
 ) -> None:
     """Serve VENDOR's reference mock over HTTP under the vendor's base path (Ctrl-C stops it).
 
-    With --spec FILE, the generic mock of that spec (VENDOR may then be left out).
+    It prints the base URL, the tenant it knows and, unless --token was given,
+    the token it accepts; then one line per request (method, path, status,
+    time) unless --quiet. With --spec FILE, the generic mock of that spec
+    (VENDOR may then be left out).
     """
     from tapecheck.suite import specs
     from tapecheck.suite.vendors import mock_factory
@@ -431,11 +539,18 @@ def mock_command(
     vendor = vendor_or_spec(vendor, spec_file)
     from tapecheck.suite.mocks.server import base_path, serve
 
-    app = mock_factory(vendor)(token=token, tenant=tenant)
-    prefix = base_path(specs.load_spec(vendor))
+    spec = specs.load_spec(vendor)
+    app = mock_factory(vendor)(token=token or _MOCK_TOKEN, tenant=tenant)
+    prefix = base_path(spec)
+    if not quiet:
+        from tapecheck.suite.mocks.access_log import AccessLog
+
+        app = AccessLog(app, click.echo)
 
     def ready(origin: str) -> None:
         click.echo(f"tapecheck mock {vendor}: base URL {origin}{prefix}")
+        for line in _mock_credentials(spec, token=token, tenant=tenant):
+            click.echo(f"  {line}")
         click.echo("Press Ctrl-C to stop.")
 
     try:
@@ -446,7 +561,35 @@ def mock_command(
         pass
 
 
+def _mock_credentials(spec: Any, *, token: str | None, tenant: str) -> list[str]:
+    """What a client must send to the mock; a token given on the command line is never echoed."""
+    from collections.abc import Mapping
+
+    lines: list[str] = []
+    where = spec.ext.get("tenant")
+    if isinstance(where, Mapping) and where.get("name"):
+        place = "header" if where.get("in") == "header" else f"{where.get('in')} parameter"
+        lines.append(f"tenant: {tenant} (the {where['name']} {place})")
+    kinds = [c for c in spec.credentials if isinstance(c, Mapping)]
+    kind = f" ({kinds[0]['kind']})" if kinds and kinds[0].get("kind") else ""
+    if token is None:
+        lines.append(f"token{kind}: {_MOCK_TOKEN} (the default; --token sets another)")
+    else:
+        lines.append(f"token{kind}: the one given with --token")
+    for credential in kinds[1:]:
+        if credential.get("kind") == "device-token" and credential.get("prefixes"):
+            prefix = credential["prefixes"][0]
+            lines.append(f"device token: any {prefix}<x> (one device and end user per token)")
+    return lines
+
+
 # -- tapecheck conform / selftest ---------------------------------------------
+
+
+def _nightly_command() -> click.Command:
+    from tapecheck.suite.cli_nightly import nightly_command
+
+    return nightly_command
 
 
 def _add_conform_commands() -> None:
@@ -454,6 +597,7 @@ def _add_conform_commands() -> None:
 
     main.add_command(conform_command)
     main.add_command(selftest_command)
+    main.add_command(_nightly_command())
 
 
 _add_conform_commands()

@@ -2,8 +2,10 @@
 
 The engine yields events; the handler here shows progress on a terminal
 (rich, on stderr) and the writers of :mod:`tapecheck.reports` write the
-summary and the reports. Exit codes: 0 conforms, 1 a requirement failed,
-2 the run could not be made.
+summary and the reports. Exit codes follow the run's verdict: 0 conforms
+(every ``must`` that ran passed, and one did), 1 does-not-conform (a ``must``
+failed, or with ``--strict`` a ``should``), 2 incomplete (the run could not be
+made, or a ``must`` could not be decided) and usage errors.
 """
 
 from __future__ import annotations
@@ -164,6 +166,11 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     show_default=True,
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="A failed should requirement (an advisory) counts as a failed must.",
+)
+@click.option(
     "--timeout",
     type=click.FloatRange(min=1),
     default=60.0,
@@ -176,6 +183,24 @@ def _write_reports(run: Any, report_dir: Path) -> None:
     default=None,
     help="Seconds the whole run may take (default 900); past it, what is not decided is "
     "`error` and the reports are still written.",
+)
+@click.option(
+    "--baseline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="An earlier report.json of the same vendor: the report gains a drift section.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["any", "new"]),
+    default="any",
+    show_default=True,
+    help="Exit 1 for any failed requirement, or only for failures new since --baseline "
+    "(without one, every failure is new).",
+)
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Leave everything the run creates on the target (for debugging); the report lists it.",
 )
 @spec_option
 def conform_command(
@@ -191,9 +216,13 @@ def conform_command(
     select: str | None,
     report_dir: Path | None,
     output_format: str,
+    strict: bool,
     timeout: float,
     max_time: float | None,
-    spec_file: Path | None,
+    baseline: Path | None = None,
+    fail_on: str = "any",
+    keep: bool = False,
+    spec_file: Path | None = None,
 ) -> None:
     """Certify that a target implements VENDOR's upload API.
 
@@ -209,6 +238,7 @@ def conform_command(
     )
 
     vendor = vendor_or_spec(vendor, spec_file)
+    baseline_document = _load_baseline(baseline, vendor) if baseline is not None else None
     options = ConformOptions(
         vendor=vendor,
         base_url=base_url,
@@ -221,7 +251,10 @@ def conform_command(
         quick=quick,
         select=tuple(s.strip() for s in select.split(",") if s.strip()) if select else (),
         timeout=timeout,
+        strict=strict,
+        report_dir=report_dir,
         max_time=max_time or DEFAULT_MAX_TIME,
+        keep=keep,
     )
     try:
         options.target()
@@ -238,6 +271,11 @@ def conform_command(
     finally:
         handler.shutdown()
     run = final.run
+    if baseline_document is not None:
+        from tapecheck.reports.drift import compute_drift
+        from tapecheck.reports.json import run_to_dict
+
+        run.drift = compute_drift(baseline_document, run_to_dict(run))
     if report_dir is not None:
         _write_reports(run, report_dir)
     RUN_WRITERS[output_format]().write(
@@ -245,17 +283,33 @@ def conform_command(
     )
     if isinstance(final, RunAborted):
         click.echo(f"tapecheck: the run could not be made: {final.reason}", err=True)
-        sys.exit(EXIT_USAGE)
-    if any(r.status == "failed" for r in run.requirements):
-        sys.exit(EXIT_FINDINGS)
-    if any(r.status == "error" for r in run.requirements):
-        # Incomplete (CONTRACT.md section 3): a requirement could not be decided, none failed.
+    elif run.verdict == "incomplete":
+        # A requirement could not be decided and none failed (CONTRACT.md section 3).
         click.echo(
             f"tapecheck: incomplete: {run.count('error')} requirement(s) could not be decided",
             err=True,
         )
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_CLEAN)
+    if fail_on == "new" and run.drift is not None and run.verdict == "does-not-conform":
+        from tapecheck.reports.drift import regressions
+        from tapecheck.reports.json import run_to_dict
+
+        # The verdict stays what it is; only the exit status looks at what is new.
+        sys.exit(EXIT_FINDINGS if regressions(run.drift, run_to_dict(run)) else EXIT_CLEAN)
+    sys.exit(run.exit_code)
+
+
+def _load_baseline(path: Path, vendor: str) -> Any:
+    """The ``--baseline`` document; a usage error when it cannot be read or is another vendor's."""
+    from tapecheck.reports.drift import MAX_BASELINE_BYTES, BaselineError, load_baseline
+
+    try:
+        with path.open("rb") as stream:
+            text = stream.read(MAX_BASELINE_BYTES + 1)
+        return load_baseline(text, vendor)
+    except OSError as exc:
+        _fail(f"--baseline {path}: {exc.strerror or exc}")
+    except BaselineError as exc:
+        _fail(f"--baseline {path}: {exc}")
 
 
 @click.command("selftest")

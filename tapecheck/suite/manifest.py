@@ -29,6 +29,7 @@ __all__ = [
     "ManifestError",
     "is_env_reference",
     "load_manifest",
+    "load_manifest_bytes",
     "parse_manifest",
 ]
 
@@ -148,14 +149,19 @@ def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest |
         return ManifestError(shown, f"cannot read the manifest: {exc.strerror or exc}")
     except ValueError as exc:  # a NUL in the name
         return ManifestError(shown, f"cannot read the manifest: {exc}")
+    return load_manifest_bytes(raw, display=shown)
+
+
+def load_manifest_bytes(raw: bytes, *, display: str) -> Manifest | ManifestError:
+    """Parse a manifest's bytes (a file's, or stdin's); ``display`` places it and its files."""
     if len(raw) > MAX_MANIFEST_BYTES:
-        return ManifestError(shown, f"the manifest is larger than {MAX_MANIFEST_BYTES:,} bytes")
+        return ManifestError(display, f"the manifest is larger than {MAX_MANIFEST_BYTES:,} bytes")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return ManifestError(shown, f"the manifest is not UTF-8 text (byte {exc.start})")
-    strict_json = str(path).lower().endswith(".json")
-    return parse_manifest(text, path=shown, strict_json=strict_json)
+        return ManifestError(display, f"the manifest is not UTF-8 text (byte {exc.start})")
+    strict_json = display.lower().endswith(".json")
+    return parse_manifest(text, path=display, strict_json=strict_json)
 
 
 def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manifest | ManifestError:

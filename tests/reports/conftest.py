@@ -164,7 +164,8 @@ _UPLOAD = f"{_BASE}/v1/tenants/tenant-a/recordings"
 
 
 def make_run() -> Run:
-    """A Crescendo run: two passed, two failed (one without a response), one skipped."""
+    """A Crescendo run: two passed (one flaky), a must failed, a should failed (an advisory,
+    without a response), one skipped, a should in error."""
     accepted = Exchange(
         request={
             "method": "POST",
@@ -227,6 +228,13 @@ def make_run() -> Run:
                     check="status_code",
                     message=f"expected 400 or 422 for invalid data, got 201 (sent Bearer {CANARY})",
                     exchange=accepted,
+                    reproduce=(
+                        "curl -sS -X POST "
+                        "'https://platform.crescendo.ai/v1/tenants/tenant-a/recordings' "
+                        "-H 'Authorization: Bearer ${TAPECHECK_TOKEN}' "
+                        "-F 'audio=@reproduce/audio-1.mp3;type=audio/mpeg' "
+                        """--form-string 'metadata={"id": "call 123/x"}'"""
+                    ),
                 ),
                 Verdict(
                     check="json_error_body",
@@ -242,6 +250,7 @@ def make_run() -> Run:
             id="CRS-SIZE-001",
             title="Audio over 25 MB is refused with 400 or 413",
             status="failed",
+            level="should",
             source='Crescendo API, Limits: "Audio files up to 25 MB."',
             failures=[
                 Verdict(
@@ -267,6 +276,16 @@ def make_run() -> Run:
             source="",
             checks=("status_code",),
             duration_s=0.2,
+            flaky=True,
+            failures=[Verdict(check="status_code", message="expected 400, got 502")],
+        ),
+        RequirementResult(
+            id="CRS-JOB-001",
+            title="A job reaches a terminal status",
+            status="error",
+            level="should",
+            source="Crescendo's docs do not say how soon a job completes; a reasonable expectation.",
+            reason="no answer in time: GET /status (ReadTimeout)",
         ),
     ]
     return Run(

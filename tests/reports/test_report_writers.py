@@ -245,12 +245,14 @@ def test_lint_junit_falls_back_on_the_paths_of_the_findings(lint_result: LintRes
 def test_run_junit_has_one_testcase_per_requirement(run: Run) -> None:
     root = ET.fromstring(render_run("junit", run))
     (suite,) = root.iter("testsuite")
-    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("5", "2", "1")
+    # The advisory (a failed should) is no <failure>; the should in error is no <error>.
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("6", "1", "1")
     cases = list(suite.iter("testcase"))
     assert [c.get("name", "").split(":")[0] for c in cases] == [r.id for r in run.requirements]
     for case, requirement in zip(cases, run.requirements, strict=True):
         failure, skipped = case.find("failure"), case.find("skipped")
-        assert (failure is not None) == (requirement.status == "failed")
+        counted = requirement.status == "failed" and requirement.level == "must"
+        assert (failure is not None) == counted
         assert (skipped is not None) == (requirement.status == "skipped")
         if failure is not None:
             for verdict in requirement.failures:
@@ -275,7 +277,9 @@ def test_report_json_has_the_contract_shape(run: Run) -> None:
         assert entry["status"] == requirement.status
         assert len(entry["failures"]) == len(requirement.failures)
         for failure in entry["failures"]:
-            assert {"check", "message", "request", "response"} <= set(failure)
+            assert {"check", "message", "request", "response", "reproduce"} <= set(failure)
+            if failure["request"] is None:
+                continue
             assert set(failure["request"]) >= {"method", "url", "headers"}
             if failure["response"] is not None:
                 assert set(failure["response"]) == {"status", "headers", "body"}
@@ -284,8 +288,24 @@ def test_report_json_has_the_contract_shape(run: Run) -> None:
     assert first["request"]["headers"]["Authorization"] == "Bearer [REDACTED]"
     assert first["request"]["url"].endswith("?bearer_token=[REDACTED]&dry_run=1")
     assert first["response"]["status"] == 201
-    assert report["summary"] == {"requirements": 5, "passed": 2, "failed": 2, "skipped": 1}
+    assert first["reproduce"].startswith("curl ")
+    assert "Bearer ${TAPECHECK_TOKEN}" in first["reproduce"]
+    assert report["summary"] == {
+        "requirements": 6,
+        "passed": 2,
+        "failed": 2,
+        "skipped": 1,
+        "error": 1,
+        "must_failed": 1,
+        "skipped_must": 1,
+    }
+    assert report["verdict"] == "does-not-conform"
     assert report["conforms"] is False
+    assert report["advisories"] == ["CRS-SIZE-001"]
+    assert report["flaky"] == ["CRS-META-001"]
+    levels = {r["id"]: (r["level"], r["flaky"]) for r in report["requirements"]}
+    assert levels["CRS-SIZE-001"] == ("should", False)
+    assert levels["CRS-META-001"] == ("must", True)
 
 
 @pytest.mark.parametrize("color", [False, True], ids=["plain", "colour"])
@@ -384,9 +404,10 @@ def test_html_lists_every_requirement_with_its_status(run: Run) -> None:
     rows = {cells[0]: cells for cells in page.rows if cells}
     for requirement in run.requirements:
         cells = rows[requirement.id]
-        assert cells[2] == requirement.status
+        assert cells[2] == requirement.level
+        assert cells[3] == requirement.status + (" flaky" if requirement.flaky else "")
         assert requirement.title in cells[1]
-        assert cells[3] == (requirement.source or "none")
+        assert cells[4] == (requirement.source or "none")
     text = " ".join(page.text)
     assert "DOES NOT CONFORM" in text
     assert run.spec_sha256 in text
@@ -397,7 +418,8 @@ def test_html_is_self_contained(run: Run) -> None:
     page = _parse_html(render_run("html", run))
     assert not {"script", "link", "img", "iframe", "object"} & set(page.tags)
     assert all(ref.startswith("#") for ref in page.references), page.references
-    assert page.tags.count("details") == 2
+    # The failed must, the advisory, the should in error, the flaky one.
+    assert page.tags.count("details") == 4
 
 
 def test_html_escapes_what_it_shows(run: Run) -> None:

@@ -56,6 +56,8 @@ class RunAborted:
 
     reason: str
     run: Run
+    #: ``unreachable`` or ``credentials``: a subscriber may phrase its own hint
+    kind: str = "unreachable"
 
 
 Event = RunStarted | RequirementStarted | RequirementFinished | RunFinished | RunAborted

@@ -16,7 +16,7 @@ from pathlib import Path
 from tapecheck.strategies import encode_audio, write_audio, write_sized_file, write_wav
 from tapecheck.suite.audio import EXTENSION_BY_FORMAT, MIME_BY_FORMAT
 
-__all__ = ["MIME", "Media", "stream_file"]
+__all__ = ["MIME", "FileStream", "Media", "stream_file"]
 
 _CHUNK = 1024 * 1024
 #: The MIME type a client declares for each format.
@@ -35,11 +35,22 @@ _ENCODING = {
 _DENSE_RATE, _DENSE_CHANNELS, _DENSE_WIDTH = 48000, 2, 2
 
 
-async def stream_file(path: Path, *, chunk: int = _CHUNK) -> AsyncIterator[bytes]:
+class FileStream:
+    """A file's bytes in chunks, for a streamed request body; it names its file for the evidence."""
+
+    def __init__(self, path: Path, chunk: int = _CHUNK) -> None:
+        self.path = path
+        self.chunk = chunk
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with self.path.open("rb") as handle:
+            while block := handle.read(self.chunk):
+                yield block
+
+
+def stream_file(path: Path, *, chunk: int = _CHUNK) -> FileStream:
     """A file's bytes in chunks, for a streamed request body."""
-    with path.open("rb") as handle:
-        while block := handle.read(chunk):
-            yield block
+    return FileStream(path, chunk)
 
 
 class Media:

@@ -15,19 +15,28 @@ import importlib
 import re
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from tapecheck.suite.conform.session import Session
 
 __all__ = [
+    "LEVELS",
     "REQUIREMENTS",
+    "Level",
     "Requirement",
     "RequirementSkipped",
+    "RequirementUndecided",
     "catalogue",
     "import_modules",
     "requirement",
 ]
+
+#: ``must``: the vendor's public docs state the behaviour (the source quotes them); the
+#: verdict counts it. ``should``: the docs are silent and the behaviour is a reasonable
+#: expectation; a failure is an advisory that changes the verdict only under ``--strict``.
+Level = Literal["must", "should"]
+LEVELS: tuple[Level, ...] = ("must", "should")
 
 RequirementFunction = Callable[["Session"], Awaitable[None]]
 
@@ -35,7 +44,16 @@ _ID = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 
 
 class RequirementSkipped(Exception):
-    """The requirement cannot be decided against this target; the message says why."""
+    """The requirement cannot run against this target (no device token given); says why."""
+
+
+class RequirementUndecided(Exception):
+    """The requirement could not be decided: no answer, a time-out, every credential refused.
+
+    Raised anywhere in a requirement (or in :meth:`Session.send`), it makes the
+    requirement ``error`` with this message as its reason: neither passed nor failed.
+    A ``must`` in error makes the run ``incomplete`` unless another ``must`` failed.
+    """
 
 
 @dataclass(frozen=True)
@@ -50,6 +68,7 @@ class Requirement:
     run: RequirementFunction
     #: ``quick`` requirements are fixed requests; ``deep`` ones generate data (skipped by --quick).
     depth: str = "quick"
+    level: Level = "must"
 
 
 #: vendor -> requirement id -> requirement, in definition order.
@@ -61,11 +80,18 @@ def requirement(
     id: str,
     *,
     title: str,
+    level: Level,
     source: str,
     checks: tuple[str, ...] = (),
     depth: str = "quick",
 ) -> Callable[[RequirementFunction], RequirementFunction]:
-    """Register an async requirement function under a stable id."""
+    """Register an async requirement function under a stable id.
+
+    ``level`` has no default, so that no requirement is left undecided: ``must`` only
+    where ``source`` quotes the vendor's public docs stating the behaviour.
+    """
+    if level not in LEVELS:
+        raise ValueError(f"requirement {id}: level must be 'must' or 'should', not {level!r}")
     if not _ID.match(id) or not id.startswith(vendor.upper() + "-"):
         raise ValueError(
             f"requirement id {id!r} must be upper-case words starting with {vendor.upper()}-"
@@ -79,7 +105,7 @@ def requirement(
             raise RuntimeError(
                 f"requirement {id} is already registered by {existing.run.__module__}"
             )
-        table[id] = Requirement(id, title, source, vendor, tuple(checks), func, depth)
+        table[id] = Requirement(id, title, source, vendor, tuple(checks), func, depth, level)
         return func
 
     return decorate
@@ -100,6 +126,10 @@ def catalogue(vendor: str) -> list[Requirement]:
     from tapecheck.suite.vendors import optional_vendor_module
 
     optional_vendor_module(vendor, "requirements")
+    # The generic families, where the vendor's folder does not require the behaviour itself.
+    from tapecheck.suite.conform.families import register_families
+
+    register_families(vendor)
     # The property-based layer (deep), generic for every vendor, after the vendor's own.
     from tapecheck.suite.conform.properties import register_property_requirements
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -20,7 +21,9 @@ import httpx
 from tapecheck.reports.encodings import wipe
 from tapecheck.reports.model import Exchange
 from tapecheck.reports.redact import REDACTED, redact_headers, redact_url
+from tapecheck.suite.conform import evidence
 from tapecheck.suite.conform.checks import CHECKS, CheckContext, ConformanceFailure
+from tapecheck.suite.conform.ledger import Ledger
 from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.targets import MAX_RESPONSE_BYTES, Undecidable, read_response
 from tapecheck.suite.specs import Operation, Spec
@@ -73,15 +76,28 @@ class Session:
     #: the run's audio files, shared by its requirements
     media: Media = field(default_factory=Media)
     exchanges: list[Exchange] = field(default_factory=list)
-    #: requests sent with the valid credential, and how many of them were refused as unauthenticated
+    #: requests sent with the valid credential, how many were refused as unauthenticated,
+    #: and how many succeeded (2xx)
     authenticated: int = 0
     refused: int = 0
+    succeeded: int = 0
     #: objects created by the run, deleted after it where the vendor allows
     created: list[tuple[str, Mapping[str, str]]] = field(default_factory=list)
+    #: the run's register of what it created and deleted (ledger.py), and this requirement's id
+    ledger: Ledger = field(default_factory=Ledger)
+    requirement: str = ""
     #: the most bytes of a response body read (decompressed), and the seconds one
     #: exchange may take in all (``None``: only the client's own timeouts)
     max_response_bytes: int = MAX_RESPONSE_BYTES
     request_deadline_s: float | None = None
+    #: every request as sent (the evidence of a failure and its set-up calls), in order
+    history: list[evidence.Record] = field(default_factory=list, repr=False)
+    #: id(request) -> (request, how its body was made), set by :meth:`call` before sending
+    _bodies: dict[int, tuple[httpx.Request, evidence.Body]] = field(
+        default_factory=dict, repr=False
+    )
+    #: id(request or exchange) -> (it, its record)
+    _records: dict[int, tuple[Any, evidence.Record]] = field(default_factory=dict, repr=False)
 
     @property
     def vendor(self) -> str:
@@ -130,10 +146,33 @@ class Session:
             files=files,
             content=content,
         )
-        return await self.send(request, authenticated=auth == "valid")
+        body = evidence.body_of_call(
+            json_body=json,
+            data=data,
+            files=files,
+            content=content,
+            content_type=request.headers.get("content-type", ""),
+        )
+        if body is not None:
+            self._bodies[id(request)] = (request, body)
+        response = await self.send(request, authenticated=auth == "valid")
+        # Anything a success created is noted, with the tenant it was made in; a delete counts
+        # only with the run's own credential and in that tenant (a refusal is no deletion).
+        self.note(operation_id, path or {}, response, own=auth == "valid", tenant=tenant)
+        return response
 
     async def send(self, request: httpx.Request, *, authenticated: bool = False) -> httpx.Response:
         """Send a prepared request (a PUT to a signed URL, say) and record it."""
+        made = self._bodies.pop(id(request), None)
+        body = made[1] if made is not None and made[0] is request else None
+        record = evidence.Record(
+            method=request.method,
+            url=str(request.url),
+            headers=list(request.headers.items()),
+            body=body or evidence.body_of_request(request),
+        )
+        self.history.append(record)
+        self._records[id(request)] = (request, record)
         try:
             response = await read_response(
                 self.client,
@@ -151,6 +190,9 @@ class Session:
             self.authenticated += 1
             if response.status_code in (401, 403):
                 self.refused += 1
+            elif response.is_success:
+                self.succeeded += 1
+        evidence.remember(record, response)
         self.exchanges.append(self.exchange(request, response))
         return response
 
@@ -224,6 +266,55 @@ class Session:
             return {str(scheme["name"]): token}
         return {}
 
+    # -- what the run created -------------------------------------------------
+
+    @property
+    def keep(self) -> bool:
+        """``--keep``: leave everything the run creates, for debugging."""
+        return self.ledger.keep
+
+    def note(
+        self,
+        operation_id: str,
+        path: Mapping[str, Any],
+        response: httpx.Response,
+        *,
+        own: bool = True,
+        tenant: str | None = None,
+    ) -> None:
+        """Tell the ledger about an answer (``own``: sent with the run's own credential)."""
+        body: Any = None
+        if response.is_success and operation_id in self.ledger.resources:
+            try:
+                body = response.json()
+            except (ValueError, UnicodeDecodeError):
+                body = None
+        values = {str(k): str(v) for k, v in path.items()}
+        self.ledger.note(
+            operation_id,
+            values,
+            response.status_code,
+            body,
+            requirement=self.requirement,
+            own=own,
+            tenant=None if tenant == self.credentials.tenant else tenant,
+        )
+
+    async def sweep(self) -> None:
+        """Delete what the run created and has not deleted yet (never with ``--keep``)."""
+        if self.ledger.keep:
+            return
+        for entry in self.ledger.pending():
+            if entry.deleted or entry.delete is None:
+                continue  # gone with a parent deleted earlier in this sweep
+            operation, path = entry.delete
+            try:
+                await self.call(operation, path=path, tenant=entry.tenant)
+            except TargetUnreachable:
+                return  # the rest would wait for the same silence; listed as left behind
+            except (ConformanceFailure, Undecidable, httpx.HTTPError, KeyError):
+                continue  # listed as left behind; a failed delete never changes a verdict
+
     # -- checking -------------------------------------------------------------
 
     def expect(
@@ -266,7 +357,10 @@ class Session:
 
     def exchange(self, request: httpx.Request, response: httpx.Response | None) -> Exchange:
         """The exchange as a report shows it: secrets redacted, bodies cut to 4 KB."""
-        request_view = {
+        known = self._records.get(id(request))
+        record = known[1] if known is not None and known[0] is request else None
+        sent = evidence.describe(record.body if record else evidence.body_of_request(request))
+        request_view: dict[str, Any] = {
             "method": request.method,
             "url": self.redact(redact_url(str(request.url))),
             "headers": {
@@ -276,6 +370,8 @@ class Session:
                 ).items()
             },
         }
+        if sent is not None:
+            request_view["body"] = self.redact(sent)
         response_view = None
         if response is not None:
             # Redacted before the cut, so that no credential is cut in half and half kept.
@@ -290,7 +386,32 @@ class Session:
                 },
                 "body": body if len(body) <= _BODY_LIMIT else body[:_BODY_LIMIT] + "…",
             }
-        return Exchange(request=request_view, response=response_view)
+        shown = Exchange(request=request_view, response=response_view)
+        if record is not None:
+            self._records[id(shown)] = (shown, record)
+        return shown
+
+    def reproduce(self, exchange: Exchange | None) -> tuple[str, dict[str, bytes | Path]]:
+        """Commands replaying ``exchange``'s request (set-up calls first) and the files they read."""
+        known = self._records.get(id(exchange)) if exchange is not None else None
+        if known is None or known[0] is not exchange:
+            return "", {}
+        record = known[1]
+        index = next((i for i, r in enumerate(self.history) if r is record), None)
+        if index is None:
+            return "", {}
+        names = (
+            (self.credentials.token, "TAPECHECK_TOKEN"),
+            (self.credentials.device_token, "TAPECHECK_DEVICE_TOKEN"),
+            (self.credentials.other_token, "TAPECHECK_OTHER_TOKEN"),
+        )
+        return evidence.reproduce(
+            self.history,
+            index,
+            base_url=str(self.client.base_url),
+            embedded=self.embedded,
+            secrets={secret: name for secret, name in names if secret},
+        )
 
 
 def _text(response: httpx.Response) -> str:

@@ -3,7 +3,7 @@
 Both are an ``httpx.AsyncClient`` to the caller: the embedded mock through
 ``httpx.ASGITransport`` (request bodies stream to the app chunk by chunk), a
 real target over HTTP. The spec's paths are appended to the base URL, which
-carries the vendor's version prefix (Corti ``/v2``).
+carries the vendor's version prefix (``/v2``, say).
 
 A target may be hostile: :func:`read_response` reads one answer within a size
 bound (:data:`MAX_RESPONSE_BYTES`, counted after decompression, so a gzip bomb
@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tapecheck.suite.conform.requirements import RequirementUndecided
 from tapecheck.suite.specs import load_spec
 
 __all__ = [
@@ -116,7 +117,7 @@ def remote(base_url: str) -> Target:
     return Target(label=base_url, base_url=base_url)
 
 
-class Undecidable(Exception):
+class Undecidable(RequirementUndecided):
     """The target's answer passed a bound (size or time): the requirement cannot be decided.
 
     ``response`` is the answer as far as it was read (status and headers, the

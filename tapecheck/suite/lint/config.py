@@ -10,15 +10,67 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import os
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-__all__ = ["ConfigError", "LintConfig", "Selection", "find_config", "load_config", "parse_codes"]
+__all__ = [
+    "DEFAULT_EXCLUDE",
+    "KNOWN_KEYS",
+    "ConfigError",
+    "LintConfig",
+    "Selection",
+    "find_config",
+    "load_config",
+    "nearest",
+    "parse_codes",
+]
 
 _LIMIT_KEYS = {"max-bytes": int, "max-duration-s": (int, float), "formats": list}
+#: The keys of ``[tool.tapecheck]``; any other is an error that names the nearest of these.
+KNOWN_KEYS = (
+    "select",
+    "ignore",
+    "per-file-ignores",
+    "limits",
+    "exclude",
+    "extend-exclude",
+    "force-exclude",
+)
+#: Folders a walk never enters unless ``exclude`` says otherwise (ruff's defaults, trimmed).
+DEFAULT_EXCLUDE = (
+    ".bzr",
+    ".direnv",
+    ".eggs",
+    ".git",
+    ".hg",
+    ".mypy_cache",
+    ".nox",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".svn",
+    ".tox",
+    ".venv",
+    "__pypackages__",
+    "_build",
+    "buck-out",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "venv",
+)
+
+
+def nearest(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'ignore'?)`` for a mistyped name, or nothing when none is close."""
+    import difflib  # only on a mistake: lint start-up stays light
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 class ConfigError(ValueError):
@@ -67,6 +119,63 @@ class LintConfig:
     limits: dict[str, dict[str, Any]] = field(default_factory=dict)
     root: Path = field(default_factory=Path.cwd)
     source: str | None = None
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    #: Apply the excludes to paths given explicitly too (pre-commit passes every file by name).
+    force_exclude: bool = False
+
+    def is_excluded(self, path: str | Path, *, ancestors: bool = True) -> bool:
+        """Whether ``exclude``/``extend-exclude`` drop ``path``, or (``ancestors``) a folder above it.
+
+        As in ruff: a pattern without ``/`` matches any file or folder of that
+        name (``node_modules``, ``*.draft.yaml``); a pattern with ``/`` matches
+        the path from the configuration's folder (``tests/cases``,
+        ``legacy/*.request.yaml``). A path outside that folder is matched by
+        name. A folder walk asks about each entry alone (``ancestors=False``):
+        a folder given by name is walked even when it is excluded.
+        """
+        patterns = [p.strip().rstrip("/") for p in (*self.exclude, *self.extend_exclude)]
+        patterns = [p[2:] if p.startswith("./") else p for p in patterns if p]
+        if not patterns:
+            return False
+        given = Path(path)
+        names = self._parts_from_root(given)
+        relative = names is not None
+        if names is None:  # outside the project
+            names = (given.name,) if given.is_absolute() else given.parts
+        if not names:
+            return False  # the project's folder itself
+        depths = range(len(names)) if ancestors else range(len(names) - 1, len(names))
+        for depth in depths:
+            name = names[depth]
+            prefix = "/".join(names[: depth + 1])
+            for pattern in patterns:
+                if "/" not in pattern:
+                    if fnmatch.fnmatchcase(name, pattern):
+                        return True
+                elif relative and fnmatch.fnmatchcase(prefix, pattern):
+                    return True
+        return False
+
+    def _parts_from_root(self, given: Path) -> tuple[str, ...] | None:
+        """``given`` from the project's folder, or None when it is outside.
+
+        Lexical first (a symbolic link is judged by its own name, never by
+        what it points at), then with the folders above it resolved.
+        """
+        absolute = Path(os.path.abspath(given))
+        roots = [Path(os.path.abspath(self.root))]
+        with contextlib.suppress(OSError, RuntimeError):
+            roots.append(roots[0].resolve())
+            absolute_parent = absolute.parent.resolve()
+            for candidate in (absolute, absolute_parent / absolute.name):
+                for root in roots:
+                    with contextlib.suppress(ValueError):
+                        return candidate.relative_to(root).parts
+        for root in roots:
+            with contextlib.suppress(ValueError):
+                return absolute.relative_to(root).parts
+        return None
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """The codes ``per-file-ignores`` turns off for ``path`` (globs match as given or from the root)."""
@@ -114,7 +223,20 @@ def load_config(path: Path | None, *, known_vendors: Sequence[str]) -> LintConfi
     )
     if not isinstance(table, Mapping):
         raise ConfigError(f"{path}: [tool.tapecheck] must be a table")
+    for key in table:
+        if key not in KNOWN_KEYS:
+            raise ConfigError(
+                f"{path}: [tool.tapecheck]: unknown key {key!r}{nearest(str(key), KNOWN_KEYS)}; "
+                f"the keys are {', '.join(KNOWN_KEYS)}"
+            )
     config = LintConfig(root=path.parent, source=str(path))
+    if "exclude" in table:
+        config.exclude = _globs(table, "exclude", path)
+    config.extend_exclude = _globs(table, "extend-exclude", path)
+    force = table.get("force-exclude", False)
+    if not isinstance(force, bool):
+        raise ConfigError(f"{path}: force-exclude must be true or false")
+    config.force_exclude = force
     select = _codes(table, "select", path) or ("ALL",)
     config.selection = Selection(select=select, ignore=_codes(table, "ignore", path))
     per_file = table.get("per-file-ignores", {})
@@ -127,7 +249,8 @@ def load_config(path: Path | None, *, known_vendors: Sequence[str]) -> LintConfi
     for vendor, values in limits.items():
         if vendor not in known_vendors:
             raise ConfigError(
-                f"{path}: [tool.tapecheck.limits.{vendor}]: unknown vendor; use one of {', '.join(known_vendors)}"
+                f"{path}: [tool.tapecheck.limits.{vendor}]: unknown vendor"
+                f"{nearest(str(vendor), known_vendors)}; use one of {', '.join(known_vendors)}"
             )
         config.limits[vendor] = _limits(values, f"{path}: [tool.tapecheck.limits.{vendor}]")
     return config
@@ -144,6 +267,15 @@ def _codes(table: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
     raise ConfigError(f'{path}: {key} must be a list of rule codes, like ["CRS", "AUD001"]')
 
 
+def _globs(table: Mapping[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    value = table.get(key, [])
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ConfigError(
+        f'{path}: {key} must be a list of globs, like ["tests/cases", "*.draft.yaml"]'
+    )
+
+
 def _limits(values: Any, where: str) -> dict[str, Any]:
     if not isinstance(values, Mapping):
         raise ConfigError(f"{where} must be a table (max-bytes, max-duration-s, formats)")
@@ -155,7 +287,8 @@ def _limits(values: Any, where: str) -> dict[str, Any]:
         expected = _LIMIT_KEYS.get(key)
         if expected is None:
             raise ConfigError(
-                f"{where}: unknown key {key!r}; use max-bytes, max-duration-s or formats"
+                f"{where}: unknown key {key!r}{nearest(str(key), _LIMIT_KEYS)}; "
+                "use max-bytes, max-duration-s or formats"
             )
         if isinstance(value, bool) or not isinstance(value, expected):  # type: ignore[arg-type]
             raise ConfigError(f"{where}: {key} = {value!r} has the wrong type")

@@ -26,7 +26,7 @@ from tapecheck.suite.lint.discovery import (
 )
 from tapecheck.suite.lint.internal import INTERNAL_ERROR, internal_error_message
 from tapecheck.suite.lint.registry import RULES, Rule, Violation, rules_for
-from tapecheck.suite.manifest import Manifest, load_manifest
+from tapecheck.suite.manifest import Manifest, load_manifest, load_manifest_bytes
 
 __all__ = [
     "INTERNAL_ERROR",
@@ -65,6 +65,8 @@ class Target:
     path: Path
     display: str
     kind: str  # "manifest", "audio" or "missing"
+    #: The manifest's bytes when it came on stdin (``-``); ``path`` then only places it.
+    content: bytes | None = None
 
 
 @dataclass
@@ -75,6 +77,9 @@ class LintRequest:
     vendor: str | None = None
     config: LintConfig = field(default_factory=LintConfig)
     jobs: int | None = None  # None: automatic
+    #: A manifest read from stdin (``tapecheck lint -``), and the name that places it.
+    stdin: bytes | None = None
+    stdin_filename: str | None = None
     #: An audio PATH is linted through the manifests under the project root naming it.
     find_manifests: bool = False
     #: Filled by :func:`lint_paths`: notes for the user (an audio file no manifest names).
@@ -99,6 +104,8 @@ def collect_targets(
     finder: _Finder | None = _Finder(config or LintConfig()) if find_manifests else None
     for given in paths:
         path = Path(given)
+        if config is not None and config.force_exclude and config.is_excluded(path):
+            continue
         try:
             is_dir = path.is_dir()
             exists = is_dir or path.exists()
@@ -107,7 +114,7 @@ def collect_targets(
         if is_dir:
             found = sorted(
                 p
-                for p in path.rglob("*")
+                for p in _walk(path, config)
                 if p.name.lower().endswith(_WALK_SUFFIXES) and p.is_file()
             )
             targets += [
@@ -140,6 +147,22 @@ def collect_targets(
             unique.setdefault((target.kind, same), target)
         targets = list(unique.values())
     return targets
+
+
+def _walk(folder: Path, config: LintConfig | None) -> Iterator[Path]:
+    """Every file under ``folder``, never entering an excluded folder."""
+    if config is None:
+        yield from folder.rglob("*")
+        return
+    for top, dirs, files in os.walk(folder):
+        here = Path(top)
+        dirs[:] = [d for d in dirs if not config.is_excluded(here / d, ancestors=False)]
+        for name in files:
+            candidate = here / name
+            if name.lower().endswith(_WALK_SUFFIXES) and not config.is_excluded(
+                candidate, ancestors=False
+            ):
+                yield candidate
 
 
 class _Finder:
@@ -181,6 +204,15 @@ def lint_paths(request: LintRequest) -> LintResult:
         config=request.config,
         notes=request.notes,
     )
+    if request.stdin is not None:
+        targets.append(
+            Target(
+                Path(request.stdin_filename or "-"),
+                _shown(request.stdin_filename or "-"),
+                "manifest",
+                request.stdin,
+            )
+        )
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
@@ -280,7 +312,10 @@ def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> L
         )
     if target.kind == "missing":
         return LintContext(path=target.display, audio_alone=target.path)
-    loaded = load_manifest(target.path, display=target.display)
+    if target.content is not None:
+        loaded = load_manifest_bytes(target.content, display=target.display)
+    else:
+        loaded = load_manifest(target.path, display=target.display)
     return LintContext.for_manifest(loaded, default_vendor=vendor, limit_overrides=config.limits)
 
 

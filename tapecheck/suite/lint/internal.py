@@ -44,16 +44,15 @@ def internal_error(ctx: LintContext) -> Iterator[Violation]:
     that rule's verdict on the file is unknown.
 
     ## Example
-    A manifest that made a rule fail (BOT003, before the calendar's ends were
-    handled):
+    A manifest that made a vendor rule `ACM003` fail (a rule comparing two
+    times, before the calendar's ends were handled):
     ```yaml
-    vendor: bota
-    auth: secret-key
+    vendor: acme
     body: {started_at: "9999-12-31T23:59:59-01:00", ended_at: "2024-05-01T08:00:00Z"}
     ```
 
     ```text
-    c1.request.yaml:1:1: TCK001 rule BOT003 (ended-before-started) failed on this
+    c1.request.yaml:1:1: TCK001 rule ACM003 (ended-before-started) failed on this
     file: OverflowError: date value out of range (at rules.py:221 in
     ended_before_started); this is a bug in tapecheck: ...
     ```
@@ -63,7 +62,7 @@ def internal_error(ctx: LintContext) -> Iterator[Violation]:
     ```yaml
     hooks:
       - id: tapecheck-lint
-        args: [--ignore, BOT003]
+        args: [--ignore, ACM003]
     ```
 
     ## Fix safety

@@ -93,6 +93,7 @@ class Rule:
     supersedes: tuple[str, ...] = ()
     fix_title: str | None = None
     vendor: str | None = None
+    security_severity: float | None = None
 
     @property
     def family(self) -> str:
@@ -133,6 +134,8 @@ class Rule:
             summary=self.summary,
             explanation=self.doc,
             fix_title=self.fix_title,
+            vendor=self.vendor,
+            security_severity=self.security_severity,
         )
 
 
@@ -154,8 +157,13 @@ def rule(
     severity: Severity = "error",
     fix_title: str | None = None,
     vendor: str | None = None,
+    security_severity: float | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
-    """Register a check function as the rule ``code``."""
+    """Register a check function as the rule ``code``.
+
+    ``security_severity`` (0.0-10.0) marks a rule that flags a security problem:
+    SARIF carries it so that code scanning ranks the alert (low, medium, high).
+    """
     if not _CODE.match(code):
         raise ValueError(f"rule code {code!r} must be three capitals and three digits")
     if not _NAME.match(name):
@@ -183,6 +191,7 @@ def rule(
             supersedes=_default_supersedes(code) if supersedes is None else supersedes,
             fix_title=fix_title,
             vendor=vendor,
+            security_severity=security_severity,
         )
         return check
 

@@ -112,6 +112,7 @@ def _env_name(ctx: LintContext) -> str:
     "credential-in-query",
     severity="warning",
     fix_title="Send the credential in a header",
+    security_severity=5.5,  # medium: the credential lands in access logs and proxies
 )
 def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
@@ -157,7 +158,12 @@ def credential_in_query(ctx: LintContext) -> Iterator[Violation]:
             )
 
 
-@rule("SEC002", "literal-secret", fix_title="Write a ${NAME} reference instead of the secret")
+@rule(
+    "SEC002",
+    "literal-secret",
+    fix_title="Write a ${NAME} reference instead of the secret",
+    security_severity=8.0,  # high: a committed secret is a leaked secret
+)
 def literal_secret(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Reports a credential written as a literal instead of a `${NAME}`
@@ -215,7 +221,12 @@ def literal_secret(ctx: LintContext) -> Iterator[Violation]:
         )
 
 
-@rule("SEC003", "unsafe-fetch-url", fix_title="Use an https URL on a public host")
+@rule(
+    "SEC003",
+    "unsafe-fetch-url",
+    fix_title="Use an https URL on a public host",
+    security_severity=7.0,  # high: a fetch of an internal address (SSRF) or in clear text
+)
 def unsafe_fetch_url(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Checks that a URL the vendor will fetch uses https and points at a
@@ -415,6 +426,7 @@ def address_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str 
     "SEC004",
     "missing-credential",
     fix_title="Send the credential the vendor's security scheme names",
+    security_severity=3.0,  # low: refused by the vendor, nothing leaks
 )
 def missing_credential(ctx: LintContext) -> Iterator[Violation]:
     """## What it does

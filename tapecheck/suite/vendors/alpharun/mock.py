@@ -53,7 +53,7 @@ from tapecheck.suite.values import (
     to_instant,
 )
 
-__all__ = ["AlpharunMock", "Upload", "UploadedRecording", "create_app"]
+__all__ = ["MOCK_CLASS", "AlpharunMock", "Upload", "UploadedRecording", "create_app"]
 
 DedupeKey = tuple[str, str, str, datetime]
 
@@ -250,3 +250,7 @@ def create_app(
 ) -> ASGIApp:
     """Alpharun's mock as an ASGI app (``tapecheck mock alpharun`` serves this)."""
     return AlpharunMock(token=token, tenant=tenant, tenants=tenants).create_app()
+
+
+#: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
+MOCK_CLASS = AlpharunMock

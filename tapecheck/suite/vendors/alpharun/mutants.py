@@ -34,7 +34,7 @@ from tapecheck.suite.vendors.alpharun.mock import (
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
-__all__ = ["MUTANTS"]
+__all__ = ["GENERIC_NOT_APPLICABLE", "MUTANTS"]
 
 
 class ReuploadCreatesAgain(AlpharunMock):
@@ -288,3 +288,11 @@ MUTANTS: list[Mutant] = [
         expect=("ALPHARUN-AUDIO-UNREADABLE", "ALPHARUN-CORRUPT-AUDIO"),
     ),
 ]
+
+
+#: Generic mutant families that mean nothing for this vendor (family -> why).
+GENERIC_NOT_APPLICABLE: dict[str, str] = {
+    "error-shape": (
+        "the docs document no error body: ALPHARUN-ERROR-BODY (should) asks only for JSON, which the broken shape still is"
+    ),
+}

@@ -15,7 +15,17 @@ from typing import Any
 from tapecheck.suite.conform.properties import Fixtures
 from tapecheck.suite.conform.session import Session
 
-__all__ = ["prerequisites"]
+__all__ = ["prerequisites", "upload_url_body"]
+
+
+def upload_url_body(size: int) -> dict[str, Any]:
+    """A complete upload-url body (every documented field) for ``size`` bytes of wav."""
+    return {
+        "type": "audio",
+        "content_type": "audio/wav",
+        "file_size_bytes": size,
+        "captured_at": "2024-01-15T14:30:00Z",
+    }
 
 
 async def prerequisites(session: Session) -> Fixtures:
@@ -34,8 +44,15 @@ async def prerequisites(session: Session) -> Fixtures:
     if uploaded is not None:
         parameters["upload-complete"] = {"id": uploaded}
 
+    audio_size = len(session.media.audio_bytes("wav"))
+
     def complete(operation_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        return {**body, **ids} if operation_id == "create" else body
+        if operation_id == "create":
+            return {**body, **ids}
+        if operation_id == "upload-url":
+            # Every documented field, so that a server requiring them all is not failed.
+            return {**upload_url_body(audio_size), **body}
+        return body
 
     return Fixtures(parameters=parameters, complete=complete)
 
@@ -52,7 +69,7 @@ async def _put_audio(session: Session, recording: str) -> bool:
     answer = await session.call(
         "upload-url",
         path={"id": recording},
-        json={"type": "audio", "content_type": "audio/wav", "file_size_bytes": len(audio)},
+        json=upload_url_body(len(audio)),
     )
     body = answer.json() if answer.is_success else None
     if not isinstance(body, dict) or not isinstance(body.get("upload_url"), str):

@@ -69,7 +69,7 @@ from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, ListQuery,
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimiter, RateLimitHeaders
 from tapecheck.suite.vendors.bota.uploads import BotaUploads
 
-__all__ = ["DEFAULT_RATE_LIMIT", "BotaMock", "create_app"]
+__all__ = ["DEFAULT_RATE_LIMIT", "MOCK_CLASS", "BotaMock", "create_app"]
 
 #: Requests per window and credential: far above any test's load.
 DEFAULT_RATE_LIMIT = 100_000
@@ -499,3 +499,7 @@ def create_app(
         rate_window_s=rate_window_s,
         public_base_url=public_base_url,
     ).create_app()
+
+
+#: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
+MOCK_CLASS = BotaMock

@@ -25,7 +25,7 @@ from tapecheck.suite.vendors.bota.mock import BotaMock
 from tapecheck.suite.vendors.bota.model import BotaRecording, Caller, Saved
 from tapecheck.suite.vendors.bota.ratelimit import Budget, RateLimitHeaders
 
-__all__ = ["MUTANTS"]
+__all__ = ["GENERIC_NOT_APPLICABLE", "MUTANTS"]
 
 
 class DeviceTokenTakesIds(BotaMock):
@@ -376,3 +376,11 @@ MUTANTS: list[Mutant] = [
         expect=("BOTA-UPLOAD-URL",),
     ),
 ]
+
+
+#: Generic mutant families that mean nothing for this vendor (family -> why).
+GENERIC_NOT_APPLICABLE: dict[str, str] = {
+    "credentials": (
+        "the mock checks its credential kinds in its own flow, not through token_tenant; the own mutant auth-ignored covers it"
+    ),
+}

@@ -64,6 +64,8 @@ async def prerequisites(session: Session) -> Fixtures:
             uploaded.append(body["recordingId"])
 
     async def cleanup() -> None:
+        if session.keep:
+            return  # --keep: left for debugging, listed in the report
         with suppress(ConformanceFailure, TargetUnreachable):
             if kept is not None and kept not in made:
                 # A given interaction stays; what the run uploaded to it goes.

@@ -46,7 +46,7 @@ from tapecheck.suite.mocks.storage import BlobStore, StoredFile
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
 from tapecheck.suite.values import is_uuid
 
-__all__ = ["CortiErrors", "CortiMock", "Interaction", "Recording", "create_app"]
+__all__ = ["MOCK_CLASS", "CortiErrors", "CortiMock", "Interaction", "Recording", "create_app"]
 
 TENANT_HEADER = "Tenant-Name"
 AUDIO_MEDIA_TYPE = "application/octet-stream"
@@ -249,3 +249,7 @@ def create_app(
     return CortiMock(
         token=token, tenant=tenant, tenants=tenants, max_duration_s=max_duration_s
     ).create_app()
+
+
+#: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
+MOCK_CLASS = CortiMock

@@ -53,7 +53,7 @@ from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
-__all__ = ["CrescendoErrors", "CrescendoMock", "Job", "create_app"]
+__all__ = ["MOCK_CLASS", "CrescendoErrors", "CrescendoMock", "Job", "create_app"]
 
 SILENT_AUDIO_ERROR = "the recording holds no audio (0 seconds); nothing to analyse"
 
@@ -251,3 +251,7 @@ def create_app(
 ) -> ASGIApp:
     """Crescendo's mock as an ASGI app (``tapecheck mock crescendo`` serves this)."""
     return CrescendoMock(token=token, tenant=tenant, tenants=tenants).create_app()
+
+
+#: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
+MOCK_CLASS = CrescendoMock

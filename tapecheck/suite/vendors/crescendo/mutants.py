@@ -185,7 +185,7 @@ MUTANTS: list[Mutant] = [
         "accepts-flac",
         "accepts FLAC besides mp3 and wav",
         _factory(AcceptsFlac),
-        expect=("CRESCENDO-FORMAT-BY-CONTENT",),
+        expect=("CRESCENDO-FORMAT-REFUSED", "CRESCENDO-FORMAT-BY-CONTENT"),
     ),
     Mutant(
         "id-charset-not-enforced",
@@ -209,7 +209,7 @@ MUTANTS: list[Mutant] = [
         "job-status-done",
         "a finished job says done instead of completed",
         _factory(JobStatusDone),
-        expect=("CRESCENDO-JOB-STATUS",),
+        expect=("CRESCENDO-STATUS-POLL-SHAPE", "CRESCENDO-JOB-STATUS"),
     ),
     Mutant(
         "recording-id-missing",

@@ -31,9 +31,9 @@ from tapecheck.suite.conform.session import Auth, Session
 
 __all__ = [
     "ERROR_CHECKS",
+    "FAMILIES_COVERED",
     "MAX_POLLS",
     "POLL_PAUSE_S",
-    "SEED",
     "STATUS",
     "UPLOAD",
     "V",
@@ -45,8 +45,10 @@ __all__ = [
     "error_body",
     "expect_error",
     "format_by_content",
+    "format_refused",
     "job_not_found",
     "job_status",
+    "job_status_shape",
     "metadata_id_charset",
     "metadata_id_required",
     "metadata_json",
@@ -61,12 +63,28 @@ __all__ = [
 V = "crescendo"
 UPLOAD = "upload"
 STATUS = "status"
-SEED = "Seed crescendo-upload-voc-recording.md"
 #: How many status polls a job may take to reach a terminal status, and the pause between them.
 MAX_POLLS = 30
 POLL_PAUSE_S = 0.5
 #: Every error: a documented status, {code, message}, and the code the docs pair with the status.
 ERROR_CHECKS = ("status_code_expected", "error_body_shape", "crescendo_error_code_matches")
+
+#: The generic families this folder requires itself (family -> its own ids), so that
+#: none is generated twice (tapecheck.suite.conform.families).
+FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
+    "credentials": (
+        "CRESCENDO-AUTH-MISSING",
+        "CRESCENDO-AUTH-WRONG",
+    ),
+    "size-limit": ("CRESCENDO-SIZE-LIMIT",),
+    "formats": (
+        "CRESCENDO-FORMAT-REFUSED",
+        "CRESCENDO-FORMAT-BY-CONTENT",
+    ),
+    "success-status": ("CRESCENDO-UPLOAD-202",),
+    "error-shape": ("CRESCENDO-ERROR-BODY",),
+    "not-found": ("CRESCENDO-JOB-NOT-FOUND",),
+}
 
 
 def expect_error(
@@ -116,7 +134,9 @@ def _metadata(recording_id: str = "tapecheck-call-1") -> dict[str, str]:
     V,
     "CRESCENDO-UPLOAD-202",
     title="An mp3 upload with metadata is accepted with 202 and a job id",
-    source=f'{SEED}: "The response is 202 Accepted and returns a job ID" ({{"id": "job-voc-001"}}).',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": "The response is `202 Accepted` and '
+    'returns a job ID" ({"id": "job-voc-001"}).',
     checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
 )
 async def upload_accepted(s: Session) -> None:
@@ -128,7 +148,8 @@ async def upload_accepted(s: Session) -> None:
     V,
     "CRESCENDO-UPLOAD-WAV",
     title="A wav upload is accepted",
-    source=f'{SEED}: "Audio must be mp3 or wav".',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": "Audio must be **mp3** or **wav**".',
     checks=("status_code_expected", "response_schema_conformance"),
 )
 async def upload_wav(s: Session) -> None:
@@ -142,7 +163,9 @@ async def upload_wav(s: Session) -> None:
     V,
     "CRESCENDO-UPLOAD-FILE-PART",
     title="The audio may come in the alternative part `file`",
-    source=f'{SEED}, VocUploadForm.file: "Alternative field name for the audio file (mp3 or wav)".',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording", VocUploadForm.file: "Alternative '
+    'field name for the audio file (mp3 or wav)."',
     checks=("status_code_expected", "response_schema_conformance"),
 )
 async def upload_file_part(s: Session) -> None:
@@ -154,7 +177,9 @@ async def upload_file_part(s: Session) -> None:
     V,
     "CRESCENDO-AUTH-MISSING",
     title="An upload without a credential is refused with 401 Unauthenticated",
-    source=f'{SEED}, responses.Unauthenticated: "Authorization header with Bearer token is required".',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": response 401 Unauthenticated, '
+    '"Authorization header with Bearer token is required".',
     checks=ERROR_CHECKS,
 )
 async def auth_missing(s: Session) -> None:
@@ -168,7 +193,9 @@ async def auth_missing(s: Session) -> None:
     V,
     "CRESCENDO-AUTH-WRONG",
     title="An upload with a wrong API key is refused",
-    source=f"{SEED}, securitySchemes.bearerAuth (401 Unauthenticated, 403 PermissionDenied).",
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": securitySchemes bearerAuth; '
+    "responses 401 Unauthenticated and 403 PermissionDenied.",
     checks=ERROR_CHECKS,
 )
 async def auth_wrong(s: Session) -> None:
@@ -182,7 +209,9 @@ async def auth_wrong(s: Session) -> None:
     V,
     "CRESCENDO-AUTH-QUERY",
     title="The API key is also accepted in the `bearer_token` query parameter",
-    source=f'{SEED}, securitySchemes.bearerTokenQuery: "Alternative to the Authorization header".',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording", securitySchemes bearerTokenQuery '
+    '(in: query, name: bearer_token): "Alternative to the Authorization header."',
     checks=("status_code_expected", "response_schema_conformance"),
 )
 async def auth_query(s: Session) -> None:
@@ -199,7 +228,10 @@ async def auth_query(s: Session) -> None:
     V,
     "CRESCENDO-TENANT-ISOLATION",
     title="A key cannot upload to, or read the jobs of, another tenant",
-    source=f"{SEED}, parameters.tenantId and responses.PermissionDenied / NotFound.",
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": path parameter tenantId, "Tenant '
+    'identifier."; responses 403 PermissionDenied ("API key does not allow this operation") '
+    "and 404 NotFound.",
     checks=ERROR_CHECKS,
 )
 async def tenant_isolation(s: Session) -> None:
@@ -217,7 +249,9 @@ async def tenant_isolation(s: Session) -> None:
     V,
     "CRESCENDO-METADATA-REQUIRED",
     title="An upload without `metadata` is refused",
-    source=f"{SEED}, VocUploadForm.required: [metadata].",
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": VocUploadForm required: [metadata]; '
+    "response 400 BadRequest.",
     checks=ERROR_CHECKS,
 )
 async def metadata_required(s: Session) -> None:
@@ -229,7 +263,9 @@ async def metadata_required(s: Session) -> None:
     V,
     "CRESCENDO-METADATA-JSON",
     title="`metadata` that is not a JSON object is refused",
-    source=f'{SEED}, VocUploadForm.metadata: "JSON string containing recording metadata".',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording", VocUploadForm.metadata: "JSON '
+    'string containing recording metadata. Must include `id`."',
     checks=ERROR_CHECKS,
 )
 async def metadata_json(s: Session) -> None:
@@ -242,7 +278,9 @@ async def metadata_json(s: Session) -> None:
     V,
     "CRESCENDO-METADATA-ID-REQUIRED",
     title="`metadata` without an `id` is refused",
-    source=f'{SEED}: "JSON string containing recording metadata. Must include `id`."',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording", VocUploadForm.metadata: "JSON '
+    'string containing recording metadata. Must include `id`."',
     checks=ERROR_CHECKS,
 )
 async def metadata_id_required(s: Session) -> None:
@@ -254,7 +292,9 @@ async def metadata_id_required(s: Session) -> None:
     V,
     "CRESCENDO-METADATA-ID-CHARSET",
     title="`metadata.id` accepts letters, digits, `.`, `-`, `_` and refuses anything else",
-    source=f'{SEED}: "`metadata.id` must contain only letters, numbers, dots, dashes, or underscores".',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": "`metadata.id` must contain only '
+    'letters, numbers, dots, dashes, or underscores".',
     checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def metadata_id_charset(s: Session) -> None:
@@ -271,7 +311,10 @@ async def metadata_id_charset(s: Session) -> None:
     V,
     "CRESCENDO-AUDIO-REQUIRED",
     title="An upload with neither `audio` nor `file` part is refused",
-    source=f'{SEED}: "Upload an mp3/wav recording" (the audio part is what the endpoint is for).',
+    level="should",
+    source="Crescendo's form schema requires only metadata; its docs do not say that an upload "
+    'without an audio part is refused. A reasonable expectation for an endpoint to "Upload '
+    'an mp3/wav recording": 400.',
     checks=ERROR_CHECKS,
 )
 async def audio_required(s: Session) -> None:
@@ -281,9 +324,29 @@ async def audio_required(s: Session) -> None:
 
 @requirement(
     V,
+    "CRESCENDO-FORMAT-REFUSED",
+    title="A FLAC upload, named and typed as FLAC, is refused (400, 415 or 422)",
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": "Audio must be **mp3** or '
+    '**wav**". The docs name no status for another format: 400, 415 or 422 passes.',
+    checks=ERROR_CHECKS,
+)
+async def format_refused(s: Session) -> None:
+    response = await _upload(
+        s, audio=s.media.audio("flac"), metadata=_metadata(), content_type="audio/flac"
+    )
+    expect_error(s, response, UPLOAD, WRONG_TYPE | INVALID)
+
+
+@requirement(
+    V,
     "CRESCENDO-FORMAT-BY-CONTENT",
     title="Audio that is not mp3 or wav by its content is refused, whatever it is called",
-    source=f'{SEED}: "Audio must be mp3 or wav".',
+    level="should",
+    source='Crescendo API reference, "Upload a VOC recording" says "Audio must be **mp3** or '
+    '**wav**" but not whether the server reads the content or the name; a reasonable '
+    "expectation: FLAC named .mp3, or bytes in no audio format, are refused (400, 415 or "
+    "422).",
     checks=ERROR_CHECKS,
 )
 async def format_by_content(s: Session) -> None:
@@ -302,7 +365,9 @@ async def format_by_content(s: Session) -> None:
     V,
     "CRESCENDO-CORRUPT-AUDIO",
     title="A wav whose header claims more audio than the file holds is refused",
-    source="VENDORS.md: a WAV whose header claims more audio than the file holds is refused as invalid audio.",
+    level="should",
+    source="Crescendo's docs do not say that damaged audio (a WAV whose header claims more audio "
+    "than the file holds) is refused; a reasonable expectation: 400 or 422.",
     checks=ERROR_CHECKS,
 )
 async def corrupt_audio(s: Session) -> None:
@@ -316,7 +381,9 @@ async def corrupt_audio(s: Session) -> None:
     V,
     "CRESCENDO-SIZE-LIMIT",
     title="Audio of exactly the size limit is accepted; one byte more is refused",
-    source=f'{SEED}: "Max size: 25 MB" (x-tapecheck audio.max-bytes).',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": "Max size: **25 MB**". The docs '
+    "name no status for a larger file: 400 or 413 passes.",
     checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def size_limit(s: Session) -> None:
@@ -329,10 +396,41 @@ async def size_limit(s: Session) -> None:
 
 @requirement(
     V,
+    "CRESCENDO-STATUS-POLL-SHAPE",
+    title="Every status poll of a new job answers its id and a documented status",
+    level="must",
+    source="Crescendo's API reference (VOC recording status): GET "
+    ".../recording/{jobId}/status answers {id, status: started | completed | failed, "
+    "started (ms), finished, file, recordingId, result, error}, id, status and started "
+    "required; " + 'Crescendo API reference, "Upload a VOC recording": "Use the returned job '
+    'ID with VOC recording status."',
+    checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
+)
+async def job_status_shape(s: Session) -> None:
+    created = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata("job-shape-1"))
+    expect_success(s, created, UPLOAD)
+    job_id = created.json()["id"]
+    for poll in range(MAX_POLLS):
+        answer = await s.call(STATUS, path={"jobId": job_id})
+        expect_success(s, answer, STATUS)
+        body = answer.json()
+        if body["id"] != job_id:
+            s.fail("status_code_expected", "Wrong job", f"asked for {job_id!r}", answer)
+        if body["status"] != "started":
+            return  # a terminal status, in the documented enum (the schema said so)
+        if poll and not s.embedded:
+            await asyncio.sleep(POLL_PAUSE_S)
+
+
+@requirement(
+    V,
     "CRESCENDO-JOB-STATUS",
     title="A job starts, reaches `completed`, and reports its recording id and file name",
-    source="VENDORS.md, GET .../recording/{jobId}/status: status started|completed|failed, "
-    "recordingId is metadata.id, file is the part's filename.",
+    level="should",
+    source="Crescendo's API reference (VOC recording status) documents status "
+    "started|completed|failed, started and finished; it does not say what recordingId and "
+    "file hold or how soon a job completes. A reasonable expectation: the job completes, "
+    "recordingId is metadata.id and file is the part's filename.",
     checks=(
         "status_code_expected",
         "json_content_type",
@@ -414,7 +512,9 @@ async def job_status(s: Session) -> None:
     V,
     "CRESCENDO-JOB-NOT-FOUND",
     title="The status of an unknown job is 404 NotFound",
-    source=f'{SEED}, responses.NotFound: "Resource not found".',
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": response 404 NotFound, "Resource '
+    'not found".',
     checks=ERROR_CHECKS,
 )
 async def job_not_found(s: Session) -> None:
@@ -426,9 +526,10 @@ async def job_not_found(s: Session) -> None:
     V,
     "CRESCENDO-ERROR-BODY",
     title="Errors are JSON {code, message} with the code the docs give the status",
-    source=f"{SEED}, ErrorResponse (required: code, message) and the examples of responses "
-    "BadRequest, Unauthenticated, PermissionDenied, NotFound; VENDORS.md: codes BadRequest (400), "
-    "Unauthenticated (401), PermissionDenied (403), NotFound (404).",
+    level="must",
+    source='Crescendo API reference, "Upload a VOC recording": ErrorResponse (required: code, '
+    "message) for 400 BadRequest, 401 Unauthenticated, 403 PermissionDenied, 404 NotFound; "
+    "a 500 carries {message}.",
     checks=("json_content_type", *ERROR_CHECKS),
 )
 async def error_body(s: Session) -> None:

@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
 __all__ = [
+    "MOCK_CLASS",
     "RANGE_HEADER",
     "SignedObject",
     "SiroErrors",
@@ -473,3 +474,7 @@ def create_app(
     return SiroMock(
         token=token, tenant=tenant, tenants=tenants, public_base_url=public_base_url
     ).create_app()
+
+
+#: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
+MOCK_CLASS = SiroMock

@@ -22,13 +22,9 @@ from tapecheck.suite.conform.common import INVALID, expect_success
 from tapecheck.suite.conform.session import Auth, Session
 
 __all__ = [
-    "CONTACTS_RULE",
-    "CURL",
     "DEFAULT_TEAMMATE",
     "ERROR_CHECKS",
     "MOCK_PLAYBOOK",
-    "SEED",
-    "SPEC",
     "SUCCESS_CHECKS",
     "UPLOAD",
     "Upload",
@@ -46,8 +42,6 @@ __all__ = [
 
 V = "alpharun"
 UPLOAD = "upload"
-SEED = "Seed alpharun-upload-recording.md"
-SPEC = "specs/alpharun.yaml"
 DEFAULT_TEAMMATE = "tapecheck@example.com"
 #: A playbook id for the embedded mock, which accepts any UUID (routing is not modelled).
 MOCK_PLAYBOOK = "8f6b7c1e-3d2a-4b5c-9e8f-0a1b2c3d4e5f"
@@ -55,11 +49,6 @@ MOCK_PLAYBOOK = "8f6b7c1e-3d2a-4b5c-9e8f-0a1b2c3d4e5f"
 #: An error: a status of the right meaning and a JSON body (the docs document no error body).
 ERROR_CHECKS = ("status_code_expected", "json_content_type")
 SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_conformance")
-CURL = "the docs' curl sample sends `contacts` as one form field holding a JSON array"
-CONTACTS_RULE = (
-    f'{SEED}, contacts: "At least one of email, phone number and ext id must be not null on the '
-    'contact. ... No two contacts can have the same email, phone number, or ext_id"'
-)
 
 
 def expect_error(s: Session, response: httpx.Response, statuses: Collection[int] = INVALID) -> None:

@@ -7,8 +7,6 @@ from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.alpharun.requirements._upload_request import (
     ERROR_CHECKS,
-    SEED,
-    SPEC,
     SUCCESS_CHECKS,
     UPLOAD,
     Upload,
@@ -23,8 +21,10 @@ __all__ = ["audio_corrupt", "audio_formats", "audio_unreadable"]
     V,
     "ALPHARUN-AUDIO-FORMATS",
     title="Common recording formats are accepted (wav, mp3, m4a)",
-    source=f"{SEED}: audio is a binary file with no documented format limit ({SPEC}, "
-    "x-tapecheck audio). 200 passes too: a second run sends the same files.",
+    level="should",
+    source="Alpharun's docs give audio as a binary file and name no format limit; a reasonable "
+    "expectation: common recording formats (wav, mp3, m4a) are accepted (201, or 200 for a "
+    "repeat).",
     checks=SUCCESS_CHECKS,
 )
 async def audio_formats(s: Session) -> None:
@@ -39,8 +39,9 @@ async def audio_formats(s: Session) -> None:
     V,
     "ALPHARUN-AUDIO-UNREADABLE",
     title="An empty audio part, or one that is no audio format, is refused",
-    source=f"{SEED}: the endpoint creates a recording and triggers its assessment (of audio); "
-    "CONTRACT.md: 400 or 422 for invalid data, 400 or 415 for a wrong type.",
+    level="should",
+    source="Alpharun's docs do not say that an empty audio part, or one in no audio format, is "
+    "refused; a reasonable expectation: 400, 415 or 422.",
     checks=ERROR_CHECKS,
 )
 async def audio_unreadable(s: Session) -> None:
@@ -52,8 +53,9 @@ async def audio_unreadable(s: Session) -> None:
     V,
     "ALPHARUN-CORRUPT-AUDIO",
     title="A wav whose header claims more audio than the file holds is refused",
-    source="VENDORS.md: a WAV whose header claims more audio than the file holds is refused as "
-    "invalid audio (400) by every mock.",
+    level="should",
+    source="Alpharun's docs do not say that damaged audio (a WAV whose header claims more audio "
+    "than the file holds) is refused; a reasonable expectation: 400 or 422.",
     checks=ERROR_CHECKS,
 )
 async def audio_corrupt(s: Session) -> None:

@@ -5,11 +5,7 @@ from __future__ import annotations
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.alpharun.requirements._upload_request import (
-    CONTACTS_RULE,
-    CURL,
     ERROR_CHECKS,
-    SEED,
-    SPEC,
     SUCCESS_CHECKS,
     Upload,
     V,
@@ -36,7 +32,10 @@ __all__ = [
     V,
     "ALPHARUN-CONTACTS-JSON",
     title="contacts that are not a JSON array of contacts, or an empty one, are refused",
-    source=f"{SEED}, contacts: type array, minItems 1; {CURL}. CONTRACT.md: 400 or 422.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": contacts is an array with minItems 1 (the '
+    "curl sample sends it as one form field holding a JSON array). The docs name no status: "
+    "400 or 422 passes.",
     checks=ERROR_CHECKS,
 )
 async def contacts_json(s: Session) -> None:
@@ -47,7 +46,11 @@ async def contacts_json(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-IDENTIFIER",
     title="A contact with no email, phone_number or ext_id holding a value is refused",
-    source=f"{CONTACTS_RULE}. CONTRACT.md: 400 or 422.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
+    "number and ext id must be not null on the contact. Contacts are unique per email, "
+    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
+    'ext_id**." The docs name no status: 400 or 422 passes.',
     checks=ERROR_CHECKS,
 )
 async def contacts_identifier(s: Session) -> None:
@@ -63,7 +66,11 @@ async def contacts_identifier(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-ONE-IDENTIFIER",
     title="One identifier is enough: a contact with only an email, only a phone or only an ext_id",
-    source=f"{CONTACTS_RULE}: any one of them (RecordingContactPayload anyOf).",
+    level="must",
+    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
+    "number and ext id must be not null on the contact. Contacts are unique per email, "
+    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
+    'ext_id**." Any one of the three is enough (RecordingContactPayload anyOf).',
     checks=SUCCESS_CHECKS,
 )
 async def contacts_one_identifier(s: Session) -> None:
@@ -79,7 +86,9 @@ async def contacts_one_identifier(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-PHONE-NUMBER",
     title="A phone_number may be a JSON number",
-    source=f"{SEED}, RecordingContactPayload.phone_number: anyOf string, number.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": RecordingContactPayload.phone_number is '
+    "anyOf string, number.",
     checks=SUCCESS_CHECKS,
 )
 async def contacts_phone_number(s: Session) -> None:
@@ -90,7 +99,9 @@ async def contacts_phone_number(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-CUSTOM-FIELDS",
     title="custom_fields with string, number, boolean and null values are accepted",
-    source=f"{SEED}, custom_fields items {{key, value}}: value string, number or boolean, nullable.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": custom_fields items {key, value}, value '
+    "anyOf string, number, boolean, nullable: true.",
     checks=SUCCESS_CHECKS,
 )
 async def contacts_custom_fields(s: Session) -> None:
@@ -112,7 +123,9 @@ async def contacts_custom_fields(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-EMAIL-FORMAT",
     title="A contact email that is not an email address is refused",
-    source=f"{SEED}, RecordingContactPayload.email: format email. CONTRACT.md: 400 or 422.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": RecordingContactPayload.email is format: '
+    "email. The docs name no status: 400 or 422 passes.",
     checks=ERROR_CHECKS,
 )
 async def contacts_email_format(s: Session) -> None:
@@ -123,7 +136,11 @@ async def contacts_email_format(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-UNIQUE-EMAIL",
     title="Two contacts with the same email are refused",
-    source=f"{CONTACTS_RULE}. CONTRACT.md: 400 or 422.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
+    "number and ext id must be not null on the contact. Contacts are unique per email, "
+    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
+    'ext_id**." The docs name no status: 400 or 422 passes.',
     checks=ERROR_CHECKS,
 )
 async def contacts_unique_email(s: Session) -> None:
@@ -137,8 +154,9 @@ async def contacts_unique_email(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-UNIQUE-EMAIL-CASE",
     title="Two contacts whose emails differ only in letter case are refused",
-    source=f"{CONTACTS_RULE}; an email address names one mailbox whatever its case (ALR002 and "
-    f"{SPEC} x-tapecheck unique-keys: case-insensitive email).",
+    level="should",
+    source="Alpharun's docs say no two contacts can have the same email but not whether letter "
+    "case counts; a reasonable expectation: an address names one mailbox whatever its case.",
     checks=ERROR_CHECKS,
 )
 async def contacts_unique_email_case(s: Session) -> None:
@@ -152,7 +170,11 @@ async def contacts_unique_email_case(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-UNIQUE-PHONE",
     title="Two contacts with the same phone number are refused",
-    source=f"{CONTACTS_RULE}. CONTRACT.md: 400 or 422.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
+    "number and ext id must be not null on the contact. Contacts are unique per email, "
+    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
+    'ext_id**." The docs name no status: 400 or 422 passes.',
     checks=ERROR_CHECKS,
 )
 async def contacts_unique_phone(s: Session) -> None:
@@ -166,8 +188,10 @@ async def contacts_unique_phone(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-UNIQUE-PHONE-FORMAT",
     title="Two contacts with one phone number written two ways (spacing, a JSON number) are refused",
-    source=f"{CONTACTS_RULE}; a phone number is the same number however it is written (ALR002: "
-    "compared after normalising to E.164).",
+    level="should",
+    source="Alpharun's docs say no two contacts can have the same phone number but not how numbers "
+    "are compared; a reasonable expectation: one number written two ways (spacing, a JSON "
+    "number) is the same number.",
     checks=ERROR_CHECKS,
 )
 async def contacts_unique_phone_format(s: Session) -> None:
@@ -182,7 +206,11 @@ async def contacts_unique_phone_format(s: Session) -> None:
     V,
     "ALPHARUN-CONTACTS-UNIQUE-EXT-ID",
     title="Two contacts with the same ext_id are refused",
-    source=f"{CONTACTS_RULE}. CONTRACT.md: 400 or 422.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
+    "number and ext id must be not null on the contact. Contacts are unique per email, "
+    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
+    'ext_id**." The docs name no status: 400 or 422 passes.',
     checks=ERROR_CHECKS,
 )
 async def contacts_unique_ext_id(s: Session) -> None:

@@ -7,7 +7,6 @@ from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.alpharun.requirements._upload_request import (
     ERROR_CHECKS,
-    SEED,
     Upload,
     V,
     expect_error,
@@ -21,8 +20,9 @@ __all__ = ["auth_missing", "auth_wrong"]
     V,
     "ALPHARUN-AUTH-MISSING",
     title="An upload without an API key is refused (401 or 403) with a JSON body",
-    source=f"{SEED}, security bearerAuth (http bearer); CONTRACT.md: 401 or 403 for a missing "
-    "credential, a JSON body for an error of a vendor that documents none.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": security bearerAuth (type: http, scheme: '
+    "bearer). The docs name no status: 401 or 403 passes.",
     checks=ERROR_CHECKS,
 )
 async def auth_missing(s: Session) -> None:
@@ -33,8 +33,9 @@ async def auth_missing(s: Session) -> None:
     V,
     "ALPHARUN-AUTH-WRONG",
     title="An upload with a wrong API key, or another scheme, is refused (401 or 403)",
-    source=f"{SEED}, security bearerAuth (http bearer); CONTRACT.md: 401 or 403 for a wrong "
-    "credential.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": security bearerAuth (type: http, scheme: '
+    "bearer). The docs name no status: 401 or 403 passes.",
     checks=ERROR_CHECKS,
 )
 async def auth_wrong(s: Session) -> None:

@@ -19,8 +19,9 @@ __all__ = ["error_body"]
     V,
     "ALPHARUN-ERROR-BODY",
     title="Errors answer with a JSON body (application/json or +json)",
-    source="CONTRACT.md section 3: where the docs document no error body (Alpharun), a JSON body "
-    "is all that is required of an error.",
+    level="should",
+    source="Alpharun's docs document no error body; a reasonable expectation: an error answers "
+    "with a JSON body.",
     checks=ERROR_CHECKS,
 )
 async def error_body(s: Session) -> None:

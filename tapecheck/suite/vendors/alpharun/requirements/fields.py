@@ -8,7 +8,6 @@ from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.alpharun.requirements._upload_request import (
     ERROR_CHECKS,
     MOCK_PLAYBOOK,
-    SEED,
     SUCCESS_CHECKS,
     UPLOAD,
     Upload,
@@ -33,15 +32,17 @@ __all__ = [
     V,
     "ALPHARUN-REQUIRED-FIELDS",
     title="An upload without audio, teammate_email, recorded_at or contacts is refused",
-    source=f"{SEED}, multipart schema required: [audio, teammate_email, recorded_at, contacts]; "
-    "CONTRACT.md: 400 or 422 for invalid data.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": the multipart schema\'s required: [audio, '
+    "teammate_email, recorded_at, contacts]. The docs name no status: 400 or 422 passes.",
     checks=ERROR_CHECKS,
 )
 async def required_fields(s: Session) -> None:
     upload = Upload(s)
     no_audio = upload.with_fields()
     no_audio.audio = None
-    await refused(s, no_audio)
+    # Without a file part the form travels url-encoded, not as multipart: 415 is a fair answer.
+    await refused(s, no_audio, INVALID | WRONG_TYPE)
     for name in ("teammate_email", "recorded_at", "contacts"):
         await refused(s, upload.with_fields(**{name: None}))
 
@@ -50,7 +51,9 @@ async def required_fields(s: Session) -> None:
     V,
     "ALPHARUN-TEAMMATE-EMAIL",
     title="A teammate_email that is not an email address is refused",
-    source=f"{SEED}, teammate_email: format email; CONTRACT.md: 400 or 422 for invalid data.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": teammate_email is format: email. The docs '
+    "name no status: 400 or 422 passes.",
     checks=ERROR_CHECKS,
 )
 async def teammate_email(s: Session) -> None:
@@ -63,8 +66,10 @@ async def teammate_email(s: Session) -> None:
     V,
     "ALPHARUN-RECORDED-AT",
     title="A recorded_at that is not an ISO 8601 date-time is refused",
-    source=f'{SEED}, recorded_at: format date-time, "Accepts ISO 8601 format"; CONTRACT.md: 400 or '
-    "422 for invalid data.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": recorded_at is format: date-time, "Accepts '
+    'ISO 8601 format with optional timezone specification". The docs name no status: 400 or '
+    "422 passes.",
     checks=ERROR_CHECKS,
 )
 async def recorded_at_format(s: Session) -> None:
@@ -77,7 +82,10 @@ async def recorded_at_format(s: Session) -> None:
     V,
     "ALPHARUN-RECORDED-AT-NO-TZ",
     title="A recorded_at without a timezone is accepted",
-    source=f'{SEED}, recorded_at: "Accepts ISO 8601 format with optional timezone specification".',
+    level="must",
+    source='Alpharun API reference, "Upload Recording": recorded_at "Accepts ISO 8601 format with '
+    "optional timezone specification (e.g., '2024-01-15T14:30:00Z' or "
+    "'2024-01-15T14:30:00-05:00').\"",
     checks=SUCCESS_CHECKS,
 )
 async def recorded_at_without_offset(s: Session) -> None:
@@ -89,8 +97,10 @@ async def recorded_at_without_offset(s: Session) -> None:
     V,
     "ALPHARUN-PLAYBOOK-ID",
     title="A playbook_id that is not a UUID is refused; a UUID is accepted",
-    source=f"{SEED}, playbook_id: format uuid; CONTRACT.md: 400 or 422 for invalid data. The "
-    "accepted case runs with --param playbook_id (a real playbook) or against the embedded mock.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": playbook_id is format: uuid. The docs name '
+    "no status: 400 or 422 passes. The accepted case runs with --param playbook_id (a real "
+    "playbook) or against the embedded mock.",
     checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def playbook_id(s: Session) -> None:
@@ -106,8 +116,10 @@ async def playbook_id(s: Session) -> None:
     V,
     "ALPHARUN-MULTIPART",
     title="A JSON body instead of multipart/form-data is refused (400, 415 or 422)",
-    source=f"{SEED}, requestBody content: multipart/form-data only; CONTRACT.md: 400 or 415 for a "
-    "wrong content type.",
+    level="should",
+    source='Alpharun API reference, "Upload Recording" documents only multipart/form-data for the '
+    "body; the docs do not say that a JSON body is refused. A reasonable expectation: 400, "
+    "415 or 422.",
     checks=ERROR_CHECKS,
 )
 async def multipart_only(s: Session) -> None:

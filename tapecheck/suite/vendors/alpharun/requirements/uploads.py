@@ -7,8 +7,6 @@ from datetime import timedelta, timezone
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.alpharun.requirements._upload_request import (
-    CURL,
-    SEED,
     SUCCESS_CHECKS,
     Upload,
     V,
@@ -34,8 +32,10 @@ __all__ = [
     V,
     "ALPHARUN-UPLOAD-201",
     title="A new recording is created: 201 {data: {recording: {id: uuid}}}",
-    source=f'{SEED}: "returns a 201 Created response if the recording is created successfully"; '
-    f"response 201 data.recording.id (uuid). The request is multipart as documented, {CURL}.",
+    level="must",
+    source='Alpharun API reference, "Upload Recording": "The endpoint returns a `201 Created` '
+    'response if the recording is created successfully." Response 201: data.recording.id '
+    "(uuid).",
     checks=SUCCESS_CHECKS,
 )
 async def upload_created(s: Session) -> None:
@@ -48,8 +48,9 @@ async def upload_created(s: Session) -> None:
     V,
     "ALPHARUN-REUPLOAD-200",
     title="Uploading the same recording again answers 200 with the existing recording's id",
-    source=f'{SEED}: "If the recording already exists, it will be returned with a 200 OK '
-    'response" (response 200: the same body).',
+    level="must",
+    source='Alpharun API reference, "Upload Recording": "If the recording already exists, it will '
+    'be returned with a `200 OK` response."',
     checks=(*SUCCESS_CHECKS, "idempotent_reupload"),
 )
 async def reupload_existing(s: Session) -> None:
@@ -63,9 +64,10 @@ async def reupload_existing(s: Session) -> None:
     V,
     "ALPHARUN-REUPLOAD-SAME-INSTANT",
     title="A re-upload whose recorded_at names the same instant in another offset is the same recording",
-    source=f'{SEED}, recorded_at: "ISO 8601 format with optional timezone specification" '
-    "(2024-01-15T14:30:00Z and 2024-01-15T09:30:00-05:00 are one instant); VENDORS.md: an "
-    "identical re-upload has the same recorded_at instant.",
+    level="should",
+    source="Alpharun's docs do not say what makes a recording the same one; a reasonable "
+    "expectation: a recorded_at naming the same instant in another offset "
+    "(2024-01-15T14:30:00Z, 2024-01-15T09:30:00-05:00) is the same recording.",
     checks=(*SUCCESS_CHECKS, "idempotent_reupload"),
 )
 async def reupload_same_instant(s: Session) -> None:
@@ -83,8 +85,9 @@ async def reupload_same_instant(s: Session) -> None:
     V,
     "ALPHARUN-REUPLOAD-EMAIL-CASE",
     title="A re-upload naming the teammate's email in other letter case is the same recording",
-    source="VENDORS.md: an identical re-upload has the same teammate_email (case-insensitive); "
-    "an email address names one teammate whatever its letter case.",
+    level="should",
+    source="Alpharun's docs do not say what makes a recording the same one; a reasonable "
+    "expectation: the teammate's email in other letter case names the same teammate.",
     checks=(*SUCCESS_CHECKS, "idempotent_reupload"),
 )
 async def reupload_email_case(s: Session) -> None:
@@ -98,8 +101,9 @@ async def reupload_email_case(s: Session) -> None:
     V,
     "ALPHARUN-REUPLOAD-NEW-TIME",
     title="The same audio recorded at another time is a new recording: 201 and a new id",
-    source=f"{SEED}: 201 when the recording is created; VENDORS.md: the same recording is the same "
-    "audio, teammate and recorded_at instant, so another instant is another recording.",
+    level="should",
+    source="Alpharun's docs do not say what makes a recording the same one; a reasonable "
+    "expectation: the same audio recorded at another instant is a new recording (201).",
     checks=SUCCESS_CHECKS,
 )
 async def reupload_new_time(s: Session) -> None:
@@ -116,8 +120,9 @@ async def reupload_new_time(s: Session) -> None:
     V,
     "ALPHARUN-REUPLOAD-NEW-AUDIO",
     title="Other audio from the same teammate at the same time is a new recording: 201 and a new id",
-    source=f"{SEED}: 201 when the recording is created; VENDORS.md: the same recording is the same "
-    "audio bytes, so other audio is another recording (never silently dropped).",
+    level="should",
+    source="Alpharun's docs do not say what makes a recording the same one; a reasonable "
+    "expectation: other audio is a new recording (201), never silently dropped.",
     checks=SUCCESS_CHECKS,
 )
 async def reupload_new_audio(s: Session) -> None:

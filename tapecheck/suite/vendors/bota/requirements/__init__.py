@@ -34,7 +34,7 @@ from __future__ import annotations
 import tapecheck.suite.vendors.bota.checks  # noqa: F401  (registers Bota's checks)
 from tapecheck.suite.conform.requirements import import_modules
 
-__all__ = ["MODULES"]
+__all__ = ["FAMILIES_COVERED", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = (
@@ -46,5 +46,21 @@ MODULES = (
     "rate_limits",
     "errors",
 )
+
+#: The generic families this folder requires itself (family -> its own ids), so that
+#: none is generated twice (tapecheck.suite.conform.families).
+FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
+    "credentials": (
+        "BOTA-AUTH-MISSING",
+        "BOTA-AUTH-WRONG",
+    ),
+    "success-status": (
+        "BOTA-LIST",
+        "BOTA-GET",
+        "BOTA-UPLOAD-URL",
+    ),
+    "error-shape": ("BOTA-ERROR-BODY",),
+    "not-found": ("BOTA-NOT-FOUND",),
+}
 
 import_modules(__name__, MODULES)

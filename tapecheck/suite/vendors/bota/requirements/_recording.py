@@ -23,10 +23,8 @@ from tapecheck.suite.vendors.bota.checks import ERROR_CODES
 
 __all__ = [
     "AFTER_UPLOAD",
-    "CODES",
     "CREATE",
     "DEFAULT_WINDOW",
-    "DOCS",
     "ERROR_CHECKS",
     "FLOW_CHECKS",
     "FLOW_OK",
@@ -34,10 +32,8 @@ __all__ = [
     "INVALID",
     "KEY_REUSED",
     "LIST",
-    "MOCKS",
     "NOT_FOUND",
     "PAGE_COUNT",
-    "SEED",
     "SUCCESS_CHECKS",
     "UNAUTHORIZED",
     "UNKNOWN",
@@ -69,13 +65,6 @@ __all__ = [
 V = "bota"
 CREATE, LIST, GET = "create", "list", "get"
 UPLOAD_URL, UPLOAD_COMPLETE = "upload-url", "upload-complete"
-SEED = "Seed bota-create-recording.md"
-DOCS = "VENDORS.md, Bota"
-MOCKS = "VENDORS.md, where the docs are silent (the reference mocks' reading)"
-CODES = (
-    "VENDORS.md: errors {error: {code, message, details?}}; codes invalid_request (400), "
-    "unauthorized (401), not_found (404), resource_already_exists (409)"
-)
 
 SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_conformance")
 #: What the flow asks of a step on its way (the requirements decide the rest).

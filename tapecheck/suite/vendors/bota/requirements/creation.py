@@ -7,15 +7,11 @@ import httpx
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.bota.requirements._recording import (
-    CODES,
     CREATE,
     DEFAULT_WINDOW,
-    DOCS,
     ERROR_CHECKS,
     GET,
     INVALID,
-    MOCKS,
-    SEED,
     SUCCESS_CHECKS,
     V,
     create,
@@ -56,9 +52,12 @@ def expect_instant(s: Session, response: httpx.Response, name: str, expected: st
     V,
     "BOTA-CREATE-SECRET-KEY",
     title="A secret key creates a recording for the device and end user it names: 201, pending",
-    source=f"{SEED}: with a secret key, device_id and end_user_id in the body; the recording "
-    "object (id rec_*, status pending, media empty until uploaded, duration_ms null until audio "
-    f"is uploaded, transcription_id null). {DOCS}: answers 201.",
+    level="must",
+    source='Bota API reference, "Create a new recording": with a secret key, device_id and '
+    "end_user_id in the request body; the recording's id is rec_*, status pending "
+    '("Recording created, awaiting audio upload"), media "Empty until uploaded", '
+    'duration_ms "null until audio is uploaded", transcription_id null. Bota\'s API '
+    "reference: answers 201.",
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def create_secret_key(s: Session) -> None:
@@ -95,10 +94,10 @@ async def create_secret_key(s: Session) -> None:
     V,
     "BOTA-CREATE-DEFAULTS",
     title="Omitted name, started_at and ended_at get defaults: a name, the creation time, the start",
-    source=f'{MOCKS}: omitted name is "", started_at the creation time, ended_at equals '
-    f"started_at. {SEED}: name, started_at and ended_at are strings. What every reasonable "
-    "reading shares is required: a string name, a start at the creation time and an end at the "
-    f"start (within {DEFAULT_WINDOW.seconds} s), metadata an object.",
+    level="should",
+    source="Bota's docs do not say what an omitted name, started_at or ended_at becomes; a "
+    "reasonable expectation: a string name, a start at the creation time, an end at the "
+    "start (within 60 s), metadata an object.",
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def create_defaults(s: Session) -> None:
@@ -127,8 +126,10 @@ async def create_defaults(s: Session) -> None:
     V,
     "BOTA-CREATE-DEVICE-TOKEN",
     title="A device token creates a recording without ids: 201, for the token's device and end user",
-    source=f"{SEED}: with a device token (dtok_*), device_id and end_user_id are automatically "
-    "populated from the token. Needs a device token (--device-token) against a real target.",
+    level="must",
+    source='Bota API reference, "Create a new recording": with a device token (dtok_*) device_id '
+    'and end_user_id are "automatically populated from the token". Needs a device token '
+    "(--device-token) against a real target.",
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def create_device_token(s: Session) -> None:
@@ -144,8 +145,11 @@ async def create_device_token(s: Session) -> None:
     V,
     "BOTA-DEVICE-TOKEN-IDS-FORBIDDEN",
     title="A device token with device_id or end_user_id in the body is refused: 400 invalid_request",
-    source=f'{SEED}: with a device token the ids come from the token and "should NOT be included '
-    f'in the request"; {CODES}. Needs a device token (--device-token) against a real target.',
+    level="should",
+    source='Bota API reference, "Create a new recording": with a device token the ids are taken '
+    'from the token and "should NOT be included in the request"; the docs do not say the '
+    "server refuses them. A reasonable expectation: 400 invalid_request. Needs "
+    "--device-token against a real target.",
     checks=ERROR_CHECKS,
 )
 async def device_token_ids_forbidden(s: Session) -> None:
@@ -159,8 +163,11 @@ async def device_token_ids_forbidden(s: Session) -> None:
     V,
     "BOTA-SECRET-KEY-IDS-REQUIRED",
     title="A secret key without device_id or end_user_id is refused: 400 invalid_request",
-    source=f"{SEED}: with a secret key, device_id and end_user_id are required in the request "
-    f"body; {CODES}.",
+    level="must",
+    source='Bota API reference, "Create a new recording": with a secret key, device_id and '
+    "end_user_id go in the request body; Bota's API reference: errors are {error: {code, "
+    "message, details?}} with the codes invalid_request (400), unauthorized (401), "
+    "not_found (404), resource_already_exists (409).",
     checks=ERROR_CHECKS,
 )
 async def secret_key_ids_required(s: Session) -> None:
@@ -177,7 +184,9 @@ async def secret_key_ids_required(s: Session) -> None:
     V,
     "BOTA-ID-PREFIXES",
     title="A device_id not dev_* or an end_user_id not eu_* is refused: 400 invalid_request",
-    source=f"{DOCS}: ID prefixes dev_* device, eu_* end user; {CODES}.",
+    level="should",
+    source="Bota's API reference gives the id prefixes dev_* (device) and eu_* (end user) but not "
+    "what a wrong prefix gets; a reasonable expectation: 400 invalid_request.",
     checks=ERROR_CHECKS,
 )
 async def id_prefixes(s: Session) -> None:
@@ -194,8 +203,10 @@ async def id_prefixes(s: Session) -> None:
     V,
     "BOTA-ENDED-BEFORE-STARTED",
     title="ended_at before started_at is refused (400); equal or later instants are accepted",
-    source=f"{SEED}: started_at and ended_at are ISO 8601 timestamps of the recording's start and "
-    f"end; BOT003 compares instants. {CODES}.",
+    level="should",
+    source="Bota's docs give started_at and ended_at as the recording's start and end but do not "
+    "say that an end before the start is refused; a reasonable expectation: 400, while "
+    "equal or later instants are accepted.",
     checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def ended_before_started(s: Session) -> None:
@@ -217,8 +228,12 @@ async def ended_before_started(s: Session) -> None:
     V,
     "BOTA-CREATE-INVALID-FIELDS",
     title="A started_at or ended_at that is no date-time, a non-string name or non-object metadata is refused",
-    source=f"{SEED}: name string, started_at/ended_at ISO 8601 timestamps, metadata an object of "
-    f"key-value pairs; {CODES}.",
+    level="must",
+    source='Bota API reference, "Create a new recording": name string, started_at and ended_at ISO '
+    '8601 timestamps, metadata "Arbitrary key-value metadata" (object); Bota\'s API '
+    "reference: errors are {error: {code, message, details?}} with the codes "
+    "invalid_request (400), unauthorized (401), not_found (404), resource_already_exists "
+    "(409).",
     checks=ERROR_CHECKS,
 )
 async def create_invalid_fields(s: Session) -> None:

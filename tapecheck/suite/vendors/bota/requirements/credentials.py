@@ -9,12 +9,9 @@ from tapecheck.suite.conform.common import OTHER_TENANT
 from tapecheck.suite.conform.requirements import RequirementSkipped, requirement
 from tapecheck.suite.conform.session import Auth, Session
 from tapecheck.suite.vendors.bota.requirements._recording import (
-    CODES,
     CREATE,
-    DOCS,
     ERROR_CHECKS,
     LIST,
-    SEED,
     UNAUTHORIZED,
     V,
     create,
@@ -41,7 +38,11 @@ __all__ = [
     V,
     "BOTA-AUTH-MISSING",
     title="Every operation without a credential is refused: 401 unauthorized",
-    source=f"{DOCS}: every credential travels as Authorization: Bearer; {CODES}.",
+    level="must",
+    source="Bota's API reference: every credential travels as Authorization: Bearer; Bota's API "
+    "reference: errors are {error: {code, message, details?}} with the codes "
+    "invalid_request (400), unauthorized (401), not_found (404), resource_already_exists "
+    "(409).",
     checks=ERROR_CHECKS,
 )
 async def auth_missing(s: Session) -> None:
@@ -52,8 +53,11 @@ async def auth_missing(s: Session) -> None:
     V,
     "BOTA-AUTH-WRONG",
     title="Every operation with a wrong key, or the key in another scheme, is refused: 401",
-    source=f"{DOCS}: secret keys sk_live_*/sk_test_*, restricted keys rk_*, device tokens dtok_*, "
-    f"all as Authorization: Bearer; {CODES}.",
+    level="must",
+    source="Bota's API reference: secret keys sk_live_*/sk_test_*, restricted keys rk_*, device "
+    "tokens dtok_*, all as Authorization: Bearer; Bota's API reference: errors are {error: "
+    "{code, message, details?}} with the codes invalid_request (400), unauthorized (401), "
+    "not_found (404), resource_already_exists (409).",
     checks=ERROR_CHECKS,
 )
 async def auth_wrong(s: Session) -> None:
@@ -86,9 +90,10 @@ async def out_of_reach(s: Session, recording: Mapping[str, Any], auth: Auth) -> 
     V,
     "BOTA-DEVICE-ISOLATION",
     title="A device token cannot see or change another device's recording (404), nor list it",
-    source=f"{SEED}: a device token is bound to its device and end user. CONTRACT.md: 403 or 404 "
-    f"for another's resource; {CODES}. Needs a device token (--device-token) whose device is not "
-    "--param device_id.",
+    level="should",
+    source="Bota's docs bind a device token to its device and end user but do not say what "
+    "another's recording gets; a reasonable expectation: 403 or 404. Needs a device token "
+    "(--device-token) whose device is not --param device_id.",
     checks=(*ERROR_CHECKS, "bota_error_shape", "response_schema_conformance"),
 )
 async def device_isolation(s: Session) -> None:
@@ -114,9 +119,10 @@ async def device_isolation(s: Session) -> None:
     V,
     "BOTA-PROJECT-ISOLATION",
     title="Another project's secret key cannot see or change this project's recording",
-    source="VENDORS.md: secret keys belong to a project (sk_live_*/sk_test_*). CONTRACT.md: 403 "
-    "or 404 for another tenant's resource. Needs another project's key: --param other_token= "
-    "against a real target.",
+    level="should",
+    source="Bota's docs do not say what another project's key gets for a recording; a reasonable "
+    "expectation: 403 or 404. Needs another project's key: --param other_token= against a "
+    "real target.",
     checks=(*ERROR_CHECKS, "bota_error_shape", "response_schema_conformance"),
 )
 async def project_isolation(s: Session) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.bota.requirements._recording import (
-    CODES,
     CREATE,
     ERROR_CHECKS,
     GET,
@@ -33,7 +32,10 @@ __all__ = ["error_body"]
     V,
     "BOTA-ERROR-BODY",
     title="Errors are JSON {error: {code, message}} with the code the docs give the status",
-    source=f"{CODES}.",
+    level="must",
+    source="Bota's API reference: errors are {error: {code, message, details?}} with the codes "
+    "invalid_request (400), unauthorized (401), not_found (404), resource_already_exists "
+    "(409).",
     checks=("json_content_type", *ERROR_CHECKS),
 )
 async def error_body(s: Session) -> None:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.bota.requirements._recording import (
-    CODES,
     CREATE,
-    DOCS,
     ERROR_CHECKS,
     KEY_REUSED,
-    MOCKS,
     SUCCESS_CHECKS,
     V,
     create,
@@ -27,7 +24,9 @@ __all__ = ["idempotency_conflict", "idempotency_replay"]
     V,
     "BOTA-IDEMPOTENCY-REPLAY",
     title="A create retried with the same Idempotency-Key and body answers the same recording",
-    source=f"{DOCS}: optional header Idempotency-Key (a retry is safe: it makes nothing new).",
+    level="must",
+    source="Bota's API reference: the optional Idempotency-Key header makes a retried create safe: "
+    "the same key and body answer the same recording.",
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def idempotency_replay(s: Session) -> None:
@@ -43,9 +42,10 @@ async def idempotency_replay(s: Session) -> None:
     V,
     "BOTA-IDEMPOTENCY-CONFLICT",
     title="An Idempotency-Key reused with another body is refused (409 resource_already_exists)",
-    source=f"{MOCKS}: reusing an Idempotency-Key with another body gets 409 "
-    "resource_already_exists. 400 invalid_request is the other reasonable reading; neither "
-    f"may answer the first recording or make a new one. {CODES}.",
+    level="should",
+    source="Bota's docs do not say what a reused Idempotency-Key with another body gets; a "
+    "reasonable expectation: 409 resource_already_exists or 400 invalid_request, never the "
+    "first recording or a new one.",
     checks=ERROR_CHECKS,
 )
 async def idempotency_conflict(s: Session) -> None:

@@ -8,16 +8,12 @@ from typing import Any
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Auth, Session
 from tapecheck.suite.vendors.bota.requirements._recording import (
-    CODES,
-    DOCS,
     ERROR_CHECKS,
     GET,
     INVALID,
     LIST,
-    MOCKS,
     NOT_FOUND,
     PAGE_COUNT,
-    SEED,
     SUCCESS_CHECKS,
     UNKNOWN,
     V,
@@ -71,7 +67,9 @@ def matches(item: Mapping[str, Any], query: Mapping[str, Any]) -> bool:
     V,
     "BOTA-GET",
     title="GET /recordings/{id} answers the recording as created",
-    source=f"{DOCS}: GET /recordings/{{id}}; {SEED}: the recording object.",
+    level="must",
+    source="Bota's API reference: GET /recordings/{id}; Bota API reference, \"Create a new "
+    "recording\": the recording object's fields.",
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def get_recording(s: Session) -> None:
@@ -84,7 +82,11 @@ async def get_recording(s: Session) -> None:
     V,
     "BOTA-NOT-FOUND",
     title="An unknown recording id is 404 not_found on get, upload-url and upload-complete",
-    source=f"{DOCS}: GET /recordings/{{id}}, upload-url, upload-complete; {CODES}.",
+    level="must",
+    source="Bota's API reference: GET /recordings/{id}, upload-url and upload-complete; Bota's API "
+    "reference: errors are {error: {code, message, details?}} with the codes "
+    "invalid_request (400), unauthorized (401), not_found (404), resource_already_exists "
+    "(409).",
     checks=ERROR_CHECKS,
 )
 async def not_found(s: Session) -> None:
@@ -95,8 +97,9 @@ async def not_found(s: Session) -> None:
     V,
     "BOTA-LIST",
     title="GET /recordings answers {data, has_more} and honours device_id, status and created_after",
-    source=f"{DOCS}: GET /recordings with filters device_id, end_user_id, status, created_after, "
-    "created_before, limit, offset, answering {data, has_more}.",
+    level="must",
+    source="Bota's API reference: GET /recordings with filters device_id, end_user_id, status, "
+    "created_after, created_before, limit, offset, answering {data, has_more}.",
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def list_filters(s: Session) -> None:
@@ -134,8 +137,10 @@ async def list_filters(s: Session) -> None:
     V,
     "BOTA-LIST-PAGING",
     title="limit (default 10) and offset page the list; has_more says whether more follow",
-    source=f"{DOCS}: GET /recordings with limit and offset answers {{data, has_more}}; "
-    f"{MOCKS}: limit 1 to 100, default 10, offset from 0 (specs/bota.yaml: limit default 10).",
+    level="should",
+    source="Bota's API reference gives GET /recordings limit and offset and the answer {data, "
+    "has_more}, but no default page size; a reasonable expectation: 10 by default, and "
+    "pages that neither overlap nor miss.",
     checks=SUCCESS_CHECKS,
 )
 async def list_paging(s: Session) -> None:
@@ -182,8 +187,9 @@ async def list_paging(s: Session) -> None:
     V,
     "BOTA-LIST-LIMIT-BOUNDS",
     title="limit outside 1..100 or not an integer, or a negative offset, is refused: 400 invalid_request",
-    source=f"{MOCKS}: GET /recordings limit 1 to 100, offset from 0, anything else 400 "
-    f"invalid_request (specs/bota.yaml: limit minimum 1, maximum 100; offset minimum 0). {CODES}.",
+    level="should",
+    source="Bota's docs do not give bounds for limit and offset; a reasonable expectation: limit 1 "
+    "to 100 and offset from 0, anything else 400 invalid_request.",
     checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def list_limit_bounds(s: Session) -> None:

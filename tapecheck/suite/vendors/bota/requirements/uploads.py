@@ -6,12 +6,9 @@ from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.bota.requirements._recording import (
     AFTER_UPLOAD,
-    CODES,
-    DOCS,
     ERROR_CHECKS,
     GET,
     INVALID,
-    SEED,
     SUCCESS_CHECKS,
     UPLOAD_COMPLETE,
     UPLOAD_URL,
@@ -40,9 +37,11 @@ __all__ = [
     V,
     "BOTA-UPLOAD-URL",
     title="upload-url answers {media_id, upload_url, expires_at, headers} and adds a pending media",
-    source=f"{DOCS}: POST /recordings/{{id}}/upload-url with {{type, content_type, "
-    "file_size_bytes, captured_at}} answers {media_id, upload_url, expires_at, headers}; "
-    f"{SEED}: media[] entries (med_*, status pending|uploaded). CONTRACT.md: 200 or 201.",
+    level="must",
+    source="Bota's API reference: POST /recordings/{id}/upload-url with {type, content_type, "
+    "file_size_bytes, captured_at} answers {media_id, upload_url, expires_at, headers}; "
+    'Bota API reference, "Create a new recording": media[] entries (med_*, status pending '
+    "or uploaded). The docs name no status: 200 or 201 passes.",
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def upload_url_answer(s: Session) -> None:
@@ -70,9 +69,12 @@ async def upload_url_answer(s: Session) -> None:
     V,
     "BOTA-UPLOAD-URL-INVALID",
     title="upload-url refuses a content_type or type outside the documented ones: 400",
-    source=f"{DOCS}: type audio|image|video; audio types audio/opus, audio/wav, audio/mpeg, "
-    f"audio/mp4, audio/webm, audio/ogg, audio/flac; images image/jpeg, image/png; video "
-    f"video/mp4. {CODES}.",
+    level="must",
+    source="Bota's API reference: type audio|image|video; audio types audio/opus, audio/wav, "
+    "audio/mpeg, audio/mp4, audio/webm, audio/ogg, audio/flac; images image/jpeg, "
+    "image/png; video video/mp4; Bota's API reference: errors are {error: {code, message, "
+    "details?}} with the codes invalid_request (400), unauthorized (401), not_found (404), "
+    "resource_already_exists (409).",
     checks=ERROR_CHECKS,
 )
 async def upload_url_invalid(s: Session) -> None:
@@ -91,9 +93,10 @@ async def upload_url_invalid(s: Session) -> None:
     V,
     "BOTA-UPLOAD-COMPLETE",
     title="After the PUT, upload-complete answers 200 with the recording and its media uploaded",
-    source=f"{DOCS}: POST /recordings/{{id}}/upload-complete moves pending to uploaded; status "
-    f"pending -> uploaded -> processing -> completed|failed. {SEED}: duration_ms in "
-    "milliseconds, null until audio is uploaded.",
+    level="must",
+    source="Bota's API reference: POST /recordings/{id}/upload-complete moves pending to uploaded; "
+    "status pending -> uploaded -> processing -> completed | failed. Bota API reference, "
+    '"Create a new recording": duration_ms "null until audio is uploaded".',
     checks=(*SUCCESS_CHECKS, "bota_recording_fields"),
 )
 async def upload_complete(s: Session) -> None:
@@ -132,7 +135,11 @@ async def upload_complete(s: Session) -> None:
     V,
     "BOTA-UPLOAD-COMPLETE-NOT-PENDING",
     title="upload-complete on a recording that is no longer pending is refused: 400 invalid_request",
-    source=f"{DOCS}: upload-complete answers 400 when the recording is not pending; {CODES}.",
+    level="must",
+    source="Bota's API reference: upload-complete answers 400 when the recording is not pending; "
+    "Bota's API reference: errors are {error: {code, message, details?}} with the codes "
+    "invalid_request (400), unauthorized (401), not_found (404), resource_already_exists "
+    "(409).",
     checks=ERROR_CHECKS,
 )
 async def upload_complete_not_pending(s: Session) -> None:

@@ -32,9 +32,28 @@ from __future__ import annotations
 import tapecheck.suite.vendors.corti.checks  # noqa: F401  (registers Corti's checks)
 from tapecheck.suite.conform.requirements import import_modules
 
-__all__ = ["MODULES"]
+__all__ = ["FAMILIES_COVERED", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("interactions", "recordings", "credentials", "uploads", "limits", "errors")
+
+#: The generic families this folder requires itself (family -> its own ids), so that
+#: none is generated twice (tapecheck.suite.conform.families).
+FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
+    "credentials": (
+        "CORTI-AUTH-MISSING",
+        "CORTI-AUTH-WRONG",
+    ),
+    "size-limit": ("CORTI-SIZE-LIMIT",),
+    "success-status": (
+        "CORTI-UPLOAD-201",
+        "CORTI-INTERACTION-CREATE-201",
+    ),
+    "error-shape": ("CORTI-ERROR-BODY",),
+    "not-found": (
+        "CORTI-RECORDING-NOT-FOUND",
+        "CORTI-INTERACTION-NOT-FOUND",
+    ),
+}
 
 import_modules(__name__, MODULES)

@@ -17,7 +17,6 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     ERROR_CHECKS,
     GET,
     LIST,
-    SEED,
     TENANT_HEADER,
     Interaction,
     V,
@@ -72,8 +71,10 @@ async def _refused_everywhere(
     V,
     "CORTI-AUTH-MISSING",
     title="Every operation refuses a request without a bearer token (401 or 403)",
-    source=f"{SEED}, security AuthorizationHeader (bearer) and responses 403; CONTRACT.md: 401 or "
-    "403 for a missing credential.",
+    level="must",
+    source='Corti API reference, "Upload Recording": security "AuthorizationHeader" (scheme: '
+    'bearer); responses "403" (RFC9457). The docs do not say which status a missing token '
+    "gets: 401 or 403 passes.",
     checks=("status_code_expected", *ERROR_CHECKS[1:]),
 )
 async def auth_missing(s: Session) -> None:
@@ -85,8 +86,10 @@ async def auth_missing(s: Session) -> None:
     V,
     "CORTI-AUTH-WRONG",
     title="Every operation refuses a wrong bearer token, or another scheme (401 or 403)",
-    source=f"{SEED}, security AuthorizationHeader (bearer) and responses 403; CONTRACT.md: 401 or "
-    "403 for a wrong credential.",
+    level="must",
+    source='Corti API reference, "Upload Recording": security "AuthorizationHeader" (scheme: '
+    'bearer); responses "403". A wrong token, or another scheme, is refused: 401 or 403 '
+    "passes.",
     checks=("status_code_expected", *ERROR_CHECKS[1:]),
 )
 async def auth_wrong(s: Session) -> None:
@@ -120,8 +123,10 @@ async def _without_tenant(s: Session, operation: str, path: Mapping[str, str]) -
     V,
     "CORTI-TENANT-REQUIRED",
     title="A request without a Tenant-Name, or with an empty one, is refused (400, 401 or 403)",
-    source=f'{SEED}, parameters Tenant-Name (in: header, required: true): it "ensures correct '
-    'routing and authentication of the request"; responses 400 and 403.',
+    level="must",
+    source='Corti API reference, "Upload Recording", parameter Tenant-Name (in: header, required: '
+    'true): "Ensures correct routing and authentication of the request." Responses 400 and '
+    "403: 400, 401 or 403 passes.",
     checks=ERROR_CHECKS,
 )
 async def tenant_required(s: Session) -> None:
@@ -148,9 +153,11 @@ async def tenant_required(s: Session) -> None:
     V,
     "CORTI-TENANT-ISOLATION",
     title="Under another Tenant-Name the token reaches nothing: no interaction, no recording, no create",
-    source=f"{SEED}, Tenant-Name: \"Identifies a distinct entity within Corti's multi-tenant "
-    "system\"; CONTRACT.md: 403 or 404 for another tenant's resource, 401 or 403 for a credential "
-    "that does not open it.",
+    level="must",
+    source='Corti API reference, "Upload Recording", Tenant-Name: "Identifies a distinct entity '
+    "within Corti's multi-tenant system. Ensures correct routing and authentication of the "
+    'request." Under another tenant nothing is reached; the docs name no status, so 401, '
+    "403 or 404 passes.",
     checks=ERROR_CHECKS,
 )
 async def tenant_isolation(s: Session) -> None:

@@ -10,7 +10,6 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     GET,
     GONE,
     LIST,
-    SEED,
     V,
     call_refused,
     create_refused,
@@ -26,8 +25,10 @@ __all__ = ["error_body"]
     V,
     "CORTI-ERROR-BODY",
     title="Errors are ErrorResponse JSON (requestid, status, type, detail) with status = the HTTP status",
-    source=f"{SEED}, ErrorResponse (required: requestid, status, type, detail), served as "
-    "application/json for 400, 403, 404, 500 and 504; RFC 9457: status is the HTTP status code.",
+    level="must",
+    source='Corti API reference, "Upload Recording": responses 400, 403, 500 and 504 are '
+    "application/json ErrorResponse (required: requestid, status, type, detail), described "
+    'as "RFC9457", whose status member is the HTTP status.',
     checks=("json_content_type", *ERROR_CHECKS),
 )
 async def error_body(s: Session) -> None:

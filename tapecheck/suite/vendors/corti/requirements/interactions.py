@@ -14,8 +14,6 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     LIST,
     MALFORMED_ID,
     NOT_UUIDS,
-    SEED,
-    SPEC,
     UPLOAD,
     V,
     call_refused,
@@ -43,8 +41,10 @@ __all__ = [
     V,
     "CORTI-INTERACTION-CREATE-201",
     title="Creating an interaction answers 201 with its UUID and websocket URL; it starts empty",
-    source=f"VENDORS.md, POST /interactions/: answers 201 {{interactionId: uuid, websocketUrl}}; "
-    f"{SPEC}, InteractionsCreateResponse and RecordingsListResponse.",
+    level="must",
+    source="Corti's API reference (Interactions): POST /interactions/ answers 201 with "
+    "interactionId (a UUID) and websocketUrl; GET /interactions/{id}/recordings/ answers "
+    "200 {recordings: [...]}.",
     checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
 )
 async def interaction_created(s: Session) -> None:
@@ -63,8 +63,10 @@ async def interaction_created(s: Session) -> None:
     V,
     "CORTI-INTERACTION-INVALID",
     title="An interaction without a valid encounter is refused as invalid",
-    source=f"VENDORS.md: encounter {{identifier, status, type}} is required, status and type are "
-    f"enums; {SPEC}, InteractionsCreateRequest. Invalid data: 400 or 422 (CONTRACT.md).",
+    level="must",
+    source="Corti's API reference (Interactions): the body's encounter {identifier, status, type} "
+    "is required; status and type are enumerations. The docs name no status for invalid "
+    "data: 400 or 422 passes.",
     checks=ERROR_CHECKS,
 )
 async def interaction_invalid(s: Session) -> None:
@@ -87,8 +89,9 @@ async def interaction_invalid(s: Session) -> None:
     V,
     "CORTI-INTERACTION-DELETE",
     title="Deleting an interaction answers 204; then it and its recordings are gone",
-    source='VENDORS.md: "DELETE /interactions/{id} deletes an interaction and its recordings: 204". '
-    "Afterwards the interaction is unknown: 403 or 404 (see the module notes).",
+    level="must",
+    source="Corti's API reference (Interactions): DELETE /interactions/{id} deletes an interaction "
+    "and its recordings and answers 204. Afterwards it is unknown: 403 or 404 passes.",
     checks=("status_code_expected", *ERROR_CHECKS[1:]),
 )
 async def interaction_deleted(s: Session) -> None:
@@ -109,7 +112,9 @@ async def interaction_deleted(s: Session) -> None:
     V,
     "CORTI-INTERACTION-NOT-FOUND",
     title="An unknown interaction is answered 403 or 404 by every operation",
-    source=f"{SPEC}, responses 404 on every operation naming an interaction (and the module notes).",
+    level="should",
+    source="Corti's docs list 404 for an unknown recording but do not say what an unknown "
+    "interaction gets; a reasonable expectation: 403 or 404, never a success.",
     checks=ERROR_CHECKS,
 )
 async def interaction_not_found(s: Session) -> None:
@@ -124,8 +129,10 @@ async def interaction_not_found(s: Session) -> None:
     V,
     "CORTI-ID-UUID",
     title="A malformed interaction or recording id is refused (400, 404 or 422), never a 2xx or 5xx",
-    source=f'{SEED}, CommonInteractionId: "Must be a valid UUID"; recording ids are UUIDs too '
-    f"({SPEC}, CommonRecordingId). The docs give no status: 400/422 (invalid data) or 404.",
+    level="must",
+    source='Corti API reference, "Upload Recording", path parameter id: "The unique identifier of '
+    'the interaction. Must be a valid UUID." The docs name no status: 400, 404 or 422 '
+    "passes, never 2xx or 5xx.",
     checks=ERROR_CHECKS,
 )
 async def ids_are_uuids(s: Session) -> None:

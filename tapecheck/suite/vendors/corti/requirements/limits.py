@@ -14,7 +14,6 @@ from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.corti.requirements._interaction import (
     DELETE,
     ERROR_CHECKS,
-    SEED,
     SPEC,
     UPLOAD,
     V,
@@ -58,9 +57,10 @@ async def _one_byte_more(path: Path) -> AsyncIterator[bytes]:
     "CORTI-SIZE-LIMIT",
     title="A recording of exactly the size limit is stored; one byte more is refused, "
     "with or without a Content-Length",
-    source=f'{SEED}: "a maximum limit of ... 150MB in size" ({SPEC}, x-tapecheck audio.max-bytes; '
-    "1 MB = 1,000,000 bytes); CONTRACT.md: 400 or 413 for a body over a limit. The files are "
-    "16-bit stereo 48 kHz WAVs, 13 minutes long: under the duration limit.",
+    level="must",
+    source='Corti API reference, "Upload Recording": "There is a maximum limit of 60 minutes in '
+    'length and 150MB in size for recordings." 1 MB = 1,000,000 bytes; the docs name no '
+    "status: 400 or 413 passes.",
     checks=("status_code_expected", "response_schema_conformance", *ERROR_CHECKS[1:]),
 )
 async def size_limit(s: Session) -> None:
@@ -82,9 +82,10 @@ async def size_limit(s: Session) -> None:
     V,
     "CORTI-DURATION-LIMIT",
     title="A recording just under the duration limit is stored; just over it is refused",
-    source=f'{SEED}: "a maximum limit of 60 minutes in length" ({SPEC}, x-tapecheck '
-    "audio.max-duration-s); CONTRACT.md: 400 or 422 for invalid data, 400 or 413 for a body over "
-    "a limit. The files are 128 kbps MP3s one second either side of the limit.",
+    level="must",
+    source='Corti API reference, "Upload Recording": "There is a maximum limit of 60 minutes in '
+    'length and 150MB in size for recordings." The docs name no status: 400, 413 or 422 '
+    "passes.",
     checks=("status_code_expected", "response_schema_conformance", *ERROR_CHECKS[1:]),
 )
 async def duration_limit(s: Session) -> None:

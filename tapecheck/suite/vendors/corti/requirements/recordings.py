@@ -9,8 +9,6 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     DELETE,
     ERROR_CHECKS,
     GET,
-    SEED,
-    SPEC,
     V,
     call_refused,
     expect_downloadable,
@@ -35,8 +33,10 @@ __all__ = [
     V,
     "CORTI-UPLOAD-201",
     title="Raw audio sent as application/octet-stream is stored: 201 with a recordingId UUID",
-    source=f'{SEED}: requestBody application/octet-stream; "201: Returns the recording ID" '
-    "(RecordingsCreateResponse, recordingId: UUID).",
+    level="must",
+    source='Corti API reference, "Upload Recording": requestBody application/octet-stream; "201: '
+    'Returns the recording ID in the response." (RecordingsCreateResponse, recordingId: '
+    "UUID).",
     checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
 )
 async def upload_created(s: Session) -> None:
@@ -49,7 +49,10 @@ async def upload_created(s: Session) -> None:
     V,
     "CORTI-UPLOAD-FORMATS",
     title="Any common audio format is accepted (wav, mp3, aac, m4a, opus, ogg, flac, webm)",
-    source="CONTRACT.md section 2, limits: Corti accepts any audio format (the seed names none).",
+    level="should",
+    source="Corti's docs name no audio format limit (\"Upload a recording for a given "
+    'interaction"); a reasonable expectation: common formats (wav, mp3, aac, m4a, opus, '
+    "ogg, flac, webm) are accepted.",
     checks=("status_code_expected", "response_schema_conformance"),
 )
 async def upload_formats(s: Session) -> None:
@@ -62,7 +65,9 @@ async def upload_formats(s: Session) -> None:
     V,
     "CORTI-RECORDING-LIST",
     title="The interaction's recording list holds every uploaded recording, each id once",
-    source='VENDORS.md: "GET /interactions/{id}/recordings/ answers 200 {recordings: [uuid, ...]}".',
+    level="must",
+    source="Corti's API reference (Recordings): GET /interactions/{id}/recordings/ answers 200 "
+    "{recordings: [uuid, ...]}.",
     checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
 )
 async def recordings_listed(s: Session) -> None:
@@ -86,9 +91,9 @@ async def recordings_listed(s: Session) -> None:
     V,
     "CORTI-RECORDING-GET",
     title="A recording downloads as the exact bytes that were uploaded",
-    source='VENDORS.md: "GET /interactions/{id}/recordings/{recordingId} answers 200 with the '
-    f'audio bytes"; {SPEC}, get-recording 200 (application/octet-stream, or text/plain as the '
-    "vendor's page labels it).",
+    level="must",
+    source="Corti's API reference (Recordings): GET /interactions/{id}/recordings/{recordingId} "
+    "answers 200 with the audio bytes.",
     checks=("status_code_expected", "corti_recording_media_type", "recording_bytes_equal"),
 )
 async def recording_downloaded(s: Session) -> None:
@@ -118,7 +123,9 @@ async def recording_downloaded(s: Session) -> None:
     V,
     "CORTI-RECORDING-DELETE",
     title="Deleting a recording answers 204; then it is 404 and no longer listed",
-    source='VENDORS.md: "DELETE the same path answers 204"; "both answer 404 for an unknown id".',
+    level="must",
+    source="Corti's API reference (Recordings): DELETE /interactions/{id}/recordings/{recordingId} "
+    "answers 204; GET and DELETE answer 404 for an unknown id.",
     checks=("status_code_expected", *ERROR_CHECKS[1:], "response_schema_conformance"),
 )
 async def recording_deleted(s: Session) -> None:
@@ -146,7 +153,9 @@ async def recording_deleted(s: Session) -> None:
     V,
     "CORTI-RECORDING-NOT-FOUND",
     title="An unknown recording of a known interaction is 404 for download and delete",
-    source='VENDORS.md: GET and DELETE of a recording "both answer 404 for an unknown id".',
+    level="must",
+    source="Corti's API reference (Recordings): GET and DELETE "
+    "/interactions/{id}/recordings/{recordingId} answer 404 for an unknown id.",
     checks=ERROR_CHECKS,
 )
 async def recording_not_found(s: Session) -> None:

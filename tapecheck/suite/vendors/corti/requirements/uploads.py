@@ -7,7 +7,6 @@ from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.corti.requirements._interaction import (
     ERROR_CHECKS,
-    SEED,
     V,
     interaction,
     upload_refused,
@@ -20,8 +19,10 @@ __all__ = ["upload_content_type", "upload_corrupt", "upload_empty", "upload_not_
     V,
     "CORTI-UPLOAD-CONTENT-TYPE",
     title="A recording sent as multipart/form-data or as audio/wav is refused (400 or 415)",
-    source=f"{SEED}, requestBody: content application/octet-stream only (the SDKs send the raw "
-    "file); CONTRACT.md: 400 or 415 for a wrong content type.",
+    level="should",
+    source='Corti API reference, "Upload Recording" documents only application/octet-stream for '
+    "the body; the docs do not say that other content types are refused. A reasonable "
+    "expectation: multipart or audio/wav bodies are refused (400 or 415).",
     checks=ERROR_CHECKS,
 )
 async def upload_content_type(s: Session) -> None:
@@ -44,8 +45,9 @@ async def upload_content_type(s: Session) -> None:
     V,
     "CORTI-UPLOAD-EMPTY",
     title="An empty body is refused as invalid (400 or 422)",
-    source=f'{SEED}: requestBody "required: true", a Recording; CONTRACT.md: 400 or 422 for invalid '
-    "data.",
+    level="should",
+    source="Corti's docs require a body (requestBody required: true) but do not say that an empty "
+    "one is refused; a reasonable expectation: 400 or 422.",
     checks=ERROR_CHECKS,
 )
 async def upload_empty(s: Session) -> None:
@@ -57,8 +59,9 @@ async def upload_empty(s: Session) -> None:
     V,
     "CORTI-UPLOAD-NOT-AUDIO",
     title="Bytes that are no audio format are refused (400, 415 or 422)",
-    source=f'{SEED}: the body is a "Recording"; CONTRACT.md: 400 or 415 for a wrong content '
-    "type, 400 or 422 for invalid data.",
+    level="should",
+    source="Corti's docs do not say that bytes in no audio format are refused; a reasonable "
+    "expectation: 400, 415 or 422.",
     checks=ERROR_CHECKS,
 )
 async def upload_not_audio(s: Session) -> None:
@@ -70,8 +73,9 @@ async def upload_not_audio(s: Session) -> None:
     V,
     "CORTI-CORRUPT-AUDIO",
     title="A wav whose header claims more audio than the file holds is refused (400 or 422)",
-    source="VENDORS.md: a WAV whose header claims more audio than the file holds is refused as "
-    "invalid audio (400) by every mock.",
+    level="should",
+    source="Corti's docs do not say that damaged audio (a WAV whose header claims more audio than "
+    "the file holds) is refused; a reasonable expectation: 400 or 422.",
     checks=ERROR_CHECKS,
 )
 async def upload_corrupt(s: Session) -> None:

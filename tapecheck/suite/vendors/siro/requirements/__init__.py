@@ -33,9 +33,23 @@ from __future__ import annotations
 import tapecheck.suite.vendors.siro.checks  # noqa: F401  (registers Siro's checks)
 from tapecheck.suite.conform.requirements import import_modules
 
-__all__ = ["MODULES"]
+__all__ = ["FAMILIES_COVERED", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("signed_urls", "storage_put", "uploads", "credentials", "errors")
+
+#: The generic families this folder requires itself (family -> its own ids), so that
+#: none is generated twice (tapecheck.suite.conform.families).
+FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
+    "credentials": (
+        "SIRO-AUTH-MISSING",
+        "SIRO-AUTH-WRONG",
+    ),
+    "success-status": (
+        "SIRO-UPLOAD-201",
+        "SIRO-SIGNED-URLS",
+    ),
+    "error-shape": ("SIRO-ERROR-BODY",),
+}
 
 import_modules(__name__, MODULES)

@@ -20,13 +20,9 @@ __all__ = [
     "ERROR_CHECKS",
     "FLOW_CHECKS",
     "FORMATS",
-    "MOCKS",
     "NOTHING_THERE",
-    "NO_ERROR_BODY",
     "PUT_ACCEPTED",
-    "SEED",
     "SIGNATURE_MISMATCH",
-    "SIGNED",
     "SIGNED_CHECKS",
     "SIGNED_URLS",
     "SUCCESS_CHECKS",
@@ -47,10 +43,6 @@ __all__ = [
 V = "siro"
 SIGNED_URLS = "signed-urls"
 UPLOAD = "upload"
-SEED = "Seed siro-create-recording-from-upload.md"
-SIGNED = "VENDORS.md, Siro: signed-urls and the PUT to uploadUrl"
-MOCKS = "VENDORS.md, where the docs are silent (the reference mocks' reading)"
-NO_ERROR_BODY = "CONTRACT.md section 3: Siro documents no error body, so a JSON body is required"
 
 #: An error: a status of the right meaning and a JSON body (the docs document no error body).
 ERROR_CHECKS = ("status_code_expected", "json_content_type")

@@ -7,8 +7,6 @@ from tapecheck.suite.conform.requirements import RequirementSkipped, requirement
 from tapecheck.suite.conform.session import Auth, Session
 from tapecheck.suite.vendors.siro.requirements._signed_url import (
     ERROR_CHECKS,
-    NO_ERROR_BODY,
-    SEED,
     SIGNED_URLS,
     UPLOAD,
     V,
@@ -27,8 +25,10 @@ __all__ = ["auth_missing", "auth_wrong", "refused_with", "user_isolation"]
     V,
     "SIRO-AUTH-MISSING",
     title="signed-urls and upload without x-siro-auth-token are refused (401 or 403)",
-    source=f"{SEED}, Authorizations: x-siro-auth-token, header, required. CONTRACT.md: 401 or 403 "
-    f"for a missing credential; {NO_ERROR_BODY}.",
+    level="must",
+    source='Siro API reference, "Create a recording from upload": Authorizations '
+    '"x-siro-auth-token string header required". The docs name no status: 401 or 403 '
+    "passes, with a JSON body.",
     checks=ERROR_CHECKS,
 )
 async def auth_missing(s: Session) -> None:
@@ -39,8 +39,10 @@ async def auth_missing(s: Session) -> None:
     V,
     "SIRO-AUTH-WRONG",
     title="signed-urls and upload with a wrong x-siro-auth-token are refused (401 or 403)",
-    source=f"{SEED}, Authorizations: x-siro-auth-token (a user-scoped token). CONTRACT.md: 401 or "
-    f"403 for a wrong credential; {NO_ERROR_BODY}.",
+    level="must",
+    source='Siro API reference, "Create a recording from upload": x-siro-auth-token, "Custom '
+    'authentication token for user-scoped endpoints". The docs name no status: 401 or 403 '
+    "passes, with a JSON body.",
     checks=ERROR_CHECKS,
 )
 async def auth_wrong(s: Session) -> None:
@@ -60,9 +62,10 @@ async def refused_with(s: Session, auth: Auth) -> None:
     V,
     "SIRO-USER-ISOLATION",
     title="A user cannot make a recording from another user's upload",
-    source="VENDORS.md: x-siro-auth-token is a user-scoped token; CONTRACT.md: 403 or 404 for "
-    "another tenant's resource (400 or 422 too: to that user the URL is one never issued). "
-    "Needs a second user's token: --param other_token= against a real target.",
+    level="should",
+    source="Siro's docs call the token user-scoped but do not say what another user's signed URL "
+    "gets; a reasonable expectation: 400, 403, 404 or 422, never a recording. Needs a "
+    "second user's token: --param other_token= against a real target.",
     checks=(*ERROR_CHECKS, "response_schema_conformance"),
 )
 async def user_isolation(s: Session) -> None:

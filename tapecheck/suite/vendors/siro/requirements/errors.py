@@ -7,9 +7,7 @@ from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.siro.requirements._signed_url import (
     ERROR_CHECKS,
-    NO_ERROR_BODY,
     NOTHING_THERE,
-    SEED,
     SIGNED_URLS,
     UPLOAD,
     V,
@@ -25,8 +23,9 @@ __all__ = ["error_body", "malformed_body"]
     V,
     "SIRO-MALFORMED-BODY",
     title="A body that is not JSON, or not sent as JSON, is refused (4xx), never a server error",
-    source=f"{SEED}: Body application/json. CONTRACT.md: 400 or 422 for invalid data, 400 or 415 "
-    f"for a wrong content type; {NO_ERROR_BODY}.",
+    level="should",
+    source="Siro's docs document no error answer; a reasonable expectation: a body that is not "
+    "JSON is refused (400, 415 or 422) with a JSON body.",
     checks=(*ERROR_CHECKS, "not_a_server_error"),
 )
 async def malformed_body(s: Session) -> None:
@@ -47,7 +46,9 @@ async def malformed_body(s: Session) -> None:
     V,
     "SIRO-ERROR-BODY",
     title="Errors answer with a JSON body (application/json or +json)",
-    source=f"{NO_ERROR_BODY}.",
+    level="should",
+    source="Siro's docs document no error body; a reasonable expectation: an error answers with a "
+    "JSON body.",
     checks=ERROR_CHECKS,
 )
 async def error_body(s: Session) -> None:

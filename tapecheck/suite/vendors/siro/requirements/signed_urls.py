@@ -7,8 +7,6 @@ from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.siro.requirements._signed_url import (
     ERROR_CHECKS,
-    SEED,
-    SIGNED,
     SIGNED_CHECKS,
     SIGNED_URLS,
     V,
@@ -23,9 +21,11 @@ __all__ = ["signed_urls", "signed_urls_invalid"]
     V,
     "SIRO-SIGNED-URLS",
     title="signed-urls answers 200 or 201 with uploadUrl, uploadHeaders, downloadUrl and expiresAt",
-    source=f"{SIGNED}: data {{uploadUrl, uploadHeaders: {{Content-Type, "
+    level="must",
+    source="Siro's API reference (signed URLs): POST /v1/core/recordings/signed-urls with "
+    "{fileType, fileSize} answers data {uploadUrl, uploadHeaders {Content-Type, "
     'x-goog-content-length-range: "0,<fileSize>"}, downloadUrl, expiresAt}; MIME types mp3 '
-    "audio/mpeg, wav audio/wav, aac audio/aac. CONTRACT.md: 200 or 201 for signed-urls.",
+    "audio/mpeg, wav audio/wav, aac audio/aac. The docs name no status: 200 or 201 passes.",
     checks=SIGNED_CHECKS,
 )
 async def signed_urls(s: Session) -> None:
@@ -37,8 +37,10 @@ async def signed_urls(s: Session) -> None:
     V,
     "SIRO-SIGNED-URLS-INVALID",
     title="signed-urls refuses a fileType outside mp3|aac|wav, a missing field or a non-integer size",
-    source=f"{SIGNED}: the body is {{fileType, fileSize}}; {SEED}: fileType enum mp3, aac, wav. "
-    "CONTRACT.md: 400 or 422 for invalid data; a JSON error body.",
+    level="must",
+    source="Siro's API reference (signed URLs): the body is {fileType, fileSize}; Siro API "
+    'reference, "Create a recording from upload": fileType "Available options: mp3, aac, '
+    'wav". The docs name no status: 400 or 422 passes, with a JSON body.',
     checks=ERROR_CHECKS,
 )
 async def signed_urls_invalid(s: Session) -> None:

@@ -8,7 +8,6 @@ from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.siro.checks import RANGE_HEADER
 from tapecheck.suite.vendors.siro.requirements._signed_url import (
     SIGNATURE_MISMATCH,
-    SIGNED,
     V,
     expect_created,
     expect_put,
@@ -25,8 +24,9 @@ __all__ = ["put_length_range", "put_signed_headers"]
     V,
     "SIRO-PUT-SIGNED-HEADERS",
     title="The PUT is accepted with exactly the signed headers and refused (403) with others",
-    source=f"{SIGNED}: the client PUTs the bytes to uploadUrl with exactly the uploadHeaders, "
-    "else 403 SignatureDoesNotMatch.",
+    level="must",
+    source="Siro's API reference (signed URLs): the client PUTs the bytes to uploadUrl with "
+    "exactly the uploadHeaders, else 403 SignatureDoesNotMatch.",
     checks=("status_code_expected",),
 )
 async def put_signed_headers(s: Session) -> None:
@@ -51,8 +51,10 @@ async def put_signed_headers(s: Session) -> None:
     V,
     "SIRO-PUT-LENGTH-RANGE",
     title="The PUT takes any size within 0..fileSize and refuses one byte more (400 or 413)",
-    source=f'{SIGNED}: uploadHeaders x-goog-content-length-range "0,<fileSize>" bounds the body; '
-    "CONTRACT.md: 400 or 413 for a body over a limit.",
+    level="should",
+    source='Siro\'s API reference (signed URLs) gives x-goog-content-length-range "0,<fileSize>" '
+    "but does not say what a PUT outside it gets; a reasonable expectation: it is refused "
+    "(400 or 413).",
     checks=("status_code_expected",),
 )
 async def put_length_range(s: Session) -> None:

@@ -10,9 +10,7 @@ from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.siro.requirements._signed_url import (
     ERROR_CHECKS,
     FORMATS,
-    MOCKS,
     NOTHING_THERE,
-    SEED,
     SUCCESS_CHECKS,
     UPLOAD,
     V,
@@ -49,8 +47,10 @@ def never_issued(url: str) -> str:
     V,
     "SIRO-UPLOAD-201",
     title="An upload of PUT audio (mp3, wav, aac) answers 201 {data: {id}} with a new id",
-    source=f'{SEED}: "Response 201 - application/json Created", data.id; downloadUrl "Download '
-    'URL from signed-urls endpoint"; fileType mp3, aac, wav.',
+    level="must",
+    source='Siro API reference, "Create a recording from upload": "Response 201 - application/json '
+    'Created", data.id; downloadUrl "Download URL from signed-urls endpoint"; fileType mp3, '
+    "aac, wav.",
     checks=SUCCESS_CHECKS,
 )
 async def upload_created(s: Session) -> None:
@@ -66,8 +66,10 @@ async def upload_created(s: Session) -> None:
     V,
     "SIRO-UPLOAD-OPTIONAL-FIELDS",
     title="The optional title, customerPhone, customerName and dateCreated are accepted",
-    source=f"{SEED}, body: title, customerPhone, customerName (strings), dateCreated "
-    "(string<date-time>, example 2023-11-07T05:31:56Z).",
+    level="must",
+    source='Siro API reference, "Create a recording from upload": body title, customerPhone, '
+    "customerName (string), dateCreated (string<date-time>, example 2023-11-07T05:31:56Z) "
+    "are optional.",
     checks=SUCCESS_CHECKS,
 )
 async def upload_optional_fields(s: Session) -> None:
@@ -87,9 +89,10 @@ async def upload_optional_fields(s: Session) -> None:
     V,
     "SIRO-UPLOAD-LATER-NAMES",
     title="The later docs' names are accepted: fileUrl for downloadUrl, contactPhone/contactName",
-    source="VENDORS.md: later docs rename downloadUrl to fileUrl and customerPhone/customerName to "
-    "contactPhone/contactName; CONTRACT.md section 2: the mocks accept both versions, as a "
-    "sandbox running either would.",
+    level="should",
+    source="Siro's later docs rename downloadUrl to fileUrl and customerPhone/customerName to "
+    "contactPhone/contactName; a reasonable expectation for a server of either version: "
+    "both names are accepted.",
     checks=SUCCESS_CHECKS,
 )
 async def upload_later_names(s: Session) -> None:
@@ -104,8 +107,9 @@ async def upload_later_names(s: Session) -> None:
     V,
     "SIRO-UPLOAD-BEFORE-PUT",
     title="An upload naming a signed URL whose bytes were never PUT is refused",
-    source=f"{MOCKS}: upload before the bytes were PUT gets 400. Any status meaning invalid data "
-    "(400, 422) or nothing there (404) passes, with a JSON body.",
+    level="should",
+    source="Siro's docs do not say what an upload gets before the bytes were PUT; a reasonable "
+    "expectation: 400, 404 or 422 with a JSON body, never a recording.",
     checks=ERROR_CHECKS,
 )
 async def upload_before_put(s: Session) -> None:
@@ -118,10 +122,10 @@ async def upload_before_put(s: Session) -> None:
     V,
     "SIRO-UPLOAD-UNISSUED-URL",
     title="An upload naming a URL the signed-urls step never answered is refused",
-    source=f'{SEED}: downloadUrl is the "Download URL from signed-urls endpoint"; {MOCKS}. The '
-    "URLs sent name nothing (an issued URL with its object renamed, an object on the storage "
-    "host nobody created, text that is no URL), so a server that fetches them finds nothing "
-    "either: 400 or 422 (invalid data) or 404 pass, with a JSON body.",
+    level="should",
+    source='Siro API reference, "Create a recording from upload": downloadUrl is the "Download URL '
+    'from signed-urls endpoint"; the docs do not say what another URL gets. A reasonable '
+    "expectation: 400, 404 or 422 with a JSON body.",
     checks=ERROR_CHECKS,
 )
 async def upload_unissued_url(s: Session) -> None:
@@ -139,10 +143,10 @@ async def upload_unissued_url(s: Session) -> None:
     V,
     "SIRO-UPLOAD-FILE-TYPE-MATCH",
     title="An upload whose fileType the stored bytes contradict is refused (wav as mp3, mp3 as wav)",
-    source=f"{SEED}: fileType is the recording's format (mp3, aac, wav), and signed-urls binds "
-    "the PUT's Content-Type to it. That the server compares it with the stored bytes rests on "
-    "the reference mocks' reading (specs/siro.yaml x-tapecheck audio.declared-type; AUD004 for a "
-    "request). CONTRACT.md: 400 or 422 for invalid data.",
+    level="should",
+    source="Siro's docs do not say that the server compares fileType with the stored bytes; a "
+    "reasonable expectation: a fileType that is not the audio's format is refused (400 or "
+    "422).",
     checks=ERROR_CHECKS,
 )
 async def upload_file_type_match(s: Session) -> None:
@@ -156,9 +160,9 @@ async def upload_file_type_match(s: Session) -> None:
     V,
     "SIRO-UPLOAD-UNREADABLE-AUDIO",
     title="An upload of bytes that are no audio, or a wav whose header claims more audio, is refused",
-    source=f"{SEED}: the endpoint creates a recording from uploaded audio; VENDORS.md: a WAV "
-    "whose header claims more audio than the file holds is refused as invalid audio (400) by "
-    "every mock. CONTRACT.md: 400 or 422 for invalid data.",
+    level="should",
+    source="Siro's docs do not say that damaged or non-audio bytes are refused; a reasonable "
+    "expectation: 400 or 422 with a JSON body.",
     checks=ERROR_CHECKS,
 )
 async def upload_unreadable_audio(s: Session) -> None:
@@ -175,8 +179,10 @@ async def upload_unreadable_audio(s: Session) -> None:
     V,
     "SIRO-UPLOAD-REQUIRED-FIELDS",
     title="An upload without downloadUrl or fileType, or with a fileType outside mp3|aac|wav, is refused",
-    source=f"{SEED}: downloadUrl (string, required), fileType (enum mp3, aac, wav, required). "
-    "CONTRACT.md: 400 or 422 for invalid data.",
+    level="must",
+    source='Siro API reference, "Create a recording from upload": downloadUrl (string, required), '
+    "fileType (enum<string>, required: mp3, aac, wav). The docs name no status: 400 or 422 "
+    "passes.",
     checks=ERROR_CHECKS,
 )
 async def upload_required_fields(s: Session) -> None:
@@ -196,7 +202,9 @@ async def upload_required_fields(s: Session) -> None:
     V,
     "SIRO-UPLOAD-DATE-CREATED",
     title="A dateCreated that is not a date-time is refused",
-    source=f"{SEED}, dateCreated: string<date-time>. CONTRACT.md: 400 or 422 for invalid data.",
+    level="must",
+    source='Siro API reference, "Create a recording from upload": dateCreated is string<date-time> '
+    '("When the recording was created."). The docs name no status: 400 or 422 passes.',
     checks=ERROR_CHECKS,
 )
 async def upload_date_created(s: Session) -> None:

@@ -1,0 +1,89 @@
+"""The generic requirement and mutant families: generated from a spec's facts, leveled by their sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tapecheck.suite.conform.families import FAMILIES, Family, covered, family_id, generated
+from tapecheck.suite.conform.families import _level_and_source as level_and_source
+from tapecheck.suite.conform.families.facts import fact_source, unknown_path
+from tapecheck.suite.conform.families.mutants import generic_mutants
+from tapecheck.suite.conform.requirements import catalogue
+from tapecheck.suite.specs import Spec, load_spec_text, vendors
+
+KIT = Path(__file__).resolve().parent / "vendor_kit" / "sixth.yaml"
+
+
+def _family(name: str) -> Family:
+    return next(f for f in FAMILIES if f.name == name)
+
+
+def _sixth(*, sources: bool) -> Spec:
+    document = yaml.safe_load(KIT.read_text(encoding="utf-8"))
+    if not sources:
+        document["x-tapecheck"].pop("sources")
+        upload = document["paths"]["/recordings"]["post"]["x-tapecheck"]
+        upload.pop("sources")
+        upload["audio"].pop("source")
+    return load_spec_text(yaml.safe_dump(document), source="sixth.yaml")
+
+
+def test_each_family_finds_the_operations_the_spec_alone_can_call() -> None:
+    spec = _sixth(sources=True)
+    ops = {f.name: [op.operation_id for op in f.operations(spec)] for f in FAMILIES}
+    assert ops == {
+        "credentials": ["upload", "get-recording"],
+        "size-limit": ["upload"],
+        "formats": ["upload"],
+        "success-status": ["upload"],
+        "error-shape": ["get-recording"],
+        "not-found": ["get-recording"],
+    }
+    path = unknown_path(spec, spec.operation("get-recording"))
+    assert path is not None
+    assert set(path) == {"id"}
+
+
+@pytest.mark.parametrize("name", ["credentials", "size-limit", "formats", "success-status"])
+def test_a_quoted_fact_is_must_and_a_silent_one_should(name: str) -> None:
+    level, source = level_and_source(_sixth(sources=True), _family(name))
+    assert level == "must"
+    assert "Sixth docs" in source
+    level, source = level_and_source(_sixth(sources=False), _family(name))
+    assert level == "should"
+    assert "quotes no source" in source
+
+
+def test_not_found_has_no_source_in_the_kit_so_it_is_should() -> None:
+    spec = _sixth(sources=True)
+    assert fact_source(spec, spec.operation("get-recording"), "not-found") is None
+    assert level_and_source(spec, _family("not-found"))[0] == "should"
+
+
+@pytest.mark.parametrize("vendor", vendors())
+def test_a_bundled_vendor_keeps_its_own_ids_for_the_families_it_covers(vendor: str) -> None:
+    ids = {r.id for r in catalogue(vendor)}
+    for family, own in covered(vendor).items():
+        assert own, family
+        assert set(own) <= ids, (family, set(own) - ids)
+    # Every family that applies to the bundled spec is covered by the folder: no new id.
+    assert generated(vendor) == []
+    assert (
+        not {family_id(vendor, f) for f in FAMILIES}
+        - ids
+        - {family_id(vendor, f) for f in FAMILIES}
+    )
+
+
+@pytest.mark.parametrize("vendor", vendors())
+def test_every_generic_mutant_names_requirements_of_the_catalogue(vendor: str) -> None:
+    ids = {r.id for r in catalogue(vendor)}
+    found = generic_mutants(vendor)
+    assert found, vendor
+    for mutant in found:
+        assert mutant.name.startswith("generic-")
+        assert mutant.expect, mutant
+        assert set(mutant.expect) <= ids, mutant
