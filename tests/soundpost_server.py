@@ -46,7 +46,8 @@ def _kind(data: bytes) -> str | None:
     """The audio format of the first bytes (what this server accepts), or ``None``."""
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "wav"
-    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+    # An MPEG audio frame sync with a layer (ADTS AAC shares the sync, with layer bits 00).
+    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE6 > 0xE0):
         return "mp3"
     if data[:4] == b"fLaC":
         return "flac"
