@@ -448,3 +448,13 @@ def test_a_server_that_accepts_a_body_over_the_limit_does_not_conform() -> None:
     report = _against(Flaws(accept_oversized=True))
     assert report["exit_code"] == 1
     assert _failed(report) == ["SOUNDPOST-SIZE-LIMIT"]
+
+
+def test_selftest_spec_kills_every_generic_mutant() -> None:
+    result = _run("selftest", "--spec", str(SPEC))
+    assert result.exit_code == 0, result.output
+    assert "reference mock                     PASS" in result.output
+    assert "SURVIVED" not in result.output
+    killed = re.search(r"=> (\d+)/(\d+) mutants killed", result.output)
+    assert killed, result.output
+    assert killed.group(1) == killed.group(2) != "0"
