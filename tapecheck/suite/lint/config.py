@@ -123,6 +123,8 @@ class LintConfig:
     extend_exclude: tuple[str, ...] = ()
     #: Apply the excludes to paths given explicitly too (pre-commit passes every file by name).
     force_exclude: bool = False
+    #: Folders already resolved in this run: a folder walk asks about every entry of one folder.
+    _resolved: dict[str, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def is_excluded(self, path: str | Path, *, ancestors: bool = True) -> bool:
         """Whether ``exclude``/``extend-exclude`` drop ``path``, or (``ancestors``) a folder above it.
@@ -134,11 +136,16 @@ class LintConfig:
         name. A folder walk asks about each entry alone (``ancestors=False``):
         a folder given by name is walked even when it is excluded.
         """
-        patterns = [p.strip().rstrip("/") for p in (*self.exclude, *self.extend_exclude)]
-        patterns = [p[2:] if p.startswith("./") else p for p in patterns if p]
+        patterns = self._patterns()
         if not patterns:
             return False
         given = Path(path)
+        if not ancestors and all("/" not in p for p in patterns):
+            # A folder walk's entry is judged by its name alone: when no pattern
+            # matches it, no path resolution (the costly part) can change that.
+            name = given.name
+            if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
+                return False
         names = self._parts_from_root(given)
         relative = names is not None
         if names is None:  # outside the project
@@ -157,6 +164,16 @@ class LintConfig:
                     return True
         return False
 
+    def _patterns(self) -> list[str]:
+        patterns = [p.strip().rstrip("/") for p in (*self.exclude, *self.extend_exclude)]
+        return [p[2:] if p.startswith("./") else p for p in patterns if p]
+
+    def _resolve(self, folder: Path) -> Path:
+        key = str(folder)
+        if key not in self._resolved:
+            self._resolved[key] = folder.resolve()
+        return self._resolved[key]
+
     def _parts_from_root(self, given: Path) -> tuple[str, ...] | None:
         """``given`` from the project's folder, or None when it is outside.
 
@@ -165,16 +182,19 @@ class LintConfig:
         """
         absolute = Path(os.path.abspath(given))
         roots = [Path(os.path.abspath(self.root))]
+        # The first candidate below, tried before any (costly) resolution.
+        if (parts := _under(absolute, roots[0])) is not None:
+            return parts
         with contextlib.suppress(OSError, RuntimeError):
-            roots.append(roots[0].resolve())
-            absolute_parent = absolute.parent.resolve()
+            roots.append(self._resolve(roots[0]))
+            absolute_parent = self._resolve(absolute.parent)
             for candidate in (absolute, absolute_parent / absolute.name):
                 for root in roots:
-                    with contextlib.suppress(ValueError):
-                        return candidate.relative_to(root).parts
+                    if (parts := _under(candidate, root)) is not None:
+                        return parts
         for root in roots:
-            with contextlib.suppress(ValueError):
-                return absolute.relative_to(root).parts
+            if (parts := _under(absolute, root)) is not None:
+                return parts
         return None
 
     def ignored_for(self, path: str) -> tuple[str, ...]:
@@ -190,6 +210,12 @@ class LintConfig:
             if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
                 codes += ignored
         return tuple(codes)
+
+
+def _under(path: Path, root: Path) -> tuple[str, ...] | None:
+    """``path.relative_to(root).parts`` of two absolute paths, or None: no exception to pay."""
+    parts, prefix = path.parts, root.parts
+    return parts[len(prefix) :] if parts[: len(prefix)] == prefix else None
 
 
 def find_config(start: Path | None = None) -> Path | None:
