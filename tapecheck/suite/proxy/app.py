@@ -298,6 +298,9 @@ class ProxyApp:
             exchange.findings = findings + exchange.findings
             exchange.duration_ms = (time.perf_counter() - started) * 1000
             self.traffic.add(exchange)
+            # Removed before the client has its answer, so none outlives the exchange it saw.
+            if storage is None or not storage.uploaded:
+                capture.cleanup()
 
         sent_headers = [
             (k, v)
