@@ -11,16 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import yaml
+from cli_servers import serving
 from click.testing import CliRunner, Result
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -344,36 +342,9 @@ def test_conform_spec_conforms_against_its_generic_mock_in_process(seed: int) ->
     assert {r["status"] for r in report["requirements"]} == {"passed"}
 
 
-@contextmanager
-def _mock_process(*args: str, command: str = "mock") -> Iterator[str]:
-    """``tapecheck mock --spec ...`` in a subprocess; yields the base URL it prints; always stopped."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tapecheck", command, *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        match = re.search(r"base URL (http://127\.0\.0\.1:\d+\S*)", line)
-        assert match, line + (server.stderr.read() if server.poll() is not None else "")
-        yield match.group(1)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
-        for stream in (server.stdout, server.stderr):
-            if stream is not None:
-                stream.close()
-
-
 @pytest.mark.e2e
 def test_conform_spec_conforms_against_tapecheck_mock_spec_over_loopback() -> None:
-    with _mock_process("--spec", str(SPEC), "--port", "0") as base_url:
+    with serving("mock", "--spec", str(SPEC), "--port", "0") as base_url:
         assert base_url.endswith("/v1")
         for seed in SEEDS:
             report = _conform(
@@ -385,7 +356,7 @@ def test_conform_spec_conforms_against_tapecheck_mock_spec_over_loopback() -> No
 
 @pytest.mark.e2e
 def test_proxy_spec_checks_traffic_to_the_generic_mock() -> None:
-    with _mock_process("--spec", str(SPEC), "--port", "0", command="proxy") as base_url:
+    with serving("proxy", "--spec", str(SPEC), "--port", "0") as base_url:
         headers = {"Authorization": f"Bearer {TOKEN}", "X-Workspace": TENANT}
         with httpx.Client(timeout=30) as client:
             stored = client.post(f"{base_url}/recordings", content=_wav(), headers=headers)

@@ -19,13 +19,13 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
+from cli_servers import serving
 
 import tapecheck
 from tapecheck.suite.lint.config import LintConfig, Selection
@@ -258,35 +258,6 @@ def _checks_and_lists(site: Path, cwd: Path) -> None:
     assert names.stdout.split() == sorted([*vendors(), "sixth"])
 
 
-@contextmanager
-def _served(site: Path, cwd: Path, *args: str) -> Iterator[str]:
-    """``tapecheck mock ...`` in a subprocess; yields the base URL it prints; always stopped."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "tapecheck", "mock", *args],
-        env=_env(site),
-        cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        line = server.stdout.readline()
-        match = re.search(r"base URL (http://127\.0\.0\.1:\d+\S*)", line)
-        assert match, line + (server.stderr.read() if server.poll() is not None else "")
-        yield match.group(1)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=30)
-        for stream in (server.stdout, server.stderr):
-            if stream is not None:
-                stream.close()
-
-
 @pytest.mark.e2e
 def test_a_spec_alone_is_a_vendor(tmp_path: Path) -> None:
     site = _site(tmp_path, spec=(KIT / "sixth.yaml").read_text(encoding="utf-8"), folder=False)
@@ -298,7 +269,9 @@ def test_a_spec_alone_is_a_vendor(tmp_path: Path) -> None:
     audio = _wav(tmp_path / "call.wav", seconds=1).read_bytes()
     headers = {"Authorization": "Bearer t0k3n", "Content-Type": "application/octet-stream"}
     with (
-        _served(site, tmp_path, "sixth", "--port", "0", "--token", "t0k3n") as base,
+        serving(
+            "mock", "sixth", "--port", "0", "--token", "t0k3n", env=_env(site), cwd=tmp_path
+        ) as base,
         httpx.Client(base_url=base, timeout=30) as client,
     ):
         assert base.endswith("/v1")
