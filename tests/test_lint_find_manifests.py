@@ -139,6 +139,30 @@ def test_the_configuration_exclude_is_honoured(project: Path) -> None:
     assert {f.path for f in result.findings} == {"calls/c1.request.yaml"}
 
 
+@pytest.mark.parametrize(
+    ("pattern", "kept"),
+    [
+        # Without a "/", a pattern names one file or folder, never a path across folders.
+        ("calls*.yaml", {"calls/c1.request.yaml", "visits/v1.request.yaml"}),
+        ("visits", {"calls/c1.request.yaml"}),
+        ("c1.*", {"visits/v1.request.yaml"}),
+        # With one, it is matched from the project's folder.
+        ("calls/c*.request.yaml", {"visits/v1.request.yaml"}),
+        ("./visits/", {"calls/c1.request.yaml"}),
+    ],
+)
+def test_the_walk_excludes_as_the_folder_walk_does(
+    project: Path, pattern: str, kept: set[str]
+) -> None:
+    """One exclusion rule: a manifest the lint of ``.`` skips is never found, and the reverse."""
+    (project / "calls" / "call.wav").write_bytes(JUNK)
+    config = LintConfig(root=project, exclude=(pattern,))
+    found = lint_paths(LintRequest(paths=["calls/call.wav"], config=config, find_manifests=True))
+    assert {f.path for f in found.findings} == kept
+    walked = lint_paths(LintRequest(paths=["."], config=config))
+    assert {f.path for f in walked.findings if f.code == "AUD005"} == kept
+
+
 def test_the_walk_skips_tool_folders(project: Path) -> None:
     (project / "calls" / "call.wav").write_bytes(JUNK)
     hidden = project / ".venv" / "lib"

@@ -10,15 +10,14 @@ patterns, where the configuration has them, are honoured.
 
 from __future__ import annotations
 
-import fnmatch
 import os
 from collections.abc import Iterable, Sequence
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.manifest import load_manifest
 
-__all__ = ["WALK_SUFFIXES", "exclude_patterns", "excluded", "manifests_naming", "walk_manifests"]
+__all__ = ["WALK_SUFFIXES", "exclude_patterns", "manifests_naming", "walk_manifests"]
 
 #: Names a folder walk picks up.
 WALK_SUFFIXES = (".request.json", ".request.yaml", ".request.yml")
@@ -37,34 +36,32 @@ def exclude_patterns(config: LintConfig) -> tuple[str, ...]:
     return tuple(found)
 
 
-def excluded(path: Path, root: Path, patterns: Sequence[str]) -> bool:
-    """True when ``path`` (or a folder above it, up to ``root``) matches an exclude glob."""
-    if not patterns:
-        return False
-    try:
-        relative = PurePosixPath(path.resolve().relative_to(root.resolve()).as_posix())
-    except (ValueError, OSError, RuntimeError):
-        relative = PurePosixPath(path.as_posix())
-    candidates = [
-        str(relative),
-        *(str(parent) for parent in relative.parents if str(parent) != "."),
-    ]
-    candidates += list(relative.parts)
-    return any(fnmatch.fnmatch(c, pattern) for c in candidates for pattern in patterns)
+def walk_manifests(root: Path, exclude: LintConfig | Sequence[str] = ()) -> list[Path]:
+    """Every manifest under ``root``, sorted, outside excluded and tool folders.
 
-
-def walk_manifests(root: Path, patterns: Sequence[str] = ()) -> list[Path]:
-    """Every manifest under ``root``, sorted, outside excluded and tool folders."""
+    ``exclude`` is the run's configuration, or its exclude globs alone: either
+    way an entry is excluded by ``LintConfig.is_excluded``, the one rule the
+    folder walk of ``tapecheck lint`` applies too.
+    """
+    config = (
+        exclude
+        if isinstance(exclude, LintConfig)
+        else LintConfig(root=root, exclude=tuple(exclude), extend_exclude=())
+    )
+    asked = bool(exclude_patterns(config))  # no pattern: no entry to ask about
     found: list[Path] = []
     for folder, folders, files in os.walk(root):
         here = Path(folder)
         folders[:] = sorted(
             name
             for name in folders
-            if name not in _SKIPPED_FOLDERS and not excluded(here / name, root, patterns)
+            if name not in _SKIPPED_FOLDERS
+            and not (asked and config.is_excluded(here / name, ancestors=False))
         )
         for name in files:
-            if name.lower().endswith(WALK_SUFFIXES) and not excluded(here / name, root, patterns):
+            if name.lower().endswith(WALK_SUFFIXES) and not (
+                asked and config.is_excluded(here / name, ancestors=False)
+            ):
                 found.append(here / name)
     return sorted(found)
 
