@@ -84,7 +84,14 @@ def test_har_is_1_2_with_big_bodies_elided_by_size_and_hash() -> None:
 
 def test_findings_document_names_the_exchange() -> None:
     document = findings_document(_log())
-    assert document["summary"] == {"files": 2, "exchanges": 2, "errors": 0, "warnings": 1}
+    assert document["summary"] == {
+        "files": 2,
+        "exchanges": 2,
+        "errors": 0,
+        "warnings": 1,
+        "upstream_deviations": 0,
+        "dropped_exchanges": 0,
+    }
     (diagnostic,) = document["diagnostics"]
     assert diagnostic["exchange"]["index"] == 0
     assert diagnostic["exchange"]["url"] == ("/v1/core/recordings/upload?bearer_token=[REDACTED]")

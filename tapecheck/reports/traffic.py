@@ -11,7 +11,7 @@ per exchange. Nothing here imports the suite.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, TextIO
 from urllib.parse import parse_qsl, urlsplit
@@ -25,6 +25,7 @@ __all__ = [
     "BodySummary",
     "TrafficExchange",
     "TrafficLog",
+    "about_upstream",
     "exchange_secrets",
     "findings_document",
     "log_secrets",
@@ -71,27 +72,63 @@ class TrafficExchange:
         return {"index": self.index, "method": self.method, "url": redact_url(self.url)}
 
 
+def about_upstream(finding: Finding) -> bool:
+    """A finding on the response: the upstream (the vendor) deviated, not the client."""
+    return finding.pointer == "/response" or finding.pointer.startswith("/response/")
+
+
 @dataclass
 class TrafficLog:
-    """Every exchange of one proxy run."""
+    """The exchanges of one proxy run (the last ones kept, in request order) and its totals."""
 
     vendor: str
     target: str
     tool_version: str
     exchanges: list[TrafficExchange]
     rules: Sequence[RuleDoc] = ()
+    #: Exchanges seen and no longer kept (a long run keeps its last ones).
+    dropped: int = 0
+    #: Findings over every exchange seen, dropped ones included: by severity, and
+    #: ``upstream`` (the upstream's deviations). None: count the kept exchanges.
+    tallies: Mapping[str, int] | None = None
 
     @property
     def findings(self) -> list[tuple[TrafficExchange, Finding]]:
         return [(e, f) for e in self.exchanges for f in e.findings]
 
     @property
+    def client_findings(self) -> list[tuple[TrafficExchange, Finding]]:
+        """The findings on what the client sent and how it went about it."""
+        return [(e, f) for e, f in self.findings if not about_upstream(f)]
+
+    @property
+    def upstream_findings(self) -> list[tuple[TrafficExchange, Finding]]:
+        """The upstream's deviations from the spec: the vendor's, never the client's."""
+        return [(e, f) for e, f in self.findings if about_upstream(f)]
+
+    @property
+    def total(self) -> int:
+        """Every exchange seen, dropped ones included."""
+        return len(self.exchanges) + self.dropped
+
+    def _tally(self, key: str) -> int:
+        if self.tallies is not None:
+            return self.tallies.get(key, 0)
+        if key == "upstream":
+            return len(self.upstream_findings)
+        return sum(1 for _e, f in self.findings if f.severity == key)
+
+    @property
     def errors(self) -> int:
-        return sum(1 for _e, f in self.findings if f.severity == "error")
+        return self._tally("error")
 
     @property
     def warnings(self) -> int:
-        return sum(1 for _e, f in self.findings if f.severity == "warning")
+        return self._tally("warning")
+
+    @property
+    def upstream_deviations(self) -> int:
+        return self._tally("upstream")
 
 
 #: Shorter values are not scrubbed from text: too likely to hit ordinary words.
@@ -129,6 +166,7 @@ def findings_document(log: TrafficLog) -> dict[str, Any]:
         entry = finding_to_dict(finding)
         entry["message"] = scrub_text(finding.message, secrets)
         entry["exchange"] = exchange.reference()
+        entry["about"] = "upstream" if about_upstream(finding) else "client"
         diagnostics.append(entry)
     return {
         "tool": "tapecheck",
@@ -137,10 +175,12 @@ def findings_document(log: TrafficLog) -> dict[str, Any]:
         "target": log.target,
         "diagnostics": diagnostics,
         "summary": {
-            "files": len(log.exchanges),
-            "exchanges": len(log.exchanges),
+            "files": log.total,
+            "exchanges": log.total,
             "errors": log.errors,
             "warnings": log.warnings,
+            "upstream_deviations": log.upstream_deviations,
+            "dropped_exchanges": log.dropped,
         },
     }
 
@@ -206,4 +246,5 @@ def traffic_to_junit(log: TrafficLog, stream: TextIO) -> None:
 
 def _line(finding: Finding) -> str:
     where = f" at {finding.pointer}" if finding.pointer else ""
-    return f"{finding.code} ({finding.severity}){where}: {finding.message}"
+    whose = "upstream deviation, " if about_upstream(finding) else ""
+    return f"{finding.code} ({whose}{finding.severity}){where}: {finding.message}"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import html
 from typing import TextIO
 
+from tapecheck.reports.model import Finding
 from tapecheck.reports.redact import redact_headers, redact_url, scrub_text
-from tapecheck.reports.traffic import TrafficExchange, TrafficLog, log_secrets
+from tapecheck.reports.traffic import TrafficExchange, TrafficLog, about_upstream, log_secrets
 
 __all__ = ["traffic_to_html", "write_traffic_html"]
 
@@ -36,14 +37,35 @@ def _headers(pairs: list[tuple[str, str]], secrets: set[str]) -> str:
     return f"<table>{rows}</table>" if rows else "<p>(none)</p>"
 
 
+def _finding(finding: Finding, secrets: set[str]) -> str:
+    whose = "upstream deviation, " if about_upstream(finding) else ""
+    where = f" at <code>{_e(finding.pointer)}</code>" if finding.pointer else ""
+    return (
+        f'<li class="{_e(finding.severity)}"><b>{_e(finding.code)}</b> '
+        f"({whose}{_e(finding.severity)}){where}: {_e(scrub_text(finding.message, secrets))}</li>"
+    )
+
+
+def _upstream(log: TrafficLog, secrets: set[str]) -> str:
+    """The upstream's deviations, apart: the vendor's to answer for, not the client's."""
+    if not log.upstream_deviations:
+        return ""
+    rows = "".join(
+        f'<li><a href="#exchange-{e.index}">#{e.index}</a> <code>{_e(e.name)}</code>: '
+        f"<b>{_e(f.code)}</b> {_e(scrub_text(f.message, secrets))}</li>"
+        for e, f in log.upstream_findings
+    )
+    return (
+        f"<section><h2>Upstream deviations ({log.upstream_deviations})</h2>"
+        "<p>Responses that do not follow the spec: the upstream's (the vendor's) deviations, "
+        "reported as warnings: they never fail your client.</p>"
+        f"<ul>{rows}</ul></section>"
+    )
+
+
 def _exchange(exchange: TrafficExchange, secrets: set[str]) -> str:
     status = exchange.status if exchange.status is not None else "no response"
-    findings = "".join(
-        f'<li class="{_e(f.severity)}"><b>{_e(f.code)}</b> ({_e(f.severity)})'
-        f"{' at <code>' + _e(f.pointer) + '</code>' if f.pointer else ''}: "
-        f"{_e(scrub_text(f.message, secrets))}</li>"
-        for f in exchange.findings
-    )
+    findings = "".join(_finding(f, secrets) for f in exchange.findings)
     request, response = exchange.request_body, exchange.response_body
     return (
         f'<section id="exchange-{exchange.index}"><h2>#{exchange.index} '
@@ -63,13 +85,20 @@ def _exchange(exchange: TrafficExchange, secrets: set[str]) -> str:
 def traffic_to_html(log: TrafficLog) -> str:
     secrets = log_secrets(log)
     body = "".join(_exchange(e, secrets) for e in log.exchanges)
+    dropped = (
+        f"<p>{log.dropped} earlier exchanges are not kept (a long run keeps its last "
+        f"{len(log.exchanges)}); the counts include them.</p>"
+        if log.dropped
+        else ""
+    )
     return (
         "<!DOCTYPE html><html lang=en><head><meta charset=utf-8>"
         f"<title>tapecheck proxy: {_e(log.vendor)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>tapecheck proxy: {_e(log.vendor)}</h1>"
         f"<p>target <code>{_e(redact_url(log.target))}</code>, tapecheck {_e(log.tool_version)}: "
-        f"{len(log.exchanges)} exchanges, {log.errors} errors, {log.warnings} warnings</p>"
-        f"{body}</body></html>\n"
+        f"{log.total} exchanges, {log.errors} errors, {log.warnings} warnings "
+        f"({log.upstream_deviations} of them upstream deviations)</p>"
+        f"{dropped}{_upstream(log, secrets)}{body}</body></html>\n"
     )
 
 

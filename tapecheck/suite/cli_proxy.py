@@ -63,16 +63,18 @@ def _printer(output_format: str) -> Callable[[TrafficExchange, Finding], None]:
     def show(exchange: TrafficExchange, finding: Finding) -> None:
         from tapecheck.reports.json import finding_to_dict
         from tapecheck.reports.redact import scrub_text
-        from tapecheck.reports.traffic import exchange_secrets
+        from tapecheck.reports.traffic import about_upstream, exchange_secrets
 
         message = scrub_text(finding.message, exchange_secrets(exchange))
         if output_format == "json":
             entry = finding_to_dict(finding)
             entry["message"] = message
             entry["exchange"] = exchange.reference()
+            entry["about"] = "upstream" if about_upstream(finding) else "client"
             click.echo(json.dumps(entry, ensure_ascii=False))
         else:
-            click.echo(f"{exchange.name}: {finding.code} {message}")
+            whose = " (upstream deviation)" if about_upstream(finding) else ""
+            click.echo(f"{exchange.name}: {finding.code} {message}{whose}")
 
     return show
 
@@ -180,8 +182,8 @@ def proxy_command(
     if report_dir is not None:
         write_reports(log, report_dir, origin=origin)
     click.echo(
-        f"tapecheck proxy: {len(log.exchanges)} exchanges, {log.errors} errors, "
-        f"{log.warnings} warnings",
+        f"tapecheck proxy: {log.total} exchanges, {log.errors} errors, "
+        f"{log.warnings} warnings ({log.upstream_deviations} upstream deviations)",
         err=True,
     )
     sys.exit(EXIT_FINDINGS if log.errors else EXIT_CLEAN)

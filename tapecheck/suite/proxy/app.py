@@ -311,6 +311,7 @@ class ProxyApp:
         ]
         client = self.client() if storage is None else self.storage_client(target)
         exchange = TrafficExchange(
+            index=self.traffic.reserve_index(),  # numbered as the requests arrive
             method=method,
             url=_shown_url(scope),
             path=path,

@@ -26,7 +26,7 @@ from starlette.types import Scope
 from tapecheck.reports.model import Finding, Severity
 from tapecheck.reports.traffic import TrafficExchange
 from tapecheck.suite.lint.config import LintConfig
-from tapecheck.suite.lint.registry import RULES, Violation
+from tapecheck.suite.lint.registry import RULES, Violation, load_rules
 from tapecheck.suite.pointers import follow, split_pointer
 from tapecheck.suite.proxy.capture import BodyCapture
 from tapecheck.suite.proxy.document import Matched, lint_request, request_manifest
@@ -133,6 +133,11 @@ class Inspector:
 
     def finding(self, code: str, violation: Violation, exchange: TrafficExchange) -> Finding:
         registered = RULES.get(code)
+        if registered is None:
+            # A response is judged before its request is linted: the first exchange of
+            # a run may come before the linter has loaded its families (FLW among them).
+            load_rules()
+            registered = RULES.get(code)
         severity: Severity = registered.severity if registered else "error"
         return Finding(
             path=exchange.name,

@@ -7,6 +7,10 @@ pages from here, but a manifest never triggers them: their checks yield
 nothing for a file, and the proxy reports them from the exchanges it forwards
 (:mod:`tapecheck.suite.proxy.flows`, :mod:`tapecheck.suite.proxy.responses`).
 A vendor's own flow rules live in ``suite/vendors/<vendor>/live.py``.
+
+The response rules (FLW002-FLW005) judge the upstream, not the client: they
+are warnings, reported as the upstream's deviations, so a team's client is
+never failed for what the vendor's sandbox answered.
 """
 
 from __future__ import annotations
@@ -94,7 +98,7 @@ def undocumented_status(ctx: LintContext) -> Iterator[Violation]:
     return iter(())
 
 
-@rule("FLW003", "response-schema-deviates")
+@rule("FLW003", "response-schema-deviates", severity="warning")
 def response_schema_deviates(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Flags a success response whose JSON body does not match the schema the
@@ -129,7 +133,7 @@ def response_schema_deviates(ctx: LintContext) -> Iterator[Violation]:
     return iter(())
 
 
-@rule("FLW004", "error-shape-deviates")
+@rule("FLW004", "error-shape-deviates", severity="warning")
 def error_shape_deviates(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Flags an error response whose body is not in the vendor's documented error
@@ -162,7 +166,7 @@ def error_shape_deviates(ctx: LintContext) -> Iterator[Violation]:
     return iter(())
 
 
-@rule("FLW005", "response-not-json")
+@rule("FLW005", "response-not-json", severity="warning")
 def not_json(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Flags a response whose body is not JSON (by Content-Type or by content)
