@@ -7,9 +7,11 @@ replay is skipped with the reason.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,10 +19,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tapecheck.reports.html import run_to_html
 from tapecheck.reports.model import Exchange, RequirementResult, Run, Verdict
+from tapecheck.suite.conform import evidence
+from tapecheck.suite.conform.evidence import Body, Record
 from tapecheck.suite.conform.selftest import mutants
 from tapecheck.suite.mocks.server import base_path
 from tapecheck.suite.specs import load_spec
@@ -119,3 +124,72 @@ def test_the_html_report_shows_the_request_body_and_the_commands() -> None:
     page = run_to_html(run)
     assert "metadata=&lt;b&gt;" in page
     assert "curl -X POST &#x27;x&#x27;" in page
+
+
+def test_the_text_summary_prints_the_commands_of_a_failure_redacted() -> None:
+    from tapecheck.reports.text import RunTextWriter
+
+    secret = "s3cr3t-token-in-a-header"
+    exchange = Exchange(
+        request={
+            "method": "POST",
+            "url": "https://x/y",
+            "headers": {"Authorization": f"Bearer {secret}"},
+            "body": "{}",
+        },
+        response={"status": 202, "headers": {}, "body": "{}"},
+    )
+    commands = (
+        "# Run from the report folder; set TAPECHECK_TOKEN.\n"
+        "curl -sS -X POST 'https://x/y' -H 'Authorization: Bearer '\"${TAPECHECK_TOKEN}\"\n"
+        f"curl -sS -X GET 'https://x/y?bearer_token={secret}'"
+    )
+    failure = Verdict("status_code_expected", "got 202", exchange, reproduce=commands)
+    run = Run("crescendo", "https://x", 1, "0", "0" * 64)
+    run.requirements.append(RequirementResult("CRESCENDO-A-B", "t", "failed", failures=[failure]))
+    stream = io.StringIO()
+    RunTextWriter().write(run, stream)
+    text = stream.getvalue()
+    assert "reproduce (from the report folder):" in text
+    assert "    curl -sS -X POST 'https://x/y' -H 'Authorization: Bearer '" in text
+    assert secret not in text
+
+
+# -- the values the commands capture: read from the JSON, whoever wrote it ---------------------
+
+#: An answer as another server may write it: the id nested after another "id", slashes
+#: escaped, the document spread over lines.
+_ANSWER = (
+    '{"owner": {"id": "owner-000001"},\n "data": {"id": "rec-000042",\n'
+    ' "upload_url": "https:\\/\\/storage.example\\/put\\/rec?sig=abc123"}}'
+)
+
+
+def test_captured_values_are_read_from_the_json_not_cut_out_of_its_text(tmp_path: Path) -> None:
+    if shutil.which("bash") is None or shutil.which("python3") is None:
+        pytest.skip("the reproduce commands need bash and python3, which are not installed here")
+    answered = Record("POST", "https://api.example/v1/recordings", [], Body())
+    evidence.remember(answered, httpx.Response(201, content=_ANSWER.encode()))
+    upload = answered.answer["data"]["upload_url"]
+    sent = json.dumps({"recording": answered.answer["data"]["id"]}).encode()
+    target = Record("PUT", upload, [], Body("raw", raw=sent, content_type="application/json"))
+    commands, _files = evidence.reproduce(
+        [answered, target], 1, base_url="https://api.example/v1", embedded=False, secrets={}
+    )
+    # curl stands in for the server: the set-up call gets _ANSWER; the last one prints its words.
+    fake = (
+        "curl() { if [ \"$4\" = 'https://api.example/v1/recordings' ]; then "
+        f"printf %s {shlex.quote(_ANSWER)}; else printf '%s\\n' \"$@\"; fi; }}\n"
+    )
+    result = subprocess.run(
+        ["bash", "-c", fake + commands],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    words = result.stdout.splitlines()
+    assert words[3:4] == [upload], commands
+    assert sent.decode() in words, commands

@@ -112,6 +112,9 @@ def _requirement_block(
     exchange = _exchange_line(first)
     if exchange:
         stream.write(f"  {paint(exchange, _DIM)}\n")
+    if first.reproduce:  # credentials already redacted (``redact_run``)
+        stream.write(f"  {paint('reproduce (from the report folder):', _DIM)}\n")
+        stream.write("".join(f"    {_escaped(row)}\n" for row in first.reproduce.splitlines()))
     more = len(requirement.failures) - 1
     if more:
         extra = _plural(more, "more failure")

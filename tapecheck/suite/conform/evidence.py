@@ -85,7 +85,8 @@ class Record:
     body: Body
     status: int | None = None
     answer: Any = None  # the JSON body of a success, for the values later requests name
-    values: dict[str, str] = field(default_factory=dict)  # value -> JSON key it came under
+    #: value -> where it is in ``answer`` (the first place it occurs)
+    values: dict[str, tuple[str | int, ...]] = field(default_factory=dict)
 
 
 # -- the body ---------------------------------------------------------------------------
@@ -194,15 +195,23 @@ def describe(body: Body) -> str | None:
 # -- the commands ------------------------------------------------------------------------
 
 
-def _leaves(answer: Any, key: str = "") -> Iterable[tuple[str, str]]:
+#: Where a value is in a JSON answer: its keys and list indexes from the top.
+JsonPath = tuple[str | int, ...]
+
+
+def _leaves(answer: Any, path: JsonPath = ()) -> Iterable[tuple[JsonPath, str]]:
     if isinstance(answer, Mapping):
         for name, value in answer.items():
-            yield from _leaves(value, str(name))
+            yield from _leaves(value, (*path, str(name)))
     elif isinstance(answer, list):
-        for item in answer:
-            yield from _leaves(item, key)
-    elif isinstance(answer, str) and key and len(answer) >= _MIN_VALUE:
-        yield key, answer
+        for index, item in enumerate(answer):
+            yield from _leaves(item, (*path, index))
+    elif (
+        isinstance(answer, str)
+        and any(isinstance(step, str) for step in path)
+        and len(answer) >= _MIN_VALUE
+    ):
+        yield path, answer
 
 
 def remember(record: Record, response: httpx.Response) -> None:
@@ -214,8 +223,8 @@ def remember(record: Record, response: httpx.Response) -> None:
         record.answer = response.json()
     except (ValueError, UnicodeDecodeError):
         return
-    for key, value in _leaves(record.answer):
-        record.values.setdefault(value, key)
+    for path, value in _leaves(record.answer):
+        record.values.setdefault(value, path)
 
 
 def _haystack(record: Record) -> str:
@@ -350,7 +359,7 @@ def reproduce(
             break
         answer = f"R{number}"
         script.lines.append(f"{answer}=$({command})")
-        for value, key in record.values.items():
+        for value, path in record.values.items():
             if value in script.variables:
                 continue
             used = any(value in _haystack(history[i]) for i in steps if i > index)
@@ -358,18 +367,30 @@ def reproduce(
                 continue
             variable = f"V{len(script.variables) + 1}"
             script.variables[value] = variable
-            grep = shlex.quote(f'"{key}" *: *"[^"]*"')
-            script.lines.append(
-                f'{variable}=$(printf %s "${answer}" | grep -o {grep} | head -n 1 '
-                "| sed 's/.*: *\"//; s/\"$//')"
-            )
+            script.lines.append(f'{variable}=$(printf %s "${answer}" | {_reader(path)})')
     text = "\n".join(script.lines)
     needed = [v for v in sorted(set(secrets.values())) if f"${{{v}}}" in text]
+    if script.variables:
+        text = (
+            "# Needs bash, curl and python3 (it reads the values it needs from the JSON).\n" + text
+        )
     if embedded:
         needed.insert(0, "TAPECHECK_BASE_URL (the base URL `tapecheck mock` prints)")
     if needed:
         text = f"# Run from the report folder; set {', '.join(needed)}.\n{text}"
     return text, script.attachments
+
+
+def _reader(path: JsonPath) -> str:
+    """A command that prints the value at ``path`` of the JSON document on its standard input.
+
+    Read by a JSON parser, never cut out of the text: the same whatever the
+    server's spacing, key order, escapes (``\\/``, ``\\"``) or nesting (a
+    value's key may occur elsewhere in the document first).
+    """
+    steps = "".join(f"[{json.dumps(step)}]" for step in path)
+    program = f"import json,sys; print(json.load(sys.stdin){steps})"
+    return f"python3 -c {shlex.quote(program)}"
 
 
 def save(attachments: Mapping[str, bytes | Path], report_dir: Path) -> None:
