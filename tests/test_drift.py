@@ -127,6 +127,34 @@ def test_errors_are_undecided_and_a_missing_level_is_must() -> None:
     assert "another spec" in drift["warnings"][0]
 
 
+def test_under_strict_a_failed_should_is_a_failure_of_the_drift_too() -> None:
+    """``--strict`` counts a failed ``should`` in the verdict: ``--fail-on new`` counts it too."""
+    baseline = {
+        "vendor": "bota",
+        "requirements": [
+            {"id": "S-NEW", "status": "passed", "level": "should"},
+            {"id": "S-OLD", "status": "failed", "level": "should"},  # a non-strict baseline
+            {"id": "S-FIXED", "status": "failed", "level": "should"},
+        ],
+    }
+    current = {
+        "vendor": "bota",
+        "strict": True,
+        "requirements": [
+            {"id": "S-NEW", "status": "failed", "level": "should"},
+            {"id": "S-OLD", "status": "failed", "level": "should"},
+            {"id": "S-FIXED", "status": "passed", "level": "should"},
+        ],
+    }
+    drift = compute_drift(baseline, current)
+    assert drift["new_failures"] == ["S-NEW"]
+    assert drift["still_failing"] == ["S-OLD"]  # known already: not new under --fail-on new
+    assert drift["fixed"] == ["S-FIXED"]
+    assert regressions(drift, current) == ["S-NEW"]
+    lenient = compute_drift(baseline, {**current, "strict": False})
+    assert lenient["new_failures"] == lenient["still_failing"] == lenient["fixed"] == []
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

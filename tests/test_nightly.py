@@ -213,6 +213,27 @@ def test_an_exit_status_of_2_is_incomplete_whatever_the_report_says() -> None:
     assert outcome_from_report("corti", report, exit_code=0).verdict == "conforms"
 
 
+def test_fail_on_new_under_strict_fails_a_new_should_failure() -> None:
+    baseline = {
+        "vendor": "bota",
+        "requirements": [{"id": "S", "status": "passed", "level": "should"}],
+    }
+    report = {
+        "vendor": "bota",
+        "verdict": "does-not-conform",
+        "strict": True,
+        "requirements": [{"id": "S", "status": "failed", "level": "should"}],
+    }
+    from tapecheck.reports.drift import compute_drift
+
+    report["drift"] = compute_drift(baseline, report)
+    outcome = outcome_from_report("bota", report, exit_code=1)
+    assert outcome.regressions == ["S"]
+    assert outcome.failing == ["S"]
+    assert outcome.gate("new") == "fail"
+    assert NightlyRun("now", [outcome], fail_on="new").exit_status() == 1
+
+
 def test_history_keeps_the_last_runs_and_finds_the_streak() -> None:
     history: dict[str, Any] = {}
     for night in range(KEEP + 5):

@@ -15,9 +15,11 @@ disjoint lists:
   catalogue, another ``--select``).
 
 Ids on both sides that pass (or fail only as ``should``) on both are in none of
-them. Only ``must`` requirements count as failures, as in the verdict; a
-baseline written before requirements had levels has no ``level``, which reads
-as ``must``. Everything here is pure: documents in, a document out.
+them. Only ``must`` requirements count as failures, as in the verdict, unless
+this run is ``--strict`` (its report says ``strict: true``): then a failed
+``should`` counts too, on both sides, as it does in the verdict. A baseline
+written before requirements had levels has no ``level``, which reads as
+``must``. Everything here is pure: documents in, a document out.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "compute_drift",
     "drift_ids",
     "drift_summary",
+    "is_strict",
     "load_baseline",
     "regressions",
     "states",
@@ -52,26 +55,36 @@ class BaselineError(ValueError):
     """The baseline cannot be used: unreadable, not a report.json, another vendor's."""
 
 
-def _state(entry: Mapping[str, Any]) -> State:
+def _state(entry: Mapping[str, Any], strict: bool) -> State:
     status = entry.get("status")
     if status == "error":
         return "error"
     if status == "skipped":
         return "skipped"
-    if status == "failed" and entry.get("level", "must") != "should":
+    if status == "failed" and (strict or entry.get("level", "must") != "should"):
         return "fail"
     return "ok"
 
 
-def states(document: Mapping[str, Any]) -> dict[str, State]:
-    """Each requirement id of a ``report.json`` document and its drift state."""
+def is_strict(document: Mapping[str, Any]) -> bool:
+    """Whether ``document`` is the report of a ``--strict`` run (a failed should counts)."""
+    return document.get("strict") is True
+
+
+def states(document: Mapping[str, Any], *, strict: bool | None = None) -> dict[str, State]:
+    """Each requirement id of a ``report.json`` document and its drift state.
+
+    ``strict`` (by default the document's own ``strict``) counts a failed
+    ``should`` as a failure, as ``--strict`` does in the verdict.
+    """
+    strict = is_strict(document) if strict is None else strict
     found: dict[str, State] = {}
     requirements = document.get("requirements")
     if not isinstance(requirements, list):
         return found
     for entry in requirements:
         if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-            found[entry["id"]] = _state(entry)
+            found[entry["id"]] = _state(entry, strict)
     return found
 
 
@@ -94,7 +107,10 @@ def compute_drift(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> di
     compared with; ``warnings`` says what makes the comparison less exact (a
     baseline made from another spec).
     """
-    before, now = states(baseline), states(current)
+    # Both sides read as this run counts: under --strict, a should that failed in a
+    # baseline made without it was failing already (not new), and one failing now is new.
+    strict = is_strict(current)
+    before, now = states(baseline, strict=strict), states(current, strict=strict)
     drift: dict[str, Any] = {key: [] for key in DRIFT_KEYS}
     for requirement_id in sorted(before.keys() | now.keys()):
         if requirement_id not in before:

@@ -74,6 +74,8 @@ class NightlyRun:
     outcomes: list[VendorOutcome]
     fail_on: str = "any"
     duration_s: float = 0.0
+    #: Ctrl-C stopped it: the vendors' runs so far are reported, incomplete
+    interrupted: bool = False
 
     def exit_status(self) -> int:
         """0 every configured vendor conforms, 1 one does not, 2 otherwise (none ran, incomplete)."""

@@ -229,7 +229,7 @@ def conform_command(
     With --spec FILE, the API that spec describes (VENDOR may then be left out);
     without --base-url, against the generic mock of that spec, in-process.
     """
-    from tapecheck.suite.conform.events import RunAborted, RunFinished
+    from tapecheck.suite.conform.events import RunAborted, RunFinished, RunInterrupted
     from tapecheck.suite.conform.runner import (
         DEFAULT_EXAMPLES,
         DEFAULT_MAX_TIME,
@@ -263,11 +263,21 @@ def conform_command(
     handler = ProgressHandler(enabled=sys.stderr.isatty())
     handler.start()
     final: Any = None
+    events = execute(options)
     try:
-        for event in execute(options):
-            handler.handle_event(event)
-            if isinstance(event, RunFinished | RunAborted):
-                final = event
+        try:
+            for event in events:
+                handler.handle_event(event)
+                if isinstance(event, RunFinished | RunAborted):
+                    final = event
+        except RunInterrupted:
+            raise
+        except KeyboardInterrupt:
+            # Between two events, outside the engine: it wraps up where it stopped.
+            events.throw(KeyboardInterrupt())
+            raise  # the engine had finished: nothing to wrap up
+    except RunInterrupted as interrupted:
+        final = interrupted
     finally:
         handler.shutdown()
     run = final.run
@@ -283,6 +293,10 @@ def conform_command(
     )
     if isinstance(final, RunAborted):
         click.echo(f"tapecheck: the run could not be made: {final.reason}", err=True)
+    elif isinstance(final, RunInterrupted):
+        # Verdict incomplete, exit 2 (CONTRACT.md section 3); the reports hold the run so far.
+        click.echo(f"tapecheck: incomplete: {run.incomplete}", err=True)
+        sys.exit(run.exit_code)
     elif run.verdict == "incomplete":
         # A requirement could not be decided and none failed (CONTRACT.md section 3).
         click.echo(

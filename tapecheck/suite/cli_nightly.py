@@ -136,4 +136,6 @@ def nightly_command(
         detail = f" ({outcome.reason})" if outcome.reason else ""
         click.echo(f"{outcome.vendor}: {outcome.verdict}{detail}")
     click.echo(f"index: {report_dir / 'index.html'}")
+    if run.interrupted:
+        click.echo("tapecheck: interrupted: each vendor's report holds its run so far", err=True)
     sys.exit(run.exit_status())

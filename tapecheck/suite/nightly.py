@@ -21,18 +21,21 @@ writes ``history.json``, ``index.html`` and ``summary.md`` for all vendors;
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from tapecheck.reports.history import append_run, empty_history, parse_history
 from tapecheck.reports.nightly import (
@@ -157,7 +160,75 @@ def _reason(stderr: str) -> str:
     return ""
 
 
-def _run_vendor(config: VendorConfig, options: NightlyOptions) -> VendorOutcome:
+class _NotStarted(Exception):
+    """The nightly run was interrupted before this vendor's run started."""
+
+
+class _Children:
+    """The vendors' ``tapecheck conform`` processes: started, and stopped on Ctrl-C.
+
+    Each runs in a session of its own, so a Ctrl-C at the terminal reaches the
+    nightly process alone, which passes it on once to every run (each then
+    writes the reports of its run so far, as ``tapecheck conform`` does on
+    Ctrl-C) and starts no other.
+    """
+
+    #: After Ctrl-C, a run has this long to sweep what it made and write its reports.
+    GRACE_S = 120.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[str]] = set()
+        self.interrupted = False
+
+    def run(
+        self, command: list[str], *, env: Mapping[str, str], log: IO[str], timeout: float
+    ) -> tuple[int, str]:
+        """Run ``command`` to its end; its exit status and its stderr."""
+        with self._lock:
+            if self.interrupted:
+                raise _NotStarted
+            process = subprocess.Popen(
+                command,
+                env=dict(env),
+                stdout=log,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            self._running.add(process)
+        try:
+            try:
+                _, stderr = process.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.communicate()
+                raise
+            return process.returncode, stderr or ""
+        finally:
+            with self._lock:
+                self._running.discard(process)
+
+    def interrupt(self) -> None:
+        """Ctrl-C: pass it on to every run (once), start no other."""
+        with self._lock:
+            self.interrupted = True
+            running = list(self._running)
+        for process in running:
+            with contextlib.suppress(OSError):
+                process.send_signal(signal.SIGINT)
+
+    def kill(self) -> None:
+        with self._lock:
+            running = list(self._running)
+        for process in running:
+            with contextlib.suppress(OSError):
+                process.kill()
+
+
+def _run_vendor(
+    config: VendorConfig, options: NightlyOptions, children: _Children
+) -> VendorOutcome:
     folder = options.report_dir / config.vendor
     folder.mkdir(parents=True, exist_ok=True)
     baseline = _stage_baseline(config.vendor, options, folder)
@@ -177,19 +248,15 @@ def _run_vendor(config: VendorConfig, options: NightlyOptions) -> VendorOutcome:
     exit_code: int | None
     with (folder / "conform.log").open("w", encoding="utf-8") as log:
         try:
-            done = subprocess.run(
-                command,
-                env=env,
-                stdout=log,
-                stderr=subprocess.PIPE,
-                text=True,
-                timeout=options.vendor_timeout,
-                check=False,
+            exit_code, stderr = children.run(
+                command, env=env, log=log, timeout=options.vendor_timeout
             )
-            exit_code, reason = done.returncode, _reason(done.stderr or "")
-            log.write(done.stderr or "")
+            reason = _reason(stderr)
+            log.write(stderr)
         except subprocess.TimeoutExpired:
             exit_code, reason = None, f"no result in {options.vendor_timeout:.0f} s"
+        except _NotStarted:
+            exit_code, reason = None, "the nightly run was interrupted before it started"
     duration = time.perf_counter() - started
     if exit_code not in (0, 1, 2):
         reason = reason or f"tapecheck conform ended with status {exit_code}"
@@ -242,11 +309,33 @@ def run_nightly(configs: Sequence[VendorConfig], options: NightlyOptions) -> Nig
     started = time.perf_counter()
     options.report_dir.mkdir(parents=True, exist_ok=True)
     chosen = [c for c in configs if c.configured]
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        ran = list(pool.map(lambda c: _run_vendor(c, options), chosen))
+    children = _Children()
+    pool = ThreadPoolExecutor(max_workers=max(1, options.jobs))
+    futures = [pool.submit(_run_vendor, c, options, children) for c in chosen]
+    try:
+        ran = [future.result() for future in futures]
+    except KeyboardInterrupt:
+        # Ctrl-C (or SIGINT from a CI cancelling the job): each run writes what it has.
+        children.interrupt()
+        try:
+            _, waiting = wait(futures, timeout=_Children.GRACE_S)
+        except KeyboardInterrupt:  # a second Ctrl-C: stop them now
+            waiting = set(futures)
+        if waiting:
+            children.kill()
+            wait(futures)
+        ran = [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True)
     results = {outcome.vendor: outcome for outcome in ran}
     outcomes = [results.get(c.vendor) or _not_run(c) for c in configs]
-    return NightlyRun(started_at, outcomes, options.fail_on, time.perf_counter() - started)
+    return NightlyRun(
+        started_at,
+        outcomes,
+        options.fail_on,
+        time.perf_counter() - started,
+        interrupted=children.interrupted,
+    )
 
 
 def merge(

@@ -20,6 +20,7 @@ __all__ = [
     "RequirementStarted",
     "RunAborted",
     "RunFinished",
+    "RunInterrupted",
     "RunStarted",
 ]
 
@@ -58,6 +59,20 @@ class RunAborted:
     run: Run
     #: ``unreachable`` or ``credentials``: a subscriber may phrase its own hint
     kind: str = "unreachable"
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) during a run: a KeyboardInterrupt that carries the run so far.
+
+    Raised by the engine once it has cleaned up (what the run created is swept
+    and listed); ``run.incomplete`` says it was interrupted, so its verdict is
+    ``incomplete``. A caller that only wants to stop sees a KeyboardInterrupt; the
+    CLI writes the reports of the run so far.
+    """
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(run.incomplete)
+        self.run = run
 
 
 Event = RunStarted | RequirementStarted | RequirementFinished | RunFinished | RunAborted

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Generator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -36,6 +36,7 @@ from tapecheck.suite.conform.events import (
     RequirementStarted,
     RunAborted,
     RunFinished,
+    RunInterrupted,
     RunStarted,
 )
 from tapecheck.suite.conform.ledger import Ledger, resources_of
@@ -130,7 +131,7 @@ def _selected(requirements: list[Requirement], options: ConformOptions) -> list[
     return chosen
 
 
-def execute(options: ConformOptions) -> Iterator[Event]:
+def execute(options: ConformOptions) -> Generator[Event, None, None]:
     """Run the catalogue; yields events, the last being RunFinished or RunAborted."""
     spec = load_spec(options.vendor)
     target = options.target()
@@ -180,6 +181,7 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                         evidence.save(failure.attachments, options.report_dir)
             return result
 
+        interrupted = False
         try:
             for index, requirement in enumerate(requirements):
                 yield RequirementStarted(requirement, index)
@@ -198,6 +200,8 @@ def execute(options: ConformOptions) -> Iterator[Event]:
                     return
                 run.requirements.append(result)
                 yield RequirementFinished(requirement, result, index)
+        except KeyboardInterrupt:
+            interrupted = True  # the run so far is reported, once what it made is swept
         finally:
             if ledger.pending() and not ledger.keep:
                 # Interrupted (Ctrl-C, an error): what the last requirement made still goes.
@@ -208,6 +212,12 @@ def execute(options: ConformOptions) -> Iterator[Event]:
             loop.run(client.aclose())
             media.close()
     run.duration_s = time.perf_counter() - started
+    if interrupted:
+        run.incomplete = (
+            f"the run was interrupted (Ctrl-C) after {len(run.requirements)} of "
+            f"{len(requirements)} requirements"
+        )
+        raise RunInterrupted(run)
     if tally.credentials_refused:
         refused = [r for r in run.requirements if r.status == "failed" and _refused_only(r)]
         for result in [*tally.only_refused, *refused]:
