@@ -52,7 +52,7 @@ class _Mock:
         for line in self.process.stdout:
             self.lines.put(line.rstrip("\n"))
 
-    def next_line(self, timeout: float = 15.0) -> str:
+    def next_line(self, timeout: float = 60.0) -> str:
         return self.lines.get(timeout=timeout)
 
 
@@ -69,14 +69,14 @@ def mock(*args: str) -> Iterator[_Mock]:
             yield _Mock(process)
         finally:
             process.send_signal(signal.SIGINT)
-            process.wait(10)
+            process.wait(60)
 
 
 def _get(url: str, **kwargs: object) -> httpx.Response:
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60
     while True:
         try:
-            return httpx.get(url, timeout=5, **kwargs)  # type: ignore[arg-type]
+            return httpx.get(url, timeout=30, **kwargs)  # type: ignore[arg-type]
         except httpx.ConnectError:
             if time.monotonic() > deadline:
                 raise

@@ -319,7 +319,7 @@ def _talk_to_cli_mock(process: subprocess.Popen[str]) -> None:
         assert line.startswith("tapecheck mock corti: base URL http://127.0.0.1:")
         base = line.rsplit(" ", 1)[1].strip()
         assert base.endswith("/v2")
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 60
         while True:
             try:
                 response = httpx.post(
@@ -332,7 +332,7 @@ def _talk_to_cli_mock(process: subprocess.Popen[str]) -> None:
                         }
                     },
                     headers={"Authorization": "Bearer tok", "Tenant-Name": "acme"},
-                    timeout=5,
+                    timeout=30,
                 )
                 break
             except httpx.ConnectError:
@@ -343,7 +343,7 @@ def _talk_to_cli_mock(process: subprocess.Popen[str]) -> None:
         refused = httpx.get(
             base + "/interactions/" + response.json()["interactionId"] + "/recordings/",
             headers={"Authorization": "Bearer test-token", "Tenant-Name": "acme"},
-            timeout=5,
+            timeout=30,
         )
         assert refused.status_code == 403
         interaction = response.json()["interactionId"]
@@ -355,12 +355,12 @@ def _talk_to_cli_mock(process: subprocess.Popen[str]) -> None:
                 "Tenant-Name": "acme",
                 "Content-Type": "application/octet-stream",
             },
-            timeout=5,
+            timeout=30,
         )
         assert upload.status_code == 400
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(10)
+        process.wait(60)
 
 
 @pytest.mark.parametrize(("vendor", "message"), [("nope", "unknown vendor 'nope'")])

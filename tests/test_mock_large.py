@@ -71,7 +71,7 @@ def corti_server(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
         try:
             assert process.stdout is not None
             base = process.stdout.readline().rsplit(" ", 1)[1].strip()
-            deadline = time.monotonic() + 15
+            deadline = time.monotonic() + 60  # a cold start on a loaded 2-core CI
             while True:
                 try:
                     httpx.get(base + "/nowhere", timeout=2)
@@ -83,7 +83,7 @@ def corti_server(tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
             yield base, process.pid, blobs
         finally:
             process.terminate()
-            process.wait(15)
+            process.wait(60)
 
 
 def stored_bytes(folder: Path) -> int:

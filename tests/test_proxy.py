@@ -239,7 +239,7 @@ class Running:
         self.base = self._wait_for_base()
 
     def _wait_for_base(self) -> str:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 90  # a cold start on a loaded 2-core CI
         while time.monotonic() < deadline:
             for line in self.stdout_path.read_text(encoding="utf-8").splitlines():
                 if "base URL " in line:
@@ -248,12 +248,12 @@ class Running:
                 raise AssertionError(self.stderr_path.read_text(encoding="utf-8"))
             time.sleep(0.05)
         self.process.kill()
-        raise AssertionError("tapecheck proxy printed no base URL within 30 s")
+        raise AssertionError("tapecheck proxy printed no base URL within 90 s")
 
     def stop(self, signum: int = signal.SIGTERM) -> int:
         self.process.send_signal(signum)
         try:
-            return self.process.wait(30)
+            return self.process.wait(90)
         finally:
             if self.process.poll() is None:
                 self.process.kill()
@@ -446,10 +446,14 @@ def _raw_post(base: str, path: str, head: bytes, body: bytes) -> bytes:
         return raw.recv(65536)
 
 
-def test_an_early_answer_to_a_client_waiting_for_100_continue_comes_at_once() -> None:
+def test_an_early_answer_to_a_client_waiting_for_100_continue_comes_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Were the proxy to wait for a body that a 100-continue client never sends, it would
+    # wait this long: far past the socket's 10 s timeout, so no clock is read here.
+    monkeypatch.setattr("tapecheck.suite.proxy.app._IDLE_READ_S", 120.0)
     proxy = create_proxy("corti", token=TOKEN)
     with running_proxy(proxy) as base:
-        started = time.monotonic()
         answer = _raw_post(
             base,
             "/v2/interactions/f47ac10b-58cc-4372-a567-0e02b2c3d479/recordings/",
@@ -458,7 +462,6 @@ def test_an_early_answer_to_a_client_waiting_for_100_continue_comes_at_once() ->
             b"Expect: 100-continue\r\n",
             b"",
         )
-        assert time.monotonic() - started < 3
     assert answer.startswith(b"HTTP/1.1 404")
     (exchange,) = proxy.traffic.log().exchanges
     assert exchange.findings == []  # no body arrived: nothing to judge in it
