@@ -45,6 +45,25 @@ def test_findings_fail_the_last_test_of_the_session(pytester: pytest.Pytester) -
     assert (report_dir / "exchanges.har").is_file()
 
 
+def test_findings_of_exchanges_no_longer_kept_still_fail_the_session(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("tapecheck.suite.proxy.traffic.MAX_KEPT_EXCHANGES", 1)
+    head, upload = TEAM_TESTS.split("def test_upload")
+    imports, create = head.split("def test_create_interaction")
+    # The request with findings first: the clean one after it is the only exchange kept.
+    upload_first = f"{imports}def test_upload{upload}\n\ndef test_create_interaction{create}"
+    pytester.makepyfile(test_team=upload_first)
+    result = pytester.runpytest("--tapecheck-proxy", "corti", "-q")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*tapecheck proxy corti: 2 error-level finding(s)*",
+            "*2 of them in exchanges no longer kept*",
+        ]
+    )
+
+
 def test_clean_traffic_passes(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_team=TEAM_TESTS.split("def test_upload")[0])
     result = pytester.runpytest("--tapecheck-proxy", "corti", "-q")

@@ -121,10 +121,13 @@ def pytest_runtest_makereport(
     if item.nodeid != state.last_item:
         return
     report: pytest.TestReport = outcome.get_result()
-    errors = state.errors()
-    if not errors:
+    total = state.proxy.traffic.errors  # every exchange's, those no longer kept included
+    if not total:
         return
-    lines = [f"tapecheck proxy {state.vendor}: {len(errors)} error-level finding(s)"]
+    errors = state.errors()
+    lines = [f"tapecheck proxy {state.vendor}: {total} error-level finding(s)"]
     lines += [f"{d['path']}: {d['code']} {d['message']} ({d['pointer'] or '/'})" for d in errors]
+    if total > len(errors):
+        lines.append(f"({total - len(errors)} of them in exchanges no longer kept)")
     report.outcome = "failed"
     report.longrepr = "\n".join(lines)

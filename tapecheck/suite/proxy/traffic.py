@@ -45,7 +45,7 @@ class Traffic:
     vendor: str
     target: str
     listeners: list[FindingListener] = field(default_factory=list)
-    max_exchanges: int = MAX_KEPT_EXCHANGES
+    max_exchanges: int = field(default_factory=lambda: MAX_KEPT_EXCHANGES)
     _exchanges: deque[TrafficExchange] = field(default_factory=deque)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _kept: int = 0  # body text bytes held by the kept exchanges
