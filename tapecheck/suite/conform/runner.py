@@ -132,7 +132,11 @@ def _selected(requirements: list[Requirement], options: ConformOptions) -> list[
 
 
 def execute(options: ConformOptions) -> Generator[Event, None, None]:
-    """Run the catalogue; yields events, the last being RunFinished or RunAborted."""
+    """Run the catalogue; yields events, the last being RunFinished or RunAborted.
+
+    Ctrl-C raises :class:`RunInterrupted` (a KeyboardInterrupt) with the run so far,
+    once what the run created is swept.
+    """
     spec = load_spec(options.vendor)
     target = options.target()
     credentials = options.credentials()
