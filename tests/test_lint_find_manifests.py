@@ -230,3 +230,27 @@ def test_a_commit_changing_only_an_audio_file_is_blocked(tmp_path: Path) -> None
     assert "calls/c1.request.yaml" in output
     assert "AUD005" in output
     assert _git(repo, "log", "--oneline").stdout.count("\n") == 1  # nothing was committed
+
+
+def test_the_walk_resolves_no_path_when_no_pattern_names_an_entry(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Resolving is the costly part of a walk: entries no exclude names are judged by name."""
+    from tapecheck.suite.lint.discovery import walk_manifests
+
+    config = LintConfig(root=project)  # the default excludes: names without a "/"
+    resolved: list[Path] = []
+    original = Path.resolve
+
+    def counting(self: Path, strict: bool = False) -> Path:
+        resolved.append(self)
+        return original(self, strict=strict)
+
+    monkeypatch.setattr(Path, "resolve", counting)
+    found = walk_manifests(project, config)
+    assert {p.relative_to(project).as_posix() for p in found} == {
+        "calls/c1.request.yaml",
+        "calls/c2.request.yaml",
+        "visits/v1.request.yaml",
+    }
+    assert resolved == []
