@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from tapecheck.suite.conform.families import behaviours
+from tapecheck.suite.conform.families import behaviours, identifiers, isolation
 from tapecheck.suite.conform.families.facts import fact_source
 from tapecheck.suite.conform.requirements import (
     REQUIREMENTS,
@@ -110,6 +110,33 @@ FAMILIES: tuple[Family, ...] = (
         behaviours.not_found_operations,
         behaviours.not_found,
         _ERROR,
+    ),
+    Family(
+        "tenant-isolation",
+        "TENANT-ISOLATION",
+        "A request naming another tenant than the credential's creates and reads nothing",
+        "tenant",
+        isolation.isolation_operations,
+        isolation.tenant_isolation,
+        _ERROR,
+    ),
+    Family(
+        "id-charset",
+        "ID-CHARSET",
+        "An id inside its declared charset is accepted; one with a character outside it is refused",
+        "id-charset",
+        identifiers.charset_operations,
+        identifiers.id_charset,
+        (*_ERROR, "response_schema_conformance"),
+    ),
+    Family(
+        "unique-keys",
+        "UNIQUE-KEYS",
+        "Items with distinct keys are accepted; two sharing a key documented unique are refused",
+        "unique-keys",
+        identifiers.unique_operations,
+        identifiers.unique_keys,
+        (*_ERROR, "response_schema_conformance"),
     ),
 )
 

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from tapecheck.suite.conform.families import FAMILIES, Family, covered, generated
+from tapecheck.suite.conform.families.deviations import DEVIATIONS
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.limits import AudioLimits
 from tapecheck.suite.mocks.mutant import Mutant, app_factory
@@ -99,6 +100,7 @@ _DEVIATIONS = {
     ),
     "error-shape": ("error-shape-broken", "answers errors in another shape", _error_shape_broken),
     "not-found": ("unknown-id-200", "answers an unknown id 200", _unknown_ids_answered),
+    **DEVIATIONS,
 }
 
 
