@@ -22,8 +22,11 @@ __all__ = [
     "accepted_format",
     "audio_formats",
     "fact_source",
+    "fixtures",
     "id_parameters",
     "max_bytes",
+    "prepared_operations",
+    "reachable",
     "refused_format",
     "required_parameters",
     "unknown_path",
@@ -91,6 +94,28 @@ def unknown_path(spec: Spec, operation: Operation) -> dict[str, str] | None:
     return found
 
 
+def fixtures(spec: Spec) -> Mapping[str, Any]:
+    """The folder's ``FAMILY_FIXTURES``: operationId -> what a call of it needs made first."""
+    from tapecheck.suite.specs import NoSuchVendorError
+    from tapecheck.suite.vendors import optional_vendor_module
+
+    try:
+        module = optional_vendor_module(spec.vendor, "requirements")
+    except NoSuchVendorError:  # a spec read on its own, not (yet) a vendor of the catalogue
+        return {}
+    return dict(getattr(module, "FAMILY_FIXTURES", {})) if module is not None else {}
+
+
+def prepared_operations(spec: Spec) -> frozenset[str]:
+    """The operations the vendor's folder makes a call's prerequisites for."""
+    return frozenset(fixtures(spec))
+
+
+def reachable(spec: Spec, operation: Operation) -> bool:
+    """No path id, or the folder makes the resources the path names (a fixture)."""
+    return not id_parameters(spec, operation) or operation.operation_id in prepared_operations(spec)
+
+
 def required_parameters(spec: Spec, operation: Operation) -> bool:
     """A required query or header parameter the spec alone cannot fill (the tenant's it can)."""
     tenant = spec.ext.get("tenant")
@@ -117,7 +142,7 @@ def uploadable(spec: Spec, operation: Operation) -> bool:
     audio = operation.audio or {}
     if required_parameters(spec, operation):
         return False
-    if id_parameters(spec, operation):
+    if not reachable(spec, operation):
         return False
     if audio.get("location") == "content":
         return "application/octet-stream" in operation.media_types

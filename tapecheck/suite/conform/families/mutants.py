@@ -6,7 +6,8 @@ has (``token_tenant``, ``audio_limits``, ``success_status``,
 ``error_response``). The mock class is the one the spec alone drives, or the
 one the vendor's ``mock`` module names as ``MOCK_CLASS``; a folder mock that
 names none gets no generic mutants (its own ``mutants.py`` covers it). A family
-the vendor's folder covers itself (``FAMILIES_COVERED``) gets its mutant too,
+mapped to the folder's ids (``FAMILY_IDS``) is expected to be caught by them; a
+family the folder covers itself (``FAMILIES_COVERED``) gets its mutant too,
 expected to be caught by the folder's own ids; where the deviation means
 nothing for the vendor (its mock checks credentials in a flow of its own), its
 ``mutants`` module says so in ``GENERIC_NOT_APPLICABLE`` (family -> why).
@@ -106,12 +107,14 @@ _DEVIATIONS = {
 
 def _caught_by(vendor: str) -> list[tuple[Family, tuple[str, ...]]]:
     """Each family generated for ``vendor`` or covered by its folder, with the ids catching it."""
-    made = dict(generated(vendor))
+    made: dict[str, list[str]] = {}
+    for one in generated(vendor):
+        made.setdefault(one.family.name, []).append(one.id)
     own = covered(vendor)
     return [
-        (family, (made[family],) if family in made else own[family.name])
+        (family, tuple(made[family.name]) if family.name in made else own[family.name])
         for family in FAMILIES
-        if family in made or own.get(family.name)
+        if family.name in made or own.get(family.name)
     ]
 
 
