@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -36,8 +37,9 @@ from starlette.responses import Response
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
-from tapecheck.suite.pointers import split_pointer
+from tapecheck.suite.pointers import follow, split_pointer
 from tapecheck.suite.specs import Operation, load_spec
+from tapecheck.suite.values import contact_clashes
 
 __all__ = ["SpecMock", "spec_mock_class", "spec_mock_factory"]
 
@@ -159,11 +161,42 @@ class SpecMock(VendorMock):
                 raise MockError(400, f"no audio part: send one of {list(audio.get('parts', []))}")
             for stored in files:
                 await self.checked_audio(stored, op_id)
+            self.check_facts(operation, fields)
             return {"size": files[0].size, "body": fields}
         if "application/json" in operation.media_types:
             body = await self.json_body(request, op_id)
+            self.check_facts(operation, body)
             return {"body": body if isinstance(body, Mapping) else {}}
         return {}
+
+    def check_facts(self, operation: Operation, document: Any) -> None:
+        """What a schema does not say, from the hooks (400): an id's charset, unique keys.
+
+        A spec that also writes the charset as the schema's ``pattern`` has it
+        checked twice; the hook is what a mutant loosens.
+        """
+        op_id = operation.operation_id
+        charset = self.id_charset(op_id)
+        if charset is not None:
+            found, value = follow(document, split_pointer(str(charset.get("pointer", ""))))
+            if found and not (isinstance(value, str) and re.search(str(charset["pattern"]), value)):
+                raise MockError(400, f"{charset.get('pointer')}: {value!r} is outside its charset")
+        distinct = self.unique_keys(op_id)
+        if distinct.get("keys"):
+            found, items = follow(document, split_pointer(str(distinct.get("array", ""))))
+            clashes = contact_clashes(
+                items if found and isinstance(items, list) else [],
+                [str(k) for k in distinct["keys"]],
+                case_insensitive=distinct.get("case-insensitive", ()),
+                phone_keys=distinct.get("phone-keys", ()),
+            )
+            if clashes:
+                first = clashes[0]
+                raise MockError(
+                    400,
+                    f"{distinct.get('array')}/{first.index}: {first.key} {first.value!r} is "
+                    f"already used by item {first.first}; no two items may share it",
+                )
 
     def check_form(self, form: Form, operation: Operation) -> dict[str, Any]:
         """The form's fields against the multipart schema (400): text as text, files as names.

@@ -97,6 +97,12 @@ class Family:
     checks: tuple[str, ...]
     #: the cases a ``FAMILY_IDS`` key may select, each with the title of its requirement
     cases: Mapping[str, str] = field(default_factory=dict)
+    #: more cases, read from the spec (the unique-keys family: one per documented key)
+    spec_cases: Callable[[Spec], Mapping[str, str]] | None = None
+
+    def cases_of(self, spec: Spec) -> Mapping[str, str]:
+        """The cases a ``FAMILY_IDS`` key may select for ``spec``, with their titles."""
+        return {**self.cases, **(self.spec_cases(spec) if self.spec_cases else {})}
 
     def source(self, spec: Spec, scope: Scope = EVERYTHING) -> str | None:
         """The quoted source of the family's fact, on each operation in scope (or ``None``)."""
@@ -195,6 +201,7 @@ FAMILIES: tuple[Family, ...] = (
         identifiers.unique_operations,
         identifiers.unique_keys,
         (*_ERROR, "response_schema_conformance"),
+        spec_cases=identifiers.unique_cases,
     ),
 )
 
@@ -239,15 +246,16 @@ def parse_key(spec: Spec, key: str) -> tuple[Family, Scope]:
         raise ValueError(f"FAMILY_IDS key {key!r}: no family {name!r} (families: {known})")
     cases: set[str] = set()
     operations: set[str] = set()
+    named = family.cases_of(spec)
     for selector in selectors:
-        if selector in family.cases:
+        if selector in named:
             cases.add(selector)
         elif selector in spec.operations:
             operations.add(selector)
         else:
             raise ValueError(
                 f"FAMILY_IDS key {key!r}: {selector!r} is neither a case of {name!r} "
-                f"({', '.join(family.cases) or 'it has none'}) nor an operationId of the spec"
+                f"({', '.join(named) or 'it has none'}) nor an operationId of the spec"
             )
     return family, Scope(
         frozenset(cases) if cases else None, frozenset(operations) if operations else None
@@ -275,9 +283,9 @@ def _level_and_source(spec: Spec, family: Family, scope: Scope = EVERYTHING) -> 
     )
 
 
-def _title(family: Family, scope: Scope) -> str:
+def _title(spec: Spec, family: Family, scope: Scope) -> str:
     cases = sorted(scope.cases or ())
-    title = family.cases[cases[0]] if len(cases) == 1 else family.title
+    title = family.cases_of(spec)[cases[0]] if len(cases) == 1 else family.title
     if scope.operations:
         title += f" ({', '.join(sorted(scope.operations))})"
     return title
@@ -335,7 +343,7 @@ def register_families(vendor: str) -> None:
         requirement(
             vendor,
             made.id,
-            title=_title(made.family, made.scope),
+            title=_title(spec, made.family, made.scope),
             level=level,
             source=source,
             checks=made.family.checks,

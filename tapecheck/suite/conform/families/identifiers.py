@@ -18,7 +18,7 @@ upload the server takes for a re-upload may answer its other 2xx).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from tapecheck.suite.conform.common import INVALID, SUCCESS_CHECKS, expect_error
@@ -29,6 +29,7 @@ from tapecheck.suite.conform.families.examples import (
     request_kwargs,
     value_of,
 )
+from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.pointers import split_pointer
@@ -40,6 +41,7 @@ __all__ = [
     "id_charset",
     "inside",
     "outside",
+    "unique_cases",
     "unique_keys",
     "unique_operations",
 ]
@@ -103,8 +105,15 @@ def _item_schema(spec: Spec, operation: Operation, pointer: str) -> Mapping[str,
     return None
 
 
-def _keyed_item(spec: Spec, items: Mapping[str, Any], key: str, n: int) -> dict[str, Any]:
-    """A minimal item holding, under ``key``, the ``n``-th plain value of the key's schema."""
+def _keyed_item(
+    spec: Spec, items: Mapping[str, Any], key: str, n: int, phone_keys: Collection[str] = ()
+) -> dict[str, Any]:
+    """A minimal item holding, under ``key``, the ``n``-th plain value of the key's schema.
+
+    A key of ``phone-keys`` holds a phone number in E.164 (one a server checking numbers takes).
+    """
+    if key in phone_keys:
+        return {key: f"+1415555{n:04d}"}
     properties: dict[str, Any] = {}
     for branch in (items, *(spec.resolve(b) for b in items.get("anyOf", ()))):
         if isinstance(branch, Mapping):
@@ -126,6 +135,20 @@ def unique_operations(spec: Spec) -> list[Operation]:
             continue
         if _item_schema(spec, op, str(fact.get("array", ""))) is not None:
             found.append(op)
+    return found
+
+
+def unique_cases(spec: Spec) -> dict[str, str]:
+    """One case per documented unique key (its name), titled for its requirement."""
+    found: dict[str, str] = {}
+    for op in unique_operations(spec):
+        fact = _unique(op) or {}
+        array = str(fact.get("array", "")).strip("/")
+        for key in fact["keys"]:
+            found.setdefault(
+                str(key),
+                f"Two items of {array} with the same {key} are refused; distinct ones accepted",
+            )
     return found
 
 
@@ -152,9 +175,9 @@ async def _send(s: Session, operation: Operation, edits: Mapping[str, Any]) -> A
         raise RequirementSkipped(f"{operation.operation_id}: {exc}") from None
 
 
-async def id_charset(s: Session) -> None:
+async def id_charset(s: Session, scope: Scope = EVERYTHING) -> None:
     """An id inside the declared charset is accepted; one with a character outside it is refused."""
-    for op in _or_skip(charset_operations(s.spec)):
+    for op in _or_skip(scope.ops(charset_operations(s.spec))):
         fact = _charset(op) or {}
         pointer, pattern = str(fact["pointer"]), str(fact["pattern"])
         expect_accepted(s, await _send(s, op, {pointer: inside(pattern)}), op)
@@ -163,20 +186,23 @@ async def id_charset(s: Session) -> None:
             expect_error(s, response, op.operation_id, INVALID)
 
 
-async def unique_keys(s: Session) -> None:
+async def unique_keys(s: Session, scope: Scope = EVERYTHING) -> None:
     """Items with distinct keys are accepted; two sharing a value under one key are refused."""
-    for op in _or_skip(unique_operations(s.spec)):
+    for op in _or_skip(scope.ops(unique_operations(s.spec))):
         fact = _unique(op) or {}
         array = str(fact["array"])
         items = _item_schema(s.spec, op, array) or {}
         keys = [str(k) for k in fact["keys"]]
+        checked = [key for key in keys if scope.case(key)]
+        phones = [str(k) for k in fact.get("phone-keys", ())]
         try:
             body_document(s.spec, op)
             # Two items under the first key, then one under each other key: all values distinct.
-            distinct = [_keyed_item(s.spec, items, keys[0], n) for n in (0, 1)] + [
-                _keyed_item(s.spec, items, key, n) for n, key in enumerate(keys[1:], start=2)
+            distinct = [_keyed_item(s.spec, items, keys[0], n, phones) for n in (0, 1)] + [
+                _keyed_item(s.spec, items, key, n, phones)
+                for n, key in enumerate(keys[1:], start=2)
             ]
-            repeats = [[_keyed_item(s.spec, items, key, 7)] * 2 for key in keys]
+            repeats = [[_keyed_item(s.spec, items, key, 7, phones)] * 2 for key in checked]
         except Unmakeable as exc:
             raise RequirementSkipped(f"{op.operation_id}: {exc}") from None
         expect_accepted(s, await _send(s, op, {array: distinct}), op)

@@ -24,6 +24,7 @@ from tapecheck.suite.conform.common import AUTH_REFUSED, OTHER_TENANT, expect_er
 from tapecheck.suite.conform.families.examples import Unmakeable, buildable, request_kwargs
 from tapecheck.suite.conform.families.facts import id_parameters, required_parameters
 from tapecheck.suite.conform.families.identifiers import expect_accepted
+from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.specs import Operation, Spec
@@ -79,9 +80,9 @@ def _ids(value: Any) -> Iterator[str]:
             yield from _ids(member)
 
 
-async def tenant_isolation(s: Session) -> None:
+async def tenant_isolation(s: Session, scope: Scope = EVERYTHING) -> None:
     """Under another tenant the credential creates nothing and reads nothing of its own tenant."""
-    creates = isolation_operations(s.spec)
+    creates = scope.ops(isolation_operations(s.spec))
     if not creates:
         raise RequirementSkipped("no operation of the spec can be called from the spec alone")
     other = s.credentials.tenant + _OTHER

@@ -76,17 +76,6 @@ class Create200(AlpharunMock):
         return 200
 
 
-class UniquenessIgnored(AlpharunMock):
-    """Contacts may share an email, a phone number or an ext_id: each is checked on its own."""
-
-    def contact_problems(self, contacts: Any, operation_id: str) -> list[str]:
-        check = super().contact_problems
-        alone_fine = isinstance(contacts, list) and contacts
-        if alone_fine and not any(check([contact], operation_id) for contact in contacts):
-            return []
-        return check(contacts, operation_id)
-
-
 class _UniqueKeys(AlpharunMock):
     """A mock whose spec says other things about how contact values are compared."""
 
@@ -220,12 +209,6 @@ MUTANTS: list[Mutant] = [
         "a new recording answers 200 instead of 201",
         _factory(Create200),
         expect=("ALPHARUN-UPLOAD-201",),
-    ),
-    Mutant(
-        "uniqueness-ignored",
-        "contacts may share an email, a phone number or an ext_id",
-        _factory(UniquenessIgnored),
-        expect=("ALPHARUN-CONTACTS-UNIQUE-",),
     ),
     Mutant(
         "email-uniqueness-case-sensitive",

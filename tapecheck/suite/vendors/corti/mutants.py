@@ -136,18 +136,6 @@ class TenantNameUnchecked(CortiMock):
         return tenant
 
 
-class TokenOpensEveryTenant(CortiMock):
-    """A valid token opens whichever tenant the header names: data can be made in another tenant."""
-
-    def authenticate(self, request: Request, operation_id: str) -> str:
-        tenant_name = (request.headers.get(TENANT_HEADER) or "").strip()
-        if not tenant_name:
-            raise MockError(403, f"the {TENANT_HEADER} header is required")
-        if self.credentials.tenant_of(self.presented_token(request, operation_id)) is None:
-            raise MockError(403, "the bearer token is not valid")
-        return tenant_name
-
-
 class DeleteRecordingKeepsIt(CortiMock):
     """Deleting a recording answers 204 and deletes nothing."""
 
@@ -333,12 +321,6 @@ MUTANTS: list[Mutant] = [
         "tenant-name-unchecked",
         "any Tenant-Name shows the token's interactions (another tenant's data visible)",
         _factory(TenantNameUnchecked),
-        expect=("CORTI-TENANT-ISOLATION",),
-    ),
-    Mutant(
-        "token-opens-every-tenant",
-        "a valid token creates interactions in whatever tenant the header names",
-        _factory(TokenOpensEveryTenant),
         expect=("CORTI-TENANT-ISOLATION",),
     ),
     Mutant(

@@ -49,19 +49,6 @@ class AcceptsFlac(CrescendoMock):
         return replace(limits, formats=(limits.formats or frozenset()) | {"flac"})
 
 
-class IdCharsetNotEnforced(CrescendoMock):
-    """metadata.id may hold any character (only its presence is checked)."""
-
-    def metadata(self, form: Form, operation_id: str) -> tuple[dict[str, Any], str]:
-        text = form.field("metadata")
-        if text is None:
-            raise MockError(400, "the form has no `metadata` field")
-        value = parse_json(text, "`metadata`")
-        if not isinstance(value, dict) or "id" not in value:
-            raise MockError(400, "`metadata` must be a JSON object with an `id`")
-        return value, str(value["id"])
-
-
 class MetadataIdOptional(CrescendoMock):
     """metadata without an id is accepted; the job gets a generated recording id."""
 
@@ -103,13 +90,6 @@ class QueryAuthRefused(CrescendoMock):
 
     def presented_token(self, request: Request, operation_id: str) -> str | None:
         return bearer_token(request)
-
-
-class TenantIsolationBroken(CrescendoMock):
-    """The key's tenant is not compared with the path's tenantId; jobs are found by id alone."""
-
-    def authorize(self, request: Request, tenant: str) -> None:
-        return None
 
 
 class Upload200(CrescendoMock):
@@ -188,12 +168,6 @@ MUTANTS: list[Mutant] = [
         expect=("CRESCENDO-FORMAT-REFUSED", "CRESCENDO-FORMAT-BY-CONTENT"),
     ),
     Mutant(
-        "id-charset-not-enforced",
-        "metadata.id may hold any character",
-        _factory(IdCharsetNotEnforced),
-        expect=("CRESCENDO-METADATA-ID-CHARSET",),
-    ),
-    Mutant(
         "metadata-id-optional",
         "metadata without an id is accepted",
         _factory(MetadataIdOptional),
@@ -222,12 +196,6 @@ MUTANTS: list[Mutant] = [
         "the bearer_token query parameter is not accepted",
         _factory(QueryAuthRefused),
         expect=("CRESCENDO-AUTH-QUERY",),
-    ),
-    Mutant(
-        "tenant-isolation-broken",
-        "a key uploads to and reads the jobs of any tenant",
-        _factory(TenantIsolationBroken),
-        expect=("CRESCENDO-TENANT-ISOLATION",),
     ),
     Mutant(
         "upload-200",

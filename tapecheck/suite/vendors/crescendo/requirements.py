@@ -21,7 +21,6 @@ from tapecheck.suite.conform.common import (
     AUTH_REFUSED,
     INVALID,
     NOT_FOUND,
-    OTHER_TENANT,
     TOO_LARGE,
     WRONG_TYPE,
     expect_success,
@@ -32,6 +31,7 @@ from tapecheck.suite.conform.session import Auth, Session
 __all__ = [
     "ERROR_CHECKS",
     "FAMILIES_COVERED",
+    "FAMILY_IDS",
     "MAX_POLLS",
     "POLL_PAUSE_S",
     "STATUS",
@@ -49,12 +49,10 @@ __all__ = [
     "job_not_found",
     "job_status",
     "job_status_shape",
-    "metadata_id_charset",
     "metadata_id_required",
     "metadata_json",
     "metadata_required",
     "size_limit",
-    "tenant_isolation",
     "upload_accepted",
     "upload_file_part",
     "upload_wav",
@@ -84,6 +82,13 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
     "success-status": ("CRESCENDO-UPLOAD-202",),
     "error-shape": ("CRESCENDO-ERROR-BODY",),
     "not-found": ("CRESCENDO-JOB-NOT-FOUND",),
+}
+
+#: The families that take over a requirement of this folder, under its id
+#: (family[.case|.operationId] -> id; tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "tenant-isolation": "CRESCENDO-TENANT-ISOLATION",
+    "id-charset": "CRESCENDO-METADATA-ID-CHARSET",
 }
 
 
@@ -226,27 +231,6 @@ async def auth_query(s: Session) -> None:
 
 @requirement(
     V,
-    "CRESCENDO-TENANT-ISOLATION",
-    title="A key cannot upload to, or read the jobs of, another tenant",
-    level="must",
-    source='Crescendo API reference, "Upload a VOC recording": path parameter tenantId, "Tenant '
-    'identifier."; responses 403 PermissionDenied ("API key does not allow this operation") '
-    "and 404 NotFound.",
-    checks=ERROR_CHECKS,
-)
-async def tenant_isolation(s: Session) -> None:
-    other = s.credentials.tenant + "-other"
-    response = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata(), tenant=other)
-    expect_error(s, response, UPLOAD, OTHER_TENANT)
-    created = await _upload(s, audio=s.media.audio("mp3"), metadata=_metadata())
-    expect_success(s, created, UPLOAD)
-    job_id = created.json()["id"]
-    foreign = await s.call(STATUS, path={"jobId": job_id}, tenant=other)
-    expect_error(s, foreign, STATUS, OTHER_TENANT)
-
-
-@requirement(
-    V,
     "CRESCENDO-METADATA-REQUIRED",
     title="An upload without `metadata` is refused",
     level="must",
@@ -286,25 +270,6 @@ async def metadata_json(s: Session) -> None:
 async def metadata_id_required(s: Session) -> None:
     response = await _upload(s, audio=s.media.audio("mp3"), metadata={"kind": "phonecall"})
     expect_error(s, response, UPLOAD, INVALID)
-
-
-@requirement(
-    V,
-    "CRESCENDO-METADATA-ID-CHARSET",
-    title="`metadata.id` accepts letters, digits, `.`, `-`, `_` and refuses anything else",
-    level="must",
-    source='Crescendo API reference, "Upload a VOC recording": "`metadata.id` must contain only '
-    'letters, numbers, dots, dashes, or underscores".',
-    checks=(*ERROR_CHECKS, "response_schema_conformance"),
-)
-async def metadata_id_charset(s: Session) -> None:
-    accepted = await _upload(
-        s, audio=s.media.audio("mp3"), metadata=_metadata("Call.2024-01_15.v2")
-    )
-    expect_success(s, accepted, UPLOAD)
-    for bad in ("call 123", "call/123", "call#1", "appel-é", "", 123):
-        response = await _upload(s, audio=s.media.audio("mp3"), metadata={"id": bad})
-        expect_error(s, response, UPLOAD, INVALID)
 
 
 @requirement(

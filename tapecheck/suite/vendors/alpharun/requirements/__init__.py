@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from tapecheck.suite.conform.requirements import import_modules
 
-__all__ = ["FAMILIES_COVERED", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("uploads", "credentials", "fields", "contacts", "audio", "errors")
@@ -48,6 +48,14 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
     ),
     "success-status": ("ALPHARUN-UPLOAD-201",),
     "error-shape": ("ALPHARUN-ERROR-BODY",),
+}
+
+#: The families that take over a requirement of this folder, under its id
+#: (family[.case|.operationId] -> id; tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "unique-keys.email": "ALPHARUN-CONTACTS-UNIQUE-EMAIL",
+    "unique-keys.phone_number": "ALPHARUN-CONTACTS-UNIQUE-PHONE",
+    "unique-keys.ext_id": "ALPHARUN-CONTACTS-UNIQUE-EXT-ID",
 }
 
 import_modules(__name__, MODULES)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import tapecheck.suite.vendors.corti.checks  # noqa: F401  (registers Corti's checks)
 from tapecheck.suite.conform.requirements import import_modules
 
-__all__ = ["FAMILIES_COVERED", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("interactions", "recordings", "credentials", "uploads", "limits", "errors")
@@ -54,6 +54,12 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
         "CORTI-RECORDING-NOT-FOUND",
         "CORTI-INTERACTION-NOT-FOUND",
     ),
+}
+
+#: The families that take over a requirement of this folder, under its id
+#: (family[.case|.operationId] -> id; tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "tenant-isolation": "CORTI-TENANT-ISOLATION",
 }
 
 import_modules(__name__, MODULES)

@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 
-from tapecheck.suite.conform.common import AUTH_REFUSED, OTHER_TENANT
+from tapecheck.suite.conform.common import AUTH_REFUSED
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.corti.requirements._interaction import (
@@ -32,10 +32,8 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     upload_refused,
 )
 
-__all__ = ["auth_missing", "auth_wrong", "tenant_isolation", "tenant_required"]
+__all__ = ["auth_missing", "auth_wrong", "tenant_required"]
 
-#: A request under a Tenant-Name the token does not belong to.
-FOREIGN_TENANT = AUTH_REFUSED | OTHER_TENANT
 #: A missing or empty Tenant-Name.
 NO_TENANT = AUTH_REFUSED | {400}
 
@@ -147,20 +145,3 @@ async def tenant_required(s: Session) -> None:
         deleted = await _without_tenant(s, DELETE_INTERACTION, ids)
         expect_error(s, deleted, DELETE_INTERACTION, NO_TENANT)
         await expect_downloadable(s, handle.id, recording)
-
-
-@requirement(
-    V,
-    "CORTI-TENANT-ISOLATION",
-    title="Under another Tenant-Name the token reaches nothing: no interaction, no recording, no create",
-    level="must",
-    source='Corti API reference, "Upload Recording", Tenant-Name: "Identifies a distinct entity '
-    "within Corti's multi-tenant system. Ensures correct routing and authentication of the "
-    'request." Under another tenant nothing is reached; the docs name no status, so 401, '
-    "403 or 404 passes.",
-    checks=ERROR_CHECKS,
-)
-async def tenant_isolation(s: Session) -> None:
-    other = s.credentials.tenant + "-tapecheck-other"
-    async with interaction(s) as handle:
-        await _refused_everywhere(s, handle, FOREIGN_TENANT, tenant=other)
