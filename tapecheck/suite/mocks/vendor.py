@@ -146,6 +146,11 @@ class VendorMock:
         fact = self.operation(operation_id).ext.get("unique-keys")
         return fact if isinstance(fact, Mapping) else {}
 
+    def declared_size(self, operation_id: str, declared: int | None) -> int | None:
+        """The bytes an upload may carry whose request declared ``declared`` bytes
+        (``x-tapecheck.audio.declared-size``): the declared size itself."""
+        return declared
+
     def error_response(self, error: MockError) -> Response:
         """Every error goes out through here, in the vendor's shape."""
         return self.error_shape.response(error)

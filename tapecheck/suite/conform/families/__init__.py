@@ -57,7 +57,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tapecheck.suite.conform.families import behaviours, identifiers, isolation
+from tapecheck.suite.conform.families import behaviours, declared, identifiers, isolation
 from tapecheck.suite.conform.families.facts import fact_source
 from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
 from tapecheck.suite.conform.requirements import REQUIREMENTS, Level, requirement
@@ -202,6 +202,15 @@ FAMILIES: tuple[Family, ...] = (
         identifiers.unique_keys,
         (*_ERROR, "response_schema_conformance"),
         spec_cases=identifiers.unique_cases,
+    ),
+    Family(
+        "declared-size",
+        "DECLARED-SIZE",
+        "An upload of one byte more than its request declared is refused; exactly that is stored",
+        "declared-size",
+        declared.declared_operations,
+        declared.declared_size,
+        ("status_code_expected",),
     ),
 )
 

@@ -4,7 +4,7 @@ Each function takes the mock class a generic mutant subclasses and answers the
 methods to override (:mod:`.mutants` builds the class). The hooks are those of
 every :class:`~tapecheck.suite.mocks.vendor.VendorMock`: ``token_tenant`` (who
 the caller is), ``id_charset`` and ``unique_keys`` (the spec's facts as the
-mock applies them).
+mock applies them), ``declared_size`` (what an upload may carry).
 """
 
 from __future__ import annotations
@@ -52,6 +52,13 @@ def _duplicates_accepted(base: type[Any]) -> dict[str, Any]:
     return {"unique_keys": unique_keys}
 
 
+def _declared_size_ignored(base: type[Any]) -> dict[str, Any]:
+    def declared_size(self: Any, operation_id: str, declared: int | None) -> int | None:
+        return None
+
+    return {"declared_size": declared_size}
+
+
 #: family name -> (mutant name, what it does, the hooks it overrides)
 DEVIATIONS: dict[str, tuple[str, str, Callable[[type[Any]], dict[str, Any]]]] = {
     "tenant-isolation": (
@@ -68,5 +75,10 @@ DEVIATIONS: dict[str, tuple[str, str, Callable[[type[Any]], dict[str, Any]]]] = 
         "duplicate-keys-accepted",
         "takes items that share a key documented unique",
         _duplicates_accepted,
+    ),
+    "declared-size": (
+        "declared-size-ignored",
+        "stores an upload of any size, whatever size its request declared",
+        _declared_size_ignored,
     ),
 }

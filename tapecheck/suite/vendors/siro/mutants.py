@@ -30,13 +30,6 @@ class SignatureUnchecked(SiroMock):
         return None
 
 
-class LengthRangeIgnored(SiroMock):
-    """The storage host takes a body of any size: the signed length range is not enforced."""
-
-    def put_limit(self, signed: SignedObject) -> int | None:
-        return None
-
-
 class UploadBeforePut(SiroMock):
     """An upload naming a URL with nothing PUT yet makes a recording (without audio)."""
 
@@ -165,12 +158,6 @@ MUTANTS: list[Mutant] = [
         "the storage host takes a PUT with headers other than the signed ones",
         _factory(SignatureUnchecked),
         expect=("SIRO-PUT-SIGNED-HEADERS",),
-    ),
-    Mutant(
-        "put-length-range-ignored",
-        "the storage host takes a body larger than the signed fileSize",
-        _factory(LengthRangeIgnored),
-        expect=("SIRO-PUT-LENGTH-RANGE",),
     ),
     Mutant(
         "upload-before-put",

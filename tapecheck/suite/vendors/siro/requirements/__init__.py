@@ -33,7 +33,7 @@ from __future__ import annotations
 import tapecheck.suite.vendors.siro.checks  # noqa: F401  (registers Siro's checks)
 from tapecheck.suite.conform.requirements import import_modules
 
-__all__ = ["FAMILIES_COVERED", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("signed_urls", "storage_put", "uploads", "credentials", "errors")
@@ -50,6 +50,12 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
         "SIRO-SIGNED-URLS",
     ),
     "error-shape": ("SIRO-ERROR-BODY",),
+}
+
+#: The families that take over a requirement of this folder, under its id
+#: (family[.case|.operationId] -> id; tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "declared-size": "SIRO-PUT-LENGTH-RANGE",
 }
 
 import_modules(__name__, MODULES)
