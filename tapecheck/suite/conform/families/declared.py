@@ -109,7 +109,9 @@ async def declared_size(s: Session, scope: Scope = EVERYTHING) -> None:
         edits = {**edits, size_pointer: len(content)}
         for body, refused in ((content + b"\0", True), (content, False)):
             async with prepared(s, op) as ids:
-                with request_kwargs(s.spec, op, s.media, edits=edits) as sent:
+                with request_kwargs(
+                    s.spec, op, s.media, edits=edits, params=s.credentials.params
+                ) as sent:
                     answer = await s.call(op.operation_id, path=ids or {}, **sent)
                 expect_accepted(s, answer, op)
                 signed = _signed(answer, op)

@@ -144,12 +144,34 @@ def _form_schema(spec: Spec, operation: Operation) -> Mapping[str, Any] | None:
     return _merged(spec, schema) if isinstance(schema, Mapping) else None
 
 
-def body_document(spec: Spec, operation: Operation) -> dict[str, Any] | None:
+def body_document(
+    spec: Spec, operation: Operation, params: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
     """The minimal body as a document: a JSON body, or a form whose JSON fields are parsed.
 
-    ``None`` when the operation takes no JSON or form body; raises
-    :class:`Unmakeable` when the schema does not say how to make one.
+    A ``--param NAME=VALUE`` (``params``) naming a top-level member of the body
+    fills it, required or not: what a real account needs (its own teammate, a
+    playbook) the run is given that way. ``None`` when the operation takes no
+    JSON or form body; raises :class:`Unmakeable` when the schema does not say
+    how to make one.
     """
+    document = _minimal_document(spec, operation)
+    schema = _form_schema(spec, operation) or _json_schema(spec, operation)
+    properties = schema.get("properties", {}) if schema is not None else {}
+    if document is not None:
+        for name, value in (params or {}).items():
+            if name in properties:
+                document[name] = value
+    return document
+
+
+def _json_schema(spec: Spec, operation: Operation) -> Mapping[str, Any] | None:
+    content = (operation.request_body or {}).get("content", {})
+    schema = spec.resolve(content.get("application/json", {}).get("schema", {}))
+    return _merged(spec, schema) if isinstance(schema, Mapping) and schema else None
+
+
+def _minimal_document(spec: Spec, operation: Operation) -> dict[str, Any] | None:
     audio = operation.audio or {}
     parts = set(audio.get("parts", ())) if audio.get("location") == "part" else set()
     form = _form_schema(spec, operation)
@@ -236,15 +258,16 @@ def request_kwargs(
     media: Media,
     *,
     edits: Mapping[str, Any] | None = None,
+    params: Mapping[str, str] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """The :meth:`Session.call` arguments of the minimal valid request, with ``edits`` applied.
 
     ``edits`` maps JSON Pointers into the body document (see :func:`body_document`)
-    to the values to put there. The audio, if the operation takes any, is an
-    accepted format, streamed from disk.
+    to the values to put there; ``params`` fill the body members they name. The
+    audio, if the operation takes any, is an accepted format, streamed from disk.
     """
     audio = operation.audio or {}
-    document = body_document(spec, operation)
+    document = body_document(spec, operation, params)
     for pointer, value in (edits or {}).items():
         if document is None:
             raise Unmakeable(f"{operation.operation_id} has no body to set {pointer} in")

@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from tapecheck.suite.conform.common import AUTH_REFUSED, OTHER_TENANT, expect_error
+from tapecheck.suite.conform.common import AUTH_REFUSED, OTHER_TENANT
 from tapecheck.suite.conform.families.examples import Unmakeable, buildable, request_kwargs
 from tapecheck.suite.conform.families.facts import id_parameters, required_parameters
-from tapecheck.suite.conform.families.identifiers import expect_accepted
+from tapecheck.suite.conform.families.identifiers import expect_accepted, expect_refused
 from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Session
@@ -87,12 +87,13 @@ async def tenant_isolation(s: Session, scope: Scope = EVERYTHING) -> None:
         raise RequirementSkipped("no operation of the spec can be called from the spec alone")
     other = s.credentials.tenant + _OTHER
     made: list[str] = []
+    params = s.credentials.params
     for op in creates:
         try:
-            with request_kwargs(s.spec, op, s.media) as sent:
+            with request_kwargs(s.spec, op, s.media, params=params) as sent:
                 response = await s.call(op.operation_id, tenant=other, **sent)
-            expect_error(s, response, op.operation_id, FOREIGN)
-            with request_kwargs(s.spec, op, s.media) as sent:
+            expect_refused(s, response, op, FOREIGN)
+            with request_kwargs(s.spec, op, s.media, params=params) as sent:
                 own = await s.call(op.operation_id, **sent)
         except Unmakeable as exc:
             raise RequirementSkipped(f"{op.operation_id}: {exc}") from None
@@ -108,5 +109,5 @@ async def tenant_isolation(s: Session, scope: Scope = EVERYTHING) -> None:
             if not (await s.call(op.operation_id, path=path)).is_success:
                 continue  # not this read's id: nothing to compare
             foreign = await s.call(op.operation_id, path=path, tenant=other)
-            expect_error(s, foreign, op.operation_id, FOREIGN)
+            expect_refused(s, foreign, op, FOREIGN)
             break
