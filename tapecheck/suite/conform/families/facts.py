@@ -162,17 +162,19 @@ def refused_format(operation: Operation) -> str | None:
 
 
 @contextmanager
-def upload_kwargs(operation: Operation, path: Path, fmt: str) -> Iterator[dict[str, Any]]:
-    """The :meth:`Session.call` arguments sending ``path`` as the operation's audio, streamed."""
+def upload_kwargs(
+    operation: Operation, path: Path, fmt: str, *, length: bool = True
+) -> Iterator[dict[str, Any]]:
+    """The :meth:`Session.call` arguments sending ``path`` as the operation's audio, streamed.
+
+    ``length=False`` sends a raw body without a Content-Length (chunked).
+    """
     audio = operation.audio or {}
     if audio.get("location") == "content":
-        yield {
-            "content": stream_file(path),
-            "headers": {
-                "Content-Type": "application/octet-stream",
-                "Content-Length": str(path.stat().st_size),
-            },
-        }
+        headers = {"Content-Type": "application/octet-stream"}
+        if length:
+            headers["Content-Length"] = str(path.stat().st_size)
+        yield {"content": stream_file(path), "headers": headers}
         return
     part = str(audio["parts"][0])
     # httpx streams an open file part from disk; it is closed once the request is answered.

@@ -1,4 +1,4 @@
-"""Corti's credentials and tenants: every operation refuses a missing or wrong token or tenant."""
+"""Corti's tenants: every operation refuses a missing or foreign tenant (tokens: the credentials family)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     upload_refused,
 )
 
-__all__ = ["auth_missing", "auth_wrong", "tenant_isolation", "tenant_required"]
+__all__ = ["tenant_isolation", "tenant_required"]
 
 #: A request under a Tenant-Name the token does not belong to.
 FOREIGN_TENANT = AUTH_REFUSED | OTHER_TENANT
@@ -64,40 +64,6 @@ async def _refused_everywhere(
             "A refused request changed data",
             f"recording {recording} is no longer listed",
             listing,
-        )
-
-
-@requirement(
-    V,
-    "CORTI-AUTH-MISSING",
-    title="Every operation refuses a request without a bearer token (401 or 403)",
-    level="must",
-    source='Corti API reference, "Upload Recording": security "AuthorizationHeader" (scheme: '
-    'bearer); responses "403" (RFC9457). The docs do not say which status a missing token '
-    "gets: 401 or 403 passes.",
-    checks=("status_code_expected", *ERROR_CHECKS[1:]),
-)
-async def auth_missing(s: Session) -> None:
-    async with interaction(s) as handle:
-        await _refused_everywhere(s, handle, AUTH_REFUSED, auth="none")
-
-
-@requirement(
-    V,
-    "CORTI-AUTH-WRONG",
-    title="Every operation refuses a wrong bearer token, or another scheme (401 or 403)",
-    level="must",
-    source='Corti API reference, "Upload Recording": security "AuthorizationHeader" (scheme: '
-    'bearer); responses "403". A wrong token, or another scheme, is refused: 401 or 403 '
-    "passes.",
-    checks=("status_code_expected", *ERROR_CHECKS[1:]),
-)
-async def auth_wrong(s: Session) -> None:
-    async with interaction(s) as handle:
-        await _refused_everywhere(s, handle, AUTH_REFUSED, auth="wrong")
-        basic = {"Authorization": "Basic dGFwZWNoZWNrOndyb25n"}
-        await call_refused(
-            s, LIST, AUTH_REFUSED, path={"id": handle.id}, auth="none", headers=basic
         )
 
 
