@@ -34,6 +34,7 @@ from tapecheck.suite.conform.families.facts import (
     prepared_operations,
     reachable,
     refused_format,
+    refused_formats,
     required_parameters,
     unknown_path,
     upload_kwargs,
@@ -250,13 +251,13 @@ async def size_limit(s: Session, scope: Scope) -> None:
 
 
 async def formats(s: Session, scope: Scope) -> None:
-    """Sound audio of a format the operation does not list is refused (by its content)."""
+    """Sound audio of each format the operation does not list is refused (by its content)."""
     for op in _or_skip(scope.ops(formats_operations(s.spec))):
-        fmt = refused_format(op) or "aac"
-        async with prepared(s, op) as made:
-            with _arguments(op, made, s.media.audio(fmt), fmt) as kw:
-                response = await s.call(op.operation_id, **kw)
-            expect_error(s, response, op.operation_id, INVALID | WRONG_TYPE)
+        for fmt in refused_formats(op):
+            async with prepared(s, op) as made:
+                with _arguments(op, made, s.media.audio(fmt), fmt) as kw:
+                    response = await s.call(op.operation_id, **kw)
+                expect_error(s, response, op.operation_id, INVALID | WRONG_TYPE)
 
 
 async def success_status(s: Session, scope: Scope) -> None:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tapecheck.suite.audio import MIME_BY_FORMAT
 from tapecheck.suite.conform.media import stream_file
 from tapecheck.suite.specs import Operation, Spec
 
@@ -28,6 +29,7 @@ __all__ = [
     "prepared_operations",
     "reachable",
     "refused_format",
+    "refused_formats",
     "required_parameters",
     "unknown_path",
     "upload_kwargs",
@@ -37,7 +39,9 @@ __all__ = [
 #: The formats the media helpers can make, most common first: an accepted one is
 #: sent where a sound upload is needed, a refused one where a refusal is expected.
 _MADE = ("wav", "mp3", "aac")
-_MIME = {"wav": "audio/wav", "mp3": "audio/mpeg", "aac": "audio/aac"}
+#: Every format the media helpers can encode: each one an operation does not list is sent
+#: where a refusal is expected (a server that takes one more format is caught).
+_ENCODED = ("wav", "mp3", "aac", "mp4", "opus", "vorbis", "flac", "webm")
 
 
 def fact_source(spec: Spec, operation: Operation | None, key: str) -> str | None:
@@ -147,7 +151,9 @@ def uploadable(spec: Spec, operation: Operation) -> bool:
     if audio.get("location") == "content":
         return "application/octet-stream" in operation.media_types
     if audio.get("location") == "part" and audio.get("parts"):
-        return not _required_text_fields(spec, operation)
+        return operation.operation_id in prepared_operations(spec) or not _required_text_fields(
+            spec, operation
+        )
     return False
 
 
@@ -156,9 +162,14 @@ def accepted_format(operation: Operation) -> str | None:
     return next((f for f in _MADE if not allowed or f in allowed), None)
 
 
-def refused_format(operation: Operation) -> str | None:
+def refused_formats(operation: Operation) -> tuple[str, ...]:
+    """The formats the media helpers can make that the operation does not list."""
     allowed = audio_formats(operation)
-    return next((f for f in _MADE if allowed and f not in allowed), None)
+    return tuple(f for f in _ENCODED if allowed and f not in allowed)
+
+
+def refused_format(operation: Operation) -> str | None:
+    return next(iter(refused_formats(operation)), None)
 
 
 @contextmanager
@@ -179,4 +190,8 @@ def upload_kwargs(
     part = str(audio["parts"][0])
     # httpx streams an open file part from disk; it is closed once the request is answered.
     with path.open("rb") as handle:
-        yield {"files": {part: (path.name, handle, _MIME.get(fmt, "audio/wav"))}}
+        yield {
+            "files": {
+                part: (path.name, handle, MIME_BY_FORMAT.get(fmt, "application/octet-stream"))
+            }
+        }
