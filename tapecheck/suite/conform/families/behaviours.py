@@ -114,7 +114,9 @@ def not_found_operations(spec: Spec) -> list[Operation]:
     return [
         op
         for op in spec.operations.values()
-        if _plain(spec, op) and id_parameters(spec, op) and unknown_path(spec, op) is not None
+        if (_plain(spec, op) or op.operation_id in prepared_operations(spec))
+        and id_parameters(spec, op)
+        and unknown_path(spec, op) is not None
     ]
 
 
@@ -231,8 +233,8 @@ async def credentials(s: Session, scope: Scope) -> None:
                 attempts.append({"auth": "none", "headers": _BASIC})
             for attempt in attempts:
                 async with prepared(s, op) as made:
-                    if made is None and audio is None:
-                        made = {"path": unknown_path(s.spec, op) or {}}
+                    if audio is None and not (made or {}).get("path"):
+                        made = {**(made or {}), "path": unknown_path(s.spec, op) or {}}
                     with _arguments(op, made, audio, fmt) as kw:
                         headers = {**kw.pop("headers", {}), **attempt.get("headers", {})}
                         response = await s.call(
@@ -301,7 +303,8 @@ async def error_shape(s: Session, scope: Scope) -> None:
     for op, unknown in refusals:
         async with prepared(s, op) as made:
             if unknown:
-                response = await s.call(op.operation_id, path=_unknown_in(s, op, made))
+                named = {**(made or {}), "path": _unknown_in(s, op, made)}
+                response = await s.call(op.operation_id, **named)
             else:
                 fmt = accepted_format(op) or "wav"
                 audio = s.media.audio(fmt) if uploadable(s.spec, op) else None
@@ -314,5 +317,6 @@ async def not_found(s: Session, scope: Scope) -> None:
     """A well-formed id that names nothing is answered 404 (the ids before it, where made, exist)."""
     for op in _or_skip(scope.ops(not_found_operations(s.spec))):
         async with prepared(s, op) as made:
-            response = await s.call(op.operation_id, path=_unknown_in(s, op, made))
+            unknown = {**(made or {}), "path": _unknown_in(s, op, made)}
+            response = await s.call(op.operation_id, **unknown)
             _refused(s, response, op, NOT_FOUND)

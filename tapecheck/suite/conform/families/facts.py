@@ -82,19 +82,30 @@ def id_parameters(spec: Spec, operation: Operation) -> tuple[Mapping[str, Any], 
     )
 
 
+def _unknown_ids(pattern: str | None) -> tuple[str, ...]:
+    """Ids that name nothing: a UUID, and the pattern's literal prefix before a UUID's hex."""
+    value = uuid.UUID(int=0x7A9EC0DE << 64 | 0x0123456789)
+    found = [str(value)]
+    prefix = re.match(r"\^([A-Za-z0-9_-]*)", pattern or "")
+    if prefix and prefix.group(1):
+        found.append(prefix.group(1) + value.hex)
+    return tuple(found)
+
+
 def unknown_path(spec: Spec, operation: Operation) -> dict[str, str] | None:
     """Well-formed ids that name nothing, for every id of the path (``None``: none fits)."""
     found: dict[str, str] = {}
     for parameter in id_parameters(spec, operation):
         schema = spec.resolve(parameter.get("schema", {}))
         schema = schema if isinstance(schema, Mapping) else {}
-        value = str(uuid.UUID(int=0x7A9EC0DE << 64 | 0x0123456789))
         pattern = schema.get("pattern")
+        pattern = pattern if isinstance(pattern, str) else None
         if schema.get("type") not in (None, "string") or schema.get("enum"):
             return None
-        if isinstance(pattern, str) and not re.search(pattern, value):
+        fits = [v for v in _unknown_ids(pattern) if pattern is None or re.search(pattern, v)]
+        if not fits:
             return None
-        found[str(parameter["name"])] = value
+        found[str(parameter["name"])] = fits[0]
     return found
 
 
