@@ -36,11 +36,16 @@ What a vendor's folder says, in its ``requirements`` module (all optional):
     default ``<VENDOR>-<SUFFIX>`` is not): the folder names what it takes.
     A key naming no family, case or operation is an error at registration.
 
-``FAMILY_FIXTURES: dict[str, Callable[[Session], AsyncContextManager[Mapping[str, str]]]]``
+``FAMILY_FIXTURES: dict[str, Callable[[Session], AsyncContextManager[Mapping[str, Any]]]]``
     operationId -> what a call of that operation needs made first (Corti's
-    interaction before an upload): entered around each call a family makes, it
-    yields the path parameters to use and removes what it made on exit. An
-    operation with path ids is in a family's reach only with a fixture.
+    interaction before an upload, a recording before its download): entered
+    around each call a family makes, it yields :meth:`Session.call` arguments
+    (``{"path": {...}}`` naming what it made, a ``json`` body the spec alone
+    cannot give) and removes what it made on exit. An operation with path ids,
+    or with a body the spec cannot fill, is in a family's reach only with a
+    fixture. Where a fixture names a resource, the families check more: a
+    refused change leaves it readable, and an unknown id is the last one of a
+    path whose earlier ids exist.
 
 ``FAMILIES_COVERED: dict[str, tuple[str, ...]]``
     family name -> the folder's own ids that require the behaviour itself (in
@@ -283,12 +288,11 @@ def _level_and_source(spec: Spec, family: Family, scope: Scope = EVERYTHING) -> 
         quoted = fact_source(spec, None, family.fact)
     else:
         quoted = family.source(spec, scope)
-    where = f"specs/{spec.vendor}.yaml x-tapecheck"
     if quoted:
-        return "must", f"{quoted} (quoted in {where}, {family.fact!r})"
+        return "must", quoted
     return "should", (
-        f"{where} states {family.fact!r} but quotes no source for it: the docs are silent, "
-        "so this is a reasonable expectation, not a documented one"
+        f"The vendor's docs are silent on this ({family.fact!r}: the spec quotes no source "
+        "for it): a reasonable expectation, not a documented one."
     )
 
 

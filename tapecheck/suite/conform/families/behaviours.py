@@ -4,16 +4,18 @@ Every function takes a :class:`Session` and the :class:`Scope` of the
 requirement that runs it (which cases, which operations), and reads the
 operations it applies to from ``session.spec``: the same function serves every
 vendor. Where the vendor's folder makes what a call needs first
-(``FAMILY_FIXTURES``), each call is made inside that fixture, with the path
-parameters it yields.
-Requests are fixed (deterministic: a mutant is caught on every seed); audio
-travels from disk, streamed, so a limit of 150 MB never sits in memory.
+(``FAMILY_FIXTURES``), each call is made inside that fixture, with the
+:meth:`Session.call` arguments it yields (the path of a resource it made, a
+body). Requests are fixed (deterministic: a mutant is caught on every seed);
+audio travels from disk, streamed, so a limit of 150 MB never sits in memory.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any
 
 from tapecheck.suite.conform.common import (
     AUTH_REFUSED,
@@ -26,17 +28,21 @@ from tapecheck.suite.conform.common import (
 )
 from tapecheck.suite.conform.families.facts import (
     accepted_format,
+    fact_source,
     fixtures,
     id_parameters,
     max_bytes,
+    prepared_operations,
     reachable,
     refused_format,
+    refused_formats,
     required_parameters,
     unknown_path,
     upload_kwargs,
     uploadable,
 )
 from tapecheck.suite.conform.families.scope import Scope
+from tapecheck.suite.conform.families.sizes import at_limit, one_byte_more
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.specs import Operation, Spec
@@ -57,6 +63,8 @@ __all__ = [
 ]
 
 ERROR_STATUSES = frozenset(range(400, 500))
+#: Another scheme than the documented bearer token: refused like a wrong token.
+_BASIC = {"Authorization": "Basic dGFwZWNoZWNrOndyb25n"}
 
 
 def _plain(spec: Spec, operation: Operation) -> bool:
@@ -68,11 +76,16 @@ def _plain(spec: Spec, operation: Operation) -> bool:
 
 
 def credentials_operations(spec: Spec) -> list[Operation]:
+    made = prepared_operations(spec)
     return [
         op
         for op in spec.operations.values()
         if op.security
-        and (uploadable(spec, op) or (_plain(spec, op) and unknown_path(spec, op) is not None))
+        and (
+            uploadable(spec, op)
+            or (op.operation_id in made and not uploadable(spec, op))
+            or (_plain(spec, op) and unknown_path(spec, op) is not None)
+        )
     ]
 
 
@@ -101,7 +114,9 @@ def not_found_operations(spec: Spec) -> list[Operation]:
     return [
         op
         for op in spec.operations.values()
-        if _plain(spec, op) and id_parameters(spec, op) and unknown_path(spec, op) is not None
+        if (_plain(spec, op) or op.operation_id in prepared_operations(spec))
+        and id_parameters(spec, op)
+        and unknown_path(spec, op) is not None
     ]
 
 
@@ -111,27 +126,86 @@ def _or_skip(operations: list[Operation]) -> list[Operation]:
     return operations
 
 
-Fixture = Callable[[Session], AbstractAsyncContextManager[Mapping[str, str]]]
+# -- the calls ------------------------------------------------------------------------------
+
+#: A folder's fixture: entered around a call, it yields that call's arguments.
+Fixture = Callable[[Session], AbstractAsyncContextManager[Mapping[str, Any]]]
 
 
 @asynccontextmanager
-async def prepared(s: Session, op: Operation) -> AsyncIterator[dict[str, str] | None]:
-    """The path parameters the folder's fixture made for a call of ``op`` (``None``: no fixture)."""
+async def prepared(s: Session, op: Operation) -> AsyncIterator[dict[str, Any] | None]:
+    """The call arguments the folder's fixture made for ``op`` (``None``: it has no fixture)."""
     fixture: Fixture | None = fixtures(s.spec).get(op.operation_id)
     if fixture is None:
         yield None
         return
-    async with fixture(s) as path:
-        yield dict(path)
+    async with fixture(s) as made:
+        yield dict(made)
 
 
-def _unknown_in(s: Session, op: Operation, made: Mapping[str, str] | None) -> dict[str, str]:
+@contextmanager
+def _arguments(
+    op: Operation,
+    made: Mapping[str, Any] | None,
+    audio: Path | None = None,
+    fmt: str = "wav",
+    *,
+    length: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """The fixture's arguments, with ``audio`` sent as the operation's audio."""
+    base = dict(made or {})
+    if audio is None:
+        yield base
+        return
+    with upload_kwargs(op, audio, fmt, length=length) as sent:
+        headers = {**base.pop("headers", {}), **sent.pop("headers", {})}
+        yield {**base, **sent, **({"headers": headers} if headers else {})}
+
+
+def _unknown_in(s: Session, op: Operation, made: Mapping[str, Any] | None) -> dict[str, str]:
     """Ids naming nothing: the last id of the path unknown, the ones before it made, if made."""
     unknown = unknown_path(s.spec, op) or {}
-    if not made or not unknown:
+    path = dict((made or {}).get("path") or {})
+    if not path or not unknown:
         return unknown
     last = str(id_parameters(s.spec, op)[-1]["name"])
-    return {**made, last: unknown[last]}
+    return {**path, last: unknown[last]}
+
+
+async def _unchanged(s: Session, op: Operation, made: Mapping[str, Any] | None) -> None:
+    """After a refused change of a resource the fixture made, the resource still reads."""
+    path = (made or {}).get("path")
+    if op.method.lower() == "get" or not path:
+        return
+    reader = next(
+        (o for o in s.spec.operations.values() if o.path == op.path and o.method.lower() == "get"),
+        None,
+    )
+    if reader is not None:
+        response = await s.call(reader.operation_id, path=path)
+        expect_success(s, response, reader.operation_id, json=False)
+
+
+def _schemes(op: Operation) -> list[Mapping[str, Any]]:
+    return list(op.security_schemes.values()) if op.security else []
+
+
+def _refused(s: Session, response: Any, op: Operation, statuses: frozenset[int]) -> None:
+    """One of ``statuses`` with a JSON body, in the error schema where the docs are quoted for it.
+
+    Where the spec quotes no source for its ``error-schema`` (the docs describe no
+    error body), the schema is the mock's choice: a JSON body is all a family asks.
+    """
+    if fact_source(s.spec, op, "error-schema"):
+        expect_error(s, response, op.operation_id, statuses)
+    else:
+        s.expect(
+            response,
+            "status_code_expected",
+            "json_content_type",
+            operation=op.operation_id,
+            status=statuses,
+        )
 
 
 #: The credentials family's cases: the ``auth`` of the request each sends.
@@ -142,56 +216,79 @@ _CREDENTIAL_CASES = {"missing": "none", "wrong": "wrong"}
 
 
 async def credentials(s: Session, scope: Scope) -> None:
-    """Each operation with a security scheme refuses a request without, or with a wrong, credential."""
+    """Each secured operation refuses a request without, or with a wrong, credential.
+
+    A wrong credential is a wrong token, and, for a bearer scheme, another scheme
+    (Basic). Where the folder makes the resource a call names, the refused call
+    leaves it as it was: it still reads.
+    """
     for op in _or_skip(scope.ops(credentials_operations(s.spec))):
+        fmt = accepted_format(op) or "wav"
+        audio = s.media.audio(fmt) if uploadable(s.spec, op) else None
         for case, auth in _CREDENTIAL_CASES.items():
             if not scope.case(case):
                 continue
-            async with prepared(s, op) as made:
-                if uploadable(s.spec, op):
-                    fmt = accepted_format(op) or "wav"
-                    with upload_kwargs(op, s.media.audio(fmt), fmt) as sent:
-                        response = await s.call(op.operation_id, auth=auth, path=made or {}, **sent)
-                else:
-                    path = made if made is not None else unknown_path(s.spec, op)
-                    response = await s.call(op.operation_id, auth=auth, path=path or {})
-            expect_error(s, response, op.operation_id, AUTH_REFUSED)
+            attempts: list[dict[str, Any]] = [{"auth": auth}]
+            if case == "wrong" and any(sc.get("type") == "http" for sc in _schemes(op)):
+                attempts.append({"auth": "none", "headers": _BASIC})
+            for attempt in attempts:
+                async with prepared(s, op) as made:
+                    if audio is None and not (made or {}).get("path"):
+                        made = {**(made or {}), "path": unknown_path(s.spec, op) or {}}
+                    with _arguments(op, made, audio, fmt) as kw:
+                        headers = {**kw.pop("headers", {}), **attempt.get("headers", {})}
+                        response = await s.call(
+                            op.operation_id, auth=attempt["auth"], headers=headers, **kw
+                        )
+                    _refused(s, response, op, AUTH_REFUSED)
+                    await _unchanged(s, op, made)
 
 
 async def size_limit(s: Session, scope: Scope) -> None:
-    """Audio of exactly the size limit is accepted; one byte more is refused."""
+    """Audio of exactly the size limit is accepted; one byte more is refused.
+
+    The audio at the limit is sound and within any duration limit; one byte
+    more is the same audio with one byte of audio data added (its header still
+    tells the truth). A raw body over the limit is refused with or without a
+    Content-Length (chunked: 411 passes too).
+    """
     for op in _or_skip(scope.ops(size_operations(s.spec))):
         limit, fmt = max_bytes(op) or 0, accepted_format(op) or "wav"
+        exact = at_limit(s.media, op, fmt, limit)
         async with prepared(s, op) as made:
-            with upload_kwargs(op, s.media.sized(fmt, size_bytes=limit), fmt) as sent:
-                response = await s.call(op.operation_id, path=made or {}, **sent)
+            with _arguments(op, made, exact, fmt) as kw:
+                response = await s.call(op.operation_id, **kw)
             expect_success(s, response, op.operation_id)
+        over = one_byte_more(exact, fmt)
         async with prepared(s, op) as made:
-            with upload_kwargs(op, s.media.sized(fmt, size_bytes=limit + 1), fmt) as sent:
-                response = await s.call(op.operation_id, path=made or {}, **sent)
-            expect_error(s, response, op.operation_id, TOO_LARGE)
+            with _arguments(op, made, over, fmt) as kw:
+                response = await s.call(op.operation_id, **kw)
+            _refused(s, response, op, TOO_LARGE)
+        if (op.audio or {}).get("location") == "content":
+            async with prepared(s, op) as made:
+                with _arguments(op, made, over, fmt, length=False) as kw:
+                    response = await s.call(op.operation_id, **kw)
+                _refused(s, response, op, TOO_LARGE | {411})
 
 
 async def formats(s: Session, scope: Scope) -> None:
-    """Sound audio of a format the operation does not list is refused (by its content)."""
+    """Sound audio of each format the operation does not list is refused (by its content)."""
     for op in _or_skip(scope.ops(formats_operations(s.spec))):
-        fmt = refused_format(op) or "aac"
-        async with prepared(s, op) as made:
-            with upload_kwargs(op, s.media.audio(fmt), fmt) as sent:
-                response = await s.call(op.operation_id, path=made or {}, **sent)
-        expect_error(s, response, op.operation_id, INVALID | WRONG_TYPE)
+        for fmt in refused_formats(op):
+            async with prepared(s, op) as made:
+                with _arguments(op, made, s.media.audio(fmt), fmt) as kw:
+                    response = await s.call(op.operation_id, **kw)
+                _refused(s, response, op, INVALID | WRONG_TYPE)
 
 
 async def success_status(s: Session, scope: Scope) -> None:
     """A valid minimal request gets the documented success status and a body of the documented schema."""
     for op in _or_skip(scope.ops(success_operations(s.spec))):
         fmt = accepted_format(op)
+        audio = s.media.audio(fmt) if uploadable(s.spec, op) and fmt is not None else None
         async with prepared(s, op) as made:
-            if uploadable(s.spec, op) and fmt is not None:
-                with upload_kwargs(op, s.media.audio(fmt), fmt) as sent:
-                    response = await s.call(op.operation_id, path=made or {}, **sent)
-            else:
-                response = await s.call(op.operation_id, path=made or {})
+            with _arguments(op, made, audio, fmt or "wav") as kw:
+                response = await s.call(op.operation_id, **kw)
             expect_success(s, response, op.operation_id)
 
 
@@ -206,19 +303,20 @@ async def error_shape(s: Session, scope: Scope) -> None:
     for op, unknown in refusals:
         async with prepared(s, op) as made:
             if unknown:
-                response = await s.call(op.operation_id, path=_unknown_in(s, op, made))
-            elif uploadable(s.spec, op):
-                fmt = accepted_format(op) or "wav"
-                with upload_kwargs(op, s.media.audio(fmt), fmt) as sent:
-                    response = await s.call(op.operation_id, auth="none", path=made or {}, **sent)
+                named = {**(made or {}), "path": _unknown_in(s, op, made)}
+                response = await s.call(op.operation_id, **named)
             else:
-                response = await s.call(op.operation_id, auth="none", path=made or {})
-        expect_error(s, response, op.operation_id, ERROR_STATUSES)
+                fmt = accepted_format(op) or "wav"
+                audio = s.media.audio(fmt) if uploadable(s.spec, op) else None
+                with _arguments(op, made, audio, fmt) as kw:
+                    response = await s.call(op.operation_id, auth="none", **kw)
+            expect_error(s, response, op.operation_id, ERROR_STATUSES)
 
 
 async def not_found(s: Session, scope: Scope) -> None:
     """A well-formed id that names nothing is answered 404 (the ids before it, where made, exist)."""
     for op in _or_skip(scope.ops(not_found_operations(s.spec))):
         async with prepared(s, op) as made:
-            response = await s.call(op.operation_id, path=_unknown_in(s, op, made))
-        expect_error(s, response, op.operation_id, NOT_FOUND)
+            unknown = {**(made or {}), "path": _unknown_in(s, op, made)}
+            response = await s.call(op.operation_id, **unknown)
+            _refused(s, response, op, NOT_FOUND)

@@ -12,20 +12,27 @@ file is. Then, each time on a URL of its own:
   say which, and a storage host answers its own);
 - a PUT of exactly the declared bytes is stored (any 2xx).
 
-An operation whose path names a resource made before is in reach only where
-the vendor's folder makes it (``FAMILY_FIXTURES``).
+An operation whose path names a resource made before is not called; where the
+vendor's folder gives the declaring call's body (``FAMILY_FIXTURES``), the
+declared size and type are set in it.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from typing import Any
 
 import httpx
 
 from tapecheck.suite.conform.families.behaviours import prepared
-from tapecheck.suite.conform.families.examples import Unmakeable, body_document, request_kwargs
-from tapecheck.suite.conform.families.facts import reachable, required_parameters
+from tapecheck.suite.conform.families.examples import (
+    Unmakeable,
+    body_document,
+    request_kwargs,
+    set_at,
+)
+from tapecheck.suite.conform.families.facts import id_parameters, required_parameters
 from tapecheck.suite.conform.families.identifiers import expect_accepted
 from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
 from tapecheck.suite.conform.requirements import RequirementSkipped
@@ -67,7 +74,8 @@ def declared_type(operation: Operation) -> tuple[str, dict[str, Any]]:
 def declared_operations(spec: Spec) -> list[Operation]:
     found = []
     for op in spec.operations.values():
-        if _pointers(op) is None or required_parameters(spec, op) or not reachable(spec, op):
+        # A path id would name a resource made before; a fixture may make the body only.
+        if _pointers(op) is None or required_parameters(spec, op) or id_parameters(spec, op):
             continue
         try:
             declared_type(op)
@@ -108,11 +116,8 @@ async def declared_size(s: Session, scope: Scope = EVERYTHING) -> None:
         content = s.media.audio_bytes(fmt)
         edits = {**edits, size_pointer: len(content)}
         for body, refused in ((content + b"\0", True), (content, False)):
-            async with prepared(s, op) as ids:
-                with request_kwargs(
-                    s.spec, op, s.media, edits=edits, params=s.credentials.params
-                ) as sent:
-                    answer = await s.call(op.operation_id, path=ids or {}, **sent)
+            async with prepared(s, op) as made:
+                answer = await _declare(s, op, dict(made or {}), edits)
                 expect_accepted(s, answer, op)
                 signed = _signed(answer, op)
                 if signed is None:
@@ -126,6 +131,19 @@ async def declared_size(s: Session, scope: Scope = EVERYTHING) -> None:
                 url, headers = signed
                 put = s.client.build_request("PUT", url, headers=headers, content=body)
                 _expect_put(s, await s.send(put), len(body), len(content), refused=refused)
+
+
+async def _declare(
+    s: Session, op: Operation, made: dict[str, Any], edits: Mapping[str, Any]
+) -> httpx.Response:
+    """The declaring call: the fixture's arguments (its body, if it gives one) with ``edits``."""
+    if isinstance(made.get("json"), Mapping):
+        document = copy.deepcopy(dict(made.pop("json")))
+        for pointer, value in edits.items():
+            set_at(document, pointer, value)
+        return await s.call(op.operation_id, json=document, **made)
+    with request_kwargs(s.spec, op, s.media, edits=edits, params=s.credentials.params) as sent:
+        return await s.call(op.operation_id, **{**made, **sent})
 
 
 def _expect_put(

@@ -7,7 +7,9 @@ its tenant (a header or a path parameter). With the run's valid credential:
   spec alone makes, :mod:`.examples`) is refused when the request names
   another tenant;
 - a resource created in the run's own tenant, read by each GET operation that
-  takes one id, is served in the own tenant and refused under another.
+  takes one id, is served in the own tenant and refused under another;
+- each operation on a resource the vendor's folder makes (``FAMILY_FIXTURES``:
+  an upload to it, a read, a delete) is refused under another tenant.
 
 A refusal is any of 401, 403 or 404: the docs rarely pin which, and "not
 yours" and "no such thing" are both faithful answers. A read whose id the run
@@ -18,13 +20,22 @@ is not checked, never failed.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 from tapecheck.suite.conform.common import AUTH_REFUSED, OTHER_TENANT
+from tapecheck.suite.conform.families.behaviours import prepared
 from tapecheck.suite.conform.families.examples import Unmakeable, buildable, request_kwargs
-from tapecheck.suite.conform.families.facts import id_parameters, required_parameters
+from tapecheck.suite.conform.families.facts import (
+    accepted_format,
+    id_parameters,
+    prepared_operations,
+    required_parameters,
+    upload_kwargs,
+)
 from tapecheck.suite.conform.families.identifiers import expect_accepted, expect_refused
 from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
+from tapecheck.suite.conform.media import Media
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.specs import Operation, Spec
@@ -44,11 +55,28 @@ def _tenant(spec: Spec) -> Mapping[str, Any] | None:
     return None
 
 
+def _creates(spec: Spec) -> list[Operation]:
+    return [op for op in spec.operations.values() if op.security and buildable(spec, op)]
+
+
+def _reached(spec: Spec) -> list[Operation]:
+    """Secured operations on resources the folder's fixtures make (``FAMILY_FIXTURES``)."""
+    return [
+        op
+        for op in spec.operations.values()
+        if op.security
+        and id_parameters(spec, op)
+        and op.operation_id in prepared_operations(spec)
+        and not required_parameters(spec, op)
+    ]
+
+
 def isolation_operations(spec: Spec) -> list[Operation]:
-    """The secured operations that create something from the spec alone (a tenant declared)."""
+    """What the family calls under another tenant (a tenant declared): creates the spec
+    alone makes, and operations on resources the folder's fixtures make."""
     if _tenant(spec) is None:
         return []
-    return [op for op in spec.operations.values() if op.security and buildable(spec, op)]
+    return list({op.operation_id: op for op in (*_creates(spec), *_reached(spec))}.values())
 
 
 def read_operations(spec: Spec) -> list[Operation]:
@@ -61,6 +89,22 @@ def read_operations(spec: Spec) -> list[Operation]:
         and len(id_parameters(spec, op)) == 1
         and not required_parameters(spec, op)
     ]
+
+
+@contextmanager
+def _arguments(
+    op: Operation, made: Mapping[str, Any] | None, media: Media
+) -> Iterator[dict[str, Any]]:
+    """The fixture's call arguments, with audio of an accepted format where the call takes it."""
+    base = dict(made or {})
+    location = (op.audio or {}).get("location")
+    if location not in ("content", "part") or (location == "part" and "files" in base):
+        yield base
+        return
+    fmt = accepted_format(op) or "wav"
+    with upload_kwargs(op, media.audio(fmt), fmt) as sent:
+        headers = {**base.pop("headers", {}), **sent.pop("headers", {})}
+        yield {**base, **sent, **({"headers": headers} if headers else {})}
 
 
 def _ids(value: Any) -> Iterator[str]:
@@ -82,9 +126,9 @@ def _ids(value: Any) -> Iterator[str]:
 
 async def tenant_isolation(s: Session, scope: Scope = EVERYTHING) -> None:
     """Under another tenant the credential creates nothing and reads nothing of its own tenant."""
-    creates = scope.ops(isolation_operations(s.spec))
-    if not creates:
+    if not scope.ops(isolation_operations(s.spec)):
         raise RequirementSkipped("no operation of the spec can be called from the spec alone")
+    creates = scope.ops(_creates(s.spec))
     other = s.credentials.tenant + _OTHER
     made: list[str] = []
     params = s.credentials.params
@@ -102,6 +146,12 @@ async def tenant_isolation(s: Session, scope: Scope = EVERYTHING) -> None:
             made.extend(dict.fromkeys(_ids(own.json())))
         except ValueError:
             continue
+    for op in scope.ops(_reached(s.spec)):
+        # The own tenant's resource, made by the folder's fixture, under another tenant.
+        async with prepared(s, op) as fixture:
+            with _arguments(op, fixture, s.media) as sent:
+                response = await s.call(op.operation_id, tenant=other, **sent)
+            expect_refused(s, response, op, FOREIGN)
     for op in read_operations(s.spec):
         name = str(id_parameters(s.spec, op)[0]["name"])
         for resource in made:

@@ -107,14 +107,15 @@ _DEVIATIONS = {
 
 def _caught_by(vendor: str) -> list[tuple[Family, tuple[str, ...]]]:
     """Each family generated for ``vendor`` or covered by its folder, with the ids catching it."""
-    made: dict[str, list[str]] = {}
+    expected: dict[str, list[str]] = {}
     for one in generated(vendor):
-        made.setdefault(one.family.name, []).append(one.id)
-    own = covered(vendor)
+        expected.setdefault(one.family.name, []).append(one.id)
+    for name, ids in covered(vendor).items():
+        expected.setdefault(name, []).extend(ids)
     return [
-        (family, tuple(made[family.name]) if family.name in made else own[family.name])
+        (family, tuple(dict.fromkeys(expected[family.name])))
         for family in FAMILIES
-        if family.name in made or own.get(family.name)
+        if expected.get(family.name)
     ]
 
 

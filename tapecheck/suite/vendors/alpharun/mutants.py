@@ -13,7 +13,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from tapecheck.suite.mocks.errors import MockError
@@ -67,13 +66,6 @@ class DedupeIgnoresAudio(AlpharunMock):
     def dedupe_key(self, tenant: str, stored: StoredFile, upload: Upload) -> DedupeKey:
         key = super().dedupe_key(tenant, stored, upload)
         return (key[0], "", key[2], key[3])
-
-
-class Create200(AlpharunMock):
-    """A new recording answers 200 instead of 201."""
-
-    def success_status(self, operation_id: str) -> int:
-        return 200
 
 
 class _UniqueKeys(AlpharunMock):
@@ -156,13 +148,6 @@ class PhoneAsNumberRefused(AlpharunMock):
         return problems
 
 
-class AuthIgnored(AlpharunMock):
-    """The API key is never checked."""
-
-    def authenticate(self, request: Request, operation_id: str) -> str:
-        return self.tenant
-
-
 class TextPlainErrors(AlpharunMock):
     """Errors are text/plain sentences instead of JSON."""
 
@@ -205,12 +190,6 @@ MUTANTS: list[Mutant] = [
         expect=("ALPHARUN-REUPLOAD-NEW-AUDIO",),
     ),
     Mutant(
-        "create-200",
-        "a new recording answers 200 instead of 201",
-        _factory(Create200),
-        expect=("ALPHARUN-UPLOAD-201",),
-    ),
-    Mutant(
         "email-uniqueness-case-sensitive",
         "contact emails that differ only in letter case count as different",
         _factory(EmailUniquenessCaseSensitive),
@@ -251,12 +230,6 @@ MUTANTS: list[Mutant] = [
         "a phone_number sent as a JSON number is refused",
         _factory(PhoneAsNumberRefused),
         expect=("ALPHARUN-CONTACTS-PHONE-NUMBER",),
-    ),
-    Mutant(
-        "auth-ignored",
-        "never checks the API key",
-        _factory(AuthIgnored),
-        expect=("ALPHARUN-AUTH-MISSING", "ALPHARUN-AUTH-WRONG"),
     ),
     Mutant(
         "text-plain-errors",

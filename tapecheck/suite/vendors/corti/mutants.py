@@ -35,13 +35,6 @@ if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
 
-class AcceptsOversized(CortiMock):
-    """No size limit: a recording over 150 MB is stored."""
-
-    def audio_limits(self, operation_id: str) -> AudioLimits:
-        return replace(super().audio_limits(operation_id), max_bytes=None)
-
-
 class SizeFromContentLengthOnly(CortiMock):
     """The size limit is checked against Content-Length only: a chunked body passes it."""
 
@@ -61,13 +54,6 @@ class IgnoresDuration(CortiMock):
 
     def audio_limits(self, operation_id: str) -> AudioLimits:
         return replace(super().audio_limits(operation_id), max_duration_s=None)
-
-
-class Upload200(CortiMock):
-    """An upload answers 200 instead of the documented 201."""
-
-    def success_status(self, operation_id: str) -> int:
-        return 200 if operation_id == "upload" else super().success_status(operation_id)
 
 
 class RecordingIdNotUuid(CortiMock):
@@ -102,16 +88,6 @@ class ErrorStatusMismatch(CortiMock):
         body = self.error_shape.body(error)
         body["status"] = 400
         return JSONResponse(body, status_code=error.status)
-
-
-class AuthIgnored(CortiMock):
-    """The bearer token is never checked: a Tenant-Name is all it takes."""
-
-    def authenticate(self, request: Request, operation_id: str) -> str:
-        tenant = (request.headers.get(TENANT_HEADER) or "").strip()
-        if not tenant:
-            raise MockError(403, f"the {TENANT_HEADER} header is required")
-        return tenant
 
 
 class TenantNameIgnored(CortiMock):
@@ -264,12 +240,6 @@ class EncounterNotValidated(CortiMock):
 
 MUTANTS: list[Mutant] = [
     Mutant(
-        "accepts-oversized",
-        "stores a recording over the 150 MB limit",
-        _factory(AcceptsOversized),
-        expect=("CORTI-SIZE-LIMIT",),
-    ),
-    Mutant(
         "size-from-content-length-only",
         "checks the size limit against Content-Length only; a chunked body passes",
         _factory(SizeFromContentLengthOnly),
@@ -280,12 +250,6 @@ MUTANTS: list[Mutant] = [
         "stores a recording over the 60 minute limit",
         _factory(IgnoresDuration),
         expect=("CORTI-DURATION-LIMIT",),
-    ),
-    Mutant(
-        "upload-200",
-        "answers 200 instead of 201 to an upload",
-        _factory(Upload200),
-        expect=("CORTI-UPLOAD-201",),
     ),
     Mutant(
         "recording-id-not-uuid",
@@ -304,12 +268,6 @@ MUTANTS: list[Mutant] = [
         "every error body says status 400, whatever the HTTP status",
         _factory(ErrorStatusMismatch),
         expect=("CORTI-ERROR-BODY",),
-    ),
-    Mutant(
-        "auth-ignored",
-        "never checks the bearer token",
-        _factory(AuthIgnored),
-        expect=("CORTI-AUTH-MISSING", "CORTI-AUTH-WRONG"),
     ),
     Mutant(
         "tenant-name-ignored",

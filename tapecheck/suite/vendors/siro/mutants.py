@@ -76,13 +76,6 @@ class LengthRangeOffByOne(SiroMock):
         return headers
 
 
-class AuthIgnored(SiroMock):
-    """x-siro-auth-token is never checked: every request is the default user's."""
-
-    def authenticate(self, request: Request, operation_id: str) -> str:
-        return self.tenant
-
-
 class FileUrlRefused(SiroMock):
     """Only the seed's names are read: the later docs' fileUrl is an unknown field."""
 
@@ -126,13 +119,6 @@ class DateCreatedNotValidated(SiroMock):
         if "dateCreated" in result and parse_datetime(result["dateCreated"]) is None:
             del result["dateCreated"]
         return result
-
-
-class Upload200(SiroMock):
-    """The upload answers 200 instead of the documented 201."""
-
-    def success_status(self, operation_id: str) -> int:
-        return 200 if operation_id == "upload" else super().success_status(operation_id)
 
 
 class CorruptAudioAccepted(SiroMock):
@@ -190,12 +176,6 @@ MUTANTS: list[Mutant] = [
         expect=("SIRO-SIGNED-URLS",),
     ),
     Mutant(
-        "auth-ignored",
-        "never checks x-siro-auth-token",
-        _factory(AuthIgnored),
-        expect=("SIRO-AUTH-MISSING", "SIRO-AUTH-WRONG"),
-    ),
-    Mutant(
         "file-url-refused",
         "the later docs' fileUrl is not read as downloadUrl",
         _factory(FileUrlRefused),
@@ -224,12 +204,6 @@ MUTANTS: list[Mutant] = [
         "a dateCreated that is no date-time is dropped instead of refused",
         _factory(DateCreatedNotValidated),
         expect=("SIRO-UPLOAD-DATE-CREATED",),
-    ),
-    Mutant(
-        "upload-200",
-        "the upload answers 200 instead of 201",
-        _factory(Upload200),
-        expect=("SIRO-UPLOAD-201",),
     ),
     Mutant(
         "corrupt-audio-accepted",

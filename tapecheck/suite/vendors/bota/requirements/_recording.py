@@ -10,7 +10,8 @@ the code the docs give the status (:func:`expect_error`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,7 @@ __all__ = [
     "CREATE",
     "DEFAULT_WINDOW",
     "ERROR_CHECKS",
+    "FAMILY_FIXTURES",
     "FLOW_CHECKS",
     "FLOW_OK",
     "GET",
@@ -245,3 +247,13 @@ async def refused_on_recording(
     response = await upload_url(s, recording_id, any_upload_request(), auth=auth)
     expect_error(s, response, UPLOAD_URL, statuses)
     expect_error(s, await complete(s, recording_id, auth=auth), UPLOAD_COMPLETE, statuses)
+
+
+@asynccontextmanager
+async def _upload_url_body(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """An upload-url body (the recording it names is the family's to choose)."""
+    yield {"json": any_upload_request()}
+
+
+#: What a generic family's call of each operation needs besides its path (``FAMILY_FIXTURES``).
+FAMILY_FIXTURES = {UPLOAD_URL: _upload_url_body}

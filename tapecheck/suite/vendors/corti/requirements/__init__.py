@@ -31,35 +31,33 @@ from __future__ import annotations
 
 import tapecheck.suite.vendors.corti.checks  # noqa: F401  (registers Corti's checks)
 from tapecheck.suite.conform.requirements import import_modules
+from tapecheck.suite.vendors.corti.requirements._interaction import family_fixtures
 
-__all__ = ["FAMILIES_COVERED", "FAMILY_IDS", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_FIXTURES", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("interactions", "recordings", "credentials", "uploads", "limits", "errors")
 
-#: The generic families this folder requires itself (family -> its own ids), so that
-#: none is generated twice (tapecheck.suite.conform.families).
-FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
-    "credentials": (
-        "CORTI-AUTH-MISSING",
-        "CORTI-AUTH-WRONG",
-    ),
-    "size-limit": ("CORTI-SIZE-LIMIT",),
-    "success-status": (
-        "CORTI-UPLOAD-201",
-        "CORTI-INTERACTION-CREATE-201",
-    ),
-    "error-shape": ("CORTI-ERROR-BODY",),
-    "not-found": (
-        "CORTI-RECORDING-NOT-FOUND",
-        "CORTI-INTERACTION-NOT-FOUND",
-    ),
+#: The generic families' cases generated under Corti's ids (tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "credentials.missing": "CORTI-AUTH-MISSING",
+    "credentials.wrong": "CORTI-AUTH-WRONG",
+    "size-limit": "CORTI-SIZE-LIMIT",
+    "success-status.upload": "CORTI-UPLOAD-201",
+    "not-found.get-recording.delete-recording": "CORTI-RECORDING-NOT-FOUND",
+    "tenant-isolation": "CORTI-TENANT-ISOLATION",
 }
 
-#: The families that take over a requirement of this folder, under its id
-#: (family[.case|.operationId] -> id; tapecheck.suite.conform.families).
-FAMILY_IDS: dict[str, str] = {
-    "tenant-isolation": "CORTI-TENANT-ISOLATION",
+#: What the families' calls need first: an interaction (and a recording) of their own.
+FAMILY_FIXTURES = family_fixtures()
+
+#: What the folder requires itself, in its own way (family -> its own ids): the error body
+#: (Corti's status member and non-empty members), the interaction's create (it starts
+#: empty) and an unknown interaction (403 or 404).
+FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
+    "success-status": ("CORTI-INTERACTION-CREATE-201",),
+    "error-shape": ("CORTI-ERROR-BODY",),
+    "not-found": ("CORTI-INTERACTION-NOT-FOUND",),
 }
 
 import_modules(__name__, MODULES)
