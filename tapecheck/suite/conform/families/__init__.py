@@ -6,6 +6,10 @@ unknown id), generated for every vendor whose spec states the facts it needs,
 with the stable id ``<VENDOR>-<SUFFIX>``. Its level follows its fact: ``must``
 where the spec quotes the vendor's docs for it (``x-tapecheck.sources``, or the
 audio block's ``source``), ``should`` where it quotes none.
+An error met on the way is held to the spec's ``error-schema`` (and its
+``error-members``: the status repeated, the code per status, members that say
+something; the ``error_members`` check) only where ``sources.error-schema``
+quotes the docs for it; elsewhere a JSON body is all a family asks.
 
 A family's behaviour is ``run(session, scope)``: the :class:`Scope` says which
 of its cases (``Family.cases``, e.g. the credentials family's ``missing`` and
@@ -63,6 +67,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tapecheck.suite.conform.families import behaviours, declared, identifiers, isolation
+from tapecheck.suite.conform.families import checks as _checks  # noqa: F401  (registers error_members)
 from tapecheck.suite.conform.families.facts import fact_source
 from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
 from tapecheck.suite.conform.requirements import REQUIREMENTS, Level, requirement
@@ -118,7 +123,7 @@ class Family:
         return " ".join(dict.fromkeys(f for f in found if f))
 
 
-_ERROR = ("status_code_expected", "error_body_shape")
+_ERROR = ("status_code_expected", "error_body_shape", "error_members")
 _SUCCESS = ("status_code_expected", "json_content_type", "response_schema_conformance")
 
 FAMILIES: tuple[Family, ...] = (
@@ -165,9 +170,9 @@ FAMILIES: tuple[Family, ...] = (
     Family(
         "error-shape",
         "ERROR-BODY",
-        "An error answer's body follows the documented error schema",
+        "An error answer's body follows the documented error schema and members",
         "error-schema",
-        behaviours.not_found_operations,
+        behaviours.error_operations,
         behaviours.error_shape,
         _ERROR,
     ),
@@ -277,17 +282,11 @@ def parse_key(spec: Spec, key: str) -> tuple[Family, Scope]:
 
 
 def _applies(spec: Spec, family: Family, scope: Scope) -> bool:
-    if family.name == "error-shape" and scope.operations is None:
-        # An error body to look at: an unknown id, or else a refused credential.
-        return bool(family.operations(spec) or behaviours.credentials_operations(spec))
     return bool(scope.ops(family.operations(spec)))
 
 
 def _level_and_source(spec: Spec, family: Family, scope: Scope = EVERYTHING) -> tuple[Level, str]:
-    if family.name == "error-shape" and scope.operations is None:
-        quoted = fact_source(spec, None, family.fact)
-    else:
-        quoted = family.source(spec, scope)
+    quoted = family.source(spec, scope)
     if quoted:
         return "must", quoted
     return "should", (

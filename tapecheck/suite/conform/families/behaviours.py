@@ -23,7 +23,6 @@ from tapecheck.suite.conform.common import (
     NOT_FOUND,
     TOO_LARGE,
     WRONG_TYPE,
-    expect_error,
     expect_success,
 )
 from tapecheck.suite.conform.families.facts import (
@@ -50,9 +49,11 @@ from tapecheck.suite.specs import Operation, Spec
 __all__ = [
     "credentials",
     "credentials_operations",
+    "error_operations",
     "error_shape",
     "formats",
     "formats_operations",
+    "invalid_operations",
     "not_found",
     "not_found_operations",
     "prepared",
@@ -63,6 +64,8 @@ __all__ = [
 ]
 
 ERROR_STATUSES = frozenset(range(400, 500))
+#: What an error is held to where the docs describe its body.
+_ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
 #: Another scheme than the documented bearer token: refused like a wrong token.
 _BASIC = {"Authorization": "Basic dGFwZWNoZWNrOndyb25n"}
 
@@ -118,6 +121,40 @@ def not_found_operations(spec: Spec) -> list[Operation]:
         and id_parameters(spec, op)
         and unknown_path(spec, op) is not None
     ]
+
+
+def invalid_operations(spec: Spec) -> list[Operation]:
+    """Operations whose JSON body has required members: an empty object is invalid there."""
+    made = prepared_operations(spec)
+    found = []
+    for op in spec.operations.values():
+        schema = op.body_schema("application/json")
+        node = spec.resolve(schema) if schema is not None else None
+        if (
+            isinstance(node, Mapping)
+            and node.get("required")
+            and not required_parameters(spec, op)
+            and (reachable(spec, op) or unknown_path(spec, op) is not None)
+        ):
+            found.append(op)
+    return [op for op in found if op.operation_id in made] or found
+
+
+def _error_kinds(spec: Spec, op: Operation) -> list[str]:
+    """The errors :func:`error_shape` provokes on ``op``."""
+    kinds = []
+    if op in not_found_operations(spec):
+        kinds.append("unknown")
+    if op in credentials_operations(spec)[:1]:
+        kinds.append("missing")
+    if op in invalid_operations(spec)[:1]:
+        kinds.append("invalid")
+    return kinds
+
+
+def error_operations(spec: Spec) -> list[Operation]:
+    """Where an error can be provoked from the spec: an unknown id, a missing credential, ``{}``."""
+    return [op for op in spec.operations.values() if _error_kinds(spec, op)]
 
 
 def _or_skip(operations: list[Operation]) -> list[Operation]:
@@ -197,7 +234,7 @@ def _refused(s: Session, response: Any, op: Operation, statuses: frozenset[int])
     error body), the schema is the mock's choice: a JSON body is all a family asks.
     """
     if fact_source(s.spec, op, "error-schema"):
-        expect_error(s, response, op.operation_id, statuses)
+        s.expect(response, *_ERROR_CHECKS, operation=op.operation_id, status=statuses)
     else:
         s.expect(
             response,
@@ -293,24 +330,36 @@ async def success_status(s: Session, scope: Scope) -> None:
 
 
 async def error_shape(s: Session, scope: Scope) -> None:
-    """An error answer's body follows the spec's ``error-schema``."""
-    refusals: list[tuple[Operation, bool]] = [
-        (op, True) for op in scope.ops(not_found_operations(s.spec))
-    ]
-    if not refusals:
-        refusals = [(op, False) for op in scope.ops(credentials_operations(s.spec))[:1]]
-    _or_skip([op for op, _ in refusals])
-    for op, unknown in refusals:
+    """Every error the family provokes follows the spec's ``error-schema`` and ``error-members``.
+
+    The errors: an unknown id on each operation that names one, a missing
+    credential, and an empty JSON body where the body has required members. A
+    missing credential or an empty body that is not refused is not judged here
+    (the credentials family, or the schema layer, reports it).
+    """
+    judged = False
+    for op in _or_skip(scope.ops(error_operations(s.spec))):
         async with prepared(s, op) as made:
-            if unknown:
-                named = {**(made or {}), "path": _unknown_in(s, op, made)}
-                response = await s.call(op.operation_id, **named)
-            else:
-                fmt = accepted_format(op) or "wav"
-                audio = s.media.audio(fmt) if uploadable(s.spec, op) else None
-                with _arguments(op, made, audio, fmt) as kw:
-                    response = await s.call(op.operation_id, auth="none", **kw)
-            expect_error(s, response, op.operation_id, ERROR_STATUSES)
+            for kind in _error_kinds(s.spec, op):
+                if kind == "unknown":
+                    named = {**(made or {}), "path": _unknown_in(s, op, made)}
+                    response = await s.call(op.operation_id, **named)
+                elif kind == "invalid":
+                    path = (made or {}).get("path") or unknown_path(s.spec, op) or {}
+                    response = await s.call(op.operation_id, path=path, json={})
+                else:
+                    fmt = accepted_format(op) or "wav"
+                    audio = s.media.audio(fmt) if uploadable(s.spec, op) else None
+                    with _arguments(op, made, audio, fmt) as kw:
+                        if "path" not in kw and id_parameters(s.spec, op):
+                            kw["path"] = unknown_path(s.spec, op) or {}
+                        response = await s.call(op.operation_id, auth="none", **kw)
+                if kind != "unknown" and response.status_code < 400:
+                    continue  # not refused: the credentials family, or the schema, says so
+                judged = True
+                s.expect(response, *_ERROR_CHECKS, operation=op.operation_id, status=ERROR_STATUSES)
+    if not judged:
+        raise RequirementSkipped("no request the spec makes possible was refused")
 
 
 async def not_found(s: Session, scope: Scope) -> None:

@@ -45,16 +45,16 @@ MODULES = (
     "reading",
     "credentials",
     "rate_limits",
-    "errors",
 )
 
 #: The generic families' cases generated under Bota's ids (tapecheck.suite.conform.families).
 FAMILY_IDS: dict[str, str] = {
     "not-found.get.upload-url.upload-complete": "BOTA-NOT-FOUND",
+    "error-shape": "BOTA-ERROR-BODY",
 }
 
 #: What the folder requires itself, in its own way (family -> its own ids): the credential
-#: kinds (secret key, device token), the answers' fields, the error codes per status.
+#: kinds (secret key, device token) and the answers' fields.
 FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
     "credentials": (
         "BOTA-AUTH-MISSING",
@@ -65,7 +65,6 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
         "BOTA-GET",
         "BOTA-UPLOAD-URL",
     ),
-    "error-shape": ("BOTA-ERROR-BODY",),
 }
 
 import_modules(__name__, MODULES)

@@ -20,7 +20,6 @@ import httpx
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Auth, Session
 from tapecheck.suite.values import parse_datetime, to_instant
-from tapecheck.suite.vendors.bota.checks import ERROR_CODES
 
 __all__ = [
     "AFTER_UPLOAD",
@@ -72,7 +71,7 @@ SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_
 #: What the flow asks of a step on its way (the requirements decide the rest).
 FLOW_CHECKS = ("status_code_expected", "json_content_type")
 FLOW_OK = range(200, 300)
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "bota_error_code_matches")
+ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
 INVALID = frozenset({400})
 UNAUTHORIZED = frozenset({401})
 NOT_FOUND = frozenset({404})
@@ -119,7 +118,8 @@ def expect_error(
     is held to the shape alone.
     """
     s.expect(response, "status_code_expected", operation=operation_id, status=statuses)
-    if response.status_code in ERROR_CODES:
+    members = s.spec.ext.get("error-members") or {}
+    if str(response.status_code) in members.get("codes", {}):
         s.expect(response, *ERROR_CHECKS, operation=operation_id, status=statuses)
     else:
         s.expect(response, "json_content_type", "bota_error_shape")

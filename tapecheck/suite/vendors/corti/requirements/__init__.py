@@ -36,7 +36,7 @@ from tapecheck.suite.vendors.corti.requirements._interaction import family_fixtu
 __all__ = ["FAMILIES_COVERED", "FAMILY_FIXTURES", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
-MODULES = ("interactions", "recordings", "credentials", "uploads", "limits", "errors")
+MODULES = ("interactions", "recordings", "credentials", "uploads", "limits")
 
 #: The generic families' cases generated under Corti's ids (tapecheck.suite.conform.families).
 FAMILY_IDS: dict[str, str] = {
@@ -45,18 +45,17 @@ FAMILY_IDS: dict[str, str] = {
     "size-limit": "CORTI-SIZE-LIMIT",
     "success-status.upload": "CORTI-UPLOAD-201",
     "not-found.get-recording.delete-recording": "CORTI-RECORDING-NOT-FOUND",
+    "error-shape": "CORTI-ERROR-BODY",
     "tenant-isolation": "CORTI-TENANT-ISOLATION",
 }
 
 #: What the families' calls need first: an interaction (and a recording) of their own.
 FAMILY_FIXTURES = family_fixtures()
 
-#: What the folder requires itself, in its own way (family -> its own ids): the error body
-#: (Corti's status member and non-empty members), the interaction's create (it starts
-#: empty) and an unknown interaction (403 or 404).
+#: What the folder requires itself, in its own way (family -> its own ids): the
+#: interaction's create (it starts empty) and an unknown interaction (403 or 404).
 FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
     "success-status": ("CORTI-INTERACTION-CREATE-201",),
-    "error-shape": ("CORTI-ERROR-BODY",),
     "not-found": ("CORTI-INTERACTION-NOT-FOUND",),
 }
 

@@ -71,7 +71,7 @@ GONE = OTHER_TENANT
 #: A malformed interaction or recording id (package notes).
 MALFORMED_ID = INVALID | NOT_FOUND
 
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "corti_error_status_matches")
+ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
 NOT_UUIDS = ("not-a-uuid", "12345", "f47ac10b-58cc-4372-a567-0e02b2c3d47z")
 
 
