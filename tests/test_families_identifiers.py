@@ -122,3 +122,34 @@ def test_the_spec_mock_passes_both_and_their_mutants_fail(facts: str) -> None:
         assert family_outcome(facts, family.name, _answering_422(facts)) == "passed"
         outcome = family_outcome(facts, family.name, generic_mutant(facts, mutant))
         assert outcome.startswith("failed: "), outcome
+
+
+def test_the_spec_mock_leaves_the_charset_pattern_to_its_hook() -> None:
+    """The schema's pattern at the id-charset pointer is dropped (a copy): the hook checks it."""
+    from tapecheck.suite.mocks.generic import without_pattern
+
+    schema = {
+        "allOf": [
+            {
+                "type": "object",
+                "properties": {
+                    "options": {
+                        "type": "string",
+                        "contentSchema": {"$ref": "#/components/schemas/Options"},
+                    }
+                },
+            }
+        ],
+        "components": {
+            "schemas": {
+                "Options": {
+                    "type": "object",
+                    "properties": {"callId": {"type": "string", "pattern": "^[a-z]+$"}},
+                }
+            }
+        },
+    }
+    loosened = without_pattern(schema, ["options", "callId"])
+    assert "pattern" not in loosened["components"]["schemas"]["Options"]["properties"]["callId"]
+    assert schema["components"]["schemas"]["Options"]["properties"]["callId"]["pattern"]
+    assert without_pattern(schema, ["nothing", "here"]) == schema
