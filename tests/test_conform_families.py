@@ -51,6 +51,7 @@ def test_each_family_finds_the_operations_the_spec_alone_can_call() -> None:
         # An unknown id, and a missing credential on the first secured operation.
         "error-shape": ["upload", "get-recording"],
         "not-found": ["get-recording"],
+        "damaged-audio": ["upload"],
     }
     path = unknown_path(spec, spec.operation("get-recording"))
     assert path is not None
@@ -131,6 +132,7 @@ def test_mapped_keys_are_generated_under_the_folders_ids_and_nothing_else(
         "SIXTH-SUCCESS-STATUS",
         "SIXTH-ERROR-BODY",
         "SIXTH-RECORDING-NOT-FOUND",
+        "SIXTH-DAMAGED-AUDIO",
     ]
     wrong = made["SIXTH-AUTH-WRONG"]
     assert wrong.scope == Scope(frozenset({"wrong"}), frozenset({"upload"}))

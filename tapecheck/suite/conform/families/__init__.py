@@ -179,6 +179,20 @@ FAMILIES: tuple[Family, ...] = (
         behaviours.not_found,
         _ERROR,
     ),
+    Family(
+        "damaged-audio",
+        "DAMAGED-AUDIO",
+        "Audio that is empty, in no audio format, or damaged (a header that lies) is refused",
+        "damaged-audio",
+        behaviours.damaged_operations,
+        behaviours.damaged_audio,
+        _ERROR,
+        cases={
+            "empty": "An empty audio upload is refused",
+            "garbage": "Bytes that are no audio format are refused",
+            "corrupt": "A WAV whose header claims more audio than the file holds is refused",
+        },
+    ),
 )
 
 
@@ -252,8 +266,8 @@ def _level_and_source(spec: Spec, family: Family, scope: Scope = EVERYTHING) -> 
 
 
 def _title(family: Family, scope: Scope) -> str:
-    cases = sorted(scope.cases or ())
-    title = family.cases[cases[0]] if len(cases) == 1 else family.title
+    cases = [c for c in family.cases if scope.cases is not None and c in scope.cases]
+    title = "; ".join(family.cases[c] for c in cases) if cases else family.title
     if scope.operations:
         title += f" ({', '.join(sorted(scope.operations))})"
     return title

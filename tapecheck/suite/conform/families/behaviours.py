@@ -49,6 +49,8 @@ from tapecheck.suite.specs import Operation, Spec
 __all__ = [
     "credentials",
     "credentials_operations",
+    "damaged_audio",
+    "damaged_operations",
     "error_operations",
     "error_shape",
     "formats",
@@ -98,6 +100,10 @@ def size_operations(spec: Spec) -> list[Operation]:
         for op in spec.operations.values()
         if uploadable(spec, op) and max_bytes(op) and accepted_format(op)
     ]
+
+
+def damaged_operations(spec: Spec) -> list[Operation]:
+    return [op for op in spec.operations.values() if uploadable(spec, op)]
 
 
 def formats_operations(spec: Spec) -> list[Operation]:
@@ -316,6 +322,37 @@ async def formats(s: Session, scope: Scope) -> None:
                 with _arguments(op, made, s.media.audio(fmt), fmt) as kw:
                     response = await s.call(op.operation_id, **kw)
                 _refused(s, response, op, INVALID | WRONG_TYPE)
+
+
+def _damaged(s: Session, case: str) -> Path:
+    """The file of a damaged-audio case, on disk."""
+    if case == "corrupt":
+        return s.media.lying_wav()
+    path = s.media.folder / f"damaged-{case}.wav"
+    if not path.exists():
+        path.write_bytes(b"" if case == "empty" else s.media.garbage())
+    return path
+
+
+#: Each damaged-audio case and what refuses it: empty or no audio format is invalid data or
+#: the wrong type; a WAV whose header lies is invalid data.
+_DAMAGED = {
+    "empty": INVALID | WRONG_TYPE,
+    "garbage": INVALID | WRONG_TYPE,
+    "corrupt": INVALID,
+}
+
+
+async def damaged_audio(s: Session, scope: Scope) -> None:
+    """Audio that is empty, in no audio format, or damaged (a lying WAV header) is refused."""
+    for op in _or_skip(scope.ops(damaged_operations(s.spec))):
+        for case, statuses in _DAMAGED.items():
+            if not scope.case(case):
+                continue
+            async with prepared(s, op) as made:
+                with _arguments(op, made, _damaged(s, case), "wav") as kw:
+                    response = await s.call(op.operation_id, **kw)
+                _refused(s, response, op, statuses)
 
 
 async def success_status(s: Session, scope: Scope) -> None:

@@ -21,10 +21,12 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from tapecheck.suite.audio import AudioInfo
 from tapecheck.suite.conform.families import FAMILIES, Family, covered, generated
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.limits import AudioLimits
+from tapecheck.suite.mocks.limits import AudioLimits, probe_stored
 from tapecheck.suite.mocks.mutant import Mutant, app_factory
+from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.vendors import optional_vendor_module
 
 __all__ = ["generic_mutants", "mock_class"]
@@ -88,6 +90,15 @@ def _unknown_ids_answered(base: type[Any]) -> dict[str, Any]:
     return {"error_response": error_response}
 
 
+def _audio_not_validated(base: type[Any]) -> dict[str, Any]:
+    async def checked_audio(
+        self: Any, stored: StoredFile, operation_id: str, *, allow_silent: bool = False
+    ) -> AudioInfo:
+        return await probe_stored(stored)
+
+    return {"checked_audio": checked_audio}
+
+
 #: family name -> (mutant name, what it does, the hooks it overrides)
 _DEVIATIONS = {
     "credentials": ("credentials-ignored", "takes any credential, or none", _credentials_ignored),
@@ -100,6 +111,11 @@ _DEVIATIONS = {
     ),
     "error-shape": ("error-shape-broken", "answers errors in another shape", _error_shape_broken),
     "not-found": ("unknown-id-200", "answers an unknown id 200", _unknown_ids_answered),
+    "damaged-audio": (
+        "audio-not-validated",
+        "stores any bytes: empty, no audio format, a lying header",
+        _audio_not_validated,
+    ),
 }
 
 

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from starlette.responses import PlainTextResponse, Response
 
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.limits import probe_stored
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.mutant import Mutant
 from tapecheck.suite.mocks.mutant import app_factory as _factory
@@ -31,7 +30,7 @@ from tapecheck.suite.vendors.alpharun.mock import (
 )
 
 if TYPE_CHECKING:
-    from tapecheck.suite.audio import AudioInfo
+    pass
 
 __all__ = ["GENERIC_NOT_APPLICABLE", "MUTANTS"]
 
@@ -166,15 +165,6 @@ class TextPlainErrors(AlpharunMock):
         return PlainTextResponse(error.message, status_code=error.status)
 
 
-class NoAudioValidation(AlpharunMock):
-    """Whatever the audio part holds is stored: empty, garbage or corrupt."""
-
-    async def checked_audio(
-        self, stored: StoredFile, operation_id: str, *, allow_silent: bool = False
-    ) -> AudioInfo:
-        return await probe_stored(stored)
-
-
 MUTANTS: list[Mutant] = [
     Mutant(
         "reupload-creates-again",
@@ -253,12 +243,6 @@ MUTANTS: list[Mutant] = [
         "errors are text/plain sentences, not JSON",
         _factory(TextPlainErrors),
         expect=("ALPHARUN-ERROR-BODY",),
-    ),
-    Mutant(
-        "no-audio-validation",
-        "stores any audio part: empty, garbage or corrupt",
-        _factory(NoAudioValidation),
-        expect=("ALPHARUN-AUDIO-UNREADABLE", "ALPHARUN-CORRUPT-AUDIO"),
     ),
 ]
 

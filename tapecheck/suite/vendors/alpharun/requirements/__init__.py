@@ -44,6 +44,8 @@ MODULES = ("uploads", "fields", "contacts", "audio", "errors")
 FAMILY_IDS: dict[str, str] = {
     "credentials.missing": "ALPHARUN-AUTH-MISSING",
     "credentials.wrong": "ALPHARUN-AUTH-WRONG",
+    "damaged-audio.empty.garbage": "ALPHARUN-AUDIO-UNREADABLE",
+    "damaged-audio.corrupt": "ALPHARUN-CORRUPT-AUDIO",
 }
 
 #: What the folder requires itself, in its own way (family -> its own ids): a new

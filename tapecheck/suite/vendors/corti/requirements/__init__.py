@@ -46,6 +46,9 @@ FAMILY_IDS: dict[str, str] = {
     "success-status.upload": "CORTI-UPLOAD-201",
     "not-found.get-recording.delete-recording": "CORTI-RECORDING-NOT-FOUND",
     "error-shape": "CORTI-ERROR-BODY",
+    "damaged-audio.empty": "CORTI-UPLOAD-EMPTY",
+    "damaged-audio.garbage": "CORTI-UPLOAD-NOT-AUDIO",
+    "damaged-audio.corrupt": "CORTI-CORRUPT-AUDIO",
 }
 
 #: What the families' calls need first: an interaction (and a recording) of their own.
