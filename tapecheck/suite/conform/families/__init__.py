@@ -2,7 +2,7 @@
 
 A family is one documented kind of behaviour (credentials refused, the size
 limit, formats by content, the success status, the error shape, 404 for an
-unknown id), generated for every vendor whose spec states the facts it needs,
+unknown id, damaged audio refused), generated for every vendor whose spec states the facts it needs,
 with the stable id ``<VENDOR>-<SUFFIX>``. Its level follows its fact: ``must``
 where the spec quotes the vendor's docs for it (``x-tapecheck.sources``, or the
 audio block's ``source``), ``should`` where it quotes none.

@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
 from tapecheck.suite.audio import AudioInfo
 from tapecheck.suite.conform.families import FAMILIES, Family, covered, generated
@@ -133,8 +133,27 @@ def _caught_by(vendor: str) -> list[tuple[Family, tuple[str, ...]]]:
     ]
 
 
+def _errors_not_json(base: type[Any]) -> dict[str, Any]:
+    def error_response(self: Any, error: MockError) -> Response:
+        return PlainTextResponse(error.message, status_code=error.status)
+
+    return {"error_response": error_response}
+
+
+#: family name -> further deviations the family catches, beside its one in ``_DEVIATIONS``
+_MORE_DEVIATIONS = {
+    "error-shape": (
+        ("errors-not-json", "answers errors as text/plain sentences", _errors_not_json),
+    ),
+}
+
+
 def generic_mutants(vendor: str) -> list[Mutant]:
-    """One mutant per family generated for ``vendor`` (none without a mock class to subclass)."""
+    """The mutants of each family generated for ``vendor`` (none without a mock class).
+
+    ``GENERIC_NOT_APPLICABLE`` in the vendor's ``mutants`` module names a family (all
+    its mutants) or one mutant (``error-shape-broken``) that means nothing for it.
+    """
     base = mock_class(vendor)
     if base is None:
         return []
@@ -144,8 +163,14 @@ def generic_mutants(vendor: str) -> list[Mutant]:
     for family, expect in _caught_by(vendor):
         if family.name in skipped:
             continue
-        name, description, hooks = _DEVIATIONS[family.name]
-        title = "".join(part.title() for part in name.split("-"))
-        cls = type(f"{base.__name__}{title}", (base,), {**hooks(base), "__module__": __name__})
-        found.append(Mutant(f"generic-{name}", description, app_factory(cls), expect))
+        for name, description, hooks in (
+            _DEVIATIONS[family.name],
+            *_MORE_DEVIATIONS.get(family.name, ()),
+        ):
+            if name in skipped:
+                continue
+            title = "".join(part.title() for part in name.split("-"))
+            attrs = {**hooks(base), "__module__": __name__}
+            cls = type(f"{base.__name__}{title}", (base,), attrs)
+            found.append(Mutant(f"generic-{name}", description, app_factory(cls), expect))
     return found

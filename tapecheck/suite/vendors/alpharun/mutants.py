@@ -13,8 +13,6 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from starlette.responses import PlainTextResponse, Response
-
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.mutant import Mutant
@@ -158,13 +156,6 @@ class PhoneAsNumberRefused(AlpharunMock):
         return problems
 
 
-class TextPlainErrors(AlpharunMock):
-    """Errors are text/plain sentences instead of JSON."""
-
-    def error_response(self, error: MockError) -> Response:
-        return PlainTextResponse(error.message, status_code=error.status)
-
-
 MUTANTS: list[Mutant] = [
     Mutant(
         "reupload-creates-again",
@@ -238,18 +229,12 @@ MUTANTS: list[Mutant] = [
         _factory(PhoneAsNumberRefused),
         expect=("ALPHARUN-CONTACTS-PHONE-NUMBER",),
     ),
-    Mutant(
-        "text-plain-errors",
-        "errors are text/plain sentences, not JSON",
-        _factory(TextPlainErrors),
-        expect=("ALPHARUN-ERROR-BODY",),
-    ),
 ]
 
 
 #: Generic mutant families that mean nothing for this vendor (family -> why).
 GENERIC_NOT_APPLICABLE: dict[str, str] = {
-    "error-shape": (
+    "error-shape-broken": (
         "the docs document no error body: ALPHARUN-ERROR-BODY (should) asks only for JSON, which the broken shape still is"
     ),
 }
