@@ -10,6 +10,9 @@ An error met on the way is held to the spec's ``error-schema`` (and its
 ``error-members``: the status repeated, the code per status, members that say
 something; the ``error_members`` check) only where ``sources.error-schema``
 quotes the docs for it; elsewhere a JSON body is all a family asks.
+Where the docs pin narrower statuses than the contract's for a family, or one
+of its cases, the spec says so in ``x-tapecheck.statuses`` (``credentials.missing:
+[401]``).
 
 A family's behaviour is ``run(session, scope)``: the :class:`Scope` says which
 of its cases (``Family.cases``, e.g. the credentials family's ``missing`` and
