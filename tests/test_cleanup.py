@@ -65,7 +65,7 @@ def _interactions(mock: Any) -> set[str]:
     "mutant",
     [
         None,
-        "upload-200",  # fails midway, after its interaction was made and a recording uploaded
+        "generic-wrong-success-status",  # fails midway, after its interaction was made
         "encounter-not-validated",  # creates interactions that should have been refused
         "generic-tenant-not-checked",  # creates them in another tenant
     ],

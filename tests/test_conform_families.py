@@ -56,6 +56,7 @@ def test_each_family_finds_the_operations_the_spec_alone_can_call() -> None:
         "id-charset": [],
         "unique-keys": [],
         "declared-size": [],
+        "damaged-audio": ["upload"],
     }
     path = unknown_path(spec, spec.operation("get-recording"))
     assert path is not None
@@ -136,6 +137,7 @@ def test_mapped_keys_are_generated_under_the_folders_ids_and_nothing_else(
         "SIXTH-SUCCESS-STATUS",
         "SIXTH-ERROR-BODY",
         "SIXTH-RECORDING-NOT-FOUND",
+        "SIXTH-DAMAGED-AUDIO",
     ]
     wrong = made["SIXTH-AUTH-WRONG"]
     assert wrong.scope == Scope(frozenset({"wrong"}), frozenset({"upload"}))

@@ -94,3 +94,22 @@ def test_error_members_name_what_an_error_gets_wrong(body: object, title: str) -
     with pytest.raises(ConformanceFailure, match=title) as caught:
         _error(spec, 404, body)
     assert caught.value.code == "error_members"
+
+
+def test_statuses_the_docs_pin_narrow_a_family_case_and_the_schema_takes_them() -> None:
+    from jsonschema import Draft202012Validator
+
+    from tapecheck.suite.conform.families.behaviours import _pinned
+    from tapecheck.suite.specs import extension_schema
+
+    spec = _kit(statuses={"credentials.missing": [401], "not-found": [404, 410]})
+    assert _pinned(spec, "credentials.missing", frozenset({401, 403})) == {401}
+    assert _pinned(spec, "credentials.wrong", frozenset({401, 403})) == {401, 403}
+    assert _pinned(spec, "not-found", frozenset({404})) == {404, 410}
+    root = extension_schema()
+    validator = Draft202012Validator({"$ref": "#/$defs/document", "$defs": root["$defs"]})
+    document = {**spec.ext, "error-members": MEMBERS}
+    problems = [e.message for e in validator.iter_errors(document)]
+    assert problems == []
+    bad = {**spec.ext, "statuses": {"Credentials": [200]}, "error-members": {"code": "/c"}}
+    assert len(list(validator.iter_errors(bad))) >= 3

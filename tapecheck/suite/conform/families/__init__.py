@@ -2,7 +2,7 @@
 
 A family is one documented kind of behaviour (credentials refused, the size
 limit, formats by content, the success status, the error shape, 404 for an
-unknown id), generated for every vendor whose spec states the facts it needs,
+unknown id, damaged audio refused), generated for every vendor whose spec states the facts it needs,
 with the stable id ``<VENDOR>-<SUFFIX>``. Its level follows its fact: ``must``
 where the spec quotes the vendor's docs for it (``x-tapecheck.sources``, or the
 audio block's ``source``), ``should`` where it quotes none.
@@ -10,6 +10,9 @@ An error met on the way is held to the spec's ``error-schema`` (and its
 ``error-members``: the status repeated, the code per status, members that say
 something; the ``error_members`` check) only where ``sources.error-schema``
 quotes the docs for it; elsewhere a JSON body is all a family asks.
+Where the docs pin narrower statuses than the contract's for a family, or one
+of its cases, the spec says so in ``x-tapecheck.statuses`` (``credentials.missing:
+[401]``).
 
 A family's behaviour is ``run(session, scope)``: the :class:`Scope` says which
 of its cases (``Family.cases``, e.g. the credentials family's ``missing`` and
@@ -222,6 +225,20 @@ FAMILIES: tuple[Family, ...] = (
         declared.declared_size,
         ("status_code_expected",),
     ),
+    Family(
+        "damaged-audio",
+        "DAMAGED-AUDIO",
+        "Audio that is empty, in no audio format, or damaged (a header that lies) is refused",
+        "damaged-audio",
+        behaviours.damaged_operations,
+        behaviours.damaged_audio,
+        _ERROR,
+        cases={
+            "empty": "An empty audio upload is refused",
+            "garbage": "Bytes that are no audio format are refused",
+            "corrupt": "A WAV whose header claims more audio than the file holds is refused",
+        },
+    ),
 )
 
 
@@ -296,8 +313,9 @@ def _level_and_source(spec: Spec, family: Family, scope: Scope = EVERYTHING) -> 
 
 
 def _title(spec: Spec, family: Family, scope: Scope) -> str:
-    cases = sorted(scope.cases or ())
-    title = family.cases_of(spec)[cases[0]] if len(cases) == 1 else family.title
+    named = family.cases_of(spec)
+    cases = [c for c in named if scope.cases is not None and c in scope.cases]
+    title = "; ".join(named[c] for c in cases) if cases else family.title
     if scope.operations:
         title += f" ({', '.join(sorted(scope.operations))})"
     return title

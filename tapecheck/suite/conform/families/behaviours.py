@@ -49,6 +49,8 @@ from tapecheck.suite.specs import Operation, Spec
 __all__ = [
     "credentials",
     "credentials_operations",
+    "damaged_audio",
+    "damaged_operations",
     "error_operations",
     "error_shape",
     "formats",
@@ -98,6 +100,10 @@ def size_operations(spec: Spec) -> list[Operation]:
         for op in spec.operations.values()
         if uploadable(spec, op) and max_bytes(op) and accepted_format(op)
     ]
+
+
+def damaged_operations(spec: Spec) -> list[Operation]:
+    return [op for op in spec.operations.values() if uploadable(spec, op)]
 
 
 def formats_operations(spec: Spec) -> list[Operation]:
@@ -245,6 +251,20 @@ def _refused(s: Session, response: Any, op: Operation, statuses: frozenset[int])
         )
 
 
+def _pinned(spec: Spec, key: str, statuses: frozenset[int]) -> frozenset[int]:
+    """The statuses the docs pin for a family case (``x-tapecheck.statuses``), else ``statuses``.
+
+    ``key`` is ``family.case`` or ``family``; the case's entry wins over the family's.
+    """
+    table = spec.ext.get("statuses")
+    if isinstance(table, Mapping):
+        for name in (key, key.split(".")[0]):
+            pinned = table.get(name)
+            if isinstance(pinned, list) and pinned:
+                return frozenset(int(p) for p in pinned)
+    return statuses
+
+
 #: The credentials family's cases: the ``auth`` of the request each sends.
 _CREDENTIAL_CASES = {"missing": "none", "wrong": "wrong"}
 
@@ -277,7 +297,7 @@ async def credentials(s: Session, scope: Scope) -> None:
                         response = await s.call(
                             op.operation_id, auth=attempt["auth"], headers=headers, **kw
                         )
-                    _refused(s, response, op, AUTH_REFUSED)
+                    _refused(s, response, op, _pinned(s.spec, f"credentials.{case}", AUTH_REFUSED))
                     await _unchanged(s, op, made)
 
 
@@ -300,12 +320,12 @@ async def size_limit(s: Session, scope: Scope) -> None:
         async with prepared(s, op) as made:
             with _arguments(op, made, over, fmt) as kw:
                 response = await s.call(op.operation_id, **kw)
-            _refused(s, response, op, TOO_LARGE)
+            _refused(s, response, op, _pinned(s.spec, "size-limit", TOO_LARGE))
         if (op.audio or {}).get("location") == "content":
             async with prepared(s, op) as made:
                 with _arguments(op, made, over, fmt, length=False) as kw:
                     response = await s.call(op.operation_id, **kw)
-                _refused(s, response, op, TOO_LARGE | {411})
+                _refused(s, response, op, _pinned(s.spec, "size-limit", TOO_LARGE) | {411})
 
 
 async def formats(s: Session, scope: Scope) -> None:
@@ -315,7 +335,38 @@ async def formats(s: Session, scope: Scope) -> None:
             async with prepared(s, op) as made:
                 with _arguments(op, made, s.media.audio(fmt), fmt) as kw:
                     response = await s.call(op.operation_id, **kw)
-                _refused(s, response, op, INVALID | WRONG_TYPE)
+                _refused(s, response, op, _pinned(s.spec, "formats", INVALID | WRONG_TYPE))
+
+
+def _damaged(s: Session, case: str) -> Path:
+    """The file of a damaged-audio case, on disk."""
+    if case == "corrupt":
+        return s.media.lying_wav()
+    path = s.media.folder / f"damaged-{case}.wav"
+    if not path.exists():
+        path.write_bytes(b"" if case == "empty" else s.media.garbage())
+    return path
+
+
+#: Each damaged-audio case and what refuses it: empty or no audio format is invalid data or
+#: the wrong type; a WAV whose header lies is invalid data.
+_DAMAGED = {
+    "empty": INVALID | WRONG_TYPE,
+    "garbage": INVALID | WRONG_TYPE,
+    "corrupt": INVALID,
+}
+
+
+async def damaged_audio(s: Session, scope: Scope) -> None:
+    """Audio that is empty, in no audio format, or damaged (a lying WAV header) is refused."""
+    for op in _or_skip(scope.ops(damaged_operations(s.spec))):
+        for case, statuses in _DAMAGED.items():
+            if not scope.case(case):
+                continue
+            async with prepared(s, op) as made:
+                with _arguments(op, made, _damaged(s, case), "wav") as kw:
+                    response = await s.call(op.operation_id, **kw)
+                _refused(s, response, op, _pinned(s.spec, f"damaged-audio.{case}", statuses))
 
 
 async def success_status(s: Session, scope: Scope) -> None:
@@ -368,4 +419,4 @@ async def not_found(s: Session, scope: Scope) -> None:
         async with prepared(s, op) as made:
             unknown = {**(made or {}), "path": _unknown_in(s, op, made)}
             response = await s.call(op.operation_id, **unknown)
-            _refused(s, response, op, NOT_FOUND)
+            _refused(s, response, op, _pinned(s.spec, "not-found", NOT_FOUND))

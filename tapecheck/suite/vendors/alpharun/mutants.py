@@ -13,10 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from starlette.responses import PlainTextResponse, Response
-
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.limits import probe_stored
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.mutant import Mutant
 from tapecheck.suite.mocks.mutant import app_factory as _factory
@@ -31,7 +28,7 @@ from tapecheck.suite.vendors.alpharun.mock import (
 )
 
 if TYPE_CHECKING:
-    from tapecheck.suite.audio import AudioInfo
+    pass
 
 __all__ = ["GENERIC_NOT_APPLICABLE", "MUTANTS"]
 
@@ -148,22 +145,6 @@ class PhoneAsNumberRefused(AlpharunMock):
         return problems
 
 
-class TextPlainErrors(AlpharunMock):
-    """Errors are text/plain sentences instead of JSON."""
-
-    def error_response(self, error: MockError) -> Response:
-        return PlainTextResponse(error.message, status_code=error.status)
-
-
-class NoAudioValidation(AlpharunMock):
-    """Whatever the audio part holds is stored: empty, garbage or corrupt."""
-
-    async def checked_audio(
-        self, stored: StoredFile, operation_id: str, *, allow_silent: bool = False
-    ) -> AudioInfo:
-        return await probe_stored(stored)
-
-
 MUTANTS: list[Mutant] = [
     Mutant(
         "reupload-creates-again",
@@ -231,24 +212,12 @@ MUTANTS: list[Mutant] = [
         _factory(PhoneAsNumberRefused),
         expect=("ALPHARUN-CONTACTS-PHONE-NUMBER",),
     ),
-    Mutant(
-        "text-plain-errors",
-        "errors are text/plain sentences, not JSON",
-        _factory(TextPlainErrors),
-        expect=("ALPHARUN-ERROR-BODY",),
-    ),
-    Mutant(
-        "no-audio-validation",
-        "stores any audio part: empty, garbage or corrupt",
-        _factory(NoAudioValidation),
-        expect=("ALPHARUN-AUDIO-UNREADABLE", "ALPHARUN-CORRUPT-AUDIO"),
-    ),
 ]
 
 
 #: Generic mutant families that mean nothing for this vendor (family -> why).
 GENERIC_NOT_APPLICABLE: dict[str, str] = {
-    "error-shape": (
+    "error-shape-broken": (
         "the docs document no error body: ALPHARUN-ERROR-BODY (should) asks only for JSON, which the broken shape still is"
     ),
 }

@@ -207,15 +207,6 @@ class EmptyBodyAccepted(CortiMock):
         return await super().checked_audio(stored, operation_id, allow_silent=allow_silent)
 
 
-class NoAudioValidation(CortiMock):
-    """Whatever bytes arrive are stored: no check that they are sound audio."""
-
-    async def checked_audio(
-        self, stored: StoredFile, operation_id: str, *, allow_silent: bool = False
-    ) -> AudioInfo:
-        return await probe_stored(stored)
-
-
 class UnknownInteractionCreated(CortiMock):
     """An unknown interaction id is created on first use instead of being 404."""
 
@@ -328,12 +319,6 @@ MUTANTS: list[Mutant] = [
         "stores an empty body as a recording",
         _factory(EmptyBodyAccepted),
         expect=("CORTI-UPLOAD-EMPTY",),
-    ),
-    Mutant(
-        "no-audio-validation",
-        "stores any bytes: garbage and corrupt WAVs included",
-        _factory(NoAudioValidation),
-        expect=("CORTI-UPLOAD-NOT-AUDIO", "CORTI-CORRUPT-AUDIO"),
     ),
     Mutant(
         "unknown-interaction-created",

@@ -47,6 +47,8 @@ FAMILY_IDS: dict[str, str] = {
     "unique-keys.email": "ALPHARUN-CONTACTS-UNIQUE-EMAIL",
     "unique-keys.phone_number": "ALPHARUN-CONTACTS-UNIQUE-PHONE",
     "unique-keys.ext_id": "ALPHARUN-CONTACTS-UNIQUE-EXT-ID",
+    "damaged-audio.empty.garbage": "ALPHARUN-AUDIO-UNREADABLE",
+    "damaged-audio.corrupt": "ALPHARUN-CORRUPT-AUDIO",
 }
 
 #: What the folder requires itself, in its own way (family -> its own ids): a new

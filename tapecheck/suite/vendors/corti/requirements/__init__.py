@@ -47,6 +47,9 @@ FAMILY_IDS: dict[str, str] = {
     "not-found.get-recording.delete-recording": "CORTI-RECORDING-NOT-FOUND",
     "error-shape": "CORTI-ERROR-BODY",
     "tenant-isolation": "CORTI-TENANT-ISOLATION",
+    "damaged-audio.empty": "CORTI-UPLOAD-EMPTY",
+    "damaged-audio.garbage": "CORTI-UPLOAD-NOT-AUDIO",
+    "damaged-audio.corrupt": "CORTI-CORRUPT-AUDIO",
 }
 
 #: What the families' calls need first: an interaction (and a recording) of their own.
