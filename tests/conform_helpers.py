@@ -24,6 +24,8 @@ __all__ = [
     "TOKEN",
     "factory_of",
     "failures",
+    "family_outcome",
+    "generic_mutant",
     "quick_ids",
     "run",
     "served",
@@ -65,3 +67,51 @@ def served(vendor: str, app: Any) -> Iterator[str]:
 def factory_of(cls: type[VendorMock]) -> Callable[..., Any]:
     """An app factory (``ConformOptions.factory``) building a subclass of a vendor's mock."""
     return app_factory(cls)
+
+
+def family_outcome(vendor: str, family: str, factory: Callable[..., Any] | None = None) -> str:
+    """``passed``, ``failed: ...`` or ``skipped: ...``: one generic family's behaviour against
+    ``factory``'s app (the vendor's mock by default), with the run's credentials."""
+    import asyncio
+
+    from tapecheck.suite.conform.checks import ConformanceFailure
+    from tapecheck.suite.conform.families import FAMILIES
+    from tapecheck.suite.conform.families.scope import EVERYTHING
+    from tapecheck.suite.conform.media import Media
+    from tapecheck.suite.conform.requirements import RequirementSkipped
+    from tapecheck.suite.conform.runner import ConformOptions
+    from tapecheck.suite.conform.session import Session
+
+    behaviour = next(f for f in FAMILIES if f.name == family)
+    options = ConformOptions(vendor=vendor, quick=True, factory=factory)
+    target = options.target()
+
+    async def go() -> str:
+        media = Media()
+        try:
+            async with target.client(timeout=60) as client:
+                session = Session(
+                    spec=load_spec(vendor),
+                    client=client,
+                    credentials=options.credentials(),
+                    embedded=True,
+                    media=media,
+                )
+                try:
+                    await behaviour.run(session, EVERYTHING)
+                except ConformanceFailure as exc:
+                    return f"failed: {exc.title}: {exc.message}"
+                except RequirementSkipped as exc:
+                    return f"skipped: {exc}"
+                return "passed"
+        finally:
+            media.close()
+
+    return asyncio.run(go())
+
+
+def generic_mutant(vendor: str, name: str) -> Callable[..., Any]:
+    """The factory of ``vendor``'s generic mutant ``generic-<name>``."""
+    from tapecheck.suite.conform.families.mutants import generic_mutants
+
+    return next(m.factory for m in generic_mutants(vendor) if m.name == f"generic-{name}")

@@ -65,9 +65,9 @@ def _interactions(mock: Any) -> set[str]:
     "mutant",
     [
         None,
-        "upload-200",  # fails midway, after its interaction was made and a recording uploaded
+        "generic-wrong-success-status",  # fails midway, after its interaction was made
         "encounter-not-validated",  # creates interactions that should have been refused
-        "token-opens-every-tenant",  # creates them in another tenant
+        "generic-tenant-not-checked",  # creates them in another tenant
     ],
 )
 def test_every_corti_interaction_the_run_created_is_gone(

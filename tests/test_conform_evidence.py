@@ -37,8 +37,8 @@ TOKEN, TENANT = "test-token", "tenant-a"
 #: point (Crescendo's metadata.id).
 CASES = [
     ("corti", "download-drops-last-byte", "CORTI-RECORDING-GET"),
-    ("siro", "put-length-range-ignored", "SIRO-PUT-LENGTH-RANGE"),
-    ("crescendo", "id-charset-not-enforced", "CRESCENDO-METADATA-ID-CHARSET"),
+    ("siro", "generic-declared-size-ignored", "SIRO-PUT-LENGTH-RANGE"),
+    ("crescendo", "generic-id-charset-not-checked", "CRESCENDO-METADATA-ID-CHARSET"),
     ("bota", "duration-in-seconds", "BOTA-UPLOAD-COMPLETE"),
 ]
 
@@ -97,7 +97,7 @@ def test_a_failure_replays_from_the_report_folder_with_the_same_status(
 def test_the_request_body_says_which_metadata_id_was_sent(
     tmp_path: Path, loopback: Callable[[Any], str]
 ) -> None:
-    mutant = next(m for m in mutants("crescendo") if m.name == "id-charset-not-enforced")
+    mutant = next(m for m in mutants("crescendo") if m.name == "generic-id-charset-not-checked")
     base_url = loopback(mutant.factory(token=TOKEN, tenant=TENANT))
     base_url += base_path(load_spec("crescendo"))
     report = _report("crescendo", base_url, tmp_path, "CRESCENDO-METADATA-ID-CHARSET")

@@ -42,7 +42,7 @@ def test_each_requirement_is_an_item_and_the_mock_passes(pytester: pytest.Pytest
 def test_a_deviating_target_fails_with_its_exchange(
     pytester: pytest.Pytester, loopback: Callable[[Any], str]
 ) -> None:
-    mutant = next(m for m in mutants("crescendo") if m.name == "accepts-oversized")
+    mutant = next(m for m in mutants("crescendo") if m.name == "generic-limit-not-enforced")
     origin = loopback(mutant.factory(token="test-token", tenant="tenant-a"))
     base_url = origin + base_path(load_spec("crescendo"))
     result = pytester.runpytest(
@@ -215,7 +215,7 @@ def test_a_failed_should_is_an_advisory_unless_strict(
     monkeypatch.setattr(
         requirements_module, "catalogue", lambda vendor: [_Should(r) for r in real(vendor)]
     )
-    mutant = next(m for m in mutants("crescendo") if m.name == "accepts-oversized")
+    mutant = next(m for m in mutants("crescendo") if m.name == "generic-limit-not-enforced")
     origin = loopback(mutant.factory(token="test-token", tenant="tenant-a"))
     args = [
         "tapecheck::crescendo::CRESCENDO-SIZE-LIMIT",

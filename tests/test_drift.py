@@ -216,7 +216,7 @@ def mock_report(tmp_path: Path, loopback: Callable[[Any], str]) -> Path:
     return folder / "report.json"
 
 
-@pytest.mark.parametrize("mutant", ["upload-200"])
+@pytest.mark.parametrize("mutant", ["generic-wrong-success-status"])
 def test_a_mutant_against_the_mock_baseline_fails_exactly_what_selftest_says(
     mutant: str, tmp_path: Path, loopback: Callable[[Any], str], mock_report: Path
 ) -> None:

@@ -37,7 +37,7 @@ from tapecheck.suite.vendors import vendor_module
 TOKEN, TENANT = "nightly-token", "tenant-n"
 SERVED = ("corti", "alpharun", "crescendo")
 UNREACHABLE = "siro"
-MUTANT = ("crescendo", "upload-200")
+MUTANT = ("crescendo", "generic-wrong-success-status")
 
 
 def _clean_env() -> dict[str, str]:

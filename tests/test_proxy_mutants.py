@@ -28,10 +28,10 @@ RESPONSE_CODES = {"FLW002", "FLW003", "FLW004", "FLW005"}
 
 #: Mutants that change what one response looks like: its status, schema, error shape or type.
 VISIBLE_IN_ONE_RESPONSE = {
-    "corti": ["upload-200", "recording-id-not-uuid", "problem-json-errors"],
-    "alpharun": ["text-plain-errors"],
-    "crescendo": ["upload-200", "nested-error-body"],
-    "siro": ["octet-stream-uploads", "text-plain-errors", "upload-200"],
+    "corti": ["generic-wrong-success-status", "recording-id-not-uuid", "problem-json-errors"],
+    "alpharun": ["generic-errors-not-json"],
+    "crescendo": ["generic-wrong-success-status", "nested-error-body"],
+    "siro": ["octet-stream-uploads", "generic-errors-not-json", "generic-wrong-success-status"],
     "bota": ["message-only-errors", "recording-prefix", "create-200"],
 }
 

@@ -43,6 +43,7 @@ FAMILY_IDS = (
     "SIXTH-SUCCESS-STATUS",
     "SIXTH-ERROR-BODY",
     "SIXTH-NOT-FOUND",
+    "SIXTH-DAMAGED-AUDIO",
 )
 #: What each command may take, at most (a subprocess that hangs fails the test, bounded).
 TIMEOUT = 180
@@ -305,13 +306,14 @@ def test_a_spec_alone_is_a_vendor(tmp_path: Path) -> None:
     assert quick.returncode == 0, quick.stdout + quick.stderr
     requirements = json.loads(quick.stdout)["requirements"]
     assert {r["id"]: r["status"] for r in requirements} == dict.fromkeys(FAMILY_IDS, "passed")
-    # Quoted facts are must; not-found has no source in the spec, so it is should.
     levels = {r["id"]: r["level"] for r in requirements}
-    assert levels == {**dict.fromkeys(FAMILY_IDS, "must"), "SIXTH-NOT-FOUND": "should"}
+    # Quoted facts are must; not-found and damaged audio have no source in the spec: should.
+    unquoted = {"SIXTH-NOT-FOUND": "should", "SIXTH-DAMAGED-AUDIO": "should"}
+    assert levels == {**dict.fromkeys(FAMILY_IDS, "must"), **unquoted}
     selftest = _tapecheck(site, "selftest", "sixth", cwd=tmp_path)
     assert selftest.returncode == 0, selftest.stdout
-    assert "sixth: 6 requirements, 6 mutants" in selftest.stdout
-    assert "6/6 mutants killed by must requirements" in selftest.stdout
+    assert "sixth: 7 requirements, 8 mutants" in selftest.stdout
+    assert "8/8 mutants killed by must requirements" in selftest.stdout
     for name in ("credentials-ignored", "limit-not-enforced", "unknown-id-200"):
         assert re.search(rf"generic-{name} +killed", selftest.stdout), selftest.stdout
 
@@ -335,11 +337,12 @@ def test_a_sixth_vendor_is_a_spec_and_one_folder(tmp_path: Path) -> None:
         "SIXTH-SUCCESS-STATUS": "passed",
         "SIXTH-ERROR-BODY": "passed",
         "SIXTH-NOT-FOUND": "passed",
+        "SIXTH-DAMAGED-AUDIO": "passed",
     }
     selftest = _tapecheck(site, "selftest", "sixth", cwd=tmp_path)
     assert selftest.returncode == 0, selftest.stdout
     assert (
-        "6/6 mutants killed by must requirements, 0 caught as advisories; mock pass"
+        "8/8 mutants killed by must requirements, 0 caught as advisories; mock pass"
         in selftest.stdout
     )
 

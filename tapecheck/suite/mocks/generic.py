@@ -24,8 +24,10 @@ belongs in a mock in its folder.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
+import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -33,11 +35,13 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tapecheck.suite.mocks.bodies import SchemaValidator
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
-from tapecheck.suite.pointers import split_pointer
+from tapecheck.suite.pointers import follow, split_pointer
 from tapecheck.suite.specs import Operation, load_spec
+from tapecheck.suite.values import contact_clashes
 
 __all__ = ["SpecMock", "spec_mock_class", "spec_mock_factory"]
 
@@ -159,11 +163,42 @@ class SpecMock(VendorMock):
                 raise MockError(400, f"no audio part: send one of {list(audio.get('parts', []))}")
             for stored in files:
                 await self.checked_audio(stored, op_id)
+            self.check_facts(operation, fields)
             return {"size": files[0].size, "body": fields}
         if "application/json" in operation.media_types:
             body = await self.json_body(request, op_id)
+            self.check_facts(operation, body)
             return {"body": body if isinstance(body, Mapping) else {}}
         return {}
+
+    def check_facts(self, operation: Operation, document: Any) -> None:
+        """What a schema does not say, from the hooks (400): an id's charset, unique keys.
+
+        A spec that also writes the charset as the schema's ``pattern`` has it
+        checked twice; the hook is what a mutant loosens.
+        """
+        op_id = operation.operation_id
+        charset = self.id_charset(op_id)
+        if charset is not None:
+            found, value = follow(document, split_pointer(str(charset.get("pointer", ""))))
+            if found and not (isinstance(value, str) and re.search(str(charset["pattern"]), value)):
+                raise MockError(400, f"{charset.get('pointer')}: {value!r} is outside its charset")
+        distinct = self.unique_keys(op_id)
+        if distinct.get("keys"):
+            found, items = follow(document, split_pointer(str(distinct.get("array", ""))))
+            clashes = contact_clashes(
+                items if found and isinstance(items, list) else [],
+                [str(k) for k in distinct["keys"]],
+                case_insensitive=distinct.get("case-insensitive", ()),
+                phone_keys=distinct.get("phone-keys", ()),
+            )
+            if clashes:
+                first = clashes[0]
+                raise MockError(
+                    400,
+                    f"{distinct.get('array')}/{first.index}: {first.key} {first.value!r} is "
+                    f"already used by item {first.first}; no two items may share it",
+                )
 
     def check_form(self, form: Form, operation: Operation) -> dict[str, Any]:
         """The form's fields against the multipart schema (400): text as text, files as names.
@@ -186,7 +221,7 @@ class SpecMock(VendorMock):
                 if inner is None:  # the form declares the document itself: check it as JSON
                     value[name] = parsed[name]
                 else:  # a string field whose contentSchema describes the document it holds
-                    self._check_document(name, parsed[name], inner)
+                    self._check_document(operation, name, parsed[name], inner)
         fields = {**value, **parsed}
         for name in form.files:
             value[name] = name  # a file part stands where a binary string is declared
@@ -211,10 +246,32 @@ class SpecMock(VendorMock):
         inner = field.get("contentSchema")
         return inner if isinstance(inner, Mapping) else None
 
-    def _check_document(self, name: str, document: Any, schema: Mapping[str, Any]) -> None:
-        from tapecheck.suite.mocks.bodies import SchemaValidator
+    def body_validator(
+        self, operation_id: str, media_type: str = "application/json"
+    ) -> SchemaValidator:
+        """The body's schema, less the ``pattern`` the ``id_charset`` hook checks instead."""
+        key = (operation_id, media_type)
+        if key not in self._validators:
+            schema = self.operation(operation_id).body_schema(media_type)
+            if schema is None:
+                raise ValueError(f"{operation_id} has no {media_type} body schema")
+            loosened = self._unpatterned(self.operation(operation_id), "", schema)
+            self._validators[key] = SchemaValidator(loosened)
+        return self._validators[key]
 
-        problems = SchemaValidator(self.spec.json_schema(schema)).problems(document)
+    def _unpatterned(self, operation: Operation, prefix: str, schema: Any) -> Any:
+        """``schema`` without the ``pattern`` at the ``id-charset`` pointer under ``prefix``."""
+        fact = operation.ext.get("id-charset")
+        pointer = str(fact.get("pointer", "")) if isinstance(fact, Mapping) else ""
+        if not pointer.startswith(prefix + "/"):
+            return schema
+        return without_pattern(schema, split_pointer(pointer[len(prefix) :]))
+
+    def _check_document(
+        self, operation: Operation, name: str, document: Any, schema: Mapping[str, Any]
+    ) -> None:
+        standalone = self._unpatterned(operation, f"/{name}", self.spec.json_schema(schema))
+        problems = SchemaValidator(standalone).problems(document)
         if problems:
             listed = "; ".join(
                 f"/{name}{where.rstrip('/')}: {what}" for where, what in problems.items()
@@ -240,6 +297,31 @@ class SpecMock(VendorMock):
         if isinstance(location, Mapping) and location.get("in") == "path":
             return str(location.get("name"))
         return None
+
+
+def without_pattern(schema: Mapping[str, Any], tokens: list[str]) -> dict[str, Any]:
+    """A copy of a standalone JSON Schema without the ``pattern`` of the member at ``tokens``.
+
+    Follows ``properties`` (and a string's ``contentSchema``) through local ``$ref``s.
+    """
+    copied: dict[str, Any] = copy.deepcopy(dict(schema))
+
+    def resolve(node: Any) -> Any:
+        for _ in range(32):
+            if not (isinstance(node, dict) and str(node.get("$ref", "")).startswith("#/")):
+                break
+            node = follow(copied, split_pointer(str(node["$ref"])[1:]))[1]
+        return node
+
+    node = resolve(copied["allOf"][0] if copied.get("allOf") else copied)
+    for token in tokens:
+        if isinstance(node, dict) and isinstance(node.get("contentSchema"), dict):
+            node = resolve(node["contentSchema"])
+        properties = node.get("properties") if isinstance(node, dict) else None
+        node = resolve(properties.get(token)) if isinstance(properties, dict) else None
+    if isinstance(node, dict):
+        node.pop("pattern", None)
+    return copied
 
 
 def _put(document: Any, pointer: str, value: Any) -> None:

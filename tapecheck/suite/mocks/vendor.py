@@ -136,6 +136,21 @@ class VendorMock:
         """Size, duration and formats the operation accepts, from its ``x-tapecheck.audio``."""
         return AudioLimits.of(self.operation(operation_id))
 
+    def id_charset(self, operation_id: str) -> Mapping[str, Any] | None:
+        """The operation's ``x-tapecheck.id-charset`` (``{pointer, pattern}``), or ``None``."""
+        fact = self.operation(operation_id).ext.get("id-charset")
+        return fact if isinstance(fact, Mapping) and "pattern" in fact else None
+
+    def unique_keys(self, operation_id: str) -> Mapping[str, Any]:
+        """The operation's ``x-tapecheck.unique-keys`` (``{array, keys, ...}``), or ``{}``."""
+        fact = self.operation(operation_id).ext.get("unique-keys")
+        return fact if isinstance(fact, Mapping) else {}
+
+    def declared_size(self, operation_id: str, declared: int | None) -> int | None:
+        """The bytes an upload may carry whose request declared ``declared`` bytes
+        (``x-tapecheck.audio.declared-size``): the declared size itself."""
+        return declared
+
     def error_response(self, error: MockError) -> Response:
         """Every error goes out through here, in the vendor's shape."""
         return self.error_shape.response(error)

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tapecheck.suite.audio import MIME_BY_FORMAT
 from tapecheck.suite.conform.media import stream_file
 from tapecheck.suite.specs import Operation, Spec
 
@@ -22,9 +23,13 @@ __all__ = [
     "accepted_format",
     "audio_formats",
     "fact_source",
+    "fixtures",
     "id_parameters",
     "max_bytes",
+    "prepared_operations",
+    "reachable",
     "refused_format",
+    "refused_formats",
     "required_parameters",
     "unknown_path",
     "upload_kwargs",
@@ -34,7 +39,9 @@ __all__ = [
 #: The formats the media helpers can make, most common first: an accepted one is
 #: sent where a sound upload is needed, a refused one where a refusal is expected.
 _MADE = ("wav", "mp3", "aac")
-_MIME = {"wav": "audio/wav", "mp3": "audio/mpeg", "aac": "audio/aac"}
+#: Every format the media helpers can encode: each one an operation does not list is sent
+#: where a refusal is expected (a server that takes one more format is caught).
+_ENCODED = ("wav", "mp3", "aac", "mp4", "opus", "vorbis", "flac", "webm")
 
 
 def fact_source(spec: Spec, operation: Operation | None, key: str) -> str | None:
@@ -75,20 +82,53 @@ def id_parameters(spec: Spec, operation: Operation) -> tuple[Mapping[str, Any], 
     )
 
 
+def _unknown_ids(pattern: str | None) -> tuple[str, ...]:
+    """Ids that name nothing: a UUID, and the pattern's literal prefix before a UUID's hex."""
+    value = uuid.UUID(int=0x7A9EC0DE << 64 | 0x0123456789)
+    found = [str(value)]
+    prefix = re.match(r"\^([A-Za-z0-9_-]*)", pattern or "")
+    if prefix and prefix.group(1):
+        found.append(prefix.group(1) + value.hex)
+    return tuple(found)
+
+
 def unknown_path(spec: Spec, operation: Operation) -> dict[str, str] | None:
     """Well-formed ids that name nothing, for every id of the path (``None``: none fits)."""
     found: dict[str, str] = {}
     for parameter in id_parameters(spec, operation):
         schema = spec.resolve(parameter.get("schema", {}))
         schema = schema if isinstance(schema, Mapping) else {}
-        value = str(uuid.UUID(int=0x7A9EC0DE << 64 | 0x0123456789))
         pattern = schema.get("pattern")
+        pattern = pattern if isinstance(pattern, str) else None
         if schema.get("type") not in (None, "string") or schema.get("enum"):
             return None
-        if isinstance(pattern, str) and not re.search(pattern, value):
+        fits = [v for v in _unknown_ids(pattern) if pattern is None or re.search(pattern, v)]
+        if not fits:
             return None
-        found[str(parameter["name"])] = value
+        found[str(parameter["name"])] = fits[0]
     return found
+
+
+def fixtures(spec: Spec) -> Mapping[str, Any]:
+    """The folder's ``FAMILY_FIXTURES``: operationId -> what a call of it needs made first."""
+    from tapecheck.suite.specs import NoSuchVendorError
+    from tapecheck.suite.vendors import optional_vendor_module
+
+    try:
+        module = optional_vendor_module(spec.vendor, "requirements")
+    except NoSuchVendorError:  # a spec read on its own, not (yet) a vendor of the catalogue
+        return {}
+    return dict(getattr(module, "FAMILY_FIXTURES", {})) if module is not None else {}
+
+
+def prepared_operations(spec: Spec) -> frozenset[str]:
+    """The operations the vendor's folder makes a call's prerequisites for."""
+    return frozenset(fixtures(spec))
+
+
+def reachable(spec: Spec, operation: Operation) -> bool:
+    """No path id, or the folder makes the resources the path names (a fixture)."""
+    return not id_parameters(spec, operation) or operation.operation_id in prepared_operations(spec)
 
 
 def required_parameters(spec: Spec, operation: Operation) -> bool:
@@ -117,12 +157,14 @@ def uploadable(spec: Spec, operation: Operation) -> bool:
     audio = operation.audio or {}
     if required_parameters(spec, operation):
         return False
-    if id_parameters(spec, operation):
+    if not reachable(spec, operation):
         return False
     if audio.get("location") == "content":
         return "application/octet-stream" in operation.media_types
     if audio.get("location") == "part" and audio.get("parts"):
-        return not _required_text_fields(spec, operation)
+        return operation.operation_id in prepared_operations(spec) or not _required_text_fields(
+            spec, operation
+        )
     return False
 
 
@@ -131,25 +173,36 @@ def accepted_format(operation: Operation) -> str | None:
     return next((f for f in _MADE if not allowed or f in allowed), None)
 
 
-def refused_format(operation: Operation) -> str | None:
+def refused_formats(operation: Operation) -> tuple[str, ...]:
+    """The formats the media helpers can make that the operation does not list."""
     allowed = audio_formats(operation)
-    return next((f for f in _MADE if allowed and f not in allowed), None)
+    return tuple(f for f in _ENCODED if allowed and f not in allowed)
+
+
+def refused_format(operation: Operation) -> str | None:
+    return next(iter(refused_formats(operation)), None)
 
 
 @contextmanager
-def upload_kwargs(operation: Operation, path: Path, fmt: str) -> Iterator[dict[str, Any]]:
-    """The :meth:`Session.call` arguments sending ``path`` as the operation's audio, streamed."""
+def upload_kwargs(
+    operation: Operation, path: Path, fmt: str, *, length: bool = True
+) -> Iterator[dict[str, Any]]:
+    """The :meth:`Session.call` arguments sending ``path`` as the operation's audio, streamed.
+
+    ``length=False`` sends a raw body without a Content-Length (chunked).
+    """
     audio = operation.audio or {}
     if audio.get("location") == "content":
-        yield {
-            "content": stream_file(path),
-            "headers": {
-                "Content-Type": "application/octet-stream",
-                "Content-Length": str(path.stat().st_size),
-            },
-        }
+        headers = {"Content-Type": "application/octet-stream"}
+        if length:
+            headers["Content-Length"] = str(path.stat().st_size)
+        yield {"content": stream_file(path), "headers": headers}
         return
     part = str(audio["parts"][0])
     # httpx streams an open file part from disk; it is closed once the request is answered.
     with path.open("rb") as handle:
-        yield {"files": {part: (path.name, handle, _MIME.get(fmt, "audio/wav"))}}
+        yield {
+            "files": {
+                part: (path.name, handle, MIME_BY_FORMAT.get(fmt, "application/octet-stream"))
+            }
+        }

@@ -6,7 +6,8 @@ has (``token_tenant``, ``audio_limits``, ``success_status``,
 ``error_response``). The mock class is the one the spec alone drives, or the
 one the vendor's ``mock`` module names as ``MOCK_CLASS``; a folder mock that
 names none gets no generic mutants (its own ``mutants.py`` covers it). A family
-the vendor's folder covers itself (``FAMILIES_COVERED``) gets its mutant too,
+mapped to the folder's ids (``FAMILY_IDS``) is expected to be caught by them; a
+family the folder covers itself (``FAMILIES_COVERED``) gets its mutant too,
 expected to be caught by the folder's own ids; where the deviation means
 nothing for the vendor (its mock checks credentials in a flow of its own), its
 ``mutants`` module says so in ``GENERIC_NOT_APPLICABLE`` (family -> why).
@@ -18,12 +19,15 @@ from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 
+from tapecheck.suite.audio import AudioInfo
 from tapecheck.suite.conform.families import FAMILIES, Family, covered, generated
+from tapecheck.suite.conform.families.deviations import DEVIATIONS
 from tapecheck.suite.mocks.errors import MockError
-from tapecheck.suite.mocks.limits import AudioLimits
+from tapecheck.suite.mocks.limits import AudioLimits, probe_stored
 from tapecheck.suite.mocks.mutant import Mutant, app_factory
+from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.vendors import optional_vendor_module
 
 __all__ = ["generic_mutants", "mock_class"]
@@ -87,6 +91,15 @@ def _unknown_ids_answered(base: type[Any]) -> dict[str, Any]:
     return {"error_response": error_response}
 
 
+def _audio_not_validated(base: type[Any]) -> dict[str, Any]:
+    async def checked_audio(
+        self: Any, stored: StoredFile, operation_id: str, *, allow_silent: bool = False
+    ) -> AudioInfo:
+        return await probe_stored(stored)
+
+    return {"checked_audio": checked_audio}
+
+
 #: family name -> (mutant name, what it does, the hooks it overrides)
 _DEVIATIONS = {
     "credentials": ("credentials-ignored", "takes any credential, or none", _credentials_ignored),
@@ -99,22 +112,50 @@ _DEVIATIONS = {
     ),
     "error-shape": ("error-shape-broken", "answers errors in another shape", _error_shape_broken),
     "not-found": ("unknown-id-200", "answers an unknown id 200", _unknown_ids_answered),
+    "damaged-audio": (
+        "audio-not-validated",
+        "stores any bytes: empty, no audio format, a lying header",
+        _audio_not_validated,
+    ),
+    **DEVIATIONS,
 }
 
 
 def _caught_by(vendor: str) -> list[tuple[Family, tuple[str, ...]]]:
     """Each family generated for ``vendor`` or covered by its folder, with the ids catching it."""
-    made = dict(generated(vendor))
-    own = covered(vendor)
+    expected: dict[str, list[str]] = {}
+    for one in generated(vendor):
+        expected.setdefault(one.family.name, []).append(one.id)
+    for name, ids in covered(vendor).items():
+        expected.setdefault(name, []).extend(ids)
     return [
-        (family, (made[family],) if family in made else own[family.name])
+        (family, tuple(dict.fromkeys(expected[family.name])))
         for family in FAMILIES
-        if family in made or own.get(family.name)
+        if expected.get(family.name)
     ]
 
 
+def _errors_not_json(base: type[Any]) -> dict[str, Any]:
+    def error_response(self: Any, error: MockError) -> Response:
+        return PlainTextResponse(error.message, status_code=error.status)
+
+    return {"error_response": error_response}
+
+
+#: family name -> further deviations the family catches, beside its one in ``_DEVIATIONS``
+_MORE_DEVIATIONS = {
+    "error-shape": (
+        ("errors-not-json", "answers errors as text/plain sentences", _errors_not_json),
+    ),
+}
+
+
 def generic_mutants(vendor: str) -> list[Mutant]:
-    """One mutant per family generated for ``vendor`` (none without a mock class to subclass)."""
+    """The mutants of each family generated for ``vendor`` (none without a mock class).
+
+    ``GENERIC_NOT_APPLICABLE`` in the vendor's ``mutants`` module names a family (all
+    its mutants) or one mutant (``error-shape-broken``) that means nothing for it.
+    """
     base = mock_class(vendor)
     if base is None:
         return []
@@ -124,8 +165,14 @@ def generic_mutants(vendor: str) -> list[Mutant]:
     for family, expect in _caught_by(vendor):
         if family.name in skipped:
             continue
-        name, description, hooks = _DEVIATIONS[family.name]
-        title = "".join(part.title() for part in name.split("-"))
-        cls = type(f"{base.__name__}{title}", (base,), {**hooks(base), "__module__": __name__})
-        found.append(Mutant(f"generic-{name}", description, app_factory(cls), expect))
+        for name, description, hooks in (
+            _DEVIATIONS[family.name],
+            *_MORE_DEVIATIONS.get(family.name, ()),
+        ):
+            if name in skipped:
+                continue
+            title = "".join(part.title() for part in name.split("-"))
+            attrs = {**hooks(base), "__module__": __name__}
+            cls = type(f"{base.__name__}{title}", (base,), attrs)
+            found.append(Mutant(f"generic-{name}", description, app_factory(cls), expect))
     return found

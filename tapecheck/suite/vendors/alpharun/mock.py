@@ -154,11 +154,12 @@ class AlpharunMock(VendorMock):
                 problems.append(f"contacts{'' if where == '/' else where}: {what}")
         if problems:
             return problems
+        distinct = self.unique_keys(operation_id)
         for clash in contact_clashes(
             items,
-            keys,
-            case_insensitive=unique.get("case-insensitive", ()),
-            phone_keys=unique.get("phone-keys", ()),
+            list(distinct.get("keys", ())),
+            case_insensitive=distinct.get("case-insensitive", ()),
+            phone_keys=distinct.get("phone-keys", ()),
         ):
             problems.append(
                 f"contacts/{clash.index}: {clash.key} {clash.value!r} is already used by "

@@ -14,24 +14,13 @@ import httpx
 from tapecheck.suite.conform.checks import CheckContext, ConformanceFailure, check
 
 __all__ = [
-    "ERROR_CODES",
     "RATE_LIMIT_HEADERS",
-    "bota_error_code_matches",
     "bota_error_shape",
     "bota_rate_limit_headers",
     "bota_recording_fields",
     "rate_limit",
 ]
 
-#: The code of each status the docs give one (VENDORS.md: invalid_request 400, unauthorized 401,
-#: not_found 404, resource_already_exists 409, rate_limit_exceeded 429).
-ERROR_CODES: Mapping[int, str] = {
-    400: "invalid_request",
-    401: "unauthorized",
-    404: "not_found",
-    409: "resource_already_exists",
-    429: "rate_limit_exceeded",
-}
 RATE_LIMIT_HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset")
 
 
@@ -40,22 +29,6 @@ def _json(response: httpx.Response) -> Any:
         return response.json()
     except (ValueError, UnicodeDecodeError):
         return None
-
-
-@check
-def bota_error_code_matches(ctx: CheckContext, response: httpx.Response) -> None:
-    """An error's ``error.code`` is the one the docs give its status (other statuses: any code)."""
-    expected = ERROR_CODES.get(response.status_code)
-    body = _json(response)
-    error = body.get("error") if isinstance(body, dict) else None
-    if expected is None or not isinstance(error, dict) or "code" not in error:
-        return  # error_body_shape reports a body without error.code
-    if error["code"] != expected:
-        raise ConformanceFailure(
-            "bota_error_code_matches",
-            "Wrong error code for the status",
-            f"a {response.status_code} carries code {error['code']!r}; the docs give {expected!r}",
-        )
 
 
 @check

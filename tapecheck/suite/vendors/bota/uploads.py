@@ -213,7 +213,7 @@ class BotaUploads(VendorMock):
 
     async def receive_media(self, request: Request, media: Media) -> StoredFile:
         """Stream the PUT body to disk; exactly ``file_size_bytes`` when that was declared (400)."""
-        limit = media.declared_size
+        limit = self.declared_size("upload-url", media.declared_size)
         declared = request.headers.get("content-length", "")
         if limit is not None and declared.isdigit() and int(declared) > limit:
             raise self.over_size(limit, int(declared))
@@ -232,7 +232,8 @@ class BotaUploads(VendorMock):
 
     def check_size(self, media: Media, stored: StoredFile) -> None:
         """A PUT must carry exactly the declared ``file_size_bytes`` (400 ``IncompleteBody``)."""
-        if media.declared_size is not None and stored.size != media.declared_size:
+        expected = self.declared_size("upload-url", media.declared_size)
+        if expected is not None and stored.size != expected:
             raise StorageError(
                 400,
                 "IncompleteBody",

@@ -160,7 +160,7 @@ class CrescendoMock(VendorMock):
         if "id" not in value:
             raise MockError(400, "`metadata` has no `id`")
         recording_id = value["id"]
-        charset = self.operation(operation_id).ext.get("id-charset", {})
+        charset = self.id_charset(operation_id) or {}
         pattern = str(charset.get("pattern", ".+"))
         if not isinstance(recording_id, str) or re.search(pattern, recording_id) is None:
             raise MockError(

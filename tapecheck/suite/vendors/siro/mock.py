@@ -341,8 +341,8 @@ class SiroMock(VendorMock):
         self.signer.verify(request, object_path, method=method)
 
     def put_limit(self, signed: SignedObject) -> int | None:
-        """The most bytes a PUT may carry: the top of the signed length range."""
-        return signed.max_bytes
+        """The most bytes a PUT may carry: the top of the signed length range (the fileSize)."""
+        return self.declared_size("signed-urls", signed.max_bytes)
 
     def declared_too_large(self, request: Request, limit: int | None) -> None:
         """Refuse a declared Content-Length outside the signed range before reading (400)."""

@@ -33,19 +33,28 @@ required.
 from __future__ import annotations
 
 from tapecheck.suite.conform.requirements import import_modules
+from tapecheck.suite.vendors.alpharun.requirements._upload_request import FAMILY_FIXTURES
 
-__all__ = ["FAMILIES_COVERED", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_FIXTURES", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
-MODULES = ("uploads", "credentials", "fields", "contacts", "audio", "errors")
+MODULES = ("uploads", "fields", "contacts", "audio", "errors")
 
-#: The generic families this folder requires itself (family -> its own ids), so that
-#: none is generated twice (tapecheck.suite.conform.families).
+#: The generic families' cases generated under Alpharun's ids (tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "credentials.missing": "ALPHARUN-AUTH-MISSING",
+    "credentials.wrong": "ALPHARUN-AUTH-WRONG",
+    "unique-keys.email": "ALPHARUN-CONTACTS-UNIQUE-EMAIL",
+    "unique-keys.phone_number": "ALPHARUN-CONTACTS-UNIQUE-PHONE",
+    "unique-keys.ext_id": "ALPHARUN-CONTACTS-UNIQUE-EXT-ID",
+    "damaged-audio.empty.garbage": "ALPHARUN-AUDIO-UNREADABLE",
+    "damaged-audio.corrupt": "ALPHARUN-CORRUPT-AUDIO",
+}
+
+#: What the folder requires itself, in its own way (family -> its own ids): a new
+#: recording is new (its own audio, distinct ids; a repeat is the re-upload identity),
+#: and an error needs only a JSON body.
 FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
-    "credentials": (
-        "ALPHARUN-AUTH-MISSING",
-        "ALPHARUN-AUTH-WRONG",
-    ),
     "success-status": ("ALPHARUN-UPLOAD-201",),
     "error-shape": ("ALPHARUN-ERROR-BODY",),
 }

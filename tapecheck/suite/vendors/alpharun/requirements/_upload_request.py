@@ -12,7 +12,8 @@ import json
 import math
 import secrets
 import wave
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,6 +25,7 @@ from tapecheck.suite.conform.session import Auth, Session
 __all__ = [
     "DEFAULT_TEAMMATE",
     "ERROR_CHECKS",
+    "FAMILY_FIXTURES",
     "MOCK_PLAYBOOK",
     "SUCCESS_CHECKS",
     "UPLOAD",
@@ -195,3 +197,13 @@ async def contacts_refused(s: Session, *contact_lists: Any) -> None:
     base = Upload(s)
     for contacts in contact_lists:
         await refused(s, base.with_fields(contacts=contacts))
+
+
+@asynccontextmanager
+async def _upload_fields(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """A new upload's text fields (teammate, recorded_at, contacts), which the spec cannot fill."""
+    yield {"data": Upload(s).form()}
+
+
+#: What a generic family's upload needs besides the audio (``FAMILY_FIXTURES``).
+FAMILY_FIXTURES = {UPLOAD: _upload_fields}

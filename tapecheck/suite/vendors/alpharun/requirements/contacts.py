@@ -20,10 +20,7 @@ __all__ = [
     "contacts_json",
     "contacts_one_identifier",
     "contacts_phone_number",
-    "contacts_unique_email",
     "contacts_unique_email_case",
-    "contacts_unique_ext_id",
-    "contacts_unique_phone",
     "contacts_unique_phone_format",
 ]
 
@@ -134,24 +131,6 @@ async def contacts_email_format(s: Session) -> None:
 
 @requirement(
     V,
-    "ALPHARUN-CONTACTS-UNIQUE-EMAIL",
-    title="Two contacts with the same email are refused",
-    level="must",
-    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
-    "number and ext id must be not null on the contact. Contacts are unique per email, "
-    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
-    'ext_id**." The docs name no status: 400 or 422 passes.',
-    checks=ERROR_CHECKS,
-)
-async def contacts_unique_email(s: Session) -> None:
-    await contacts_refused(
-        s,
-        [{"email": "dup@example.com"}, {"email": "dup@example.com", "ext_id": "tapecheck-2"}],
-    )
-
-
-@requirement(
-    V,
     "ALPHARUN-CONTACTS-UNIQUE-EMAIL-CASE",
     title="Two contacts whose emails differ only in letter case are refused",
     level="should",
@@ -163,24 +142,6 @@ async def contacts_unique_email_case(s: Session) -> None:
     await contacts_refused(
         s,
         [{"email": "dup@example.com"}, {"email": "Dup@Example.COM", "ext_id": "tapecheck-2"}],
-    )
-
-
-@requirement(
-    V,
-    "ALPHARUN-CONTACTS-UNIQUE-PHONE",
-    title="Two contacts with the same phone number are refused",
-    level="must",
-    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
-    "number and ext id must be not null on the contact. Contacts are unique per email, "
-    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
-    'ext_id**." The docs name no status: 400 or 422 passes.',
-    checks=ERROR_CHECKS,
-)
-async def contacts_unique_phone(s: Session) -> None:
-    await contacts_refused(
-        s,
-        [{"phone_number": "+14155550100"}, {"phone_number": "+14155550100", "ext_id": "x-2"}],
     )
 
 
@@ -199,22 +160,4 @@ async def contacts_unique_phone_format(s: Session) -> None:
         s,
         [{"phone_number": "+14155550100"}, {"phone_number": "+1 415-555-0100", "ext_id": "x-2"}],
         [{"phone_number": "+442079460958"}, {"phone_number": 442079460958, "ext_id": "x-2"}],
-    )
-
-
-@requirement(
-    V,
-    "ALPHARUN-CONTACTS-UNIQUE-EXT-ID",
-    title="Two contacts with the same ext_id are refused",
-    level="must",
-    source='Alpharun API reference, "Upload Recording", contacts: "At least one of email, phone '
-    "number and ext id must be not null on the contact. Contacts are unique per email, "
-    "phone number, or ext_id. **No two contacts can have the same email, phone number, or "
-    'ext_id**." The docs name no status: 400 or 422 passes.',
-    checks=ERROR_CHECKS,
-)
-async def contacts_unique_ext_id(s: Session) -> None:
-    await contacts_refused(
-        s,
-        [{"ext_id": "crm-1"}, {"ext_id": "crm-1", "email": "second@example.com"}],
     )

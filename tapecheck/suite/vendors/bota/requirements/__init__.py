@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import tapecheck.suite.vendors.bota.checks  # noqa: F401  (registers Bota's checks)
 from tapecheck.suite.conform.requirements import import_modules
+from tapecheck.suite.vendors.bota.requirements._recording import FAMILY_FIXTURES
 
-__all__ = ["FAMILIES_COVERED", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_FIXTURES", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = (
@@ -44,11 +45,16 @@ MODULES = (
     "reading",
     "credentials",
     "rate_limits",
-    "errors",
 )
 
-#: The generic families this folder requires itself (family -> its own ids), so that
-#: none is generated twice (tapecheck.suite.conform.families).
+#: The generic families' cases generated under Bota's ids (tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "not-found.get.upload-url.upload-complete": "BOTA-NOT-FOUND",
+    "error-shape": "BOTA-ERROR-BODY",
+}
+
+#: What the folder requires itself, in its own way (family -> its own ids): the credential
+#: kinds (secret key, device token) and the answers' fields.
 FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
     "credentials": (
         "BOTA-AUTH-MISSING",
@@ -59,8 +65,6 @@ FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
         "BOTA-GET",
         "BOTA-UPLOAD-URL",
     ),
-    "error-shape": ("BOTA-ERROR-BODY",),
-    "not-found": ("BOTA-NOT-FOUND",),
 }
 
 import_modules(__name__, MODULES)

@@ -10,7 +10,8 @@ the code the docs give the status (:func:`expect_error`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,13 +20,13 @@ import httpx
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Auth, Session
 from tapecheck.suite.values import parse_datetime, to_instant
-from tapecheck.suite.vendors.bota.checks import ERROR_CODES
 
 __all__ = [
     "AFTER_UPLOAD",
     "CREATE",
     "DEFAULT_WINDOW",
     "ERROR_CHECKS",
+    "FAMILY_FIXTURES",
     "FLOW_CHECKS",
     "FLOW_OK",
     "GET",
@@ -70,7 +71,7 @@ SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_
 #: What the flow asks of a step on its way (the requirements decide the rest).
 FLOW_CHECKS = ("status_code_expected", "json_content_type")
 FLOW_OK = range(200, 300)
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "bota_error_code_matches")
+ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
 INVALID = frozenset({400})
 UNAUTHORIZED = frozenset({401})
 NOT_FOUND = frozenset({404})
@@ -117,7 +118,8 @@ def expect_error(
     is held to the shape alone.
     """
     s.expect(response, "status_code_expected", operation=operation_id, status=statuses)
-    if response.status_code in ERROR_CODES:
+    members = s.spec.ext.get("error-members") or {}
+    if str(response.status_code) in members.get("codes", {}):
         s.expect(response, *ERROR_CHECKS, operation=operation_id, status=statuses)
     else:
         s.expect(response, "json_content_type", "bota_error_shape")
@@ -245,3 +247,13 @@ async def refused_on_recording(
     response = await upload_url(s, recording_id, any_upload_request(), auth=auth)
     expect_error(s, response, UPLOAD_URL, statuses)
     expect_error(s, await complete(s, recording_id, auth=auth), UPLOAD_COMPLETE, statuses)
+
+
+@asynccontextmanager
+async def _upload_url_body(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """An upload-url body (the recording it names is the family's to choose)."""
+    yield {"json": any_upload_request()}
+
+
+#: What a generic family's call of each operation needs besides its path (``FAMILY_FIXTURES``).
+FAMILY_FIXTURES = {UPLOAD_URL: _upload_url_body}

@@ -12,10 +12,8 @@ from tapecheck.suite.vendors.bota.requirements._recording import (
     GET,
     INVALID,
     LIST,
-    NOT_FOUND,
     PAGE_COUNT,
     SUCCESS_CHECKS,
-    UNKNOWN,
     V,
     created,
     expect_error,
@@ -24,7 +22,6 @@ from tapecheck.suite.vendors.bota.requirements._recording import (
     ids,
     instant,
     listing,
-    refused_on_recording,
     uploaded,
 )
 
@@ -36,7 +33,6 @@ __all__ = [
     "list_limit_bounds",
     "list_paging",
     "matches",
-    "not_found",
 ]
 
 
@@ -76,21 +72,6 @@ async def get_recording(s: Session) -> None:
     recording = await created(s, {"name": "tapecheck: get", "metadata": {"k": "v"}})
     same = {k: recording[k] for k in ("id", "device_id", "end_user_id", "name", "metadata")}
     expect_ok(s, await get(s, recording["id"]), GET, 200, status="pending", **same)
-
-
-@requirement(
-    V,
-    "BOTA-NOT-FOUND",
-    title="An unknown recording id is 404 not_found on get, upload-url and upload-complete",
-    level="must",
-    source="Bota's API reference: GET /recordings/{id}, upload-url and upload-complete; Bota's API "
-    "reference: errors are {error: {code, message, details?}} with the codes "
-    "invalid_request (400), unauthorized (401), not_found (404), resource_already_exists "
-    "(409).",
-    checks=ERROR_CHECKS,
-)
-async def not_found(s: Session) -> None:
-    await refused_on_recording(s, UNKNOWN, NOT_FOUND)
 
 
 @requirement(

@@ -31,29 +31,35 @@ from __future__ import annotations
 
 import tapecheck.suite.vendors.corti.checks  # noqa: F401  (registers Corti's checks)
 from tapecheck.suite.conform.requirements import import_modules
+from tapecheck.suite.vendors.corti.requirements._interaction import family_fixtures
 
-__all__ = ["FAMILIES_COVERED", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_FIXTURES", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
-MODULES = ("interactions", "recordings", "credentials", "uploads", "limits", "errors")
+MODULES = ("interactions", "recordings", "credentials", "uploads", "limits")
 
-#: The generic families this folder requires itself (family -> its own ids), so that
-#: none is generated twice (tapecheck.suite.conform.families).
+#: The generic families' cases generated under Corti's ids (tapecheck.suite.conform.families).
+FAMILY_IDS: dict[str, str] = {
+    "credentials.missing": "CORTI-AUTH-MISSING",
+    "credentials.wrong": "CORTI-AUTH-WRONG",
+    "size-limit": "CORTI-SIZE-LIMIT",
+    "success-status.upload": "CORTI-UPLOAD-201",
+    "not-found.get-recording.delete-recording": "CORTI-RECORDING-NOT-FOUND",
+    "error-shape": "CORTI-ERROR-BODY",
+    "tenant-isolation": "CORTI-TENANT-ISOLATION",
+    "damaged-audio.empty": "CORTI-UPLOAD-EMPTY",
+    "damaged-audio.garbage": "CORTI-UPLOAD-NOT-AUDIO",
+    "damaged-audio.corrupt": "CORTI-CORRUPT-AUDIO",
+}
+
+#: What the families' calls need first: an interaction (and a recording) of their own.
+FAMILY_FIXTURES = family_fixtures()
+
+#: What the folder requires itself, in its own way (family -> its own ids): the
+#: interaction's create (it starts empty) and an unknown interaction (403 or 404).
 FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
-    "credentials": (
-        "CORTI-AUTH-MISSING",
-        "CORTI-AUTH-WRONG",
-    ),
-    "size-limit": ("CORTI-SIZE-LIMIT",),
-    "success-status": (
-        "CORTI-UPLOAD-201",
-        "CORTI-INTERACTION-CREATE-201",
-    ),
-    "error-shape": ("CORTI-ERROR-BODY",),
-    "not-found": (
-        "CORTI-RECORDING-NOT-FOUND",
-        "CORTI-INTERACTION-NOT-FOUND",
-    ),
+    "success-status": ("CORTI-INTERACTION-CREATE-201",),
+    "not-found": ("CORTI-INTERACTION-NOT-FOUND",),
 }
 
 import_modules(__name__, MODULES)

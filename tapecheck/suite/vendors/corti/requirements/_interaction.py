@@ -43,6 +43,7 @@ __all__ = [
     "encounter",
     "expect_downloadable",
     "expect_error",
+    "family_fixtures",
     "interaction",
     "listed",
     "random_id",
@@ -70,7 +71,7 @@ GONE = OTHER_TENANT
 #: A malformed interaction or recording id (package notes).
 MALFORMED_ID = INVALID | NOT_FOUND
 
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "corti_error_status_matches")
+ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
 NOT_UUIDS = ("not-a-uuid", "12345", "f47ac10b-58cc-4372-a567-0e02b2c3d47z")
 
 
@@ -230,3 +231,36 @@ async def listed(s: Session, interaction_id: str) -> tuple[list[str], httpx.Resp
 def streamed(path: Path) -> dict[str, Any]:
     """A file as an upload's ``content``: streamed in chunks, with its ``Content-Length``."""
     return {"content": stream_file(path), "headers": {"Content-Length": str(path.stat().st_size)}}
+
+
+@asynccontextmanager
+async def _new_encounter(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """A create's body (what it creates, if anything, the run's ledger deletes)."""
+    yield {"json": encounter()}
+
+
+@asynccontextmanager
+async def _in_interaction(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """A new interaction of its own, deleted with its recordings when the call is done."""
+    async with interaction(s, own=True) as handle:
+        yield {"path": {"id": handle.id}}
+
+
+@asynccontextmanager
+async def _with_recording(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """A recording in a new interaction of its own."""
+    async with interaction(s, own=True) as handle:
+        recording = await upload_ok(s, handle, s.media.audio_bytes("wav"))
+        yield {"path": {"id": handle.id, "recordingId": recording}}
+
+
+def family_fixtures() -> dict[str, Any]:
+    """What a generic family's call of each operation needs made first (``FAMILY_FIXTURES``)."""
+    return {
+        CREATE: _new_encounter,
+        UPLOAD: _in_interaction,
+        LIST: _in_interaction,
+        DELETE_INTERACTION: _in_interaction,
+        GET: _with_recording,
+        DELETE: _with_recording,
+    }

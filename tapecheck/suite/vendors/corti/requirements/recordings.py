@@ -14,35 +14,15 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     expect_downloadable,
     interaction,
     listed,
-    random_id,
-    streamed,
     upload_ok,
 )
 
 __all__ = [
     "recording_deleted",
     "recording_downloaded",
-    "recording_not_found",
     "recordings_listed",
-    "upload_created",
     "upload_formats",
 ]
-
-
-@requirement(
-    V,
-    "CORTI-UPLOAD-201",
-    title="Raw audio sent as application/octet-stream is stored: 201 with a recordingId UUID",
-    level="must",
-    source='Corti API reference, "Upload Recording": requestBody application/octet-stream; "201: '
-    'Returns the recording ID in the response." (RecordingsCreateResponse, recordingId: '
-    "UUID).",
-    checks=("status_code_expected", "json_content_type", "response_schema_conformance"),
-)
-async def upload_created(s: Session) -> None:
-    async with interaction(s) as handle:
-        await upload_ok(s, handle, s.media.audio_bytes("wav"))
-        await upload_ok(s, handle, **streamed(s.media.audio("mp3")))
 
 
 @requirement(
@@ -147,19 +127,3 @@ async def recording_deleted(s: Session) -> None:
                 listing,
             )
         await expect_downloadable(s, handle.id, kept)
-
-
-@requirement(
-    V,
-    "CORTI-RECORDING-NOT-FOUND",
-    title="An unknown recording of a known interaction is 404 for download and delete",
-    level="must",
-    source="Corti's API reference (Recordings): GET and DELETE "
-    "/interactions/{id}/recordings/{recordingId} answer 404 for an unknown id.",
-    checks=ERROR_CHECKS,
-)
-async def recording_not_found(s: Session) -> None:
-    async with interaction(s) as handle:
-        path = {"id": handle.id, "recordingId": random_id()}
-        await call_refused(s, GET, NOT_FOUND, path=path)
-        await call_refused(s, DELETE, NOT_FOUND, path=path)

@@ -1,8 +1,8 @@
-"""What a Corti upload must be: raw audio as application/octet-stream, not empty, not damaged."""
+"""What a Corti upload must be: raw audio as application/octet-stream (damaged audio: the family)."""
 
 from __future__ import annotations
 
-from tapecheck.suite.conform.common import INVALID, WRONG_TYPE
+from tapecheck.suite.conform.common import WRONG_TYPE
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.corti.requirements._interaction import (
@@ -12,7 +12,7 @@ from tapecheck.suite.vendors.corti.requirements._interaction import (
     upload_refused,
 )
 
-__all__ = ["upload_content_type", "upload_corrupt", "upload_empty", "upload_not_audio"]
+__all__ = ["upload_content_type"]
 
 
 @requirement(
@@ -39,45 +39,3 @@ async def upload_content_type(s: Session) -> None:
         await upload_refused(s, handle, wav, WRONG_TYPE, content_type="audio/wav")
         if handle.recordings:
             s.fail("status_code_expected", "Wrong Content-Type stored", f"{handle.recordings}")
-
-
-@requirement(
-    V,
-    "CORTI-UPLOAD-EMPTY",
-    title="An empty body is refused as invalid (400 or 422)",
-    level="should",
-    source="Corti's docs require a body (requestBody required: true) but do not say that an empty "
-    "one is refused; a reasonable expectation: 400 or 422.",
-    checks=ERROR_CHECKS,
-)
-async def upload_empty(s: Session) -> None:
-    async with interaction(s) as handle:
-        await upload_refused(s, handle, b"", INVALID)
-
-
-@requirement(
-    V,
-    "CORTI-UPLOAD-NOT-AUDIO",
-    title="Bytes that are no audio format are refused (400, 415 or 422)",
-    level="should",
-    source="Corti's docs do not say that bytes in no audio format are refused; a reasonable "
-    "expectation: 400, 415 or 422.",
-    checks=ERROR_CHECKS,
-)
-async def upload_not_audio(s: Session) -> None:
-    async with interaction(s) as handle:
-        await upload_refused(s, handle, s.media.garbage(), INVALID | WRONG_TYPE)
-
-
-@requirement(
-    V,
-    "CORTI-CORRUPT-AUDIO",
-    title="A wav whose header claims more audio than the file holds is refused (400 or 422)",
-    level="should",
-    source="Corti's docs do not say that damaged audio (a WAV whose header claims more audio than "
-    "the file holds) is refused; a reasonable expectation: 400 or 422.",
-    checks=ERROR_CHECKS,
-)
-async def upload_corrupt(s: Session) -> None:
-    async with interaction(s) as handle:
-        await upload_refused(s, handle, s.media.lying_wav().read_bytes(), INVALID)

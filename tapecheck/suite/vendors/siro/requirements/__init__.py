@@ -32,19 +32,24 @@ from __future__ import annotations
 
 import tapecheck.suite.vendors.siro.checks  # noqa: F401  (registers Siro's checks)
 from tapecheck.suite.conform.requirements import import_modules
+from tapecheck.suite.vendors.siro.requirements._signed_url import FAMILY_FIXTURES
 
-__all__ = ["FAMILIES_COVERED", "MODULES"]
+__all__ = ["FAMILIES_COVERED", "FAMILY_FIXTURES", "FAMILY_IDS", "MODULES"]
 
 #: The requirement modules, in catalogue order: the order of the catalogue is the report order.
 MODULES = ("signed_urls", "storage_put", "uploads", "credentials", "errors")
 
-#: The generic families this folder requires itself (family -> its own ids), so that
-#: none is generated twice (tapecheck.suite.conform.families).
+#: The generic families' cases generated under Siro's ids (tapecheck.suite.conform.families);
+#: the fixtures make each call as a client would (a signed URL, the audio PUT there).
+FAMILY_IDS: dict[str, str] = {
+    "credentials.missing": "SIRO-AUTH-MISSING",
+    "credentials.wrong": "SIRO-AUTH-WRONG",
+    "declared-size": "SIRO-PUT-LENGTH-RANGE",
+}
+
+#: What the folder requires itself, in its own way (family -> its own ids): the signed-URL
+#: flow's answers (three formats, distinct ids, the signed headers) and a JSON error body.
 FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
-    "credentials": (
-        "SIRO-AUTH-MISSING",
-        "SIRO-AUTH-WRONG",
-    ),
     "success-status": (
         "SIRO-UPLOAD-201",
         "SIRO-SIGNED-URLS",

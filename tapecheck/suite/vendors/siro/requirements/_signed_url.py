@@ -8,7 +8,8 @@ audio in an upload.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import AsyncIterator, Collection, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from tapecheck.suite.conform.session import Auth, Session
 
 __all__ = [
     "ERROR_CHECKS",
+    "FAMILY_FIXTURES",
     "FLOW_CHECKS",
     "FORMATS",
     "NOTHING_THERE",
@@ -166,3 +168,19 @@ async def upload(s: Session, body: Mapping[str, Any], *, auth: Auth = "valid") -
 def upload_body(url: Signed, **fields: Any) -> dict[str, Any]:
     """An upload of what was PUT to ``url``: its ``downloadUrl`` and ``fileType``, and ``fields``."""
     return {"downloadUrl": url.download_url, "fileType": url.file_type, **fields}
+
+
+@asynccontextmanager
+async def _signed_urls_body(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """A signed-urls request for a second of mp3."""
+    yield {"json": {"fileType": "mp3", "fileSize": len(s.media.audio_bytes("mp3"))}}
+
+
+@asynccontextmanager
+async def _upload_body(s: Session) -> AsyncIterator[Mapping[str, Any]]:
+    """An upload of a second of mp3, PUT to a signed URL first (the client's flow)."""
+    yield {"json": upload_body(await stored(s, "mp3"))}
+
+
+#: What a generic family's call of each operation needs first (``FAMILY_FIXTURES``).
+FAMILY_FIXTURES = {SIGNED_URLS: _signed_urls_body, UPLOAD: _upload_body}

@@ -1,8 +1,7 @@
-"""The PUT to the storage host: exactly the signed headers, and a size within the signed range."""
+"""The PUT to the storage host: exactly the signed headers (its size: the declared-size family)."""
 
 from __future__ import annotations
 
-from tapecheck.suite.conform.common import TOO_LARGE
 from tapecheck.suite.conform.requirements import requirement
 from tapecheck.suite.conform.session import Session
 from tapecheck.suite.vendors.siro.checks import RANGE_HEADER
@@ -17,7 +16,7 @@ from tapecheck.suite.vendors.siro.requirements._signed_url import (
     upload_body,
 )
 
-__all__ = ["put_length_range", "put_signed_headers"]
+__all__ = ["put_signed_headers"]
 
 
 @requirement(
@@ -45,25 +44,3 @@ async def put_signed_headers(s: Session) -> None:
         s.expect(response, "status_code_expected", status=SIGNATURE_MISMATCH)
     expect_put(s, await put(s, url, audio))
     expect_created(s, await upload(s, upload_body(url)))
-
-
-@requirement(
-    V,
-    "SIRO-PUT-LENGTH-RANGE",
-    title="The PUT takes any size within 0..fileSize and refuses one byte more (400 or 413)",
-    level="should",
-    source='Siro\'s API reference (signed URLs) gives x-goog-content-length-range "0,<fileSize>" '
-    "but does not say what a PUT outside it gets; a reasonable expectation: it is refused "
-    "(400 or 413).",
-    checks=("status_code_expected",),
-)
-async def put_length_range(s: Session) -> None:
-    audio = s.media.audio_bytes("wav")
-    roomy = await signed(s, "wav", len(audio) + 1000)
-    expect_put(s, await put(s, roomy, audio))
-    expect_created(s, await upload(s, upload_body(roomy)))
-    exact = await signed(s, "wav", len(audio))
-    expect_put(s, await put(s, exact, audio))
-    short = await signed(s, "wav", len(audio) - 1)
-    response = await put(s, short, audio)
-    s.expect(response, "status_code_expected", status=TOO_LARGE)
