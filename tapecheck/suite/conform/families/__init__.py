@@ -27,11 +27,11 @@ What a vendor's folder says, in its ``requirements`` module (all optional):
     family's cases or an operationId of the spec::
 
         FAMILY_IDS = {
-            "credentials.missing": "CORTI-AUTH-MISSING",   # one case, every operation
-            "credentials.wrong": "CORTI-AUTH-WRONG",
-            "size-limit": "CORTI-SIZE-LIMIT",              # the whole family
-            "success-status.upload": "CORTI-UPLOAD-201",   # one operation
-            "not-found.get-recording": "CORTI-RECORDING-NOT-FOUND",
+            "credentials.missing": "ACME-AUTH-MISSING",    # one case, every operation
+            "credentials.wrong": "ACME-AUTH-WRONG",
+            "size-limit": "ACME-SIZE-LIMIT",               # the whole family
+            "success-status.upload": "ACME-UPLOAD-201",    # one operation
+            "not-found.get-recording": "ACME-RECORDING-NOT-FOUND",
         }
 
     Selectors of one kind are alternatives, of two kinds both apply
@@ -44,8 +44,8 @@ What a vendor's folder says, in its ``requirements`` module (all optional):
     A key naming no family, case or operation is an error at registration.
 
 ``FAMILY_FIXTURES: dict[str, Callable[[Session], AsyncContextManager[Mapping[str, Any]]]]``
-    operationId -> what a call of that operation needs made first (Corti's
-    interaction before an upload, a recording before its download): entered
+    operationId -> what a call of that operation needs made first (a parent
+    resource before an upload, a recording before its download): entered
     around each call a family makes, it yields :meth:`Session.call` arguments
     (``{"path": {...}}`` naming what it made, a ``json`` body the spec alone
     cannot give) and removes what it made on exit. An operation with path ids,
