@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from tapecheck.suite._plain_yaml import read_plain
+from tapecheck.suite._simple_yaml import read_simple
 from tapecheck.suite.pointers import follow, join_pointer, split_pointer
 
 __all__ = [
@@ -46,6 +47,9 @@ _MAX_DEPTH = 200
 _MAX_EXPANDED_NODES = 200_000
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+
+#: Larger texts skip the line reader (its list of lines would cost a large manifest memory).
+_SIMPLE_MAX_CHARS = 64 * 1024
 
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
@@ -110,7 +114,9 @@ class Manifest:
     @functools.cached_property
     def directory(self) -> Path:
         """The folder paths in ``files`` and ``content`` are relative to (asked per file named)."""
-        return Path(self.path).parent
+        if self.path.endswith(("/", os.sep)):  # no file's name: Path's own reading
+            return Path(self.path).parent
+        return _folder(os.path.dirname(self.path))
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Where ``pointer``'s value starts; for a missing value, its nearest present parent."""
@@ -128,6 +134,12 @@ class Manifest:
     def get(self, pointer: str, default: Any = None) -> Any:
         found, value = follow(self.data, split_pointer(pointer))
         return value if found else default
+
+
+@functools.lru_cache(maxsize=1024)
+def _folder(name: str) -> Path:
+    """One Path per folder for the process: a thousand manifests of a folder share it."""
+    return Path(name)
 
 
 def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest | ManifestError:
@@ -181,6 +193,8 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         except (ValueError, RecursionError) as exc:
             return ManifestError(path, f"invalid JSON: {exc}")
         source = text
+    elif len(text) <= _SIMPLE_MAX_CHARS and (simple := read_simple(text)) is not None:
+        data, source = simple[0], text  # a few lines of `key: value`: read line by line
     elif (plain := read_plain(text, _Loader)) is not None:
         data, source = plain[0], text  # a clean plain document: no node graph built
     else:
