@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -317,10 +318,9 @@ class LintContext:
             yield self.content
 
     def _resolve(self, written: str) -> Path:
-        path = Path(written)
-        if path.is_absolute() or self.manifest is None:
-            return path
-        return self.manifest.directory / path
+        if self.manifest is None:
+            return Path(written)
+        return _resolved(self.manifest.directory, written)
 
     @staticmethod
     def leaves_folder(written: str) -> bool:
@@ -429,7 +429,7 @@ class LintContext:
             return True
         return _pointer_value(body, when["pointer"]) in when["in"]
 
-    def probe(self, ref: FileRef) -> AudioInfo:
+    def probe(self, ref: FileRef, status: os.stat_result | None = None) -> AudioInfo:
         """The probe's verdict on a file, computed once per file and version of it.
 
         A thousand manifests naming the same ``call.wav`` probe it once: the
@@ -440,7 +440,7 @@ class LintContext:
         if cached is None:
             from tapecheck.suite.lint._probe_cache import probe_once
 
-            cached = self._probes[ref.resolved] = probe_once(ref.resolved)
+            cached = self._probes[ref.resolved] = probe_once(ref.resolved, status)
         return cached
 
     # -- credentials ----------------------------------------------------------
@@ -489,6 +489,13 @@ class LintContext:
 
 
 _MISSING = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(folder: Path, written: str) -> Path:
+    """A file named in a manifest, on disk: a thousand manifests naming one share its Path."""
+    path = Path(written)
+    return path if path.is_absolute() else folder / path
 
 
 def scalar_text(value: Any) -> Any:
