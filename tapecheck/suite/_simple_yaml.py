@@ -27,16 +27,12 @@ import yaml
 __all__ = ["read_simple"]
 
 #: What this reader leaves to the others wherever it is: comments, escapes, merge keys,
-#: complex keys, document markers, and every character that is not plain printable text
-#: (tabs, CR, NEL, the Unicode line separators, a byte-order mark, controls). Flow
-#: collections, block scalars, anchors, aliases, tags and directives start a scalar with
-#: an indicator (below); after its first character, `{`, `&`, `@`... are text in a
-#: block's plain scalar (`${TOKEN}`, `sam@example.com`).
-_NOT_SIMPLE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-    r"|\\|<<|^---|^\.\.\.|\?(?:\s|$)",
-    re.MULTILINE,
-)
+#: complex keys, document markers, and every character that is not printable ASCII
+#: (tabs, CR, controls; a text with any other character is left whole, see read_simple).
+#: Flow collections, block scalars, anchors, aliases, tags and directives start a
+#: scalar with an indicator (below); after its first character, `{`, `&`, `@`... are
+#: text in a block's plain scalar (`${TOKEN}`, `sam@example.com`).
+_NOT_SIMPLE = re.compile(r"[^\n\x20-\x7e]|\\|<<|^---|^\.\.\.|\?(?:\s|$)", re.MULTILINE)
 #: A plain scalar may not start with one of these (YAML's indicators).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _STR = "tag:yaml.org,2002:str"
@@ -56,8 +52,8 @@ class _Unsure(Exception):
 
 def read_simple(text: str) -> tuple[dict[Any, Any]] | None:
     """``(mapping,)`` for a simple block document, else ``None`` (another reader decides)."""
-    if _NOT_SIMPLE.search(text):
-        return None
+    if not text.isascii() or _NOT_SIMPLE.search(text):
+        return None  # (YAML's printable Unicode is a class that costs ms to compile)
     try:
         lines = _lines(text)
         if not lines or lines[0][0] != 0:

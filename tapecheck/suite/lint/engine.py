@@ -469,7 +469,8 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
         if rule.code == INTERNAL_ERROR:
             continue  # reported by the engine, below, never by a check
         try:
-            found = [_finding(rule, violation, ctx) for violation in rule.check(ctx)]
+            violations = list(rule.check(ctx))  # most rules find nothing: no more to do
+            found = [_finding(rule, v, ctx) for v in violations] if violations else ()
         except Exception as exc:  # a rule bug names itself and the file, and costs nothing else
             failed = f"rule {rule.code} ({rule.name})"
             yield rule, _internal_finding(ctx.path, failed, exc)
