@@ -256,10 +256,13 @@ def lint_paths(request: LintRequest) -> LintResult:
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
-        # The first file in this process first: the workers (forked where the system
-        # forks) start with the rules imported and the validators compiled.
-        findings += lint_file(targets[0], vendor=request.vendor, config=request.config)
-        rest = targets[1:]
+        # The first file of each kind (JSON, YAML) in this process first: the workers
+        # (forked where the system forks) start with the rules and the readers imported
+        # and the validators compiled, instead of each paying for them.
+        first = _first_of_each_kind(targets)
+        for index in first:
+            findings += lint_file(targets[index], vendor=request.vendor, config=request.config)
+        rest = [target for index, target in enumerate(targets) if index not in first]
         if _can_fork():
             findings += _lint_forked(rest, jobs, request.vendor, request.config)
         else:
@@ -274,6 +277,24 @@ def lint_paths(request: LintRequest) -> LintResult:
         tool_version=__version__,
         paths=[target.display for target in targets],
     )
+
+
+def _first_of_each_kind(targets: Sequence[Target]) -> set[int]:
+    """The index of the first target, and of the first YAML or JSON manifest after it."""
+    first = {0}
+    kinds = {_kind(targets[0])}
+    for index, target in enumerate(targets):
+        if len(kinds) == 2:
+            break
+        if (kind := _kind(target)) not in kinds:
+            kinds.add(kind)
+            first.add(index)
+    return first
+
+
+def _kind(target: Target) -> bool:
+    """Whether the manifest is read as JSON (else YAML, or not a manifest)."""
+    return target.kind == "manifest" and target.display.lower().endswith(".json")
 
 
 def _auto_jobs(count: int) -> int:
