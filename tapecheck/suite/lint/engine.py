@@ -173,14 +173,13 @@ def _walk(folder: Path, config: LintConfig | None) -> Iterator[Path]:
             except OSError:
                 is_dir = False
             if is_dir:
-                if not config.is_excluded(here / name, ancestors=False) and not _is_link(entry):
-                    pending.append(here / name)
-            elif (
-                name.lower().endswith(_WALK_SUFFIXES)
-                and _is_file(entry, here / name)
-                and not config.is_excluded(here / name, ancestors=False)
-            ):
-                yield here / name
+                path = here / name
+                if not config.is_excluded(path, ancestors=False) and not _is_link(entry):
+                    pending.append(path)
+            elif name.lower().endswith(_WALK_SUFFIXES):
+                path = here / name
+                if _is_file(entry, path) and not config.is_excluded(path, ancestors=False):
+                    yield path
 
 
 def _is_link(entry: os.DirEntry[str]) -> bool:
