@@ -44,6 +44,13 @@ _CONSTRUCTOR: Any = yaml.constructor.SafeConstructor()
 #: The tag of each plain scalar text seen (keys and values repeat across manifests).
 _TAGS: dict[str, str] = {}
 _MAX_TAGS = 65_536
+#: What a `key: rest` line reads as, and what a scalar's text is worth: a thousand
+#: manifests repeat most of their lines (every value kept is immutable: str, int,
+#: float, bool, None, date, datetime).
+_KEYS: dict[str, tuple[str, str, Any, str]] = {}
+_VALUES: dict[str, Any] = {}
+_MAX_KEPT = 65_536
+_KEPT_CHARS = 256
 
 
 class _Unsure(Exception):
@@ -94,7 +101,12 @@ def _mapping(lines: list[tuple[int, str]], at: int, indent: int) -> tuple[dict[A
             break
         if here > indent or _is_item(content):
             raise _Unsure  # a continuation line, or a sequence where a key belongs
-        written, tag, key, rest = _key(content)
+        read = _KEYS.get(content)
+        if read is None:
+            read = _key(content)
+            if len(_KEYS) < _MAX_KEPT and len(content) <= _KEPT_CHARS:
+                _KEYS[content] = read
+        written, tag, key, rest = read
         if (tag, written) in seen:
             raise _Unsure  # a duplicate key: the full path reports it
         seen.add((tag, written))
@@ -159,6 +171,15 @@ def _key(content: str) -> tuple[str, str, Any, str]:
 
 
 def _scalar(written: str) -> Any:
+    value = _VALUES.get(written, _VALUES)  # the dict itself: nothing kept
+    if value is _VALUES:
+        value = _read_scalar(written)
+        if len(_VALUES) < _MAX_KEPT and len(written) <= _KEPT_CHARS:
+            _VALUES[written] = value
+    return value
+
+
+def _read_scalar(written: str) -> Any:
     if written[0] in "'\"":
         if _closing_quote(written) != len(written) - 1:
             raise _Unsure  # text after the closing quote: a key, a comment, garbage
