@@ -51,6 +51,8 @@ _WALK_SUFFIXES = WALK_SUFFIXES
 _PARALLEL_THRESHOLD = 100
 #: Files per chunk a worker takes at a time (small: a worker on a busy core takes fewer).
 _MIN_CHUNK, _MAX_CHUNK = 4, 32
+#: Folders whose first file warms this process up before a fork (see lint_paths).
+_WARM_FOLDERS = 16
 #: What a pipe surely holds before anyone reads it (Linux: 64 KiB, 4 KiB for a user short of pages).
 _PIPE_BYTES = 4096
 
@@ -255,9 +257,10 @@ def lint_paths(request: LintRequest) -> LintResult:
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
-        # The first file of each kind (JSON, YAML) in this process first: the workers
-        # (forked where the system forks) start with the rules and the readers imported
-        # and the validators compiled, instead of each paying for them.
+        # The first file of each kind (JSON, YAML) and of each folder (a vendor's, often)
+        # in this process first: the workers (forked where the system forks) start with
+        # the rules and the readers imported and the validators compiled, instead of
+        # each paying for them.
         first = _first_of_each_kind(targets)
         for index in first:
             findings += lint_file(targets[index], vendor=request.vendor, config=request.config)
@@ -279,14 +282,19 @@ def lint_paths(request: LintRequest) -> LintResult:
 
 
 def _first_of_each_kind(targets: Sequence[Target]) -> set[int]:
-    """The index of the first target, and of the first YAML or JSON manifest after it."""
+    """The indexes of the first target, of the first YAML or JSON manifest after it,
+    and of the first target of each folder (at most :data:`_WARM_FOLDERS` of them)."""
     first = {0}
     kinds = {_kind(targets[0])}
+    folders = {targets[0].path.parent}
     for index, target in enumerate(targets):
-        if len(kinds) == 2:
+        if len(kinds) == 2 and len(folders) == _WARM_FOLDERS:
             break
         if (kind := _kind(target)) not in kinds:
             kinds.add(kind)
+            first.add(index)
+        if len(folders) < _WARM_FOLDERS and (folder := target.path.parent) not in folders:
+            folders.add(folder)
             first.add(index)
     return first
 
@@ -297,11 +305,19 @@ def _kind(target: Target) -> bool:
 
 
 def _auto_jobs(count: int) -> int:
+    """One process per idle CPU this process may use, and per 100 files (at most 8).
+
+    The CPUs are the process's share (a container's or CI runner's), not the machine's;
+    those the last minute's load average keeps busy are left out, as ``make -l`` does:
+    a worker on a core that is not free costs a fork and its warm-up, and saves nothing.
+    """
     if count < _PARALLEL_THRESHOLD:
         return 1
-    # The CPUs this process may use (a container's or CI runner's share), not the machine's.
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(usable or 1, 8, count // _PARALLEL_THRESHOLD))
+    idle = usable or 1
+    with contextlib.suppress(OSError, AttributeError):  # no load average on this system
+        idle = round((usable or 1) - os.getloadavg()[0] + 0.5)
+    return max(1, min(idle, 8, count // _PARALLEL_THRESHOLD))
 
 
 def _can_fork() -> bool:
