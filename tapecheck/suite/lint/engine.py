@@ -387,8 +387,16 @@ def _lint_forked(
     gc.freeze()  # the inherited objects stay shared: a collection in a worker never copies them
     try:
         for _ in range(jobs - 1):
-            results_read, results_write = os.pipe()
-            pid = os.fork()
+            try:
+                results_read, results_write = os.pipe()
+            except OSError:  # out of file descriptors: fewer workers
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # out of processes or memory: this process does the rest
+                os.close(results_read)
+                os.close(results_write)
+                break
             if pid == 0:  # the worker: never returns
                 status = 1
                 try:
