@@ -157,8 +157,10 @@ def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest |
     shown = display if display is not None else str(path)
     try:
         # Non-blocking, and only a regular file is read: a FIFO would block forever.
-        with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
-            status = os.fstat(handle.fileno())
+        # Read from the descriptor itself: a buffered file object costs more than the read.
+        descriptor = os.open(path, _OPEN_FLAGS)
+        try:
+            status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
                 return ManifestError(shown, "cannot read the manifest: it is not a regular file")
             # Sized by fstat: read(16 MB) would allocate 16 MB for every small manifest.
@@ -166,12 +168,27 @@ def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest |
             size = (
                 status.st_size if 0 < status.st_size <= MAX_MANIFEST_BYTES else MAX_MANIFEST_BYTES
             )
-            raw = handle.read(size + 1)
+            raw = _read_up_to(descriptor, size + 1)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         return ManifestError(shown, f"cannot read the manifest: {exc.strerror or exc}")
     except ValueError as exc:  # a NUL in the name
         return ManifestError(shown, f"cannot read the manifest: {exc}")
     return load_manifest_bytes(raw, display=shown)
+
+
+def _read_up_to(descriptor: int, limit: int) -> bytes:
+    """At most ``limit`` bytes, to the end of the file (one read for a small file)."""
+    first = os.read(descriptor, limit)
+    if not first or len(first) == limit:
+        return first
+    blocks = [first]
+    remaining = limit - len(first)
+    while remaining > 0 and (block := os.read(descriptor, min(remaining, 1 << 20))):
+        blocks.append(block)
+        remaining -= len(block)
+    return b"".join(blocks)
 
 
 def load_manifest_bytes(raw: bytes, *, display: str) -> Manifest | ManifestError:
