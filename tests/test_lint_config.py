@@ -204,3 +204,53 @@ def test_a_link_is_judged_by_its_own_name(tmp_path: Path) -> None:
     assert not config.is_excluded(tmp_path / "real", ancestors=False)
     assert not config.is_excluded(tmp_path / "up", ancestors=False)
     assert not config.is_excluded(tmp_path)
+
+
+# -- the exclude patterns, matched all at once ----------------------------------------------
+
+_PATTERN_PIECES = st.sampled_from(["a", "b", ".", "-", "*", "?", "[ab]", "[!a]", "/", "**", "x"])
+_NAME_PIECES = st.sampled_from(["a", "b", ".", "-", "x", "ab", "[", "]", "*"])
+
+
+def _fnmatch_one_by_one(config: LintConfig, path: Path, ancestors: bool) -> bool:
+    """is_excluded as it read before its patterns were combined: fnmatchcase, one by one."""
+    import fnmatch
+
+    patterns = config._patterns()
+    if not patterns:
+        return False
+    names = config._parts_from_root(path)
+    relative = names is not None
+    if names is None:
+        names = (path.name,) if path.is_absolute() else path.parts
+    if not names:
+        return False
+    depths = range(len(names)) if ancestors else range(len(names) - 1, len(names))
+    for depth in depths:
+        prefix = "/".join(names[: depth + 1])
+        for pattern in patterns:
+            if "/" not in pattern:
+                if fnmatch.fnmatchcase(names[depth], pattern):
+                    return True
+            elif relative and fnmatch.fnmatchcase(prefix, pattern):
+                return True
+    return False
+
+
+@given(
+    patterns=st.lists(st.lists(_PATTERN_PIECES, min_size=1, max_size=4).map("".join), max_size=4),
+    parts=st.lists(
+        st.lists(_NAME_PIECES, min_size=1, max_size=3).map("".join), min_size=1, max_size=4
+    ),
+    ancestors=st.booleans(),
+    inside=st.booleans(),
+)
+def test_combined_patterns_match_as_fnmatch_one_by_one(
+    patterns: list[str], parts: list[str], ancestors: bool, inside: bool
+) -> None:
+    root = Path("/nonexistent-project")
+    config = LintConfig(root=root, exclude=(), extend_exclude=tuple(patterns))
+    path = (root if inside else Path("/elsewhere")).joinpath(*parts)
+    expected = _fnmatch_one_by_one(config, path, ancestors)
+    assert config.is_excluded(path, ancestors=ancestors) is expected
+    assert config.is_excluded(str(path), ancestors=ancestors) is expected

@@ -240,6 +240,180 @@ def test_plain_yaml_leaves_the_rest_to_the_full_path(text: str) -> None:
     assert read_plain(text, manifest._Loader) is None
 
 
+# -- simple YAML, read line by line ---------------------------------------------------
+
+
+def _simple_or_none(text: str) -> object:
+    from tapecheck.suite._simple_yaml import read_simple
+
+    found = read_simple(text)
+    return None if found is None else found[0]
+
+
+def _full_or_refused(text: str) -> object:
+    """The full path's data, or ``"refused"`` where it reports MAN001 (a duplicate key, an error)."""
+    from tapecheck.suite import manifest
+
+    try:
+        node = manifest._compose(text)
+    except Exception:
+        return "refused"
+    if node is None or manifest._duplicate_key(node):
+        return "refused"
+    try:
+        return _full_path(text)
+    except Exception:
+        return "refused"
+
+
+def test_simple_yaml_reads_the_corpus_as_the_full_path() -> None:
+    decided = 0
+    for path in YAML_CORPUS:
+        text = path.read_text(encoding="utf-8")
+        found = _simple_or_none(text)
+        if found is not None:
+            decided += 1
+            assert _same(found, _full_or_refused(text)), path
+    assert decided >= 10  # the corpus's block-style manifests (the others use flow mappings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=written_manifests())
+def test_simple_yaml_reads_mutated_manifests_as_the_full_path(
+    case: tuple[str, bytes, str],
+) -> None:
+    _, raw, _ = case
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    found = _simple_or_none(text)
+    if found is not None:
+        assert _same(found, _full_or_refused(text))
+
+
+#: Pieces a text mutation inserts: the corners of YAML's plain and quoted scalars.
+_YAML_EDITS = (
+    "#",
+    " #",
+    " # c",
+    ":",
+    " ",
+    "  ",
+    "-",
+    "- ",
+    "'",
+    '"',
+    "\n",
+    "\n  ",
+    "\n- ",
+    "a",
+    "1",
+    ".",
+    "~",
+    "=",
+    ",",
+    "[",
+    "]",
+    "{",
+    "}",
+    "&",
+    "*",
+    "!",
+    "%",
+    "@",
+    "`",
+    "|",
+    ">",
+    "?",
+    "yes",
+    "null",
+    "1:20",
+    "0x1f",
+    "2024-01-15",
+    "2024-02-30",
+    "1e3",
+    ".inf",
+    "''",
+    "\u00a0",
+    "\t",
+    "\r",
+    "<<",
+    "\n  k: v",
+    "\nx:",
+    ": ",
+    "-1",
+    "07",
+    "ON",
+    "\u2028",
+    "\ufeff",
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_simple_yaml_reads_edited_texts_as_the_full_path(data: st.DataObject) -> None:
+    text = data.draw(st.sampled_from(YAML_CORPUS)).read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 2))
+        text = text[:at] + data.draw(st.sampled_from(_YAML_EDITS)) + text[at + cut :]
+    found = _simple_or_none(text)
+    if found is not None:
+        assert _same(found, _full_or_refused(text)), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a:\n  - x\n  - 'y'\nb: 1\n",
+        "a:\n- x\nb: 1\n",  # a sequence beside its key
+        "'a': 1\n\"b\": \"x'y\"\nc: 'it''s'\n",
+        "a: 1:20\nb: 0x1F\nc: 2024-01-15\nd: Yes\ne: ~\nf:\ng: .nan\n",
+        "1: a\nnull: b\non: c\n",
+        "auth: Bearer ${TOKEN}\nurl: https://x.example/p?q=1&r=2\nemail: sam@example.com\n",
+        "a:b: c\nd e: f, g]\n",
+        "# head\na: 1 # c\nb: x#y\n    # a comment anywhere\nc: # d\n  - e # f\n",
+    ],
+)
+def test_simple_yaml_reads_these_as_the_full_path(text: str) -> None:
+    found = _simple_or_none(text)
+    assert found is not None
+    assert _same(found, _full_or_refused(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1\na: 2\n",  # duplicate key: MAN001 from the full path
+        "a: 1\n'a': 2\n",
+        "a: b\n  c\n",  # a multi-line scalar
+        "a: 'x\n  y'\n",
+        "a: 'x' y\n",
+        "a: x: y\n",
+        "a: [1, 2]\n",
+        "a: {b: 1}\n",
+        "a: |\n  x\n",
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: 'x # y'\n",  # a `#` inside quotes
+        "a: -1\n",
+        "a:\n  - b: 1\n",
+        "a:\n  b: 1\n c: 2\n",
+        "- a\n",
+        "a: 1\n---\nb: 2\n",
+        "a: =\n",
+        "a: 2024-02-30\n",
+        "a:\tb\n",
+        "a: b\r\n",
+        'a: "x\\ty"\n',
+        "",
+    ],
+)
+def test_simple_yaml_leaves_the_rest_to_the_other_readers(text: str) -> None:
+    assert _simple_or_none(text) is None
+
+
 # -- SEC003 skips texts that name no URL member ---------------------------------------
 
 

@@ -242,3 +242,36 @@ def test_tck001_has_a_rule_page_that_says_how_to_report() -> None:
     assert "bug in tapecheck" in result.stdout
     for what in ("the command", "the manifest", "traceback"):
         assert what in page.doc
+
+
+# -- a worker that fails costs time, never a finding -----------------------------------------
+
+_EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@pytest.mark.skipif(not engine._can_fork(), reason="the forked workers run on Linux only")
+@pytest.mark.parametrize("failure", ["raises", "is killed"])
+def test_a_failed_worker_costs_no_finding(failure: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import signal
+
+    from tapecheck.suite.lint.config import LintConfig
+
+    def findings(jobs: int) -> list[Any]:
+        request = engine.LintRequest(paths=[str(_EXAMPLES)], config=LintConfig(), jobs=jobs)
+        result = engine.lint_paths(request)
+        return [(result.files, result.paths), *result.findings]
+
+    alone = findings(1)
+    parent, real = os.getpid(), engine.lint_file
+
+    def failing(target: engine.Target, **options: Any) -> Any:
+        if os.getpid() != parent:  # in a worker only
+            if failure == "raises":
+                raise RuntimeError("a worker's bug")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return real(target, **options)
+
+    monkeypatch.setattr(engine, "lint_file", failing)
+    assert len(alone) > 10
+    assert findings(3) == alone

@@ -323,3 +323,69 @@ def test_wheel_ships_every_spec_and_the_extension_schema(tmp_path: Path) -> None
     expected = {f"tapecheck/specs/{vendor}.yaml" for vendor in VENDORS}
     expected.add("tapecheck/specs/x-tapecheck.schema.json")
     assert expected <= names
+
+
+# -- the parsed bundled specs kept beside them -------------------------------------------
+
+
+def test_a_kept_spec_is_the_parsed_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapecheck.suite.specs import bundled_spec, load_spec_text
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    for vendor in VENDORS:
+        text = spec_text(vendor)
+        parsed = load_spec_text(text, source=f"specs/{vendor}.yaml")
+        first = bundled_spec(text, source=parsed.source, cache_folder=tmp_path, name=vendor)
+        (kept,) = tmp_path.glob(f"{vendor}.*.json")
+        again = bundled_spec(text, source=parsed.source, cache_folder=tmp_path, name=vendor)
+        assert first == again == parsed  # source, raw and sha256
+        assert _typed(again.raw) == _typed(parsed.raw), vendor
+        kept.write_text("{damaged", encoding="utf-8")  # a damaged file: the YAML decides
+        assert (
+            bundled_spec(text, source=parsed.source, cache_folder=tmp_path, name=vendor) == parsed
+        )
+
+
+def test_a_changed_spec_is_parsed_anew(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapecheck.suite.specs import bundled_spec
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    text = spec_text("siro")
+    bundled_spec(text, source="specs/siro.yaml", cache_folder=tmp_path, name="siro")
+    changed = text.replace("title: Siro", "title: Siro changed", 1)
+    assert changed != text
+    spec = bundled_spec(changed, source="specs/siro.yaml", cache_folder=tmp_path, name="siro")
+    assert spec.raw == yaml.safe_load(changed)
+    assert len(list(tmp_path.glob("siro.*.json"))) == 2
+
+
+def test_a_spec_json_cannot_hold_is_not_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tapecheck.suite.specs import bundled_spec
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    text = "openapi: 3.1.0\npaths: {}\nx-example:\n  200: an integer key\n  day: 2024-01-15\n"
+    spec = bundled_spec(text, source="specs/odd.yaml", cache_folder=tmp_path, name="odd")
+    assert spec.raw["x-example"] == {
+        200: "an integer key",
+        "day": yaml.safe_load("d: 2024-01-15")["d"],
+    }
+    assert not list(tmp_path.iterdir())
+
+
+def test_nothing_is_kept_without_byte_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapecheck.suite.specs import bundled_spec
+
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)  # PYTHONDONTWRITEBYTECODE
+    bundled_spec(spec_text("siro"), source="specs/siro.yaml", cache_folder=tmp_path, name="siro")
+    assert not list(tmp_path.iterdir())
+
+
+def _typed(value: Any) -> Any:
+    """``value`` with every scalar's type beside it (1 is not True, "200" is not 200)."""
+    if isinstance(value, dict):
+        return [(_typed(key), _typed(item)) for key, item in value.items()]
+    if isinstance(value, list):
+        return [_typed(item) for item in value]
+    return (type(value).__name__, value)

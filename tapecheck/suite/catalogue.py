@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from importlib import resources
 
 from tapecheck.suite.specs import (
     NoSuchVendorError,
@@ -178,6 +177,8 @@ def _discover(vendor: str) -> bool:
             "which is bundled with tapecheck; a third-party vendor needs a name of its own",
         )
     source = f"{package}/{PACKAGE_SPEC}"
+    from importlib import resources  # a third-party package only: not on lint's cold path
+
     try:
         text = str(resources.files(package).joinpath(PACKAGE_SPEC).read_text(encoding="utf-8"))
         spec = load_spec_text(text, source=source)

@@ -15,12 +15,12 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from tapecheck.suite._plain_yaml import read_plain
 from tapecheck.suite.pointers import follow, join_pointer, split_pointer
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "KNOWN_KEYS",
@@ -47,13 +47,11 @@ _MAX_EXPANDED_NODES = 200_000
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
+#: Larger texts skip the line reader (its list of lines would cost a large manifest memory).
+_SIMPLE_MAX_CHARS = 64 * 1024
+
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
-
-try:
-    _BaseLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _BaseLoader = yaml.SafeLoader
 
 #: The tag of each plain scalar already resolved: the resolver's regular expressions
 #: run once per distinct text (keys and enum values repeat across a thousand manifests).
@@ -61,20 +59,36 @@ _PLAIN_TAGS: dict[str, str] = {}
 _MAX_PLAIN_TAGS = 65_536
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc]
-    """The safe loader, with the implicit tags of plain scalars remembered per process."""
+@functools.cache
+def _loader_class() -> Any:
+    """The safe loader (libyaml's where it is built), with the implicit tags of plain
+    scalars remembered per process. Made on first use: a JSON manifest needs no PyYAML
+    (its import is a tenth of a cold start)."""
+    import yaml
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
-        # A plain scalar's implicit tag depends on its text alone (SafeLoader has no
-        # path resolvers), so the answer can be kept.
-        if kind is yaml.ScalarNode and implicit[0] and isinstance(value, str):
-            tag = _PLAIN_TAGS.get(value)
-            if tag is None:
-                tag = super().resolve(kind, value, implicit)
-                if len(_PLAIN_TAGS) < _MAX_PLAIN_TAGS and len(value) <= 256:
-                    _PLAIN_TAGS[value] = tag
-            return tag
-        return super().resolve(kind, value, implicit)
+    base: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class _Loader(base):  # type: ignore[misc]
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+            # A plain scalar's implicit tag depends on its text alone (SafeLoader has no
+            # path resolvers), so the answer can be kept.
+            if kind is yaml.ScalarNode and implicit[0] and isinstance(value, str):
+                tag = _PLAIN_TAGS.get(value)
+                if tag is None:
+                    tag = super().resolve(kind, value, implicit)
+                    if len(_PLAIN_TAGS) < _MAX_PLAIN_TAGS and len(value) <= 256:
+                        _PLAIN_TAGS[value] = tag
+                return tag
+            return super().resolve(kind, value, implicit)
+
+    return _Loader
+
+
+def __getattr__(name: str) -> Any:
+    """``_Loader``, the loader class, for those who name it (made on first use)."""
+    if name == "_Loader":
+        return _loader_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def is_env_reference(value: object) -> bool:
@@ -110,7 +124,9 @@ class Manifest:
     @functools.cached_property
     def directory(self) -> Path:
         """The folder paths in ``files`` and ``content`` are relative to (asked per file named)."""
-        return Path(self.path).parent
+        if self.path.endswith(("/", os.sep)):  # no file's name: Path's own reading
+            return Path(self.path).parent
+        return _folder(os.path.dirname(self.path))
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Where ``pointer``'s value starts; for a missing value, its nearest present parent."""
@@ -130,13 +146,21 @@ class Manifest:
         return value if found else default
 
 
+@functools.lru_cache(maxsize=1024)
+def _folder(name: str) -> Path:
+    """One Path per folder for the process: a thousand manifests of a folder share it."""
+    return Path(name)
+
+
 def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest | ManifestError:
     """Read and parse a manifest file; errors become a :class:`ManifestError`."""
     shown = display if display is not None else str(path)
     try:
         # Non-blocking, and only a regular file is read: a FIFO would block forever.
-        with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
-            status = os.fstat(handle.fileno())
+        # Read from the descriptor itself: a buffered file object costs more than the read.
+        descriptor = os.open(path, _OPEN_FLAGS)
+        try:
+            status = os.fstat(descriptor)
             if not stat.S_ISREG(status.st_mode):
                 return ManifestError(shown, "cannot read the manifest: it is not a regular file")
             # Sized by fstat: read(16 MB) would allocate 16 MB for every small manifest.
@@ -144,12 +168,27 @@ def load_manifest(path: Path | str, *, display: str | None = None) -> Manifest |
             size = (
                 status.st_size if 0 < status.st_size <= MAX_MANIFEST_BYTES else MAX_MANIFEST_BYTES
             )
-            raw = handle.read(size + 1)
+            raw = _read_up_to(descriptor, size + 1)
+        finally:
+            os.close(descriptor)
     except OSError as exc:
         return ManifestError(shown, f"cannot read the manifest: {exc.strerror or exc}")
     except ValueError as exc:  # a NUL in the name
         return ManifestError(shown, f"cannot read the manifest: {exc}")
     return load_manifest_bytes(raw, display=shown)
+
+
+def _read_up_to(descriptor: int, limit: int) -> bytes:
+    """At most ``limit`` bytes, to the end of the file (one read for a small file)."""
+    first = os.read(descriptor, limit)
+    if not first or len(first) == limit:
+        return first
+    blocks = [first]
+    remaining = limit - len(first)
+    while remaining > 0 and (block := os.read(descriptor, min(remaining, 1 << 20))):
+        blocks.append(block)
+        remaining -= len(block)
+    return b"".join(blocks)
 
 
 def load_manifest_bytes(raw: bytes, *, display: str) -> Manifest | ManifestError:
@@ -181,37 +220,10 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         except (ValueError, RecursionError) as exc:
             return ManifestError(path, f"invalid JSON: {exc}")
         source = text
-    elif (plain := read_plain(text, _Loader)) is not None:
-        data, source = plain[0], text  # a clean plain document: no node graph built
     else:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-        except (yaml.YAMLError, ValueError, RecursionError) as exc:
-            return _yaml_error(path, exc)
-        if node is None:
-            loader.dispose()
-            return ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
-        # Bombs and cycles need aliases, and an alias needs a `*`; without one, a walk
-        # of the mappings finds the duplicate keys. Positions are indexed later, from
-        # the text, only if a finding needs one.
-        problem = _structure_problem(node) if "*" in text else None
-        problem = problem or _duplicate_key(node)
-        source = text
-        if problem:
-            loader.dispose()
-            return ManifestError(path, problem[0], *problem[1])
-        try:
-            data = loader.construct_document(node)
-        except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-            return _yaml_error(path, exc)
-        except Exception:  # PyYAML's constructors fail on garbage: `!!timestamp x`, `!!float ""`
-            return ManifestError(
-                path,
-                "invalid YAML: a value does not fit its explicit tag (`!!float`, `!!timestamp`, ...)",
-            )
-        finally:
-            loader.dispose()
+        data, source, failed = _parse_yaml(text, path)
+        if failed is not None:
+            return failed
     if not isinstance(data, dict):
         kind = "nothing" if data is None else type(data).__name__
         return ManifestError(path, f"the manifest must be a mapping of keys, got {kind}", 1, 1)
@@ -225,8 +237,55 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
     )
 
 
+def _parse_yaml(text: str, path: str) -> tuple[Any, str | None, ManifestError | None]:
+    """``(data, source, None)`` of a YAML manifest, or ``(None, None, error)``."""
+    import yaml
+
+    from tapecheck.suite._plain_yaml import read_plain
+    from tapecheck.suite._simple_yaml import read_simple
+
+    if len(text) <= _SIMPLE_MAX_CHARS and (simple := read_simple(text)) is not None:
+        return simple[0], text, None  # a few lines of `key: value`: read line by line
+    loader_class = _loader_class()
+    if (plain := read_plain(text, loader_class)) is not None:
+        return plain[0], text, None  # a clean plain document: no node graph built
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+    except (yaml.YAMLError, ValueError, RecursionError) as exc:
+        return None, None, _yaml_error(path, exc)
+    if node is None:
+        loader.dispose()
+        return None, None, ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
+    # Bombs and cycles need aliases, and an alias needs a `*`; without one, a walk
+    # of the mappings finds the duplicate keys. Positions are indexed later, from
+    # the text, only if a finding needs one.
+    problem = _structure_problem(node) if "*" in text else None
+    problem = problem or _duplicate_key(node)
+    if problem:
+        loader.dispose()
+        return None, None, ManifestError(path, problem[0], *problem[1])
+    try:
+        return loader.construct_document(node), text, None
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        return None, None, _yaml_error(path, exc)
+    except Exception:  # PyYAML's constructors fail on garbage: `!!timestamp x`, `!!float ""`
+        return (
+            None,
+            None,
+            ManifestError(
+                path,
+                "invalid YAML: a value does not fit its explicit tag (`!!float`, `!!timestamp`, ...)",
+            ),
+        )
+    finally:
+        loader.dispose()
+
+
 def _yaml_error(path: str, exc: Exception) -> ManifestError:
     """One line naming the problem, at the parser's position (its message spans lines)."""
+    import yaml
+
     if isinstance(exc, yaml.MarkedYAMLError) and exc.problem:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
@@ -264,7 +323,7 @@ def _too_deep(text: str) -> bool:
 
 
 def _compose(text: str) -> yaml.Node | None:
-    loader = _Loader(text)
+    loader = _loader_class()(text)
     try:
         node: yaml.Node | None = loader.get_single_node()
         return node
@@ -274,6 +333,8 @@ def _compose(text: str) -> yaml.Node | None:
 
 def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | None]] | None:
     """Duplicate keys, alias bombs and alias cycles, found on the node graph before constructing values."""
+    import yaml
+
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()  # expanded, not finished: a child among them closes a cycle
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -322,6 +383,8 @@ def _structure_problem(root: yaml.Node) -> tuple[str, tuple[int | None, int | No
 
 def _duplicate_key(root: yaml.Node) -> tuple[str, tuple[int | None, int | None]] | None:
     """The first mapping key repeated in its mapping, where it repeats."""
+    import yaml
+
     stack, seen = [root], set()
     while stack:
         current = stack.pop()
@@ -359,6 +422,8 @@ def _index(
 
     With ``duplicates``, a mapping's repeated scalar key is returned as a problem.
     """
+    import yaml
+
     stack = [(node, pointer)]
     while stack:
         current, here = stack.pop()
@@ -388,6 +453,8 @@ def _index(
 
 def _positions_or_empty(text: str) -> dict[str, tuple[int, int]]:
     """Positions of a strict-JSON manifest, read through the YAML composer (JSON is YAML)."""
+    import yaml
+
     positions: dict[str, tuple[int, int]] = {}
     try:
         node = _compose(text)

@@ -1,7 +1,7 @@
 """Load, validate and index the vendor specs in ``specs/``.
 
 The specs ship inside the package (``tapecheck/specs`` is the top-level
-``specs/`` folder) and are read through :mod:`importlib.resources`, parsed once
+``specs/`` folder) and are read from the package folder (through :mod:`importlib.resources` when it is zipped), parsed once
 and cached. Everything that needs a limit, a format or a schema asks here, so
 each fact is read from the one place it is written: the spec's ``x-tapecheck``
 extension.
@@ -16,13 +16,11 @@ import copy
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from tapecheck.suite.pointers import join_pointer, ref_tokens
 
@@ -47,10 +45,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 _SPEC_SUFFIX = ".yaml"
 _EXTENSION_SCHEMA = "x-tapecheck.schema.json"
 
-try:  # the C loader is ten times faster; fall back where libyaml is missing
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _YamlLoader = yaml.SafeLoader
+#: Where a bundled spec's parsed document is kept, as JSON, beside the specs (as Python
+#: keeps byte code): reading it costs a cold start no YAML parser, nor PyYAML's import.
+_CACHE_FOLDER = "__pycache__"
 
 
 class NoSuchVendorError(LookupError):
@@ -335,6 +332,12 @@ def _to_json_schema(node: Any) -> Any:
 
 
 def _specs_dir() -> Any:
+    """The bundled specs: a folder beside this package, else (a zipped install) a resource."""
+    here = Path(__file__).resolve().parent.parent / "specs"
+    if here.is_dir():  # importlib.resources and its readers cost a cold start some 5 ms
+        return here
+    from importlib import resources
+
     return resources.files("tapecheck").joinpath("specs")
 
 
@@ -383,7 +386,70 @@ def load_spec(vendor: str) -> Spec:
         found = extra(vendor)
         if found is not None:
             return load_spec_text(found.text, source=found.source)
-    return load_spec_text(spec_text(vendor), source=f"specs/{vendor}{_SPEC_SUFFIX}")
+    text = spec_text(vendor)
+    source = f"specs/{vendor}{_SPEC_SUFFIX}"
+    folder = _specs_dir()
+    if not isinstance(folder, Path):  # a zipped install: no cache
+        return load_spec_text(text, source=source)
+    return bundled_spec(text, source=source, cache_folder=folder / _CACHE_FOLDER, name=vendor)
+
+
+def bundled_spec(text: str, *, source: str, cache_folder: Path, name: str) -> Spec:
+    """:func:`load_spec_text`, through the parsed document kept in ``cache_folder``.
+
+    The file is named by the text's digest, so a changed spec is parsed anew; it is
+    written (atomically) only where JSON gives the document back exactly, and read
+    only when it holds a mapping: anything else parses the YAML as before.
+    """
+    sha256 = text_sha256(text)
+    cache = cache_folder / f"{name}.{sha256[:32]}.json"
+    raw = _cached(cache)
+    if raw is None:
+        spec = load_spec_text(text, source=source)
+        _keep(cache, spec.raw)
+        return spec
+    return Spec(source=source, raw=raw, sha256=sha256)
+
+
+def _cached(cache: Path) -> dict[str, Any] | None:
+    """The parsed document kept for this very text (its digest names the file), if any."""
+    try:
+        raw = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # none yet, unreadable, or damaged: parse the YAML
+        return None
+    return raw if isinstance(raw, dict) else None
+
+
+def _keep(cache: Path, raw: Mapping[str, Any]) -> None:
+    """Keep ``raw`` as JSON when JSON gives it back exactly (every key a string, no date),
+    unless byte code is not written either (``PYTHONDONTWRITEBYTECODE``)."""
+    import sys
+
+    if sys.dont_write_bytecode:
+        return
+    try:
+        text = json.dumps(raw, ensure_ascii=False, allow_nan=False)
+        if not _same(json.loads(text), raw):
+            return
+        cache.parent.mkdir(exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, cache)  # a reader sees the whole file or none
+    except (OSError, ValueError, TypeError, RecursionError):
+        return  # a read-only install, a value JSON cannot hold: parse each time
+
+
+def _same(copy: Any, original: Any) -> bool:
+    """Equal, with the same types all the way down (1 is not True, "200" is not 200)."""
+    if type(copy) is not type(original):
+        return False
+    if isinstance(copy, dict):
+        return list(copy) == list(original) and all(_same(copy[key], original[key]) for key in copy)
+    if isinstance(copy, list):
+        return len(copy) == len(original) and all(
+            _same(a, b) for a, b in zip(copy, original, strict=True)
+        )
+    return bool(copy == original)
 
 
 def load_spec_text(text: str, *, source: str) -> Spec:
@@ -395,7 +461,11 @@ def load_spec_text(text: str, *, source: str) -> Spec:
 
 def parse_yaml(text: str) -> Any:
     """A spec's YAML (safe loader); raises :class:`yaml.YAMLError`."""
-    return yaml.load(text, Loader=_YamlLoader)
+    import yaml  # imported here: a spec read from its cache needs no YAML parser
+
+    # The C loader is ten times faster; the Python one where libyaml is missing.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)
 
 
 def text_sha256(text: str) -> str:

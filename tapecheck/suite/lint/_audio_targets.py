@@ -7,6 +7,8 @@ A file that is missing is MAN003's and is left out. The others are
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +53,10 @@ def _probe_targets(ctx: LintContext) -> Iterator[Probed]:
     if ctx.fatal or ctx.operation is None:
         return
     for target in ctx.audio_targets:
-        if not _is_file(target.ref.resolved):
+        status = _regular_file(target.ref.resolved)
+        if status is None:
             continue  # MAN003
-        info = ctx.probe(target.ref)
+        info = ctx.probe(target.ref, status)
         kinds = {problem.kind for problem in info.problems}
         if "missing" in kinds:
             continue
@@ -65,9 +68,11 @@ def _probe_targets(ctx: LintContext) -> Iterator[Probed]:
             yield Probed(target, info, "sound")
 
 
-def _is_file(path: Path) -> bool:
-    """A regular file; a name too long for the system (or holding a NUL) is none (MAN003)."""
+def _regular_file(path: Path) -> os.stat_result | None:
+    """The status of a regular file (``path.is_file()``); ``None`` for anything else, or a
+    name too long for the system (or holding a NUL): MAN003's."""
     try:
-        return path.is_file()
+        status = os.stat(path)
     except (OSError, ValueError):
-        return False
+        return None
+    return status if stat.S_ISREG(status.st_mode) else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,13 @@ class LintConfig:
     force_exclude: bool = False
     #: Folders already resolved in this run: a folder walk asks about every entry of one folder.
     _resolved: dict[str, Path] = field(default_factory=dict, init=False, repr=False, compare=False)
+    #: The patterns of exclude/extend-exclude, normalized, and the settings they come from.
+    _normalized: tuple[tuple[Any, Any], list[str]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _combined: tuple[list[str], re.Pattern[str], re.Pattern[str] | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def is_excluded(self, path: str | Path, *, ancestors: bool = True) -> bool:
         """Whether ``exclude``/``extend-exclude`` drop ``path``, or (``ancestors``) a folder above it.
@@ -139,13 +147,12 @@ class LintConfig:
         patterns = self._patterns()
         if not patterns:
             return False
-        given = Path(path)
-        if not ancestors and all("/" not in p for p in patterns):
+        given = path if isinstance(path, Path) else Path(path)
+        by_name, by_path = self._matchers()
+        if not ancestors and by_path is None and not by_name.match(given.name):
             # A folder walk's entry is judged by its name alone: when no pattern
             # matches it, no path resolution (the costly part) can change that.
-            name = given.name
-            if not any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns):
-                return False
+            return False
         names = self._parts_from_root(given)
         relative = names is not None
         if names is None:  # outside the project
@@ -154,19 +161,35 @@ class LintConfig:
             return False  # the project's folder itself
         depths = range(len(names)) if ancestors else range(len(names) - 1, len(names))
         for depth in depths:
-            name = names[depth]
-            prefix = "/".join(names[: depth + 1])
-            for pattern in patterns:
-                if "/" not in pattern:
-                    if fnmatch.fnmatchcase(name, pattern):
-                        return True
-                elif relative and fnmatch.fnmatchcase(prefix, pattern):
-                    return True
+            if by_name.match(names[depth]):
+                return True
+            if relative and by_path is not None and by_path.match("/".join(names[: depth + 1])):
+                return True
         return False
 
     def _patterns(self) -> list[str]:
+        # Asked for every entry of a folder walk: made once per (exclude, extend-exclude).
+        given = (tuple(self.exclude), tuple(self.extend_exclude))
+        if self._normalized is not None and self._normalized[0] == given:
+            return self._normalized[1]
         patterns = [p.strip().rstrip("/") for p in (*self.exclude, *self.extend_exclude)]
-        return [p[2:] if p.startswith("./") else p for p in patterns if p]
+        found = [p[2:] if p.startswith("./") else p for p in patterns if p]
+        self._normalized = (given, found)
+        return found
+
+    def _matchers(self) -> tuple[re.Pattern[str], re.Pattern[str] | None]:
+        """The patterns without ``/`` (matched against a name) as one expression, and
+        those with ``/`` (matched against a path from the project's folder) as another:
+        an expression matches when ``fnmatchcase`` matches with any of its patterns."""
+        patterns = self._patterns()
+        if self._combined is None or self._combined[0] is not patterns:
+            paths = [p for p in patterns if "/" in p]
+            self._combined = (
+                patterns,
+                _either(p for p in patterns if "/" not in p),
+                _either(paths) if paths else None,
+            )
+        return self._combined[1], self._combined[2]
 
     def _resolve(self, folder: Path) -> Path:
         key = str(folder)
@@ -210,6 +233,11 @@ class LintConfig:
             if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
                 codes += ignored
         return tuple(codes)
+
+
+def _either(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One expression for ``any(fnmatch.fnmatchcase(text, p) for p in patterns)``."""
+    return re.compile("|".join(fnmatch.translate(pattern) for pattern in patterns) or "(?!)")
 
 
 def _under(path: Path, root: Path) -> tuple[str, ...] | None:

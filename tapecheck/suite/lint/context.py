@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -40,6 +41,12 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+
+#: body_property's answers, per spec (digest and source), operation, media type and name.
+_BODY_PROPERTIES: dict[tuple[str, str, str, str, str], Mapping[str, Any] | None] = {}
+#: The limits of operations without configured overrides, per spec and operation.
+_SPEC_LIMITS: dict[tuple[str, str, str], AudioLimits] = {}
+_MAX_KEPT = 4096
 
 #: A manifest key whose value names a file on disk.
 _FILE_KEYS = ("files", "content")
@@ -163,7 +170,17 @@ class LintContext:
             ctx.resolve_pointer = "/operation"
             return ctx
         ctx.vendor, ctx.spec, ctx.operation = spec.vendor, spec, operation
-        ctx.limits = AudioLimits.from_operation(operation, (limit_overrides or {}).get(spec.vendor))
+        overrides = (limit_overrides or {}).get(spec.vendor)
+        if overrides:
+            ctx.limits = AudioLimits.from_operation(operation, overrides)
+        else:  # the spec's own limits: the same for every manifest of the operation
+            key = (spec.sha256, spec.source, operation.operation_id)
+            limits = _SPEC_LIMITS.get(key)
+            if limits is None:
+                limits = AudioLimits.from_operation(operation)
+                if len(_SPEC_LIMITS) < _MAX_KEPT:
+                    _SPEC_LIMITS[key] = limits
+            ctx.limits = limits
         return ctx
 
     @classmethod
@@ -255,12 +272,19 @@ class LintContext:
         """The spec's schema of the top-level body property ``name`` (resolved), or ``None``."""
         body = self.operation.request_body if self.operation else None
         media = self.media_type
-        if self.spec is None or body is None or media is None:
+        if self.spec is None or self.operation is None or body is None or media is None:
             return None
+        # The same answer for every manifest of the operation: kept per process.
+        key = (self.spec.sha256, self.spec.source, self.operation.operation_id, media, name)
+        if key in _BODY_PROPERTIES:
+            return _BODY_PROPERTIES[key]
         schema = self.spec.resolve(body.get("content", {}).get(media, {}).get("schema", {}))
         properties = schema.get("properties", {}) if isinstance(schema, Mapping) else {}
         found = properties.get(name) if isinstance(properties, Mapping) else None
-        return self.spec.resolve(found) if isinstance(found, Mapping) else None
+        resolved = self.spec.resolve(found) if isinstance(found, Mapping) else None
+        if len(_BODY_PROPERTIES) < _MAX_KEPT:
+            _BODY_PROPERTIES[key] = resolved
+        return resolved
 
     @functools.cached_property
     def files(self) -> dict[str, FileRef]:
@@ -317,10 +341,9 @@ class LintContext:
             yield self.content
 
     def _resolve(self, written: str) -> Path:
-        path = Path(written)
-        if path.is_absolute() or self.manifest is None:
-            return path
-        return self.manifest.directory / path
+        if self.manifest is None:
+            return Path(written)
+        return _resolved(self.manifest.directory, written)
 
     @staticmethod
     def leaves_folder(written: str) -> bool:
@@ -429,7 +452,7 @@ class LintContext:
             return True
         return _pointer_value(body, when["pointer"]) in when["in"]
 
-    def probe(self, ref: FileRef) -> AudioInfo:
+    def probe(self, ref: FileRef, status: os.stat_result | None = None) -> AudioInfo:
         """The probe's verdict on a file, computed once per file and version of it.
 
         A thousand manifests naming the same ``call.wav`` probe it once: the
@@ -440,7 +463,7 @@ class LintContext:
         if cached is None:
             from tapecheck.suite.lint._probe_cache import probe_once
 
-            cached = self._probes[ref.resolved] = probe_once(ref.resolved)
+            cached = self._probes[ref.resolved] = probe_once(ref.resolved, status)
         return cached
 
     # -- credentials ----------------------------------------------------------
@@ -489,6 +512,13 @@ class LintContext:
 
 
 _MISSING = object()
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(folder: Path, written: str) -> Path:
+    """A file named in a manifest, on disk: a thousand manifests naming one share its Path."""
+    path = Path(written)
+    return path if path.is_absolute() else folder / path
 
 
 def scalar_text(value: Any) -> Any:

@@ -9,7 +9,9 @@ selection. It never writes output: it returns a
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,10 +46,15 @@ __all__ = [
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 #: Names a folder walk picks up.
 _WALK_SUFFIXES = WALK_SUFFIXES
-#: Below this many files a process pool costs more than it saves: a manifest takes
-#: about 0.3 ms, and starting the workers and sending the findings back cost more
-#: than 2 cores save on fewer than 2,000 (measured with benchmarks/lint_bench.py).
-_PARALLEL_THRESHOLD = 2000
+#: Files per worker process, at least: a fork costs a few ms, a manifest about 0.2 ms
+#: (measured with benchmarks/lint_bench.py).
+_PARALLEL_THRESHOLD = 100
+#: Files per chunk a worker takes at a time (small: a worker on a busy core takes fewer).
+_MIN_CHUNK, _MAX_CHUNK = 4, 32
+#: Folders whose first file warms this process up before a fork (see lint_paths).
+_WARM_FOLDERS = 16
+#: What a pipe surely holds before anyone reads it (Linux: 64 KiB, 4 KiB for a user short of pages).
+_PIPE_BYTES = 4096
 
 
 class UsageError(Exception):
@@ -112,11 +119,7 @@ def collect_targets(
         except (OSError, ValueError):  # a name too long for the system: MAN003 says why
             is_dir = exists = False
         if is_dir:
-            found = sorted(
-                p
-                for p in _walk(path, config)
-                if p.name.lower().endswith(_WALK_SUFFIXES) and p.is_file()
-            )
+            found = _in_path_order(_walk(path, config))
             targets += [
                 Target(p, _shown(p.as_posix() if given != "." else str(p)), "manifest")
                 for p in found
@@ -150,19 +153,57 @@ def collect_targets(
 
 
 def _walk(folder: Path, config: LintConfig | None) -> Iterator[Path]:
-    """Every file under ``folder``, never entering an excluded folder."""
+    """Every manifest (a regular file, or a link to one) under ``folder``, never
+    entering an excluded folder or a linked one (as :func:`os.walk` walks)."""
     if config is None:
-        yield from folder.rglob("*")
+        for found in folder.rglob("*"):
+            if found.name.lower().endswith(_WALK_SUFFIXES) and found.is_file():
+                yield found
         return
-    for top, dirs, files in os.walk(folder):
-        here = Path(top)
-        dirs[:] = [d for d in dirs if not config.is_excluded(here / d, ancestors=False)]
-        for name in files:
-            candidate = here / name
-            if name.lower().endswith(_WALK_SUFFIXES) and not config.is_excluded(
-                candidate, ancestors=False
-            ):
-                yield candidate
+    pending = [folder]
+    while pending:
+        here = pending.pop()
+        try:
+            with os.scandir(here) as listing:
+                entries = list(listing)
+        except OSError:  # unreadable: os.walk skips it too
+            continue
+        for entry in entries:
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                path = here / name
+                if not config.is_excluded(path, ancestors=False) and not _is_link(entry):
+                    pending.append(path)
+            elif name.lower().endswith(_WALK_SUFFIXES):
+                path = here / name
+                if _is_file(entry, path) and not config.is_excluded(path, ancestors=False):
+                    yield path
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _is_file(entry: os.DirEntry[str], path: Path) -> bool:
+    """``path.is_file()``, from the listing where it can tell (no system call for most)."""
+    try:
+        return entry.is_file()
+    except OSError:
+        return path.is_file()  # the errors Path.is_file() lets through still go through
+
+
+def _in_path_order(paths: Iterable[Path]) -> list[Path]:
+    """``sorted(paths)``: by their parts, without comparing Path objects (1,000 cost ms)."""
+    if os.sep != "/" or os.altsep:  # a case-insensitive system: its own comparison
+        return sorted(paths)
+    return sorted(paths, key=lambda path: str(path).split("/"))
 
 
 class _Finder:
@@ -216,22 +257,18 @@ def lint_paths(request: LintRequest) -> LintResult:
     jobs = request.jobs if request.jobs is not None else _auto_jobs(len(targets))
     findings: list[Finding] = []
     if jobs > 1 and len(targets) >= 2:
-        from concurrent.futures import ProcessPoolExecutor  # only for large runs: costs 10 ms
-
-        # The first file in this process first: the workers (forked where the system
-        # forks) start with the rules imported and the validators compiled.
-        findings += lint_file(targets[0], vendor=request.vendor, config=request.config)
-        rest = targets[1:]
-        chunk = max(1, len(rest) // (jobs * 8))
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for batch in pool.map(
-                _lint_target_job,
-                rest,
-                [request.vendor] * len(rest),
-                [request.config] * len(rest),
-                chunksize=chunk,
-            ):
-                findings += batch
+        # The first file of each kind (JSON, YAML) and of each folder (a vendor's, often)
+        # in this process first: the workers (forked where the system forks) start with
+        # the rules and the readers imported and the validators compiled, instead of
+        # each paying for them.
+        first = _first_of_each_kind(targets)
+        for index in first:
+            findings += lint_file(targets[index], vendor=request.vendor, config=request.config)
+        rest = [target for index, target in enumerate(targets) if index not in first]
+        if _can_fork():
+            findings += _lint_forked(rest, jobs, request.vendor, request.config)
+        else:
+            findings += _lint_pooled(rest, jobs, request.vendor, request.config)
     else:
         for target in targets:
             findings += lint_file(target, vendor=request.vendor, config=request.config)
@@ -244,12 +281,158 @@ def lint_paths(request: LintRequest) -> LintResult:
     )
 
 
+def _first_of_each_kind(targets: Sequence[Target]) -> set[int]:
+    """The indexes of the first target, of the first YAML or JSON manifest after it,
+    and of the first target of each folder (at most :data:`_WARM_FOLDERS` of them)."""
+    first = {0}
+    kinds = {_kind(targets[0])}
+    folders = {targets[0].path.parent}
+    for index, target in enumerate(targets):
+        if len(kinds) == 2 and len(folders) == _WARM_FOLDERS:
+            break
+        if (kind := _kind(target)) not in kinds:
+            kinds.add(kind)
+            first.add(index)
+        if len(folders) < _WARM_FOLDERS and (folder := target.path.parent) not in folders:
+            folders.add(folder)
+            first.add(index)
+    return first
+
+
+def _kind(target: Target) -> bool:
+    """Whether the manifest is read as JSON (else YAML, or not a manifest)."""
+    return target.kind == "manifest" and target.display.lower().endswith(".json")
+
+
 def _auto_jobs(count: int) -> int:
+    """One process per idle CPU this process may use, and per 100 files (at most 8).
+
+    The CPUs are the process's share (a container's or CI runner's), not the machine's;
+    those the last minute's load average keeps busy are left out, as ``make -l`` does:
+    a worker on a core that is not free costs a fork and its warm-up, and saves nothing.
+    """
     if count < _PARALLEL_THRESHOLD:
         return 1
-    # The CPUs this process may use (a container's or CI runner's share), not the machine's.
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(usable or 1, 8))
+    idle = usable or 1
+    with contextlib.suppress(OSError, AttributeError):  # no load average on this system
+        idle = round((usable or 1) - os.getloadavg()[0] + 0.5)
+    return max(1, min(idle, 8, count // _PARALLEL_THRESHOLD))
+
+
+def _can_fork() -> bool:
+    """Linux, and this process runs no other thread (a fork copies only the caller's)."""
+    if not sys.platform.startswith("linux") or not hasattr(os, "fork"):
+        return False  # macOS forks unsafely under its system frameworks: a pool spawns
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def _lint_pooled(
+    targets: Sequence[Target], jobs: int, vendor: str | None, config: LintConfig
+) -> list[Finding]:
+    from concurrent.futures import ProcessPoolExecutor
+
+    findings: list[Finding] = []
+    chunk = max(1, len(targets) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for batch in pool.map(
+            _lint_target_job,
+            targets,
+            [vendor] * len(targets),
+            [config] * len(targets),
+            chunksize=chunk,
+        ):
+            findings += batch
+    return findings
+
+
+def _lint_forked(
+    targets: Sequence[Target], jobs: int, vendor: str | None, config: LintConfig
+) -> list[Finding]:
+    """Lint ``targets`` in this process and ``jobs - 1`` forked copies of it.
+
+    The chunks of files wait in a pipe as 4-byte numbers; every process reads
+    one (a pipe read of 4 bytes is atomic), lints it, and reads the next, so a
+    process on a busy core simply takes fewer. A worker sends back, pickled,
+    the findings of each chunk it finished; a chunk that no worker reports (a
+    worker that died, or raised) is linted here, so a failure costs time, never
+    a finding. Nothing is imported for it: a fork inherits the rules, the
+    compiled validators and the probes of this process.
+    """
+    import gc
+    import pickle
+
+    size = max(_MIN_CHUNK, min(_MAX_CHUNK, len(targets) // (jobs * 8) or 1))
+    chunks = [(start, min(start + size, len(targets))) for start in range(0, len(targets), size)]
+    if len(chunks) * 4 > _PIPE_BYTES:  # every number must fit in the pipe before anyone reads
+        size = -(-len(targets) * 4 // _PIPE_BYTES)
+        chunks = [(s, min(s + size, len(targets))) for s in range(0, len(targets), size)]
+    queue_read, queue_write = os.pipe()
+    try:
+        os.write(queue_write, b"".join(i.to_bytes(4, "little") for i in range(len(chunks))))
+    finally:
+        os.close(queue_write)
+
+    def work() -> Iterator[tuple[int, list[Finding]]]:
+        while len(claim := os.read(queue_read, 4)) == 4:
+            index = int.from_bytes(claim, "little")
+            start, end = chunks[index]
+            found: list[Finding] = []
+            for target in targets[start:end]:
+                found += lint_file(target, vendor=vendor, config=config)
+            yield index, found
+
+    workers: list[tuple[int, int]] = []  # (pid, the read end of its results)
+    gc.freeze()  # the inherited objects stay shared: a collection in a worker never copies them
+    try:
+        for _ in range(jobs - 1):
+            try:
+                results_read, results_write = os.pipe()
+            except OSError:  # out of file descriptors: fewer workers
+                break
+            try:
+                pid = os.fork()
+            except OSError:  # out of processes or memory: this process does the rest
+                os.close(results_read)
+                os.close(results_write)
+                break
+            if pid == 0:  # the worker: never returns
+                status = 1
+                try:
+                    os.close(results_read)
+                    for _pid, other in workers:
+                        os.close(other)
+                    data = pickle.dumps(dict(work()), protocol=pickle.HIGHEST_PROTOCOL)
+                    with os.fdopen(results_write, "wb") as out:
+                        out.write(data)
+                    status = 0
+                finally:
+                    os._exit(status)
+            os.close(results_write)
+            workers.append((pid, results_read))
+    finally:
+        gc.unfreeze()
+    done: dict[int, list[Finding]] = {}
+    try:
+        done.update(work())
+    finally:
+        os.close(queue_read)
+        for pid, results_read in workers:
+            with os.fdopen(results_read, "rb") as stream:
+                data = stream.read()
+            _, status = os.waitpid(pid, 0)
+            if status == 0:
+                with contextlib.suppress(Exception):
+                    done.update(pickle.loads(data))
+    findings: list[Finding] = []
+    for index, (start, end) in enumerate(chunks):
+        if index in done:
+            findings += done[index]
+        else:  # its worker failed: linted here (a bug then raises here, where it is reported)
+            for target in targets[start:end]:
+                findings += lint_file(target, vendor=vendor, config=config)
+    return findings
 
 
 def _lint_target_job(target: Target, vendor: str | None, config: LintConfig) -> list[Finding]:
@@ -330,7 +513,8 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
         if rule.code == INTERNAL_ERROR:
             continue  # reported by the engine, below, never by a check
         try:
-            found = [_finding(rule, violation, ctx) for violation in rule.check(ctx)]
+            violations = list(rule.check(ctx))  # most rules find nothing: no more to do
+            found = [_finding(rule, v, ctx) for v in violations] if violations else ()
         except Exception as exc:  # a rule bug names itself and the file, and costs nothing else
             failed = f"rule {rule.code} ({rule.name})"
             yield rule, _internal_finding(ctx.path, failed, exc)

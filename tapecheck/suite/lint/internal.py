@@ -7,7 +7,6 @@ becomes one TCK001 finding on the file it failed on, and the command exits 2.
 
 from __future__ import annotations
 
-import traceback
 from collections.abc import Iterator
 
 from tapecheck.suite.lint.context import LintContext
@@ -87,6 +86,8 @@ def internal_error(ctx: LintContext) -> Iterator[Violation]:
 
 def internal_error_message(failed: str, exc: BaseException) -> str:
     """What a TCK001 finding says: what failed, the exception, and the frame that raised it."""
+    import traceback  # only when a rule failed: not on lint's cold path
+
     frames = traceback.extract_tb(exc.__traceback__)
     where = ""
     if frames:

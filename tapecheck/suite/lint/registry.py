@@ -20,7 +20,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tapecheck.reports.model import RuleDoc, Severity
 
@@ -143,7 +143,44 @@ class DuplicateRuleError(RuntimeError):
     """Two rules registered under one code or one name."""
 
 
-RULES: dict[str, Rule] = {}
+#: rules_for's answer per vendor, kept while the registry is unchanged (asked per file).
+_BY_VENDOR: dict[str | None, tuple[Rule, ...]] = {}
+
+
+class _Registry(dict[str, Rule]):
+    """The registry: a dict whose every change (a rule registered, a test's
+    ``monkeypatch.setitem``) drops :func:`rules_for`'s kept answers."""
+
+    def __setitem__(self, code: str, found: Rule) -> None:
+        _BY_VENDOR.clear()
+        super().__setitem__(code, found)
+
+    def __delitem__(self, code: str) -> None:
+        _BY_VENDOR.clear()
+        super().__delitem__(code)
+
+    def pop(self, *args: Any) -> Any:
+        _BY_VENDOR.clear()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[str, Rule]:
+        _BY_VENDOR.clear()
+        return super().popitem()
+
+    def clear(self) -> None:
+        _BY_VENDOR.clear()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Rule) -> None:
+        _BY_VENDOR.clear()
+        super().update(*args, **kwargs)
+
+    def setdefault(self, code: str, default: Rule) -> Rule:
+        _BY_VENDOR.clear()
+        return super().setdefault(code, default)
+
+
+RULES: dict[str, Rule] = _Registry()
 
 
 def rule(
@@ -250,7 +287,11 @@ def all_rules() -> list[Rule]:
 def rules_for(vendor: str | None) -> Iterator[Rule]:
     """The generic rules and the rules of ``vendor``, in code order."""
     load_rules([vendor] if vendor and has_rules(vendor) else [])
-    for code in sorted(RULES):
-        found = RULES[code]
-        if found.vendor is None or found.vendor == vendor:
-            yield found
+    found = _BY_VENDOR.get(vendor)
+    if found is None:
+        found = _BY_VENDOR[vendor] = tuple(
+            RULES[code]
+            for code in sorted(RULES)
+            if RULES[code].vendor is None or RULES[code].vendor == vendor
+        )
+    return iter(found)
