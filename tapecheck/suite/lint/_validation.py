@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tapecheck.suite.formats import FORMATS, format_checker
+from tapecheck.suite.lint._email_schema import plain_email_schema
 from tapecheck.suite.lint._schema_walk import SchemaWalker, branches, resolve, types
 from tapecheck.suite.pointers import join_pointer
 
@@ -51,11 +52,19 @@ class Checker:
     own: it may refuse more, never less (``tests/test_lint_fast_path.py``
     checks this on every manifest of the test corpus). Without it, or when it
     cannot read an instance, jsonschema decides alone.
+
+    E-mail addresses are first read by a compiled ``pattern`` (the plain
+    addresses of :data:`~tapecheck.suite.values.PLAIN_EMAIL_SCHEMA`), not by a
+    call into Python per address; where that refuses (an unusual address that
+    may still be valid), the validator calling the real check decides.
     """
 
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
-        self._fast: Any = _fast_validator(root)
+        plain = plain_email_schema(root)
+        self._fast: Any = _fast_validator(plain if plain is not None else root)
+        self._rewritten = plain is not None
+        self._second: Any = _UNSET  # the validator with the real e-mail check, when needed
         self._slow: Draft202012Validator | None = None
 
     @property
@@ -69,16 +78,29 @@ class Checker:
         """True when the fast validator accepts ``instance`` (no error to look for)."""
         if self._fast is None:
             return False
-        try:
-            return bool(self._fast.is_valid(instance))
-        except Exception:  # a value it cannot read (a huge integer, NaN): jsonschema decides
+        if _accepts(self._fast, instance):
+            return True
+        if not self._rewritten:
             return False
+        if self._second is _UNSET:
+            self._second = _fast_validator(self.root)
+        return self._second is not None and _accepts(self._second, instance)
 
     def iter_errors(self, instance: Any) -> Iterator[Any]:
         """jsonschema's errors of ``instance``, skipped when the fast validator accepts it."""
         if self.surely_valid(instance):
             return iter(())
         return self.validator.iter_errors(instance)
+
+
+_UNSET: Any = object()
+
+
+def _accepts(fast: Any, instance: Any) -> bool:
+    try:
+        return bool(fast.is_valid(instance))
+    except Exception:  # a value it cannot read (a huge integer, NaN): jsonschema decides
+        return False
 
 
 @dataclass(frozen=True)

@@ -122,15 +122,29 @@ def contact_without_identifier(ctx: LintContext) -> Iterator[Violation]:
     contacts = _contacts(ctx)
     if contacts is None:
         return
-    for index, contact in enumerate(contacts.items):
-        if isinstance(contact, (dict, Mapping)) and not any(
-            has_value(contact.get(key)) for key in contacts.keys
-        ):
-            yield Violation(
-                contacts.at(index),
-                f"contact {index} has no {code_listing(contacts.keys)} with a value; give it at "
-                "least one (null or blank values do not count)",
-            )
+    for index in _unidentified(contacts.items, contacts.keys):
+        yield Violation(
+            contacts.at(index),
+            f"contact {index} has no {code_listing(contacts.keys)} with a value; give it at "
+            "least one (null or blank values do not count)",
+        )
+
+
+def _unidentified(items: Sequence[Any], keys: Sequence[str]) -> Iterator[int]:
+    """The index of each contact (an object) without a value under any of ``keys``.
+
+    :func:`~tapecheck.suite.values.has_value`, written out: one loop, no call per
+    contact and key (400,000 contacts).
+    """
+    for index, contact in enumerate(items):
+        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
+            continue
+        for key in keys:
+            value = contact.get(key)
+            if value is not None and (not isinstance(value, str) or value.strip()):
+                break
+        else:
+            yield index
 
 
 @rule(
@@ -378,20 +392,33 @@ def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
     contacts = _contacts(ctx)
     if contacts is None:
         return
+    keys = sorted(contacts.phone_keys)
+    valid: dict[str, bool] = {}  # a text read once, however many contacts repeat it
     for index, contact in enumerate(contacts.items):
         if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
             continue
-        for key in sorted(contacts.phone_keys):
+        for key in keys:
             value = contact.get(key)
-            if not has_value(value) or isinstance(value, bool | Mapping | list):
+            if value is None:
+                continue
+            if type(value) is str:
+                if not value.strip():
+                    continue  # blank
+                known = valid.get(value)
+                if known is None:
+                    known = valid[value] = to_e164(value) is not None
+                if known:
+                    continue
+            elif not has_value(value) or isinstance(value, bool | Mapping | list):
                 continue  # absent, null or a wrong type (SCH002)
-            if to_e164(value) is None:
-                yield Violation(
-                    contacts.at(index, key),
-                    f"contact {index}'s {key} {value!r} is not a valid phone number (read as "
-                    "international digits, country code first); write it in E.164 form, "
-                    "e.g. '+14155552671'",
-                )
+            elif to_e164(value) is not None:
+                continue
+            yield Violation(
+                contacts.at(index, key),
+                f"contact {index}'s {key} {value!r} is not a valid phone number (read as "
+                "international digits, country code first); write it in E.164 form, "
+                "e.g. '+14155552671'",
+            )
 
 
 @rule(
