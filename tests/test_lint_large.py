@@ -170,8 +170,8 @@ def test_formats_under_not_if_one_of_and_contains_keep_the_real_check() -> None:
 
 
 @needs_rs
-def test_an_unusual_valid_address_is_still_accepted_by_the_fast_verdict() -> None:
-    """Refused by the pattern, accepted by email-validator: the second validator decides."""
+def test_an_unusual_valid_address_is_left_to_jsonschema_which_accepts_it() -> None:
+    """Refused by the pattern, accepted by email-validator: jsonschema finds no error."""
     spec = load_spec("alpharun")
     operation = spec.operation("upload")
     schema = body_schema(spec, operation, "multipart/form-data")
@@ -185,8 +185,12 @@ def test_an_unusual_valid_address_is_still_accepted_by_the_fast_verdict() -> Non
         "recorded_at": "2024-01-15T14:30:00Z",
         "contacts": [{"email": "ada@example.com"}, {"email": unusual}],
     }
-    assert schema.validator.surely_valid(instance)
-    assert not schema.validator.surely_valid({**instance, "teammate_email": "not an address"})
+    assert not schema.validator.surely_valid(instance)
+    assert not list(schema.validator.iter_errors(instance))
+    wrong = {**instance, "teammate_email": "not an address"}
+    assert [list(error.path) for error in schema.validator.iter_errors(wrong)] == [
+        ["teammate_email"]
+    ]
 
 
 # -- the SCH006 walk ---------------------------------------------------------------------
@@ -345,3 +349,91 @@ def test_a_large_contact_list_gets_each_finding_once(tmp_path: Path) -> None:
         ("SCH006", "/body/contacts/11000/emial"),
         ("ALR001", "/body/contacts/13000"),
     } <= codes
+
+
+# -- a large array's items screened by jsonschema-rs ------------------------------------
+
+
+def _errors(validator: Any, instance: Any) -> list[tuple[Any, ...]]:
+    def flat(error: Any) -> tuple[Any, ...]:
+        context = tuple(flat(sub) for sub in error.context)
+        return (list(error.path), list(error.schema_path), error.message, context)
+
+    return [flat(error) for error in validator.iter_errors(instance)]
+
+
+_ITEM = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "email": st.sampled_from(["a@b.io", "nope", "ada@b\u00fccher.example", ""])
+            | st.none()
+            | st.integers(),
+            "phone_number": st.sampled_from(["+14155552671", "x"]) | st.booleans(),
+            "ext_id": st.text(max_size=2) | st.none(),
+            "custom_fields": st.lists(
+                st.fixed_dictionaries({"key": st.text(max_size=2)}, optional={"value": _VALUES}),
+                max_size=2,
+            ),
+            "x": st.integers(),
+        },
+    )
+    | _VALUES
+)
+
+
+@needs_rs
+@settings(max_examples=150, deadline=None)
+@given(contacts=st.lists(_ITEM, max_size=8), email=st.sampled_from(["a@b.io", "x"]))
+def test_screened_items_give_jsonschema_s_own_errors(contacts: list[Any], email: str) -> None:
+    from jsonschema import Draft202012Validator
+
+    from tapecheck.suite.formats import format_checker
+    from tapecheck.suite.lint import _validation
+
+    spec = load_spec("alpharun")
+    schema = body_schema(spec, spec.operation("upload"), "multipart/form-data")
+    assert schema is not None
+    instance = {"contacts": contacts, "teammate_email": email, "recorded_at": "x"}
+    plain = Draft202012Validator(schema.root, format_checker=format_checker())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_validation, "LARGE_ARRAY", 0)
+        screened = _validation._validator(schema.root)
+        assert _errors(screened, instance) == _errors(plain, instance)
+
+
+@needs_rs
+def test_screening_changes_no_corpus_finding(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tapecheck.suite.lint import _validation
+
+    root = Path(__file__).resolve().parent.parent
+    corpus = sorted(
+        path
+        for folder in (root / "tests" / "cases", root / "examples")
+        for path in folder.rglob("*")
+        if path.name.endswith((".json", ".yaml", ".yml"))
+    )
+    assert corpus
+    plain = {path: _lint(path) for path in corpus}
+    with monkeypatch.context() as patch:
+        patch.setattr(_validation, "LARGE_ARRAY", 0)
+        patch.setattr(_validation, "_BODY_CACHE", {})
+        patch.setattr(_validation, "_PARAMETER_CACHE", {})
+        screened = {path: _lint(path) for path in corpus}
+    assert screened == plain
+
+
+@needs_rs
+def test_the_screen_names_the_refused_items_of_the_contacts() -> None:
+    from tapecheck.suite.lint._validation import _ItemScreen
+
+    spec = load_spec("alpharun")
+    schema = body_schema(spec, spec.operation("upload"), "multipart/form-data")
+    assert schema is not None
+    items = schema.root["allOf"][0]["properties"]["contacts"]["items"]
+    contacts: list[Any] = [{"email": f"p{i}@example.com"} for i in range(3000)]
+    contacts[5] = {"email": "nope"}
+    contacts[2999] = {"first_name": "no identifier"}
+    contacts[7] = {"email": "ada@b\u00fccher.example"}  # valid, but not plain: read again
+    assert _ItemScreen(schema.root).refused(items, contacts, 0) == [5, 7, 2999]
+    assert _ItemScreen(schema.root).refused(items, contacts, 6) == [7, 2999]
