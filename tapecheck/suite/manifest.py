@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from tapecheck.suite._json_positions import JsonPositions
 from tapecheck.suite._plain_yaml import read_plain
 from tapecheck.suite.pointers import follow, join_pointer, split_pointer
 
@@ -40,6 +41,9 @@ KNOWN_KEYS = frozenset(
 
 #: Larger than any honest manifest; bigger files are refused before parsing.
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+#: A strict-JSON manifest larger than this is located value by value
+#: (:mod:`tapecheck.suite._json_positions`), not indexed whole at the first finding.
+_LARGE_JSON = 1_000_000
 #: Flow nesting deeper than this crashes libyaml's recursive composer.
 _MAX_DEPTH = 200
 #: YAML aliases may expand a document without bound ("billion laughs").
@@ -106,6 +110,9 @@ class Manifest:
     strict_json: bool = False
     #: The manifest's text, as read (rules may rule out what it cannot hold).
     text: str | None = field(default=None, repr=False)
+    _json_positions: JsonPositions | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @functools.cached_property
     def directory(self) -> Path:
@@ -114,6 +121,10 @@ class Manifest:
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Where ``pointer``'s value starts; for a missing value, its nearest present parent."""
+        if self.source is not None and self.strict_json and len(self.source) > _LARGE_JSON:
+            if self._json_positions is None:  # only the containers on the way are read
+                self._json_positions = JsonPositions(self.source)
+            return self._json_positions.position(split_pointer(pointer))
         if self.source is not None:
             self.positions, self.source = _positions_or_empty(self.source), None
         current = pointer
