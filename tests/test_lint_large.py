@@ -437,3 +437,42 @@ def test_the_screen_names_the_refused_items_of_the_contacts() -> None:
     contacts[7] = {"email": "ada@b\u00fccher.example"}  # valid, but not plain: read again
     assert _ItemScreen(schema.root).refused(items, contacts, 0) == [5, 7, 2999]
     assert _ItemScreen(schema.root).refused(items, contacts, 6) == [7, 2999]
+
+
+# -- loading: the nesting guard and the duplicate-key hook ---------------------------------
+
+
+def _depth_by_count(text: str) -> bool:
+    """The nesting guard as first written: one count per bracket."""
+    depth = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            if depth > 200:
+                return True
+        elif char in "]}" and depth:
+            depth -= 1
+    return False
+
+
+_BRACKETS = st.text(st.sampled_from("[]{}x"), max_size=60)
+
+
+@settings(max_examples=400, deadline=None)
+@given(head=_BRACKETS, depth=st.integers(0, 260), middle=_BRACKETS, tail=_BRACKETS)
+def test_the_nesting_guard_counts_as_before(head: str, depth: int, middle: str, tail: str) -> None:
+    from tapecheck.suite import manifest
+
+    text = head + "[{" * (depth // 2) + middle + "]}" * (depth // 3) + tail
+    text += "[]" * 120  # past the count below which the guard answers at once
+    assert manifest._too_deep(text) == _depth_by_count(text)
+
+
+def test_a_duplicate_key_in_json_is_still_named() -> None:
+    from tapecheck.suite import manifest
+
+    loaded = manifest.parse_manifest(
+        '{"vendor": "bota", "body": {"a": 1, "b": 2, "a": 3}}', path="x.json", strict_json=True
+    )
+    assert isinstance(loaded, manifest.ManifestError)
+    assert "duplicate key 'a'" in loaded.message

@@ -52,6 +52,8 @@ _MAX_EXPANDED_NODES = 200_000
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+_AS_PARENTHESES = bytes.maketrans(b"[{]}", b"(())")
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
 _ENV_REFERENCE = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}")
 
 try:
@@ -250,20 +252,37 @@ def _no_constant(name: str) -> Any:
 
 
 def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
+    result = dict(pairs)  # in C: 400,000 contacts are 400,000 calls of this hook
+    if len(result) == len(pairs):
+        return result
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
             raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
-    return result
+        seen.add(key)
+    return result  # pragma: no cover - a shorter dict has a repeated key
 
 
 def _too_deep(text: str) -> bool:
     """A cheap guard: count flow-bracket depth only when there are many brackets."""
     if text.count("[") + text.count("{") <= _MAX_DEPTH:
         return False
+    # Only the brackets matter: one C-speed pass over the UTF-8 bytes drops the rest of a
+    # 16 MB text (a bracket's byte is never part of another character's).
+    brackets = text.encode("utf-8", "surrogatepass").translate(_AS_PARENTHESES, _NOT_BRACKETS)
+    # Each pass removes the innermost pairs: pairs nested n deep are gone after n
+    # passes. When every bracket is paired, the depth is the passes it took; with an
+    # unpaired one left, the count below decides.
+    for _ in range(_MAX_DEPTH + 1):
+        shorter = brackets.replace(b"()", b"")
+        if len(shorter) == len(brackets):
+            if b"(" not in brackets:
+                return False
+            break
+        brackets = shorter
+    else:
+        return True
     depth = 0
-    # Only the brackets matter: one C-speed pass drops the rest of a 16 MB text.
     for char in _NOT_BRACKET.sub("", text):
         if char in "[{":
             depth += 1
