@@ -352,8 +352,10 @@ def build_large(root: Path) -> dict[str, Path]:
             root, f"contacts400000-{stem}", _contacts_manifest(contacts), "json"
         )
         contacts[middle] = kept
+    areas = (212, 213, 310, 312, 415, 617, 646, 702, 718, 917)  # 100,000 distinct valid numbers
     phones = [
-        {"phone_number": f"+1415555{i % 10_000:04d}", "ext_id": f"crm-{i}"} for i in range(100_000)
+        {"phone_number": f"+1{areas[i % 10]}{230 + i // 10 % 10}{i // 100:04d}", "ext_id": f"c{i}"}
+        for i in range(100_000)
     ]
     made["100,000 contacts with phone numbers (JSON)"] = _write_large(
         root, "phones100000", _contacts_manifest(phones), "json"

@@ -25,8 +25,10 @@ _SPACE = re.compile(r"[ \t\n\r]*")
 _SPACE_CHARS = (" ", "\t", "\n", "\r")
 _COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 _SEPARATOR = re.compile(r"[ \t\n\r]*([,}\]])[ \t\n\r]*")
-#: What YAML reads as a line break, besides ``\r`` (``\r\n`` is one break).
-_BREAKS = ("\n", "\x85", "\u2028", "\u2029")
+#: What YAML reads as a line break besides ``\r``, ``\n`` and ``\r\n`` (one break).
+_OTHER_BREAKS = ("\x85", "\u2028", "\u2029")
+_ANY_OTHER_BREAK = re.compile("[\x85\u2028\u2029]")
+_ALL_BREAKS = ("\r", "\n", *_OTHER_BREAKS)
 
 
 class _Container:
@@ -49,9 +51,10 @@ class JsonPositions:
         self._scan: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
         #: pointer -> the container there (None: a scalar, or text json.loads would refuse)
         self._containers: dict[str, _Container | None] = {}
-        #: (offset, line, its line's start) already counted, ascending: counting starts
-        #: from the nearest one before
-        self._anchors: list[tuple[int, int, int]] = [(0, 1, 0)]
+        #: offsets already counted, ascending, and their (line, line's start): counting
+        #: starts from the nearest one before
+        self._known: list[int] = [0]
+        self._lines: list[tuple[int, int]] = [(1, 0)]
         self._root = _skip_space(text, 0)
 
     def position(self, tokens: list[str]) -> tuple[int, int]:
@@ -127,20 +130,24 @@ class JsonPositions:
 
     def _line_column(self, offset: int) -> tuple[int, int]:
         """Counted from the nearest position already known before ``offset``, at C speed."""
-        text = self.text
-        index = bisect.bisect_right(self._anchors, offset, key=_first) - 1
-        start, line, line_start = self._anchors[index]
-        breaks = text.count("\r", start, offset) - text.count("\r\n", start, offset)
-        breaks += sum(text.count(mark, start, offset) for mark in _BREAKS)
+        text, known = self.text, self._known
+        index = bisect.bisect_right(known, offset) - 1
+        start = known[index]
+        line, line_start = self._lines[index]
+        breaks = (
+            text.count("\n", start, offset)
+            + text.count("\r", start, offset)
+            - text.count("\r\n", start, offset)
+        )
+        if _ANY_OTHER_BREAK.search(text, start, offset) is not None:
+            breaks += sum(text.count(mark, start, offset) for mark in _OTHER_BREAKS)
         if breaks:
             line += breaks
-            line_start = max(text.rfind(mark, start, offset) for mark in ("\r", *_BREAKS)) + 1
-        bisect.insort(self._anchors, (offset, line, line_start), key=_first)
+            line_start = max(text.rfind(mark, start, offset) for mark in _ALL_BREAKS) + 1
+        if known[index] != offset:
+            known.insert(index + 1, offset)
+            self._lines.insert(index + 1, (line, line_start))
         return line, offset - line_start + 1
-
-
-def _first(anchor: tuple[int, int, int]) -> int:
-    return anchor[0]
 
 
 def _skip_space(text: str, at: int) -> int:

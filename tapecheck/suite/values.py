@@ -24,6 +24,7 @@ Only the standard library is imported up front; ``phonenumbers`` and
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
@@ -215,6 +216,16 @@ def to_e164(value: object) -> str | None:
     text = _phone_text(value)
     if not text:
         return None
+    return _e164(text)
+
+
+@functools.lru_cache(maxsize=1 << 17)
+def _e164(text: str) -> str | None:
+    """:func:`to_e164` of a stripped text, kept per text.
+
+    phonenumbers takes about 40 µs a number, and two contact rules (ALR002,
+    ALR005) read each of 100,000 numbers.
+    """
     if not text.startswith("+"):
         digits = re.sub(r"\D", "", text)
         if not digits:
