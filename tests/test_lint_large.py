@@ -238,10 +238,11 @@ def test_the_iterative_walk_finds_what_the_recursive_one_found(
     spec = load_spec("alpharun")
     schema = body_schema(spec, spec.operation("upload"), "multipart/form-data")
     assert schema is not None
-    instance = {"contacts": contacts, "teammate_email": "a@b.io", **extra}
     walker = SchemaWalker(schema.root)
-    found = list(walker.undefined(schema.root, instance))
-    assert found == list(_recursive_undefined(walker, schema.root, instance))
+    for many in (1, 70):  # 70 times: an array long enough to be checked whole first
+        instance = {"contacts": contacts * many, "teammate_email": "a@b.io", **extra}
+        found = list(walker.undefined(schema.root, instance))
+        assert found == list(_recursive_undefined(walker, schema.root, instance))
 
 
 def test_the_walk_of_a_deep_value_needs_no_recursion() -> None:
@@ -476,3 +477,43 @@ def test_a_duplicate_key_in_json_is_still_named() -> None:
     )
     assert isinstance(loaded, manifest.ManifestError)
     assert "duplicate key 'a'" in loaded.message
+
+
+# -- the contact rules' column shortcuts --------------------------------------------------
+
+_PLAIN_CONTACT = st.fixed_dictionaries(
+    {},
+    optional={
+        "email": st.sampled_from(["a@b.io", "A@b.io", " ", "", "x"]) | st.none() | st.just(1),
+        "phone_number": st.sampled_from(["+14155552671", "555", " "]) | st.none(),
+        "ext_id": st.sampled_from(["c1", ""]) | st.none(),
+        "custom_fields": st.none()
+        | st.lists(
+            st.fixed_dictionaries({"key": st.sampled_from(["k", "j"]), "value": st.just(1)})
+        ),
+    },
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(contacts=st.lists(_PLAIN_CONTACT, min_size=1, max_size=6))
+def test_the_contact_rules_find_the_same_without_their_column_shortcuts(
+    contacts: list[Any], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    import dataclasses
+
+    from tapecheck.suite.vendors.alpharun import rules
+
+    path = tmp_path_factory.mktemp("contacts") / "c.request.json"
+    path.write_text(json.dumps(_contacts_manifest(contacts)), encoding="utf-8")
+    fast = _lint(path)
+    read = rules._read_contacts
+
+    def without_shortcuts(ctx: Any) -> Any:
+        found = read(ctx)
+        return None if found is None else dataclasses.replace(found, plain=False)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(rules, "_read_contacts", without_shortcuts)
+        slow = _lint(path)
+    assert fast == slow

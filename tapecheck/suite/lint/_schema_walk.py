@@ -9,6 +9,7 @@ instance, listing each subschema's branches once.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ __all__ = ["SchemaWalker", "as_list", "branches", "resolve", "types"]
 _SCALARS = (str, int, float, type(None))
 #: The exact types of values with no members.
 _SCALAR_TYPES = frozenset((str, int, float, bool, type(None)))
+#: Arrays this long are first checked whole (:meth:`SchemaWalker._plain_items`).
+_PLAIN_ITEMS_FROM = 64
 #: Longer ``$ref`` chains than this are taken as a loop and resolve to nothing.
 _MAX_REF_CHAIN = 64
 
@@ -211,9 +214,26 @@ class SchemaWalker:
                     frames.append((iter(value.items()), shape, here, True))
                     pushed = True
             elif isinstance(value, list) and shape.items:
+                if len(shape.items) == 1 and self._plain_items(shape.items[0], value):
+                    continue
                 frames.append((iter(enumerate(value)), shape, here, False))
                 pushed = True
         return pushed
+
+    def _plain_items(self, schema: Any, items: list[Any]) -> bool:
+        """True when every item is a dict of defined members and scalar values, told in C.
+
+        Such items hold nothing to report (the loop in :meth:`undefined` skips each);
+        400,000 contacts are cleared in a few passes instead of a check each.
+        """
+        if len(items) < _PLAIN_ITEMS_FROM or set(map(type, items)) != {dict}:
+            return False
+        names = self._shape(schema).names
+        return names.issuperset(itertools.chain.from_iterable(items)) and (
+            _SCALAR_TYPES.issuperset(
+                map(type, itertools.chain.from_iterable(map(dict.values, items)))
+            )
+        )
 
     def uri_values(
         self, schema: Any, instance: Any, tokens: tuple[str | int, ...] = ()
