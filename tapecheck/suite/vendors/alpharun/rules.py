@@ -70,7 +70,11 @@ class _Contacts:
         if not self.plain:
             return False
         column = [contact.get(key) for contact in self.items]
-        return set(map(type, column)) <= {str} and "" not in [text.strip() for text in column]
+        return (
+            set(map(type, column)) <= {str}
+            and "" not in column
+            and not any(map(str.isspace, column))
+        )
 
 
 def _contacts(ctx: LintContext) -> _Contacts | None:
