@@ -517,3 +517,43 @@ def test_the_contact_rules_find_the_same_without_their_column_shortcuts(
         patch.setattr(rules, "_read_contacts", without_shortcuts)
         slow = _lint(path)
     assert fast == slow
+
+
+# -- YAML values read as text, without a copy of plain records ----------------------------
+
+
+def _texts_copied(value: Any) -> Any:
+    """The value as it travels, always copied (as first written)."""
+    import datetime
+
+    if isinstance(value, Mapping):
+        return {str(k): _texts_copied(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_texts_copied(v) for v in value]
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+_RECORD_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=2)
+    | st.dates()
+    | st.lists(st.integers(), max_size=2)
+)
+_RECORDS = st.lists(
+    st.dictionaries(st.text(max_size=2) | st.integers(0, 2), _RECORD_VALUES, max_size=3),
+    min_size=1,
+    max_size=3,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(records=_RECORDS, many=st.sampled_from([1, 70]))
+def test_plain_records_are_read_as_text_without_a_copy(records: list[Any], many: int) -> None:
+    from tapecheck.suite.lint._schema_pass import _texts
+
+    value = records * many
+    read = _texts(value)
+    assert read == _texts_copied(value)
+    assert [type(item) for item in read] == [dict] * len(read)
