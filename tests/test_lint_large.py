@@ -426,6 +426,7 @@ def test_screening_changes_no_corpus_finding(monkeypatch: pytest.MonkeyPatch) ->
 
 @needs_rs
 def test_the_screen_names_the_refused_items_of_the_contacts() -> None:
+    from tapecheck.suite.lint import _validation
     from tapecheck.suite.lint._validation import _ItemScreen
 
     spec = load_spec("alpharun")
@@ -438,6 +439,10 @@ def test_the_screen_names_the_refused_items_of_the_contacts() -> None:
     contacts[7] = {"email": "ada@b\u00fccher.example"}  # valid, but not plain: read again
     assert _ItemScreen(schema.root).refused(items, contacts, 0) == [5, 7, 2999]
     assert _ItemScreen(schema.root).refused(items, contacts, 6) == [7, 2999]
+    with pytest.MonkeyPatch.context() as patch:  # in slices of 7 items: the same indices
+        patch.setattr(_validation, "_SCREEN_SLICE", 7)
+        assert _ItemScreen(schema.root).refused(items, contacts, 0) == [5, 7, 2999]
+        assert _ItemScreen(schema.root).refused(items, contacts, 6) == [7, 2999]
 
 
 # -- loading: the nesting guard and the duplicate-key hook ---------------------------------

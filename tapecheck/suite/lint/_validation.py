@@ -185,6 +185,8 @@ def _is_binary(schema: Any) -> bool:
 
 #: An array this long has its items screened by jsonschema-rs before jsonschema reads them.
 LARGE_ARRAY = 1000
+#: Items screened in one call.
+_SCREEN_SLICE = 4096
 
 
 def _validator(root: Mapping[str, Any]) -> Draft202012Validator:
@@ -237,13 +239,19 @@ class _ItemScreen:
         fast = self._compiled[id(items)]
         if fast is None:
             return None
-        try:
-            found = {error.instance_path[0] for error in fast.iter_errors(instance[prefix:])}
-        except Exception:  # a value it cannot read: jsonschema reads every item
-            return None
-        if not all(isinstance(index, int) for index in found):
-            return None
-        return [prefix + index for index in sorted(found)]
+        refused: list[int] = []
+        # In slices: jsonschema-rs builds each error as a Python object, and 400,000
+        # refused items at once would hold a gigabyte of them.
+        for start in range(prefix, len(instance), _SCREEN_SLICE):
+            try:
+                errors = fast.iter_errors(instance[start : start + _SCREEN_SLICE])
+                found = {error.instance_path[0] for error in errors}
+            except Exception:  # a value it cannot read: jsonschema reads every item
+                return None
+            if not all(isinstance(index, int) for index in found):
+                return None
+            refused += [start + index for index in sorted(found)]
+        return refused
 
     def _compile(self, items: Mapping[str, Any]) -> Any:
         if "$id" in self.root or importlib.util.find_spec("jsonschema_rs") is None:
