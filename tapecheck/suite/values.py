@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
+from tapecheck.suite.phones import UNSURE, strict_e164
+
 __all__ = [
     "PLAIN_EMAIL_SCHEMA",
     "Clash",
@@ -225,13 +227,18 @@ def _e164(text: str) -> str | None:
     """:func:`to_e164` of a stripped text, kept per text.
 
     phonenumbers takes about 40 µs a number, and two contact rules (ALR002,
-    ALR005) read each of 100,000 numbers.
+    ALR005) read each of 100,000 numbers; text already in E.164 form takes
+    the shortcut of :mod:`tapecheck.suite.phones` (about 3 µs), the rest the
+    library.
     """
     if not text.startswith("+"):
         digits = re.sub(r"\D", "", text)
         if not digits:
             return None
         text = "+" + digits
+    quick = strict_e164(text)
+    if quick is not UNSURE:
+        return quick
     import phonenumbers
 
     try:
