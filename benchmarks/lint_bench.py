@@ -12,7 +12,8 @@ Generates, in a temporary folder:
   one ``check-jsonschema`` invocation with one schema;
 - large manifests under the 16 MB cap: 100,000 and 400,000 Alpharun contacts
   (JSON and YAML), 400,000 with one finding in the middle (a wrong e-mail, a
-  repeated one, an unknown member), 100,000 with phone numbers, 600,000 Bota
+  repeated one, an unknown member), 400,000 with every e-mail wrong (JSON and
+  YAML: 100 findings listed, one counting the rest), 100,000 with phone numbers, 600,000 Bota
   metadata keys, and metadata nested 190 (JSON) and 5,000 (YAML) levels deep.
 
 Then measures, best of ``--repeat`` runs, each a fresh process:
@@ -352,6 +353,14 @@ def build_large(root: Path) -> dict[str, Path]:
             root, f"contacts400000-{stem}", _contacts_manifest(contacts), "json"
         )
         contacts[middle] = kept
+    # Every contact refused (a malformed e-mail): 100 findings, then one that counts the rest.
+    wrong = [{"email": f"p{i}.example.com"} for i in range(400_000)]
+    made["400,000 contacts, every e-mail wrong (JSON)"] = _write_large(
+        root, "contacts400000-all-wrong", _contacts_manifest(wrong), "json"
+    )
+    made["400,000 contacts, every e-mail wrong (YAML)"] = _write_contacts_yaml(
+        root, "contacts400000-all-wrong", [f"p{i}.example.com" for i in range(400_000)]
+    )
     areas = (212, 213, 310, 312, 415, 617, 646, 702, 718, 917)  # 100,000 distinct valid numbers
     phones = [
         {"phone_number": f"+1{areas[i % 10]}{230 + i // 10 % 10}{i // 100:04d}", "ext_id": f"c{i}"}
@@ -389,6 +398,19 @@ def build_large(root: Path) -> dict[str, Path]:
     )
     made["metadata nested 5,000 deep (YAML)"] = path
     return made
+
+
+def _write_contacts_yaml(root: Path, stem: str, emails: list[str]) -> Path:
+    """A YAML manifest of one contact per e-mail, written line by line (``safe_dump`` is slow)."""
+    head = {key: value for key, value in _contacts_manifest([]).items() if key != "body"}
+    body = _contacts_manifest([])["body"]
+    lines = [yaml.safe_dump(head, sort_keys=False), "body:\n"]
+    lines += [f"  {key}: {json.dumps(value)}\n" for key, value in body.items() if key != "contacts"]
+    lines.append("  contacts:\n")
+    lines += [f"    - {{email: {json.dumps(email)}}}\n" for email in emails]
+    path = root / f"{stem}.request.yaml"
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
 
 
 def _write_large(root: Path, stem: str, manifest: dict[str, Any], kind: str) -> Path:

@@ -697,6 +697,10 @@ GENERIC_TRIGGERS: dict[str, str] = {
     "SCH005": _ALR + "body: {teammate_email: a@example.com, recorded_at: '2024-01-15T19:30:00Z',"
     " contacts: []}\nfiles: {audio: call.wav}\n",
     "SCH006": CLEAN.replace("call-1}", "call-1}, note: x"),
+    # 1,100 refused contacts: 100 read in detail, the other 1,000 counted
+    "SCH007": _ALR + "body: {teammate_email: a@example.com, recorded_at: '2024-01-15T19:30:00Z',"
+    " contacts: [" + ", ".join(f"{{email: p{i}}}" for i in range(1_100)) + "]}\n"
+    "files: {audio: call.wav}\n",
     "AUD001": CLEAN,
     "AUD002": CORTI_UPLOAD,
     "AUD003": CLEAN,

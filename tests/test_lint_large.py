@@ -379,9 +379,9 @@ def test_the_screen_names_the_refused_items_of_the_contacts() -> None:
     contacts[5] = {"email": "nope"}
     contacts[2999] = {"first_name": "no identifier"}
     contacts[7] = {"email": "ada@b\u00fccher.example"}  # valid, but not plain: read again
-    assert _ItemScreen(schema.root).refused(items, contacts, 0) == [5, 7, 2999]
-    assert _ItemScreen(schema.root).refused(items, contacts, 6) == [7, 2999]
+    assert _ItemScreen(schema.root).refused(items, contacts, 0) == ([5, 7, 2999], [])
+    assert _ItemScreen(schema.root).refused(items, contacts, 6) == ([7, 2999], [])
     with pytest.MonkeyPatch.context() as patch:  # in slices of 7 items: the same indices
         patch.setattr(_validation, "_SCREEN_SLICE", 7)
-        assert _ItemScreen(schema.root).refused(items, contacts, 0) == [5, 7, 2999]
-        assert _ItemScreen(schema.root).refused(items, contacts, 6) == [7, 2999]
+        assert _ItemScreen(schema.root).refused(items, contacts, 0) == ([5, 7, 2999], [])
+        assert _ItemScreen(schema.root).refused(items, contacts, 6) == ([7, 2999], [])

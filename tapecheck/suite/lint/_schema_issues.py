@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from tapecheck.suite.lint._schema_walk import as_list
+from tapecheck.suite.lint._validation import READ_REFUSED, UNREAD_KEYWORD
 from tapecheck.suite.lint.wording import (
     code_listing,
     describe_pointer,
@@ -71,7 +72,9 @@ _UNKNOWN_KEYWORDS = frozenset({"additionalProperties", "unevaluatedProperties"})
 #: When one value breaks several keywords, the first code in this order is the finding.
 RANK = {
     code: rank
-    for rank, code in enumerate(("SCH001", "SCH002", "SCH003", "SCH004", "SCH005", "SCH006"))
+    for rank, code in enumerate(
+        ("SCH001", "SCH002", "SCH003", "SCH004", "SCH005", "SCH006", "SCH007")
+    )
 }
 #: What ``format`` errors tell the user to write instead.
 _FORMAT_HINTS = {
@@ -148,6 +151,8 @@ def _map_error(error: ValidationError, locate: Locate) -> list[Issue]:
         return _map_alternatives(error, locate, pointer)
     if keyword in _UNKNOWN_KEYWORDS:
         return []
+    if keyword == UNREAD_KEYWORD:
+        return [_unread(pointer, list(cast("list[int]", error.validator_value)))]
     expected: Any = error.validator_value
     instance: Any = error.instance if isinstance(error.instance, Mapping) else {}
     if keyword == "required":
@@ -162,6 +167,18 @@ def _map_error(error: ValidationError, locate: Locate) -> list[Issue]:
         ]
     code = CODE_FOR_KEYWORD.get(keyword, "SCH003")
     return [Issue(code, pointer, _message(keyword, error, pointer), _enum_fix(keyword, error))]
+
+
+def _unread(pointer: str, unread: list[int]) -> Issue:
+    """SCH007: the refused items of a large array past the first ones read."""
+    array = pointer.rpartition("/")[0]
+    return Issue(
+        "SCH007",
+        pointer,
+        f"{describe_pointer(array)} has {len(unread):,} more items the schema refuses "
+        f"(items {unread[0]} to {unread[-1]}), not read in detail: only the first "
+        f"{READ_REFUSED:,} refused items of an array are; fix those and lint again",
+    )
 
 
 def _missing(pointer: str) -> Issue:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 from tapecheck.suite.formats import FORMATS, format_checker
 from tapecheck.suite.lint._email_schema import plain_email_schema
 from tapecheck.suite.lint._schema_walk import SchemaWalker, branches, resolve, types
+from tapecheck.suite.lint.overflow import MAX_PER_CODE
+from tapecheck.suite.manifest import is_env_reference
 from tapecheck.suite.pointers import join_pointer
 
 if TYPE_CHECKING:
@@ -187,6 +189,11 @@ def _is_binary(schema: Any) -> bool:
 LARGE_ARRAY = 1000
 #: Items screened in one call.
 _SCREEN_SLICE = 4096
+#: Of a large array, the refused items jsonschema reads (in order); the rest are counted
+#: (one SCH007), as findings of one code past this bound are (lint.overflow).
+READ_REFUSED = MAX_PER_CODE
+#: The keyword of the one error that stands for the refused items not read.
+UNREAD_KEYWORD = "x-tapecheck-unread-items"
 
 
 def _validator(root: Mapping[str, Any]) -> Draft202012Validator:
@@ -198,6 +205,13 @@ def _validator(root: Mapping[str, Any]) -> Draft202012Validator:
     jsonschema descends into those alone: an item jsonschema-rs accepts has no
     error to find (it refuses more, never less), so the errors are the same
     errors, in the same order, with the same paths.
+
+    jsonschema reads the first :data:`READ_REFUSED` refused items only: past
+    them, one error (keyword :data:`UNREAD_KEYWORD`, at the first item not
+    read, its ``validator_value`` the item indices) stands for the others, each
+    refused for a reason other than a ``${...}`` reference (which satisfies
+    every constraint). That finding is SCH007. 400,000 refused contacts would
+    otherwise take a minute and most of a gigabyte.
     """
     from jsonschema import Draft202012Validator, validators
 
@@ -205,15 +219,18 @@ def _validator(root: Mapping[str, Any]) -> Draft202012Validator:
     plain_items = Draft202012Validator.VALIDATORS["items"]
 
     def items(validator: Any, items: Any, instance: Any, schema: Any) -> Iterator[Any]:
-        refused = None
+        screened = None
         if isinstance(instance, list) and len(instance) >= LARGE_ARRAY:
             prefix = len(schema.get("prefixItems", []))
-            refused = screen.refused(items, instance, prefix)
-        if refused is None:
+            screened = screen.refused(items, instance, prefix)
+        if screened is None:
             yield from plain_items(validator, items, instance, schema)
             return
+        refused, unread = screened
         for index in refused:
             yield from validator.descend(instance=instance[index], schema=items, path=index)
+        if unread:
+            yield _unread_error(instance, unread)
 
     screened = validators.extend(Draft202012Validator, {"items": items})  # type: ignore[no-untyped-call]
     validator: Draft202012Validator = screened(root, format_checker=format_checker())
@@ -228,32 +245,58 @@ class _ItemScreen:
     def __init__(self, root: Mapping[str, Any]) -> None:
         self.root = root
         self._pointers: dict[int, str] | None = None
-        self._compiled: dict[int, Any] = {}
+        self._compiled: dict[int, tuple[Any, Any]] = {}
 
-    def refused(self, items: Any, instance: list[Any], prefix: int) -> list[int] | None:
-        """Indices (from ``prefix`` on, ascending) of the items refused; ``None``: read them all."""
+    def refused(
+        self, items: Any, instance: list[Any], prefix: int
+    ) -> tuple[list[int], list[int]] | None:
+        """The items (from ``prefix`` on) jsonschema reads, and the refused ones it does not.
+
+        The first are the first :data:`READ_REFUSED` items refused (ascending),
+        and any item jsonschema-rs cannot read; the second, past those, the
+        items refused for a reason other than a ``${...}`` reference. ``None``:
+        jsonschema reads every item.
+        """
         if not isinstance(items, Mapping):
             return None
         if id(items) not in self._compiled:
-            self._compiled[id(items)] = self._compile(items)
-        fast = self._compiled[id(items)]
-        if fast is None:
+            self._compiled[id(items)] = (self._compile(items, "items"), self._compile(items, ""))
+        fast, single = self._compiled[id(items)]
+        if fast is None or single is None:
             return None
         refused: list[int] = []
-        # In slices: jsonschema-rs builds each error as a Python object, and 400,000
-        # refused items at once would hold a gigabyte of them.
-        for start in range(prefix, len(instance), _SCREEN_SLICE):
+        start = prefix
+        # In slices: jsonschema-rs builds each error as a Python object (about 14 µs
+        # each), and 400,000 refused items at once would hold a gigabyte of them.
+        while start < len(instance) and len(refused) <= READ_REFUSED:
+            chunk = instance[start : start + _SCREEN_SLICE]
             try:
-                errors = fast.iter_errors(instance[start : start + _SCREEN_SLICE])
-                found = {error.instance_path[0] for error in errors}
+                found = {error.instance_path[0] for error in fast.iter_errors(chunk)}
             except Exception:  # a value it cannot read: jsonschema reads every item
                 return None
             if not all(isinstance(index, int) for index in found):
                 return None
             refused += [start + index for index in sorted(found)]
-        return refused
+            start += len(chunk)
+        unread: list[int] = []
+        extra = refused[READ_REFUSED:]
+        del refused[READ_REFUSED:]
+        for index in extra:
+            if _telling(single, instance[index]):
+                unread.append(index)
+        for index in range(start, len(instance)):  # past the bound: a verdict per item
+            item = instance[index]
+            try:
+                valid = single.is_valid(item)
+            except Exception:  # a value it cannot read: jsonschema reads the item
+                refused.append(index)
+                continue
+            if not valid and _telling(single, item):
+                unread.append(index)
+        return refused, unread
 
-    def _compile(self, items: Mapping[str, Any]) -> Any:
+    def _compile(self, items: Mapping[str, Any], mode: str) -> Any:
+        """jsonschema-rs's validator of an array of such items (``mode`` "items"), or of one."""
         if "$id" in self.root or importlib.util.find_spec("jsonschema_rs") is None:
             return None
         if self._pointers is None:
@@ -264,8 +307,56 @@ class _ItemScreen:
         plain = plain_email_schema(self.root)
         embedded = {**(plain if plain is not None else self.root), "$id": self._ROOT_ID}
         fragment = urllib.parse.quote(pointer, safe="/~!$&'()*+,;=:@")
-        array = {"$defs": {"root": embedded}, "items": {"$ref": f"{self._ROOT_ID}#{fragment}"}}
-        return _fast_validator(array)
+        reference = {"$ref": f"{self._ROOT_ID}#{fragment}"}
+        if mode == "items":
+            return _fast_validator({"$defs": {"root": embedded}, "items": reference})
+        return _fast_validator({"$defs": {"root": embedded}, **reference})
+
+
+def _telling(single: Any, item: Any) -> bool:
+    """A refused item is refused for more than a ``${...}`` reference (which satisfies all)."""
+    if not _holds_reference(item):
+        return True
+    try:
+        return any(not is_env_reference(error.instance) for error in single.iter_errors(item))
+    except Exception:
+        return True
+
+
+def _holds_reference(value: Any) -> bool:
+    """``value`` is, or holds at any depth, a ``${...}`` reference (every one has ``${``)."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is str:
+            if "${" in node and is_env_reference(node):
+                return True
+        elif kind is dict:
+            stack += node.values()
+        elif kind is list:
+            stack += node
+        elif isinstance(node, str):
+            if is_env_reference(node):
+                return True
+        elif isinstance(node, Mapping):
+            stack += node.values()
+        elif isinstance(node, list):
+            stack += node
+    return False
+
+
+def _unread_error(instance: list[Any], unread: list[int]) -> Any:
+    """The error standing for the refused items jsonschema did not read."""
+    from jsonschema.exceptions import ValidationError
+
+    return ValidationError(
+        f"{len(unread)} more refused items",
+        validator=UNREAD_KEYWORD,
+        validator_value=unread,
+        instance=instance,
+        path=[unread[0]],
+    )
 
 
 def _pointers(root: Mapping[str, Any]) -> dict[int, str]:

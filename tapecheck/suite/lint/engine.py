@@ -10,6 +10,7 @@ selection. It never writes output: it returns a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -27,6 +28,7 @@ from tapecheck.suite.lint.discovery import (
     walk_manifests,
 )
 from tapecheck.suite.lint.internal import INTERNAL_ERROR, internal_error_message
+from tapecheck.suite.lint.overflow import MAX_PER_CODE, summarise_overflow
 from tapecheck.suite.lint.registry import RULES, Rule, Violation, rules_for
 from tapecheck.suite.manifest import Manifest, load_manifest, load_manifest_bytes
 
@@ -456,7 +458,18 @@ def lint_file(target: Target, *, vendor: str | None, config: LintConfig) -> list
     kept = _replace_generic(raw)
     extra_ignore = config.ignored_for(target.display)
     # A TCK001 finding is paired with the rule that failed: it follows that rule's selection.
-    return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
+    return summarise_overflow(
+        [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)],
+        place=lambda finding: _place(finding, ctx),
+    )
+
+
+def _place(finding: Finding, ctx: LintContext) -> Finding:
+    """A finding made without its position (past the listing bound), now shown: placed."""
+    if finding.line is not None:
+        return finding
+    line, column = ctx.locate(finding.pointer)
+    return dataclasses.replace(finding, line=line, column=column)
 
 
 def _internal_finding(path: str, failed: str, exc: BaseException) -> Finding:
@@ -483,7 +496,10 @@ def lint_manifest(loaded: Manifest, *, config: LintConfig) -> list[Finding]:
     ctx = LintContext.for_manifest(loaded, default_vendor=None, limit_overrides=config.limits)
     kept = _replace_generic(list(_run_rules(ctx, target)))
     extra_ignore = config.ignored_for(target.display)
-    return [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)]
+    return summarise_overflow(
+        [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)],
+        place=lambda finding: _place(finding, ctx),
+    )
 
 
 def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> LintContext:
@@ -514,7 +530,11 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
             continue  # reported by the engine, below, never by a check
         try:
             violations = list(rule.check(ctx))  # most rules find nothing: no more to do
-            found = [_finding(rule, v, ctx) for v in violations] if violations else ()
+            # Past the listing bound, a finding is placed only if it is shown (overflow).
+            found = [
+                _finding(rule, v, ctx, place=number <= MAX_PER_CODE)
+                for number, v in enumerate(violations, 1)
+            ]
         except Exception as exc:  # a rule bug names itself and the file, and costs nothing else
             failed = f"rule {rule.code} ({rule.name})"
             yield rule, _internal_finding(ctx.path, failed, exc)
@@ -523,10 +543,12 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
             yield rule, finding
 
 
-def _finding(rule: Rule, violation: Violation, ctx: LintContext) -> Finding:
+def _finding(rule: Rule, violation: Violation, ctx: LintContext, *, place: bool = True) -> Finding:
     line: int | None
     column: int | None
-    if ctx.load_error is not None and not violation.pointer:
+    if not place and ctx.load_error is None and ctx.manifest is not None:
+        line, column = None, None  # placed by summarise_overflow if shown
+    elif ctx.load_error is not None and not violation.pointer:
         line, column = ctx.load_error.line or 1, ctx.load_error.column or 1
     elif ctx.manifest is None:
         line, column = 1, 1

@@ -15,7 +15,7 @@ code; one value is never reported twice. The request is read as it travels:
 - a missing value is reported where it should be: ``/body/metadata``,
   ``/files/audio`` for a file part, ``/headers/Tenant-Name``, ``/content``.
 
-All six rules share one pass over the request (``ctx.memo("schema", ...)``):
+All seven rules share one pass over the request (``ctx.memo("schema", ...)``):
 :mod:`~tapecheck.suite.lint._schema_pass` walks the request,
 :mod:`~tapecheck.suite.lint._validation` builds and caches the validators
 (formats as :mod:`tapecheck.suite.formats` reads them), and
@@ -36,6 +36,7 @@ __all__ = [
     "missing_required",
     "not_in_enum",
     "out_of_bounds",
+    "refused_items_not_read",
     "undefined_property",
     "wrong_type",
 ]
@@ -322,6 +323,58 @@ def undefined_property(ctx: LintContext) -> Iterator[Violation]:
     - CONTRACT.md, section 2: fields from later versions of a vendor's docs
     """
     yield from _violations(ctx, "SCH006")
+
+
+@rule(
+    "SCH007",
+    "refused-items-not-read",
+    fix_title="Fix the items reported in detail, then lint again",
+)
+def refused_items_not_read(ctx: LintContext) -> Iterator[Violation]:
+    """## What it does
+    Counts the items of a large array that the schema refuses past the first
+    100 such items, which the other SCH rules report one by one.
+
+    In an array of at least 1,000 items (400,000 contacts fit under the 16 MB
+    manifest cap), the first 100 refused items are read in detail (SCH001
+    to SCH005, at each value); the rest are this one finding, at the first of
+    them, with their number and the first and last item. An item refused only
+    because it holds `${...}` references (which satisfy every constraint) is
+    not counted.
+
+    ## Why is this bad?
+    The vendor refuses a request with even one invalid item. Reading every
+    refused item in detail would take about a minute and most of a gigabyte
+    for 400,000 of them, and the same mistake repeated 400,000 times is fixed
+    once, where the file is generated.
+
+    ## Example
+    ```yaml
+    vendor: acme
+    body:
+      contacts:  # 400,000 of them
+        - {email: person0 at example.com}
+        - {email: person1 at example.com}
+    ```
+
+    Use instead:
+    ```yaml
+    vendor: acme
+    body:
+      contacts:
+        - {email: person0@example.com}
+        - {email: person1@example.com}
+    ```
+
+    ## Fix safety
+    There is no automatic fix: fix the items reported in detail (usually one
+    mistake in whatever wrote the file), then lint again to see the rest.
+
+    ## References
+    - JSON Schema 2020-12 Core, section 10.3.1.2 (`items`)
+    - The operation's schemas in `specs/<vendor>.yaml`
+    """
+    yield from _violations(ctx, "SCH007")
 
 
 def _violations(ctx: LintContext, code: str) -> Iterator[Violation]:
