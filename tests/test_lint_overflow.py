@@ -163,3 +163,26 @@ def test_every_format_shows_the_same_summary(tmp_path: Path, kind: str) -> None:
         hits = [text for text in failures if "ALR001" in text]
         assert len(hits) == MAX_PER_CODE + 1
         assert any(expected[-1].replace("`", "") in text.replace("`", "") for text in hits)
+
+
+@needs_rs
+@pytest.mark.parametrize("slice_size", [7, 64, 4096])
+def test_the_screen_counts_the_same_in_any_slices(slice_size: int) -> None:
+    """Past the bound, items are judged one by one: the same items as in one slice."""
+    from tapecheck.suite.lint import _validation
+    from tapecheck.suite.lint._validation import READ_REFUSED, _ItemScreen
+    from tapecheck.suite.specs import load_spec
+
+    spec = load_spec("alpharun")
+    schema = _validation.body_schema(spec, spec.operation("upload"), "multipart/form-data")
+    assert schema is not None
+    items = schema.root["allOf"][0]["properties"]["contacts"]["items"]
+    contacts: list[Any] = [{"email": f"p{i}@example.com"} for i in range(3_000)]
+    wrong = list(range(3, 3_000, 11))  # 273 refused items
+    for index in wrong:
+        contacts[index] = {"email": f"p{index}.example.com"}
+    contacts[2_990] = {"email": "${EMAIL}"}  # refused by the screen, fine for the rules
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_validation, "_SCREEN_SLICE", slice_size)
+        screened = _ItemScreen(schema.root).refused(items, contacts, 0)
+    assert screened == (wrong[:READ_REFUSED], wrong[READ_REFUSED:])
