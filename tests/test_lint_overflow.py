@@ -1,4 +1,4 @@
-"""Past 100 findings of one code in one file, one finding counts the rest (and SCH007).
+"""Past 1,000 findings of one code in one file, one finding counts the rest (and SCH007).
 
 The count is exact, below the bound nothing changes, the exit status never
 changes, and every output format shows the same findings.
@@ -72,7 +72,7 @@ def test_past_the_bound_one_finding_counts_the_rest_exactly() -> None:
     assert f"`/body/contacts/{MAX_PER_CODE}/email`" in summary.message
     assert f"`/body/contacts/{MAX_PER_CODE + 249}/email`" in summary.message
     assert summary.message.endswith(f"value {MAX_PER_CODE} is wrong")
-    assert (summary.pointer, summary.column) == (f"/body/contacts/{MAX_PER_CODE}/email", 110)
+    assert (summary.pointer, summary.column) == (f"/body/contacts/{MAX_PER_CODE}/email", 10 + MAX_PER_CODE)
     assert summary.severity == "error"
     assert alr[-1].message.startswith("1 more ALR005 finding in this file")
     assert alr[-1].severity == "warning"
@@ -177,11 +177,12 @@ def test_the_screen_counts_the_same_in_any_slices(slice_size: int) -> None:
     schema = _validation.body_schema(spec, spec.operation("upload"), "multipart/form-data")
     assert schema is not None
     items = schema.root["allOf"][0]["properties"]["contacts"]["items"]
-    contacts: list[Any] = [{"email": f"p{i}@example.com"} for i in range(3_000)]
-    wrong = list(range(3, 3_000, 11))  # 273 refused items
+    count = 11 * (READ_REFUSED + 200)  # every 11th refused: 200 past the bound
+    contacts: list[Any] = [{"email": f"p{i}@example.com"} for i in range(count)]
+    wrong = list(range(3, count, 11))
     for index in wrong:
         contacts[index] = {"email": f"p{index}.example.com"}
-    contacts[2_990] = {"email": "${EMAIL}"}  # refused by the screen, fine for the rules
+    contacts[count - 10] = {"email": "${EMAIL}"}  # refused by the screen, fine for the rules
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_validation, "_SCREEN_SLICE", slice_size)
         screened = _ItemScreen(schema.root).refused(items, contacts, 0)

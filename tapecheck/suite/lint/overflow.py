@@ -19,7 +19,7 @@ from tapecheck.reports.model import Finding
 __all__ = ["MAX_PER_CODE", "summarise_overflow"]
 
 #: Findings of one code listed per file; the rest are counted in one finding.
-MAX_PER_CODE = 100
+MAX_PER_CODE = 1000
 
 
 def summarise_overflow(

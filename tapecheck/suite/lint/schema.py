@@ -333,10 +333,10 @@ def undefined_property(ctx: LintContext) -> Iterator[Violation]:
 def refused_items_not_read(ctx: LintContext) -> Iterator[Violation]:
     """## What it does
     Counts the items of a large array that the schema refuses past the first
-    100 such items, which the other SCH rules report one by one.
+    1,000 such items, which the other SCH rules report one by one.
 
     In an array of at least 1,000 items (400,000 contacts fit under the 16 MB
-    manifest cap), the first 100 refused items are read in detail (SCH001
+    manifest cap), the first 1,000 refused items are read in detail (SCH001
     to SCH005, at each value); the rest are this one finding, at the first of
     them, with their number and the first and last item. An item refused only
     because it holds `${...}` references (which satisfy every constraint) is
