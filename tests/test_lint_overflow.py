@@ -72,7 +72,10 @@ def test_past_the_bound_one_finding_counts_the_rest_exactly() -> None:
     assert f"`/body/contacts/{MAX_PER_CODE}/email`" in summary.message
     assert f"`/body/contacts/{MAX_PER_CODE + 249}/email`" in summary.message
     assert summary.message.endswith(f"value {MAX_PER_CODE} is wrong")
-    assert (summary.pointer, summary.column) == (f"/body/contacts/{MAX_PER_CODE}/email", 10 + MAX_PER_CODE)
+    assert (summary.pointer, summary.column) == (
+        f"/body/contacts/{MAX_PER_CODE}/email",
+        10 + MAX_PER_CODE,
+    )
     assert summary.severity == "error"
     assert alr[-1].message.startswith("1 more ALR005 finding in this file")
     assert alr[-1].severity == "warning"
