@@ -151,6 +151,14 @@ class VendorMock:
         (``x-tapecheck.audio.declared-size``): the declared size itself."""
         return declared
 
+    def declared_formats(self, operation_id: str, declared: str) -> frozenset[str] | None:
+        """The formats by content a declared type stands for (``x-tapecheck.audio.declared-type``);
+        ``None``: the operation declares no type, nothing to compare."""
+        fact = (self.operation(operation_id).audio or {}).get("declared-type")
+        if not isinstance(fact, Mapping):
+            return None
+        return frozenset(fact.get("values", {}).get(declared, ()))
+
     def error_response(self, error: MockError) -> Response:
         """Every error goes out through here, in the vendor's shape."""
         return self.error_shape.response(error)

@@ -18,7 +18,6 @@ import httpx
 
 from tapecheck.suite.conform.common import (
     INVALID,
-    WRONG_TYPE,
     expect_success,
 )
 from tapecheck.suite.conform.requirements import requirement
@@ -26,7 +25,6 @@ from tapecheck.suite.conform.session import Auth, Session
 
 __all__ = [
     "ERROR_CHECKS",
-    "FAMILIES_COVERED",
     "FAMILY_FIXTURES",
     "FAMILY_IDS",
     "MAX_POLLS",
@@ -37,7 +35,6 @@ __all__ = [
     "audio_required",
     "auth_query",
     "expect_error",
-    "format_by_content",
     "job_status",
     "job_status_shape",
     "metadata_id_required",
@@ -68,12 +65,8 @@ FAMILY_IDS: dict[str, str] = {
     "tenant-isolation": "CRESCENDO-TENANT-ISOLATION",
     "id-charset": "CRESCENDO-METADATA-ID-CHARSET",
     "damaged-audio.corrupt": "CRESCENDO-CORRUPT-AUDIO",
-}
-
-#: What the folder requires itself, in its own way (family -> its own ids): a format is
-#: judged by content whatever the name.
-FAMILIES_COVERED: dict[str, tuple[str, ...]] = {
-    "formats": ("CRESCENDO-FORMAT-BY-CONTENT",),
+    "damaged-audio.empty.garbage": "CRESCENDO-AUDIO-UNREADABLE",
+    "declared-type": "CRESCENDO-FORMAT-BY-CONTENT",
 }
 
 
@@ -229,29 +222,6 @@ async def metadata_id_required(s: Session) -> None:
 async def audio_required(s: Session) -> None:
     response = await _upload(s, audio=None, metadata=_metadata())
     expect_error(s, response, UPLOAD, INVALID)
-
-
-@requirement(
-    V,
-    "CRESCENDO-FORMAT-BY-CONTENT",
-    title="Audio that is not mp3 or wav by its content is refused, whatever it is called",
-    level="should",
-    source='Crescendo API reference, "Upload a VOC recording" says "Audio must be **mp3** or '
-    '**wav**" but not whether the server reads the content or the name; a reasonable '
-    "expectation: FLAC named .mp3, or bytes in no audio format, are refused (400, 415 or "
-    "422).",
-    checks=ERROR_CHECKS,
-)
-async def format_by_content(s: Session) -> None:
-    flac = s.media.audio("flac")
-    disguised = s.media.folder / "disguised-flac.mp3"
-    disguised.write_bytes(flac.read_bytes())
-    response = await _upload(s, audio=disguised, metadata=_metadata())
-    expect_error(s, response, UPLOAD, WRONG_TYPE | INVALID)
-    garbage = s.media.folder / "garbage.wav"
-    garbage.write_bytes(s.media.garbage())
-    response = await _upload(s, audio=garbage, metadata=_metadata(), content_type="audio/wav")
-    expect_error(s, response, UPLOAD, WRONG_TYPE | INVALID)
 
 
 @requirement(

@@ -290,13 +290,6 @@ class SiroMock(VendorMock):
             400, "no audio was uploaded to this URL yet: PUT the file to `uploadUrl` first"
         )
 
-    def declared_formats(self, operation_id: str, file_type: str) -> frozenset[str]:
-        """The formats by content that ``fileType`` stands for (``x-tapecheck.audio.declared-type``)."""
-        values = (
-            (self.operation(operation_id).audio or {}).get("declared-type", {}).get("values", {})
-        )
-        return frozenset(values.get(file_type, ()))
-
     async def checked_file(
         self, stored: StoredFile, operation_id: str, file_type: str
     ) -> AudioInfo:
@@ -306,7 +299,7 @@ class SiroMock(VendorMock):
         if reason is not None:
             raise MockError(400, f"the uploaded file is not usable audio: {reason}")
         accepted = self.declared_formats(operation_id, file_type)
-        if info.format not in accepted:
+        if accepted is not None and info.format not in accepted:
             raise MockError(
                 400,
                 f"`fileType` is {file_type!r} but the uploaded file is {info.format} by its content",

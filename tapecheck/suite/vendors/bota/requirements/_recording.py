@@ -251,8 +251,9 @@ async def refused_on_recording(
 
 @asynccontextmanager
 async def _upload_url_body(s: Session) -> AsyncIterator[Mapping[str, Any]]:
-    """An upload-url body (the recording it names is the family's to choose)."""
-    yield {"json": any_upload_request()}
+    """A new recording, and an upload-url body for it."""
+    recording = await created(s)
+    yield {"path": {"id": recording["id"]}, "json": any_upload_request()}
 
 
 #: What a generic family's call of each operation needs besides its path (``FAMILY_FIXTURES``).
