@@ -44,7 +44,7 @@ from tapecheck.suite.values import raw_body_type
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
-__all__ = ["DEFAULT_TENANT", "DEFAULT_TOKEN", "Endpoint", "VendorMock"]
+__all__ = ["DEFAULT_TENANT", "DEFAULT_TOKEN", "Endpoint", "TokenTenantMock", "VendorMock"]
 
 DEFAULT_TOKEN = "test-token"
 DEFAULT_TENANT = "tenant-a"
@@ -284,3 +284,25 @@ class VendorMock:
         # A response never sent (a client gone before the body) still closes the file.
         weakref.finalize(response, handle.close)
         return response
+
+
+class TokenTenantMock(VendorMock):
+    """A mock whose operations each take one credential, which opens one tenant.
+
+    A request without it, or with one the mock does not know, is refused with
+    401 and the vendor's sentence for each (``missing_credential``,
+    ``unknown_credential``).
+    """
+
+    missing_credential = "a credential is required"
+    unknown_credential = "the credential is not valid"
+
+    def authenticate(self, request: Request, operation_id: str) -> str:
+        """The tenant of the presented credential (401 when missing or unknown)."""
+        return self.token_tenant(
+            request,
+            operation_id,
+            status=401,
+            missing=self.missing_credential,
+            invalid=self.unknown_credential,
+        )
