@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import ExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,9 @@ from typing import Any
 import httpx
 
 from tapecheck.suite.conform.common import (
+    DOCUMENTED_ERROR_CHECKS,
     INVALID,
+    expect_error,
     expect_success,
 )
 from tapecheck.suite.conform.requirements import requirement
@@ -51,7 +53,7 @@ STATUS = "status"
 MAX_POLLS = 30
 POLL_PAUSE_S = 0.5
 #: Every error: a documented status, {code, message}, and the code the docs pair with the status.
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
+ERROR_CHECKS = DOCUMENTED_ERROR_CHECKS
 
 #: The generic families' cases generated under Crescendo's ids (tapecheck.suite.conform.families).
 FAMILY_IDS: dict[str, str] = {
@@ -78,13 +80,6 @@ async def _with_metadata(s: Session) -> AsyncIterator[Mapping[str, Any]]:
 
 #: What the families' uploads need besides the audio: the metadata.
 FAMILY_FIXTURES = {UPLOAD: _with_metadata}
-
-
-def expect_error(
-    session: Session, response: httpx.Response, operation_id: str, statuses: Collection[int]
-) -> None:
-    """One of ``statuses``, with ``{code, message}`` whose code matches the status."""
-    session.expect(response, *ERROR_CHECKS, operation=operation_id, status=statuses)
 
 
 async def _upload(

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from tapecheck.suite.conform.common import DOCUMENTED_ERROR_CHECKS
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Auth, Session
 from tapecheck.suite.values import parse_datetime, to_instant
@@ -71,7 +72,7 @@ SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_
 #: What the flow asks of a step on its way (the requirements decide the rest).
 FLOW_CHECKS = ("status_code_expected", "json_content_type")
 FLOW_OK = range(200, 300)
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
+ERROR_CHECKS = DOCUMENTED_ERROR_CHECKS
 INVALID = frozenset({400})
 UNAUTHORIZED = frozenset({401})
 NOT_FOUND = frozenset({404})
