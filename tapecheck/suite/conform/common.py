@@ -15,11 +15,14 @@ from tapecheck.suite.conform.session import Session
 
 __all__ = [
     "AUTH_REFUSED",
+    "DOCUMENTED_ERROR_CHECKS",
     "INVALID",
+    "JSON_ERROR_CHECKS",
     "NOT_FOUND",
     "OTHER_TENANT",
     "TOO_LARGE",
     "WRONG_TYPE",
+    "error_checks",
     "expect_error",
     "expect_success",
     "success_statuses",
@@ -32,9 +35,11 @@ WRONG_TYPE = frozenset({400, 415})
 OTHER_TENANT = frozenset({403, 404})
 NOT_FOUND = frozenset({404})
 
-#: The checks applied to every success and every error.
+#: The checks applied to every success.
 SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_conformance")
-ERROR_CHECKS = ("status_code_expected", "error_body_shape")
+#: What an error is held to where the spec quotes the docs for its body, and where it does not.
+DOCUMENTED_ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
+JSON_ERROR_CHECKS = ("status_code_expected", "json_content_type")
 
 
 def success_statuses(session: Session, operation_id: str) -> frozenset[int]:
@@ -53,8 +58,20 @@ def expect_success(
     )
 
 
+def error_checks(session: Session, operation_id: str) -> tuple[str, ...]:
+    """What an error of the operation is held to: the spec's ``error-schema`` and
+    ``error-members`` where ``sources.error-schema`` quotes the docs for them; else a
+    JSON body (the schema is then the mock's choice, not the vendor's)."""
+    from tapecheck.suite.conform.families.facts import fact_source
+
+    quoted = fact_source(session.spec, session.op(operation_id), "error-schema")
+    return DOCUMENTED_ERROR_CHECKS if quoted else JSON_ERROR_CHECKS
+
+
 def expect_error(
     session: Session, response: httpx.Response, operation_id: str, statuses: Collection[int]
 ) -> None:
-    """One of ``statuses``, with a JSON error body in the vendor's documented shape."""
-    session.expect(response, *ERROR_CHECKS, operation=operation_id, status=statuses)
+    """One of ``statuses``, with an error body as :func:`error_checks` asks."""
+    session.expect(
+        response, *error_checks(session, operation_id), operation=operation_id, status=statuses
+    )

@@ -38,9 +38,10 @@ from starlette.responses import Response
 from tapecheck.suite.mocks.bodies import SchemaValidator
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.multipart import Form
+from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
 from tapecheck.suite.pointers import follow, split_pointer
-from tapecheck.suite.specs import Operation, load_spec
+from tapecheck.suite.specs import Operation, Spec, load_spec
 from tapecheck.suite.values import contact_clashes
 
 __all__ = ["SpecMock", "spec_mock_class", "spec_mock_factory"]
@@ -54,8 +55,15 @@ _MAX_DEPTH = 6
 class SpecMock(VendorMock):
     """A vendor's mock from its spec alone; :func:`spec_mock_class` names the vendor."""
 
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
+    def __init__(
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        tenant: str = DEFAULT_TENANT,
+        tenants: Mapping[str, str] | None = None,
+        spec: Spec | None = None,
+    ) -> None:
+        super().__init__(token=token, tenant=tenant, tenants=tenants, spec=spec)
         #: (tenant, id) -> what is known of a stored resource
         self.resources: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -387,14 +395,4 @@ def spec_mock_class(vendor: str) -> type[SpecMock]:
 
 def spec_mock_factory(vendor: str) -> Callable[..., Any]:
     """``create_app(token=..., tenant=..., tenants=...)`` of the vendor's generic mock."""
-    cls = spec_mock_class(vendor)
-
-    def create_app(
-        *,
-        token: str = DEFAULT_TOKEN,
-        tenant: str = DEFAULT_TENANT,
-        tenants: Mapping[str, str] | None = None,
-    ) -> Any:
-        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
-
-    return create_app
+    return app_factory(spec_mock_class(vendor))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,15 +25,33 @@ class Mutant:
 
 
 def app_factory(cls: type[Any]) -> Callable[..., Any]:
-    """``factory(token=..., tenant=..., tenants=...)`` building ``cls``'s app.
+    """``factory(token=..., tenant=..., tenants=..., **options)`` building ``cls``'s app.
 
-    ``cls`` is a mock class (a subclass of a vendor's mock that overrides one
-    hook); the factory takes what the mock's ``create_app`` takes for a run.
+    ``cls`` is a vendor's mock class (its module's ``create_app`` is this factory)
+    or a subclass that overrides one hook (a mutant). The factory takes what the
+    class's constructor takes, and says so: its signature is the constructor's,
+    so a caller may ask whether it takes ``tenants`` or ``public_base_url``.
     """
 
-    def build(*, token: str, tenant: str, tenants: Mapping[str, str] | None = None) -> Any:
-        return cls(token=token, tenant=tenant, tenants=tenants).create_app()
+    def build(**options: Any) -> Any:
+        return cls(**options).create_app()
 
     build.__name__ = f"create_{cls.__name__}"
     build.__qualname__ = build.__name__
+    build.__doc__ = f"{cls.__name__} as an ASGI app."
+    build.__signature__ = _constructor_signature(cls)  # type: ignore[attr-defined]
     return build
+
+
+def _constructor_signature(cls: type[Any]) -> inspect.Signature:
+    """The options ``cls`` takes: the first constructor up its MRO that names them all."""
+    for klass in cls.__mro__:
+        if "__init__" not in vars(klass):
+            continue
+        signature = inspect.signature(vars(klass)["__init__"])
+        parameters = list(signature.parameters.values())[1:]  # without self
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+            return signature.replace(
+                parameters=parameters, return_annotation=inspect.Signature.empty
+            )
+    return inspect.signature(cls)

@@ -44,7 +44,7 @@ from tapecheck.suite.values import raw_body_type
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
 
-__all__ = ["DEFAULT_TENANT", "DEFAULT_TOKEN", "Endpoint", "VendorMock"]
+__all__ = ["DEFAULT_TENANT", "DEFAULT_TOKEN", "Endpoint", "TokenTenantMock", "VendorMock"]
 
 DEFAULT_TOKEN = "test-token"
 DEFAULT_TENANT = "tenant-a"
@@ -150,6 +150,14 @@ class VendorMock:
         """The bytes an upload may carry whose request declared ``declared`` bytes
         (``x-tapecheck.audio.declared-size``): the declared size itself."""
         return declared
+
+    def declared_formats(self, operation_id: str, declared: str) -> frozenset[str] | None:
+        """The formats by content a declared type stands for (``x-tapecheck.audio.declared-type``);
+        ``None``: the operation declares no type, nothing to compare."""
+        fact = (self.operation(operation_id).audio or {}).get("declared-type")
+        if not isinstance(fact, Mapping):
+            return None
+        return frozenset(fact.get("values", {}).get(declared, ()))
 
     def error_response(self, error: MockError) -> Response:
         """Every error goes out through here, in the vendor's shape."""
@@ -276,3 +284,25 @@ class VendorMock:
         # A response never sent (a client gone before the body) still closes the file.
         weakref.finalize(response, handle.close)
         return response
+
+
+class TokenTenantMock(VendorMock):
+    """A mock whose operations each take one credential, which opens one tenant.
+
+    A request without it, or with one the mock does not know, is refused with
+    401 and the vendor's sentence for each (``missing_credential``,
+    ``unknown_credential``).
+    """
+
+    missing_credential = "a credential is required"
+    unknown_credential = "the credential is not valid"
+
+    def authenticate(self, request: Request, operation_id: str) -> str:
+        """The tenant of the presented credential (401 when missing or unknown)."""
+        return self.token_tenant(
+            request,
+            operation_id,
+            status=401,
+            missing=self.missing_credential,
+            invalid=self.unknown_credential,
+        )

@@ -2,7 +2,8 @@
 
 A family is one documented kind of behaviour (credentials refused, the size
 limit, formats by content, the success status, the error shape, 404 for an
-unknown id, damaged audio refused), generated for every vendor whose spec states the facts it needs,
+unknown id, damaged audio refused, the declared
+type against the content), generated for every vendor whose spec states the facts it needs,
 with the stable id ``<VENDOR>-<SUFFIX>``. Its level follows its fact: ``must``
 where the spec quotes the vendor's docs for it (``x-tapecheck.sources``, or the
 audio block's ``source``), ``should`` where it quotes none.
@@ -69,7 +70,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tapecheck.suite.conform.families import behaviours, declared, identifiers, isolation
+from tapecheck.suite.conform.families import behaviours, declared, identifiers, isolation, typed
 from tapecheck.suite.conform.families import checks as _checks  # noqa: F401  (registers error_members)
 from tapecheck.suite.conform.families.facts import fact_source
 from tapecheck.suite.conform.families.scope import EVERYTHING, Scope
@@ -224,6 +225,16 @@ FAMILIES: tuple[Family, ...] = (
         declared.declared_operations,
         declared.declared_size,
         ("status_code_expected",),
+    ),
+    Family(
+        "declared-type",
+        "DECLARED-TYPE",
+        "Audio whose content is another format than its declared type is refused",
+        "declared-type",
+        typed.typed_operations,
+        typed.declared_type,
+        _ERROR,
+        cases=typed.CASES,
     ),
     Family(
         "damaged-audio",

@@ -23,11 +23,11 @@ from tapecheck.suite.conform.common import (
     NOT_FOUND,
     TOO_LARGE,
     WRONG_TYPE,
+    expect_error,
     expect_success,
 )
 from tapecheck.suite.conform.families.facts import (
     accepted_format,
-    fact_source,
     fixtures,
     id_parameters,
     max_bytes,
@@ -239,16 +239,7 @@ def _refused(s: Session, response: Any, op: Operation, statuses: frozenset[int])
     Where the spec quotes no source for its ``error-schema`` (the docs describe no
     error body), the schema is the mock's choice: a JSON body is all a family asks.
     """
-    if fact_source(s.spec, op, "error-schema"):
-        s.expect(response, *_ERROR_CHECKS, operation=op.operation_id, status=statuses)
-    else:
-        s.expect(
-            response,
-            "status_code_expected",
-            "json_content_type",
-            operation=op.operation_id,
-            status=statuses,
-        )
+    expect_error(s, response, op.operation_id, statuses)
 
 
 def _pinned(spec: Spec, key: str, statuses: frozenset[int]) -> frozenset[int]:

@@ -4,15 +4,22 @@ Each function takes the mock class a generic mutant subclasses and answers the
 methods to override (:mod:`.mutants` builds the class). The hooks are those of
 every :class:`~tapecheck.suite.mocks.vendor.VendorMock`: ``token_tenant`` (who
 the caller is), ``id_charset`` and ``unique_keys`` (the spec's facts as the
-mock applies them), ``declared_size`` (what an upload may carry).
+mock applies them), ``declared_size`` (what an upload may carry), ``declared_formats`` and
+``checked_audio`` (what a declared type stands for, what audio passes).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
+
+from tapecheck.suite.audio import AudioInfo, formats_for_extension, formats_for_mime
+from tapecheck.suite.mocks.errors import MockError
+from tapecheck.suite.mocks.limits import audio_refusal, probe_stored
+from tapecheck.suite.mocks.storage import BlobStore, StoredFile
 
 __all__ = ["DEVIATIONS"]
 
@@ -59,6 +66,30 @@ def _declared_size_ignored(base: type[Any]) -> dict[str, Any]:
     return {"declared_size": declared_size}
 
 
+def _declared_type_trusted(base: type[Any]) -> dict[str, Any]:
+    def declared_formats(self: Any, operation_id: str, declared: str) -> frozenset[str] | None:
+        return None  # a declared type is never compared with the content
+
+    async def checked_audio(
+        self: Any, stored: StoredFile, operation_id: str, *, allow_silent: bool = False
+    ) -> AudioInfo:
+        limits = self.audio_limits(operation_id)
+        label = formats_for_mime(stored.content_type or "") | (
+            formats_for_extension(stored.filename or "") or frozenset()
+        )
+        if limits.formats is not None and label & limits.formats:
+            # Labelled as an accepted format: taken as one, whatever the content is.
+            limits = replace(limits, formats=None)
+        info = await probe_stored(stored)
+        reason = audio_refusal(info, limits, allow_silent=allow_silent)
+        if reason is not None:
+            BlobStore.discard(stored)
+            raise MockError(400, reason)
+        return info
+
+    return {"declared_formats": declared_formats, "checked_audio": checked_audio}
+
+
 #: family name -> (mutant name, what it does, the hooks it overrides)
 DEVIATIONS: dict[str, tuple[str, str, Callable[[type[Any]], dict[str, Any]]]] = {
     "tenant-isolation": (
@@ -75,6 +106,11 @@ DEVIATIONS: dict[str, tuple[str, str, Callable[[type[Any]], dict[str, Any]]]] = 
         "duplicate-keys-accepted",
         "takes items that share a key documented unique",
         _duplicates_accepted,
+    ),
+    "declared-type": (
+        "declared-type-trusted",
+        "takes audio as the type its request declares, whatever its content is",
+        _declared_type_trusted,
     ),
     "declared-size": (
         "declared-size-ignored",

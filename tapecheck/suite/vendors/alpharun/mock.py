@@ -37,13 +37,18 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.bodies import SchemaValidator, parse_json
 from tapecheck.suite.mocks.errors import MockError, NestedErrors
 from tapecheck.suite.mocks.multipart import Form
+from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.storage import StoredFile
-from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.mocks.vendor import (
+    DEFAULT_TENANT,
+    DEFAULT_TOKEN,
+    Endpoint,
+    TokenTenantMock,
+)
 from tapecheck.suite.values import (
     contact_clashes,
     has_value,
@@ -79,8 +84,11 @@ class UploadedRecording:
     file: StoredFile
 
 
-class AlpharunMock(VendorMock):
+class AlpharunMock(TokenTenantMock):
     """Alpharun's upload; each method is a hook a mutant may override."""
+
+    missing_credential = "an `Authorization: Bearer <API key>` header is required"
+    unknown_credential = "the API key is not valid"
 
     vendor = "alpharun"
     #: ``{error: {code, message}}`` (the mocks' choice; the docs show none).
@@ -108,16 +116,6 @@ class AlpharunMock(VendorMock):
         self.by_key.clear()
 
     # -- hooks ---------------------------------------------------------------------
-
-    def authenticate(self, request: Request, operation_id: str) -> str:
-        """The workspace (tenant) of the API key (401 when missing or unknown)."""
-        return self.token_tenant(
-            request,
-            operation_id,
-            status=401,
-            missing="an `Authorization: Bearer <API key>` header is required",
-            invalid="the API key is not valid",
-        )
 
     def contacts_of(self, form: Form) -> tuple[Any, list[str]]:
         """The contacts array from one JSON-array field or one JSON-object field per contact."""
@@ -243,15 +241,8 @@ class AlpharunMock(VendorMock):
         return self.respond("upload", {"data": {"recording": {"id": recording_id}}}, status)
 
 
-def create_app(
-    *,
-    token: str = DEFAULT_TOKEN,
-    tenant: str = DEFAULT_TENANT,
-    tenants: Mapping[str, str] | None = None,
-) -> ASGIApp:
-    """Alpharun's mock as an ASGI app (``tapecheck mock alpharun`` serves this)."""
-    return AlpharunMock(token=token, tenant=tenant, tenants=tenants).create_app()
-
+#: ``tapecheck mock alpharun`` serves this: the mock as an ASGI app, built with its constructor's options.
+create_app = app_factory(AlpharunMock)
 
 #: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
 MOCK_CLASS = AlpharunMock

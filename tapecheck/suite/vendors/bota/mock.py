@@ -55,11 +55,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.auth import bearer_token
 from tapecheck.suite.mocks.bodies import SchemaValidator
 from tapecheck.suite.mocks.errors import MockError
+from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.signed import STORAGE_PREFIX
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint
 from tapecheck.suite.pointers import follow, split_pointer
@@ -481,25 +481,8 @@ class BotaMock(BotaUploads):
         return self.respond("upload-complete", answer, status)
 
 
-def create_app(
-    *,
-    token: str = DEFAULT_TOKEN,
-    tenant: str = DEFAULT_TENANT,
-    tenants: Mapping[str, str] | None = None,
-    rate_limit: int = DEFAULT_RATE_LIMIT,
-    rate_window_s: int = 60,
-    public_base_url: str | None = None,
-) -> ASGIApp:
-    """Bota's mock as an ASGI app (``tapecheck mock bota`` serves this)."""
-    return BotaMock(
-        token=token,
-        tenant=tenant,
-        tenants=tenants,
-        rate_limit=rate_limit,
-        rate_window_s=rate_window_s,
-        public_base_url=public_base_url,
-    ).create_app()
-
+#: ``tapecheck mock bota`` serves this: the mock as an ASGI app, built with its constructor's options.
+create_app = app_factory(BotaMock)
 
 #: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
 MOCK_CLASS = BotaMock

@@ -247,7 +247,7 @@ class BotaUploads(VendorMock):
             f"the upload is {received} bytes or more; file_size_bytes said {limit}",
         )
 
-    def declared_formats(
+    def media_formats(
         self, media: Media, operation_id: str = "upload-url"
     ) -> frozenset[str] | None:
         """The formats by content a media's ``content_type`` stands for; ``None``: not checked."""
@@ -255,14 +255,14 @@ class BotaUploads(VendorMock):
         when = declared.get("when", {})
         if when and media.type not in [v if v is not None else "audio" for v in when.get("in", ())]:
             return None
-        return frozenset(declared.get("values", {}).get(media.mime_type, ()))
+        return self.declared_formats(operation_id, media.mime_type)
 
     async def checked_media(self, media: Media, stored: StoredFile) -> float | None:
         """Audio must be readable and of its declared type (400, file dropped); its duration."""
         if stored.size == 0:
             BlobStore.discard(stored)
             raise StorageError(400, "InvalidArgument", "the upload is empty")
-        accepted = self.declared_formats(media)
+        accepted = self.media_formats(media)
         if accepted is None:
             return None
         info = await self.checked_audio(stored, "upload-url")

@@ -37,10 +37,10 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.errors import ErrorShape, MockError
 from tapecheck.suite.mocks.limits import AudioLimits
+from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.server import base_path
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
@@ -238,18 +238,8 @@ class CortiMock(VendorMock):
         return Response(status_code=self.success_status("delete-recording"))
 
 
-def create_app(
-    *,
-    token: str = DEFAULT_TOKEN,
-    tenant: str = DEFAULT_TENANT,
-    tenants: Mapping[str, str] | None = None,
-    max_duration_s: float | None = None,
-) -> ASGIApp:
-    """Corti's mock as an ASGI app (``tapecheck mock corti`` serves this)."""
-    return CortiMock(
-        token=token, tenant=tenant, tenants=tenants, max_duration_s=max_duration_s
-    ).create_app()
-
+#: ``tapecheck mock corti`` serves this: the mock as an ASGI app, built with its constructor's options.
+create_app = app_factory(CortiMock)
 
 #: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
 MOCK_CLASS = CortiMock

@@ -42,13 +42,18 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.bodies import parse_json
 from tapecheck.suite.mocks.errors import ErrorShape, MockError
 from tapecheck.suite.mocks.multipart import Form
+from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.storage import StoredFile
-from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.mocks.vendor import (
+    DEFAULT_TENANT,
+    DEFAULT_TOKEN,
+    Endpoint,
+    TokenTenantMock,
+)
 
 if TYPE_CHECKING:
     from tapecheck.suite.audio import AudioInfo
@@ -104,8 +109,11 @@ class CrescendoErrors(ErrorShape):
         return {"code": self.code_for(error), "message": error.message}
 
 
-class CrescendoMock(VendorMock):
+class CrescendoMock(TokenTenantMock):
     """Crescendo's VOC upload and job status; each method is a hook a mutant may override."""
+
+    missing_credential = "Authorization header with Bearer token is required"
+    unknown_credential = "the API key is not valid"
 
     vendor = "crescendo"
     errors = CrescendoErrors()
@@ -129,16 +137,6 @@ class CrescendoMock(VendorMock):
         self.jobs.clear()
 
     # -- hooks ---------------------------------------------------------------------
-
-    def authenticate(self, request: Request, operation_id: str) -> str:
-        """The tenant of the presented key (401 when missing or unknown)."""
-        return self.token_tenant(
-            request,
-            operation_id,
-            status=401,
-            missing="Authorization header with Bearer token is required",
-            invalid="the API key is not valid",
-        )
 
     def authorize(self, request: Request, tenant: str) -> None:
         """The path's ``tenantId`` must be the key's own tenant (403)."""
@@ -243,15 +241,8 @@ class CrescendoMock(VendorMock):
         return self.respond("status", body)
 
 
-def create_app(
-    *,
-    token: str = DEFAULT_TOKEN,
-    tenant: str = DEFAULT_TENANT,
-    tenants: Mapping[str, str] | None = None,
-) -> ASGIApp:
-    """Crescendo's mock as an ASGI app (``tapecheck mock crescendo`` serves this)."""
-    return CrescendoMock(token=token, tenant=tenant, tenants=tenants).create_app()
-
+#: ``tapecheck mock crescendo`` serves this: the mock as an ASGI app, built with its constructor's options.
+create_app = app_factory(CrescendoMock)
 
 #: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
 MOCK_CLASS = CrescendoMock

@@ -41,11 +41,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp
 
 from tapecheck.suite.mocks.bodies import read_json
 from tapecheck.suite.mocks.errors import ErrorShape, MockError, reason_phrase
 from tapecheck.suite.mocks.limits import audio_refusal, probe_stored
+from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.signed import (
     DEFAULT_MAX_UNCLAIMED,
     DEFAULT_MAX_UNCLAIMED_BYTES,
@@ -58,7 +58,12 @@ from tapecheck.suite.mocks.signed import (
     url_key,
 )
 from tapecheck.suite.mocks.storage import BlobStore, StoredFile, TooLarge
-from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
+from tapecheck.suite.mocks.vendor import (
+    DEFAULT_TENANT,
+    DEFAULT_TOKEN,
+    Endpoint,
+    TokenTenantMock,
+)
 from tapecheck.suite.specs import Spec
 
 if TYPE_CHECKING:
@@ -118,8 +123,11 @@ class SiroErrors(ErrorShape):
         }
 
 
-class SiroMock(VendorMock):
+class SiroMock(TokenTenantMock):
     """Siro's signed URL, storage and upload; each method is a hook a mutant may override."""
+
+    missing_credential = "the x-siro-auth-token header is required"
+    unknown_credential = "the x-siro-auth-token is not valid"
 
     vendor = "siro"
     errors = SiroErrors()
@@ -194,16 +202,6 @@ class SiroMock(VendorMock):
         if operation_id == "signed-urls":
             return 201
         return super().success_status(operation_id)
-
-    def authenticate(self, request: Request, operation_id: str) -> str:
-        """The user of the ``x-siro-auth-token`` (401 when missing or unknown)."""
-        return self.token_tenant(
-            request,
-            operation_id,
-            status=401,
-            missing="the x-siro-auth-token header is required",
-            invalid="the x-siro-auth-token is not valid",
-        )
 
     async def body(self, request: Request, operation_id: str) -> dict[str, Any]:
         """The JSON body with the later docs' names read as the seed's, checked against the schema."""
@@ -290,13 +288,6 @@ class SiroMock(VendorMock):
             400, "no audio was uploaded to this URL yet: PUT the file to `uploadUrl` first"
         )
 
-    def declared_formats(self, operation_id: str, file_type: str) -> frozenset[str]:
-        """The formats by content that ``fileType`` stands for (``x-tapecheck.audio.declared-type``)."""
-        values = (
-            (self.operation(operation_id).audio or {}).get("declared-type", {}).get("values", {})
-        )
-        return frozenset(values.get(file_type, ()))
-
     async def checked_file(
         self, stored: StoredFile, operation_id: str, file_type: str
     ) -> AudioInfo:
@@ -306,7 +297,7 @@ class SiroMock(VendorMock):
         if reason is not None:
             raise MockError(400, f"the uploaded file is not usable audio: {reason}")
         accepted = self.declared_formats(operation_id, file_type)
-        if info.format not in accepted:
+        if accepted is not None and info.format not in accepted:
             raise MockError(
                 400,
                 f"`fileType` is {file_type!r} but the uploaded file is {info.format} by its content",
@@ -463,18 +454,8 @@ class SiroMock(VendorMock):
         )
 
 
-def create_app(
-    *,
-    token: str = DEFAULT_TOKEN,
-    tenant: str = DEFAULT_TENANT,
-    tenants: Mapping[str, str] | None = None,
-    public_base_url: str | None = None,
-) -> ASGIApp:
-    """Siro's mock as an ASGI app (``tapecheck mock siro`` serves this)."""
-    return SiroMock(
-        token=token, tenant=tenant, tenants=tenants, public_base_url=public_base_url
-    ).create_app()
-
+#: ``tapecheck mock siro`` serves this: the mock as an ASGI app, built with its constructor's options.
+create_app = app_factory(SiroMock)
 
 #: The class the generic mutant families subclass (tapecheck.suite.conform.families.mutants).
 MOCK_CLASS = SiroMock

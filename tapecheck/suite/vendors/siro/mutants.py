@@ -51,13 +51,6 @@ class UnissuedUrlAccepted(SiroMock):
             super().not_uploaded(signed)
 
 
-class FileTypeMismatchAccepted(SiroMock):
-    """fileType is not compared with the stored bytes: any readable audio passes as any type."""
-
-    def declared_formats(self, operation_id: str, file_type: str) -> frozenset[str]:
-        return frozenset({"mp3", "aac", "mp4", "wav"})
-
-
 class OctetStreamUploads(SiroMock):
     """Every upload URL is signed for Content-Type application/octet-stream, whatever the fileType."""
 
@@ -148,12 +141,6 @@ MUTANTS: list[Mutant] = [
         "an upload naming a URL never issued makes a recording (to be fetched later)",
         _factory(UnissuedUrlAccepted),
         expect=("SIRO-UPLOAD-UNISSUED-URL",),
-    ),
-    Mutant(
-        "file-type-mismatch-accepted",
-        "fileType is not compared with the stored bytes (wav uploaded as mp3 passes)",
-        _factory(FileTypeMismatchAccepted),
-        expect=("SIRO-UPLOAD-FILE-TYPE-MATCH",),
     ),
     Mutant(
         "octet-stream-uploads",

@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 
-from tapecheck.suite.conform.common import INVALID, expect_success
+from tapecheck.suite.conform.common import INVALID, JSON_ERROR_CHECKS, expect_success
 from tapecheck.suite.conform.session import Auth, Session
 
 __all__ = [
@@ -49,7 +49,7 @@ DEFAULT_TEAMMATE = "tapecheck@example.com"
 MOCK_PLAYBOOK = "8f6b7c1e-3d2a-4b5c-9e8f-0a1b2c3d4e5f"
 
 #: An error: a status of the right meaning and a JSON body (the docs document no error body).
-ERROR_CHECKS = ("status_code_expected", "json_content_type")
+ERROR_CHECKS = JSON_ERROR_CHECKS
 SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_conformance")
 
 

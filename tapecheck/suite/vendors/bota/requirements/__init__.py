@@ -51,6 +51,7 @@ MODULES = (
 FAMILY_IDS: dict[str, str] = {
     "not-found.get.upload-url.upload-complete": "BOTA-NOT-FOUND",
     "error-shape": "BOTA-ERROR-BODY",
+    "declared-type": "BOTA-DECLARED-TYPE",
 }
 
 #: What the folder requires itself, in its own way (family -> its own ids): the credential

@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 
+from tapecheck.suite.conform.common import DOCUMENTED_ERROR_CHECKS
 from tapecheck.suite.conform.requirements import RequirementSkipped
 from tapecheck.suite.conform.session import Auth, Session
 from tapecheck.suite.values import parse_datetime, to_instant
@@ -71,7 +72,7 @@ SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_
 #: What the flow asks of a step on its way (the requirements decide the rest).
 FLOW_CHECKS = ("status_code_expected", "json_content_type")
 FLOW_OK = range(200, 300)
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
+ERROR_CHECKS = DOCUMENTED_ERROR_CHECKS
 INVALID = frozenset({400})
 UNAUTHORIZED = frozenset({401})
 NOT_FOUND = frozenset({404})
@@ -251,8 +252,9 @@ async def refused_on_recording(
 
 @asynccontextmanager
 async def _upload_url_body(s: Session) -> AsyncIterator[Mapping[str, Any]]:
-    """An upload-url body (the recording it names is the family's to choose)."""
-    yield {"json": any_upload_request()}
+    """A new recording, and an upload-url body for it."""
+    recording = await created(s)
+    yield {"path": {"id": recording["id"]}, "json": any_upload_request()}
 
 
 #: What a generic family's call of each operation needs besides its path (``FAMILY_FIXTURES``).

@@ -18,7 +18,14 @@ from typing import Any
 import httpx
 
 from tapecheck.suite.conform.checks import ConformanceFailure
-from tapecheck.suite.conform.common import INVALID, NOT_FOUND, OTHER_TENANT, expect_success
+from tapecheck.suite.conform.common import (
+    DOCUMENTED_ERROR_CHECKS,
+    INVALID,
+    NOT_FOUND,
+    OTHER_TENANT,
+    expect_error,
+    expect_success,
+)
 from tapecheck.suite.conform.media import stream_file
 from tapecheck.suite.conform.session import Auth, Session, TargetUnreachable
 
@@ -71,15 +78,8 @@ GONE = OTHER_TENANT
 #: A malformed interaction or recording id (package notes).
 MALFORMED_ID = INVALID | NOT_FOUND
 
-ERROR_CHECKS = ("status_code_expected", "error_body_shape", "error_members")
+ERROR_CHECKS = DOCUMENTED_ERROR_CHECKS
 NOT_UUIDS = ("not-a-uuid", "12345", "f47ac10b-58cc-4372-a567-0e02b2c3d47z")
-
-
-def expect_error(
-    s: Session, response: httpx.Response, operation: str, statuses: Collection[int]
-) -> None:
-    """One of ``statuses``, with an ``ErrorResponse`` whose ``status`` is the HTTP status."""
-    s.expect(response, *ERROR_CHECKS, operation=operation, status=statuses)
 
 
 async def call_refused(

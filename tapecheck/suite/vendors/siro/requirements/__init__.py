@@ -45,6 +45,7 @@ FAMILY_IDS: dict[str, str] = {
     "credentials.missing": "SIRO-AUTH-MISSING",
     "credentials.wrong": "SIRO-AUTH-WRONG",
     "declared-size": "SIRO-PUT-LENGTH-RANGE",
+    "declared-type": "SIRO-UPLOAD-FILE-TYPE-MATCH",
 }
 
 #: What the folder requires itself, in its own way (family -> its own ids): the signed-URL

@@ -8,13 +8,18 @@ audio in an upload.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection, Mapping
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 
-from tapecheck.suite.conform.common import INVALID, success_statuses
+from tapecheck.suite.conform.common import (
+    INVALID,
+    JSON_ERROR_CHECKS,
+    expect_error,
+    success_statuses,
+)
 from tapecheck.suite.conform.session import Auth, Session
 
 __all__ = [
@@ -47,7 +52,7 @@ SIGNED_URLS = "signed-urls"
 UPLOAD = "upload"
 
 #: An error: a status of the right meaning and a JSON body (the docs document no error body).
-ERROR_CHECKS = ("status_code_expected", "json_content_type")
+ERROR_CHECKS = JSON_ERROR_CHECKS
 SUCCESS_CHECKS = ("status_code_expected", "json_content_type", "response_schema_conformance")
 SIGNED_CHECKS = (*SUCCESS_CHECKS, "siro_signed_url")
 #: What the flow asks of signed-urls on its way: a success with a JSON body holding the URLs.
@@ -61,13 +66,6 @@ SIGNATURE_MISMATCH = frozenset({403})
 NOTHING_THERE = INVALID | {404}
 #: fileType -> the format of the audio the requirements put behind it.
 FORMATS = {"mp3": "mp3", "wav": "wav", "aac": "aac"}
-
-
-def expect_error(
-    s: Session, response: httpx.Response, operation_id: str, statuses: Collection[int]
-) -> None:
-    """One of ``statuses`` with a JSON body: all the contract asks of Siro's errors."""
-    s.expect(response, *ERROR_CHECKS, operation=operation_id, status=statuses)
 
 
 def expect_created(s: Session, response: httpx.Response) -> str:

@@ -27,7 +27,6 @@ __all__ = [
     "upload_before_put",
     "upload_created",
     "upload_date_created",
-    "upload_file_type_match",
     "upload_later_names",
     "upload_optional_fields",
     "upload_required_fields",
@@ -137,23 +136,6 @@ async def upload_unissued_url(s: Session) -> None:
     ):
         response = await upload(s, {"downloadUrl": download_url, "fileType": "mp3"})
         expect_error(s, response, UPLOAD, NOTHING_THERE)
-
-
-@requirement(
-    V,
-    "SIRO-UPLOAD-FILE-TYPE-MATCH",
-    title="An upload whose fileType the stored bytes contradict is refused (wav as mp3, mp3 as wav)",
-    level="should",
-    source="Siro's docs do not say that the server compares fileType with the stored bytes; a "
-    "reasonable expectation: a fileType that is not the audio's format is refused (400 or "
-    "422).",
-    checks=ERROR_CHECKS,
-)
-async def upload_file_type_match(s: Session) -> None:
-    for file_type, fmt in (("mp3", "wav"), ("wav", "mp3")):
-        url = await stored(s, file_type, s.media.audio_bytes(fmt))
-        response = await upload(s, upload_body(url))
-        expect_error(s, response, UPLOAD, INVALID)
 
 
 @requirement(
