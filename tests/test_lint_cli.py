@@ -841,3 +841,38 @@ def test_lint_path_imports_nothing_heavy(options: list[str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("launcher", ["module", "script"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_real_lint_process_flushes_everything_before_it_ends(
+    launcher: str, jobs: str, tmp_path: Path
+) -> None:
+    """The command skips the interpreter's teardown: its output still arrives whole,
+    through a pipe and through ``--output``, with the exit code of its findings."""
+    command = (
+        [sys.executable, "-m", "tapecheck"]
+        if launcher == "module"
+        else [str(Path(sys.executable).parent / "tapecheck")]
+    )
+    if not Path(command[0]).exists():
+        pytest.skip("no console script beside this interpreter")
+    written = tmp_path / "report.json"
+    lint = [*command, "lint", "--jobs", jobs, "--format", "json", str(EXAMPLES)]
+    piped = subprocess.run(lint, capture_output=True, text=True, timeout=120, check=False)
+    to_file = subprocess.run(
+        [*lint, "--output", str(written)], capture_output=True, text=True, timeout=120, check=False
+    )
+    clean = subprocess.run(
+        [*command, "lint", str(EXAMPLES / "corti" / "upload.request.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (piped.returncode, to_file.returncode, clean.returncode) == (1, 1, 0)
+    report = json.loads(piped.stdout)
+    assert report == json.loads(written.read_text(encoding="utf-8"))
+    assert report["summary"]["errors"] > 0
+    assert report["summary"]["files"] == len(list(EXAMPLES.rglob("*.request.*")))
+    assert clean.stdout.startswith("All checks passed")
