@@ -319,8 +319,12 @@ def _strings(
             children = []
             for key, item in current.items():
                 key_text = str(key)
-                if isinstance(item, str) and not declared and not _URL_NAME.search(key_text):
-                    continue
+                if isinstance(item, str):
+                    if _URL_NAME.search(key_text):
+                        children.append((item, here + join_pointer(key_text), key_text))
+                    elif declared and (child := here + join_pointer(key_text)) in declared:
+                        children.append((item, child, key_text))
+                    continue  # a string neither named like a URL nor declared one: never yielded
                 if item is None or isinstance(item, (bool, int, float)):
                     continue
                 children.append((item, here + join_pointer(key_text), key_text))
