@@ -845,3 +845,71 @@ def test_lint_path_imports_nothing_heavy(options: list[str]) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("launcher", ["module", "script"])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_real_lint_process_flushes_everything_before_it_ends(
+    launcher: str, jobs: str, tmp_path: Path
+) -> None:
+    """The command skips the interpreter's teardown: its output still arrives whole,
+    through a pipe and through ``--output``, with the exit code of its findings."""
+    command = (
+        [sys.executable, "-m", "tapecheck"]
+        if launcher == "module"
+        else [str(Path(sys.executable).parent / "tapecheck")]
+    )
+    if not Path(command[0]).exists():
+        pytest.skip("no console script beside this interpreter")
+    written = tmp_path / "report.json"
+    lint = [*command, "lint", "--jobs", jobs, "--format", "json", str(EXAMPLES)]
+    piped = subprocess.run(lint, capture_output=True, text=True, timeout=120, check=False)
+    to_file = subprocess.run(
+        [*lint, "--output", str(written)], capture_output=True, text=True, timeout=120, check=False
+    )
+    clean = subprocess.run(
+        [*command, "lint", str(EXAMPLES / "corti" / "upload.request.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (piped.returncode, to_file.returncode, clean.returncode) == (1, 1, 0)
+    report = json.loads(piped.stdout)
+    assert report == json.loads(written.read_text(encoding="utf-8"))
+    assert report["summary"]["errors"] > 0
+    assert report["summary"]["files"] == len(list(EXAMPLES.rglob("*.request.*")))
+    assert clean.stdout.startswith("All checks passed")
+
+
+@pytest.mark.parametrize(
+    ("load", "running", "jobs"),
+    [
+        (1.2, 0, 2),  # an average still high from the last step; the cores are idle now
+        (0.2, 3, 2),  # a burst now; the minute was quiet
+        (1.2, 3, 1),  # busy by both measures
+        (1.2, None, 1),  # no /proc/loadavg: the average decides
+        (0.0, None, 2),
+    ],
+)
+def test_automatic_jobs_count_the_cores_idle_now(
+    monkeypatch: pytest.MonkeyPatch, load: float, running: int | None, jobs: int
+) -> None:
+    from tapecheck.suite.lint import engine
+
+    monkeypatch.setattr(engine.os, "sched_getaffinity", lambda _pid: {0, 1}, raising=False)
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(engine, "_running_elsewhere", lambda: running)
+    assert engine._auto_jobs(1000) == jobs
+    assert engine._auto_jobs(99) == 1  # too few files to pay for a fork
+
+
+def test_running_elsewhere_reads_the_system_or_says_it_cannot() -> None:
+    from tapecheck.suite.lint import engine
+
+    running = engine._running_elsewhere()
+    if Path("/proc/loadavg").exists():
+        assert isinstance(running, int)
+        assert running >= 0
+    else:
+        assert running is None

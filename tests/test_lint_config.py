@@ -254,3 +254,36 @@ def test_combined_patterns_match_as_fnmatch_one_by_one(
     expected = _fnmatch_one_by_one(config, path, ancestors)
     assert config.is_excluded(path, ancestors=ancestors) is expected
     assert config.is_excluded(str(path), ancestors=ancestors) is expected
+
+
+def test_a_walk_entry_is_placed_from_its_folder_as_a_path_given_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The walk works out each folder's place under the project once: for every entry the
+    answer is the one the path alone gets (inside, outside, the folder above the root,
+    through a link)."""
+    project = tmp_path / "project"
+    (project / "calls" / "deep").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "link").symlink_to(project / "calls", target_is_directory=True)
+    monkeypatch.chdir(project / "calls")
+    config = LintConfig(root=project, extend_exclude=("calls/deep",))
+    folders = [
+        project,
+        project / "calls",
+        project / "calls" / "deep",
+        tmp_path,
+        tmp_path / "elsewhere",
+        tmp_path / "link",
+        Path("."),
+        Path("deep"),
+        Path(".."),
+    ]
+    for folder in folders:
+        for name in ("project", "calls", "deep", "a.request.yaml", "elsewhere"):
+            path = folder / name
+            assert config._entry_parts(path) == config._parts_from_root(path), path
+    excluded = [project / "calls" / "deep", tmp_path / "link" / "deep", Path("deep")]
+    for path in excluded:
+        assert config.is_excluded(path, ancestors=False), path
+    assert not config.is_excluded(tmp_path / "elsewhere" / "deep", ancestors=False)

@@ -12,6 +12,7 @@ the slow path: on every manifest of the test corpus (``tests/cases``,
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from hypothesis import strategies as st
 from test_lint_fuzz import Scratch, written_manifests
 
 from tapecheck.reports.model import Finding
+from tapecheck.suite._simple_yaml import _not_simple
 from tapecheck.suite.lint._validation import Checker
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.engine import Target, lint_file
@@ -449,3 +451,39 @@ def test_sec003_shortcut_changes_no_finding_on_mutated_manifests(
         path.write_bytes(raw)
         fast, slow = _sec003_both(path, monkeypatch)
         assert fast == slow
+
+
+#: What the simple YAML reader leaves to the others, as one expression (its definition).
+_NOT_SIMPLE_REFERENCE = re.compile(r"[^\n\x20-\x7e]|\\|<<|^---|^\.\.\.|\?(?:\s|$)", re.MULTILINE)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab -.?<\\\n\t:#\x7f\x1fé")), max_size=40))
+def test_simple_yaml_screen_is_the_expression_it_replaces(text: str) -> None:
+    """The few C scans of ``_not_simple`` answer as the single expression did."""
+    assert _not_simple(text) == (_NOT_SIMPLE_REFERENCE.search(text) is not None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\na: 1",
+        "a: 1\n---",
+        "...",
+        "a: 1\n...\n",
+        "a: b?",
+        "a: ?\n",
+        "? a",
+        "a: b?c",
+        "<<: *x",
+        "a: \\n",
+        "a:\tb",
+        "a: b\r\n",
+        "a: é",
+        "a: -- b",
+        "a: b ... c",
+        "a: 1",
+    ],
+)
+def test_simple_yaml_screen_on_each_thing_it_looks_for(text: str) -> None:
+    assert _not_simple(text) == (_NOT_SIMPLE_REFERENCE.search(text) is not None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -370,7 +371,7 @@ def lint_command(
         click.echo(f"tapecheck: note: {note}", err=True)
     if statistics:
         _write_statistics(result, output_format, output)
-        sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
+        _exit_now(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
     writer = LINT_WRITERS[output_format]()
     if output_format == "sarif":
         from tapecheck.suite.lint.registry import all_rules
@@ -390,8 +391,45 @@ def lint_command(
         writer.write(result, sys.stdout, color=use_color)
     if any(finding.code == INTERNAL_ERROR for finding in result.findings):
         # A rule failed (a bug in tapecheck): its verdict is unknown, so never exit 0 or 1.
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
+        _exit_now(EXIT_USAGE)
+    _exit_now(EXIT_FINDINGS if result.errors and not exit_zero else EXIT_CLEAN)
+
+
+def _exit_now(status: int) -> NoReturn:
+    """End ``tapecheck lint`` with ``status``, its output flushed, skipping Python's teardown.
+
+    The interpreter's shutdown frees every object a bulk run left behind (a
+    thousand manifests' trees and findings, the compiled validators, the
+    modules): 12-36 ms of CPU that nobody waits for. Only when this process is
+    the command itself (the console script, ``python -m tapecheck``), with no
+    other thread and no coverage measurement running; a command run in-process
+    (click's CliRunner, a test) exits as usual, through ``SystemExit``.
+    """
+    if _is_own_process():
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (OSError, ValueError):  # a closed pipe: the usual exit reports it as before
+            sys.exit(status)
+        os._exit(status)
+    sys.exit(status)
+
+
+def _is_own_process() -> bool:
+    """Whether this process runs the command line and nothing else that needs a clean exit."""
+    if sys.stdout is not sys.__stdout__ or sys.stderr is not sys.__stderr__:
+        return False  # output captured in-process (CliRunner, pytest)
+    if "coverage" in sys.modules:
+        return False  # its atexit handler writes the data file
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return False
+    launcher = sys.modules.get("__main__")
+    spec = getattr(launcher, "__spec__", None)
+    if spec is not None and spec.name == "tapecheck.__main__":
+        return True
+    script = Path(str(getattr(launcher, "__file__", "") or "")).name.lower()
+    return script in ("tapecheck", "tapecheck.exe", "tapecheck-script.py")
 
 
 def _read_stdin(paths: tuple[str, ...], stdin_filename: str | None, settings: Any) -> bytes | None:

@@ -87,6 +87,9 @@ class _Shape:
     names: frozenset[str]  # the property names
 
 
+#: What uri_values reads of a schema: a URI itself, and the property and item subschemas
+#: that may hold one.
+_UriPlan = tuple[bool, tuple[tuple[Any, Any], ...], tuple[Any, ...]]
 #: Where a walk is: ``(parent's trail, token)``, ``None`` at the start. Tokens are
 #: joined only for a finding, so a value 10,000 levels deep costs no tuple per level.
 _Trail = tuple[Any, str | int] | None
@@ -111,6 +114,7 @@ class SchemaWalker:
         self._branches: dict[int, tuple[Mapping[str, Any], ...]] = {}
         self._shapes: dict[int, _Shape] = {}
         self.has_uri = '"format": "uri' in json.dumps(root, default=str)
+        self._uri_plans: dict[int, _UriPlan] = {}
 
     def branches(self, schema: Any) -> tuple[Mapping[str, Any], ...]:
         found = self._branches.get(id(schema))
@@ -239,19 +243,47 @@ class SchemaWalker:
         self, schema: Any, instance: Any, tokens: tuple[str | int, ...] = ()
     ) -> Iterator[tuple[str | int, ...]]:
         """The tokens of each string whose schema declares ``format: uri`` (or ``uri-*``)."""
-        nodes = self.branches(schema)
+        is_uri, properties, items = self._uri_plan(schema)
         if isinstance(instance, str):
-            if any(str(node.get("format", "")).startswith("uri") for node in nodes):
+            if is_uri:
                 yield tokens
         elif isinstance(instance, Mapping):
-            for node in nodes:
-                properties = node.get("properties")
-                if isinstance(properties, Mapping):
-                    for name, sub in properties.items():
-                        if name in instance:
-                            yield from self.uri_values(sub, instance[name], (*tokens, name))
+            for name, sub in properties:
+                if name in instance:
+                    yield from self.uri_values(sub, instance[name], (*tokens, name))
         elif isinstance(instance, list):
-            for node in nodes:
-                if isinstance(node.get("items"), Mapping):
-                    for index, value in enumerate(instance):
-                        yield from self.uri_values(node["items"], value, (*tokens, index))
+            for sub in items:
+                for index, value in enumerate(instance):
+                    yield from self.uri_values(sub, value, (*tokens, index))
+
+    def _uri_plan(self, schema: Any) -> _UriPlan:
+        """What :meth:`uri_values` reads of a schema, once per schema: whether it declares a
+        URI, and (in the order of its branches) the property and item subschemas under which
+        one may be declared; a subschema that holds none is left out, its values unread."""
+        found = self._uri_plans.get(id(schema))
+        if found is not None:
+            return found
+        self._uri_plans[id(schema)] = (True, (), ())  # a reference back to here: see below
+        nodes = self.branches(schema)
+        is_uri = any(str(node.get("format", "")).startswith("uri") for node in nodes)
+        properties: list[tuple[Any, Any]] = []
+        items: list[Any] = []
+        for node in nodes:
+            declared = node.get("properties")
+            if isinstance(declared, Mapping):
+                properties += [
+                    (name, sub) for name, sub in declared.items() if self._may_hold_uri(sub)
+                ]
+            if isinstance(node.get("items"), Mapping) and self._may_hold_uri(node["items"]):
+                items.append(node["items"])
+        plan = self._uri_plans[id(schema)] = (is_uri, tuple(properties), tuple(items))
+        return plan
+
+    def _may_hold_uri(self, schema: Any) -> bool:
+        """Whether a value under ``schema`` may be declared a URI (True while undecided:
+        a schema that refers back to itself is kept, never wrongly left out)."""
+        if id(schema) in self._uri_plans:
+            is_uri, properties, items = self._uri_plans[id(schema)]
+            return is_uri or bool(properties) or bool(items)
+        is_uri, properties, items = self._uri_plan(schema)
+        return is_uri or bool(properties) or bool(items)

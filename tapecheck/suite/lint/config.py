@@ -133,6 +133,10 @@ class LintConfig:
     _combined: tuple[list[str], re.Pattern[str], re.Pattern[str] | None] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: Per folder of a walk: its entries' parts from the project's folder, less the name.
+    _entry_prefixes: dict[str, tuple[str, ...] | object | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def is_excluded(self, path: str | Path, *, ancestors: bool = True) -> bool:
         """Whether ``exclude``/``extend-exclude`` drop ``path``, or (``ancestors``) a folder above it.
@@ -153,7 +157,7 @@ class LintConfig:
             # A folder walk's entry is judged by its name alone: when no pattern
             # matches it, no path resolution (the costly part) can change that.
             return False
-        names = self._parts_from_root(given)
+        names = self._parts_from_root(given) if ancestors else self._entry_parts(given)
         relative = names is not None
         if names is None:  # outside the project
             names = (given.name,) if given.is_absolute() else given.parts
@@ -220,6 +224,45 @@ class LintConfig:
                 return parts
         return None
 
+    def _entry_parts(self, given: Path) -> tuple[str, ...] | None:
+        """``_parts_from_root(given)`` for an entry of a folder walk, worked out once per folder.
+
+        The answer for ``folder/name`` is the folder's (every candidate path is
+        the folder's with the name appended), with the name added: a thousand
+        manifests in one folder cost one resolution, not a thousand (60 us each).
+        """
+        key = str(given.parent)
+        prefix = self._entry_prefixes.get(key, _UNKNOWN)
+        if prefix is _UNKNOWN:
+            prefix = self._entry_prefixes[key] = self._folder_prefix(given.parent)
+        if prefix is None:
+            return None
+        if isinstance(prefix, tuple):
+            return (*prefix, given.name)
+        return self._parts_from_root(
+            given
+        )  # the folder just above the root: it depends on the name
+
+    def _folder_prefix(self, folder: Path) -> tuple[str, ...] | object | None:
+        """What :meth:`_parts_from_root` answers for any ``folder/<name>``, less the name:
+        the candidates tried in the same order, each judged for every name at once.
+        ``_UNKNOWN`` when the answer depends on the name (a folder just above the root)."""
+        absolute = Path(os.path.abspath(folder))
+        roots = [Path(os.path.abspath(self.root))]
+        if (found := _folder_under(absolute, roots[0])) is not None:
+            return found
+        with contextlib.suppress(OSError, RuntimeError):
+            roots.append(self._resolve(roots[0]))
+            resolved = self._resolve(absolute)
+            for candidate in (absolute, resolved):
+                for root in roots:
+                    if (found := _folder_under(candidate, root)) is not None:
+                        return found
+        for root in roots:
+            if (found := _folder_under(absolute, root)) is not None:
+                return found
+        return None
+
     def ignored_for(self, path: str) -> tuple[str, ...]:
         """The codes ``per-file-ignores`` turns off for ``path`` (globs match as given or from the root)."""
         if not self.per_file_ignores:
@@ -244,6 +287,19 @@ def _under(path: Path, root: Path) -> tuple[str, ...] | None:
     """``path.relative_to(root).parts`` of two absolute paths, or None: no exception to pay."""
     parts, prefix = path.parts, root.parts
     return parts[len(prefix) :] if parts[: len(prefix)] == prefix else None
+
+
+#: An answer not worked out yet, or one that depends on the name (see LintConfig._entry_parts).
+_UNKNOWN = object()
+
+
+def _folder_under(folder: Path, root: Path) -> tuple[str, ...] | object | None:
+    """:func:`_under` of ``folder/<name>`` for every name: ``folder``'s parts below ``root``
+    (the name follows), ``None`` when no name is below, ``_UNKNOWN`` when one name may be."""
+    parts, prefix = folder.parts, root.parts
+    if len(parts) >= len(prefix):
+        return parts[len(prefix) :] if parts[: len(prefix)] == prefix else None
+    return _UNKNOWN if len(parts) + 1 == len(prefix) and parts == prefix[:-1] else None
 
 
 def find_config(start: Path | None = None) -> Path | None:

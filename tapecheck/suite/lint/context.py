@@ -42,6 +42,29 @@ __all__ = [
 
 _T = TypeVar("_T")
 
+if TYPE_CHECKING:
+    _once = functools.cached_property
+else:
+
+    class _once:
+        """``functools.cached_property`` without its lock (Python 3.11 takes one on every
+        first read, a few microseconds a context): a context is read by one thread."""
+
+        def __init__(self, compute):
+            self._compute = compute
+            self._name = compute.__name__
+            self.__doc__ = compute.__doc__
+
+        def __set_name__(self, owner, name):
+            self._name = name
+
+        def __get__(self, instance, owner=None):
+            if instance is None:
+                return self
+            value = instance.__dict__[self._name] = self._compute(instance)
+            return value
+
+
 #: body_property's answers, per spec (digest and source), operation, media type and name.
 _BODY_PROPERTIES: dict[tuple[str, str, str, str, str], Mapping[str, Any] | None] = {}
 #: The limits of operations without configured overrides, per spec and operation.
@@ -286,7 +309,7 @@ class LintContext:
             _BODY_PROPERTIES[key] = resolved
         return resolved
 
-    @functools.cached_property
+    @_once
     def files(self) -> dict[str, FileRef]:
         """The ``files`` entries that name a path (others are left to the schema rules)."""
         found: dict[str, FileRef] = {}
@@ -318,7 +341,7 @@ class LintContext:
             )
         return found
 
-    @functools.cached_property
+    @_once
     def content(self) -> FileRef | None:
         written = self.data.get("content")
         if not isinstance(written, str) or not written:
@@ -350,6 +373,8 @@ class LintContext:
         """Lexically: an absolute path, or ``..`` climbing above the manifest's folder."""
         if written.startswith(("/", "\\")) or (len(written) > 1 and written[1] == ":"):
             return True
+        if ".." not in written:
+            return False  # no part climbs: the depth never falls below zero
         depth = 0
         for part in PurePosixPath(written.replace("\\", "/")).parts:
             if part == "..":
@@ -362,7 +387,7 @@ class LintContext:
 
     # -- JSON form fields --------------------------------------------------
 
-    @functools.cached_property
+    @_once
     def json_fields(self) -> dict[str, JsonField]:
         """The operation's JSON-carrying form fields present in the body, parsed."""
         names = (self.operation.ext.get("json-fields", []) if self.operation else []) or []
@@ -382,7 +407,7 @@ class LintContext:
                 parsed[name] = JsonField(name, pointer, raw, raw)
         return parsed
 
-    @functools.cached_property
+    @_once
     def request_body(self) -> Any:
         """The body as the vendor reads it: JSON form fields parsed, file parts present.
 
@@ -407,7 +432,7 @@ class LintContext:
 
     # -- audio --------------------------------------------------------------
 
-    @functools.cached_property
+    @_once
     def audio_targets(self) -> list[AudioTarget]:
         """The files holding the operation's audio, with their declared types and sizes."""
         if self.audio_alone is not None:
@@ -488,7 +513,7 @@ class LintContext:
                 elif location == "query" and key in self.section("query"):
                     yield join_pointer("query", key), self.section("query")[key], name
 
-    @functools.cached_property
+    @_once
     def credential_kind(self) -> str | None:
         """The credential kind: the manifest's ``auth`` wins, else a literal token's prefix."""
         declared = self.data.get("auth")

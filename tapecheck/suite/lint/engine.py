@@ -310,16 +310,34 @@ def _auto_jobs(count: int) -> int:
     """One process per idle CPU this process may use, and per 100 files (at most 8).
 
     The CPUs are the process's share (a container's or CI runner's), not the machine's;
-    those the last minute's load average keeps busy are left out, as ``make -l`` does:
-    a worker on a core that is not free costs a fork and its warm-up, and saves nothing.
+    those kept busy by other processes are left out, as ``make -l`` does: a worker on a
+    core that is not free costs a fork and its warm-up, and saves nothing. Busy is the
+    lesser of the last minute's load average and the processes running right now
+    besides this one: an average still high from a step that has just ended (or from
+    this very command, run a moment ago) leaves the cores idle that are idle now.
     """
     if count < _PARALLEL_THRESHOLD:
         return 1
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     idle = usable or 1
     with contextlib.suppress(OSError, AttributeError):  # no load average on this system
-        idle = round((usable or 1) - os.getloadavg()[0] + 0.5)
+        busy = os.getloadavg()[0]
+        running = _running_elsewhere()
+        if running is not None:
+            busy = min(busy, running)
+        idle = round((usable or 1) - busy + 0.5)
     return max(1, min(idle, 8, count // _PARALLEL_THRESHOLD))
+
+
+def _running_elsewhere() -> int | None:
+    """The processes running on the system now, this one left out (Linux's
+    ``/proc/loadavg``: ``running/total``); ``None`` where it cannot tell."""
+    try:
+        with open("/proc/loadavg", "rb") as stream:
+            running = int(stream.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    return max(0, running - 1)
 
 
 def _can_fork() -> bool:

@@ -51,6 +51,13 @@ _URL_NAME = re.compile(r"^(?:url|uri)$|_(?:url|uri)$|[a-z0-9](?:Url|URL|Uri|URI)
 #: Every name `_URL_NAME` matches holds these letters; a text without them (and without
 #: a backslash escape that could spell them) names no URL member.
 _URL_IN_TEXT = re.compile(r"ur[li]", re.IGNORECASE)
+#: An https URL whose host is a DNS name of plain labels, the last starting with a letter
+#: (so no IP literal in any spelling), with no user, port or escape: what most URLs are.
+#: :func:`url_problem` answers None for these without parsing them (unless localhost).
+_PLAIN_HTTPS = re.compile(
+    r"https://(?P<host>(?:[A-Za-z0-9-]+\.)*[A-Za-z][A-Za-z0-9-]*)(?:[/?#]\S*)?"
+)
+_LOCALHOST_END = re.compile(r"(?:^|\.)localhost$", re.IGNORECASE)
 #: Carrier-grade NAT (RFC 6598): not "private" to ipaddress, but not public either.
 _SHARED = ipaddress.ip_network("100.64.0.0/10")
 
@@ -312,8 +319,12 @@ def _strings(
             children = []
             for key, item in current.items():
                 key_text = str(key)
-                if isinstance(item, str) and not declared and not _URL_NAME.search(key_text):
-                    continue
+                if isinstance(item, str):
+                    if _URL_NAME.search(key_text):
+                        children.append((item, here + join_pointer(key_text), key_text))
+                    elif declared and (child := here + join_pointer(key_text)) in declared:
+                        children.append((item, child, key_text))
+                    continue  # a string neither named like a URL nor declared one: never yielded
                 if item is None or isinstance(item, (bool, int, float)):
                     continue
                 children.append((item, here + join_pointer(key_text), key_text))
@@ -332,8 +343,12 @@ def _strings(
 
 def url_problem(url: str) -> str | None:
     """Why the vendor should not fetch ``url``, or ``None`` when it is an https URL on a public host."""
+    url = url.strip()
+    plain = _PLAIN_HTTPS.fullmatch(url)
+    if plain and not _LOCALHOST_END.search(plain["host"]):
+        return None  # a name, not an address, and not localhost: nothing to parse
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         host = parts.hostname
     except ValueError:
         return "is not a valid URL"
