@@ -254,18 +254,10 @@ class SpecMock(VendorMock):
         inner = field.get("contentSchema")
         return inner if isinstance(inner, Mapping) else None
 
-    def body_validator(
-        self, operation_id: str, media_type: str = "application/json"
-    ) -> SchemaValidator:
+    def validated_schema(self, operation_id: str, schema: Mapping[str, Any]) -> Mapping[str, Any]:
         """The body's schema, less the ``pattern`` the ``id_charset`` hook checks instead."""
-        key = (operation_id, media_type)
-        if key not in self._validators:
-            schema = self.operation(operation_id).body_schema(media_type)
-            if schema is None:
-                raise ValueError(f"{operation_id} has no {media_type} body schema")
-            loosened = self._unpatterned(self.operation(operation_id), "", schema)
-            self._validators[key] = SchemaValidator(loosened)
-        return self._validators[key]
+        loosened: Mapping[str, Any] = self._unpatterned(self.operation(operation_id), "", schema)
+        return loosened
 
     def _unpatterned(self, operation: Operation, prefix: str, schema: Any) -> Any:
         """``schema`` without the ``pattern`` at the ``id-charset`` pointer under ``prefix``."""
