@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tapecheck.suite import values
 from tapecheck.suite.phones import UNSURE, strict_e164
+from tapecheck.suite.values import library_e164
 
 CODES = sorted(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 REGIONS = sorted(
@@ -23,17 +24,6 @@ TYPES = [
     phonenumbers.PhoneNumberType.PREMIUM_RATE,
     phonenumbers.PhoneNumberType.VOIP,
 ]
-
-
-def library_e164(text: str) -> str | None:
-    """What the library alone makes of a text."""
-    try:
-        number = phonenumbers.parse(text, None)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
 def examples() -> list[str]:

@@ -47,6 +47,7 @@ __all__ = [
     "is_plain_email",
     "is_uri",
     "is_uuid",
+    "library_e164",
     "parse_datetime",
     "phone_key",
     "raw_body_type",
@@ -239,6 +240,11 @@ def _e164(text: str) -> str | None:
     quick = strict_e164(text)
     if quick is not UNSURE:
         return quick
+    return library_e164(text)
+
+
+def library_e164(text: str) -> str | None:
+    """What phonenumbers alone makes of ``text``: its E.164 form if it is a valid number."""
     import phonenumbers
 
     try:
