@@ -12,9 +12,11 @@ Generates, in a temporary folder:
   one ``check-jsonschema`` invocation with one schema;
 - large manifests under the 16 MB cap: 100,000 and 400,000 Alpharun contacts
   (JSON and YAML), 400,000 with one finding in the middle (a wrong e-mail, a
-  repeated one, an unknown member), 400,000 with every e-mail wrong (JSON and
-  YAML: 100 findings listed, one counting the rest), 100,000 with phone numbers, 600,000 Bota
-  metadata keys, and metadata nested 190 (JSON) and 5,000 (YAML) levels deep.
+  repeated one, an unknown member), 400,000 with every e-mail wrong (JSON, flow
+  and block YAML: 1,000 findings listed, one counting the rest), 180,000 contacts
+  of three members in block YAML, 100,000 with phone numbers, 600,000 Bota
+  metadata keys (JSON and YAML), and metadata nested 190 (JSON) and 5,000 (YAML)
+  levels deep.
 
 Then measures, best of ``--repeat`` runs, each a fresh process:
 
@@ -397,6 +399,40 @@ def build_large(root: Path) -> dict[str, Path]:
         encoding="utf-8",
     )
     made["metadata nested 5,000 deep (YAML)"] = path
+    made.update(_build_block_yaml(root))
+    return made
+
+
+def _build_block_yaml(root: Path) -> dict[str, Path]:
+    """Large YAML as ``yaml.safe_dump`` writes it (block style), near the 16 MB cap."""
+    made: dict[str, Path] = {}
+    head = {key: value for key, value in _contacts_manifest([]).items() if key != "body"}
+    body_head = (
+        yaml.safe_dump(head, sort_keys=False)
+        + "body:\n  teammate_email: sam.rivera@example.com\n"
+        + "  recorded_at: '2024-01-15T14:30:00Z'\n  contacts:\n"
+    )
+    wrong = (f"  - email: p{i}.example.com\n" for i in range(400_000))
+    path = root / "block-all-wrong.request.yaml"
+    path.write_text(body_head + "".join(wrong), encoding="utf-8")
+    made["400,000 contacts, every e-mail wrong (block YAML)"] = path
+    names = ("Ada", "Nora", "Tom", "Yves", "Olga", "Frank")  # first letters of `no`, `true`...
+    contacts = (
+        f"  - email: person{i}@example.com\n    first_name: {names[i % 6]}\n"
+        f"    last_name: Number{i}\n"
+        for i in range(180_000)
+    )
+    path = root / "block-contacts.request.yaml"
+    path.write_text(body_head + "".join(contacts), encoding="utf-8")
+    made["180,000 contacts of three members (block YAML)"] = path
+    metadata = (
+        "vendor: bota\noperation: create\nauth: secret-key\nheaders:\n"
+        "  Authorization: Bearer ${BOTA_SECRET_KEY}\nbody:\n  device_id: dev_1\n"
+        "  end_user_id: eu_1\n  metadata:\n" + "".join(f"    k{i}: v\n" for i in range(600_000))
+    )
+    path = root / "metadata.request.yaml"
+    path.write_text(metadata, encoding="utf-8")
+    made["600,000 metadata keys (YAML)"] = path
     return made
 
 

@@ -376,6 +376,8 @@ def test_simple_yaml_reads_edited_texts_as_the_full_path(data: st.DataObject) ->
         "auth: Bearer ${TOKEN}\nurl: https://x.example/p?q=1&r=2\nemail: sam@example.com\n",
         "a:b: c\nd e: f, g]\n",
         "# head\na: 1 # c\nb: x#y\n    # a comment anywhere\nc: # d\n  - e # f\n",
+        "a: [1, 2]\nb: {c: 1, 'd': \"x\"}\ne: {}\nf: [ ]\n",
+        "a:\n  - b: 1\n    c: {d: e}\n  - f\n  -   g: [h]\n",
     ],
 )
 def test_simple_yaml_reads_these_as_the_full_path(text: str) -> None:
@@ -393,14 +395,17 @@ def test_simple_yaml_reads_these_as_the_full_path(text: str) -> None:
         "a: 'x\n  y'\n",
         "a: 'x' y\n",
         "a: x: y\n",
-        "a: [1, 2]\n",
-        "a: {b: 1}\n",
+        "a: [1, [2]]\n",  # a collection inside a flow collection
+        "a: {b: 1, b: 2}\n",
+        "a: {b: 1,}\n",
+        "a: [1,\n  2]\n",
+        "a: {b:1}\n",
+        "a:\n  - b: 1\n   c: 2\n",
         "a: |\n  x\n",
         "a: &x 1\nb: *x\n",
         "a: !!str 1\n",
         "a: 'x # y'\n",  # a `#` inside quotes
         "a: -1\n",
-        "a:\n  - b: 1\n",
         "a:\n  b: 1\n c: 2\n",
         "- a\n",
         "a: 1\n---\nb: 2\n",

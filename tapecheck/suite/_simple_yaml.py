@@ -1,88 +1,123 @@
-"""The quickest reader of small YAML manifests: block mappings of scalars, line by line.
+"""The quickest reader of YAML manifests: block mappings and sequences, line by line.
 
-Most manifests written by hand or by ``yaml.safe_dump`` are a few lines of
-``key: value``, nested mappings, and sequences of scalars. For those, even the
-event reader of :mod:`tapecheck.suite._plain_yaml` spends most of its time
-creating libyaml's events; this module reads the lines themselves, and gives
-each scalar its tag and value through PyYAML's own resolver and constructors,
-so a value is what the safe loader makes of it.
+Most manifests written by hand or by ``yaml.safe_dump`` are lines of ``key:
+value``, nested mappings, sequences of scalars or of mappings, and one-line
+flow collections (``{email: sam@example.com}``). For those, even the event
+reader of :mod:`tapecheck.suite._plain_yaml` spends most of its time creating
+libyaml's events (400,000 contacts: 2 s); this module reads the lines
+themselves, and gives each scalar its tag and value through PyYAML's own
+resolver and constructors, so a value is what the safe loader makes of it.
 
 It decides only what it surely reads as PyYAML does: lines of ``key: value``
-(plain, single-quoted or double-quoted scalars on one line), ``key:`` opening
-a more indented mapping or a sequence (indented or not), and ``- scalar``
-items. Anything else (a comment, a flow collection, a block scalar, an
+(plain, single-quoted or double-quoted scalars on one line, or a flow mapping
+or sequence of such scalars), ``key:`` opening a more indented mapping or a
+sequence (indented or not), ``- scalar`` and ``- key: value`` items. Anything
+else (a flow collection inside another or over lines, a block scalar, an
 anchor, a tag, a multi-line scalar, an escape, a tab, a duplicate key, a value
 its constructor refuses) returns ``None``, and the next reader decides.
 ``tests/test_lint_fast_path.py`` checks that it agrees with the full path on
 the test corpus and on mutated manifests.
+
+Asked to (:func:`read_simple`'s ``locate``), it also keeps where each value
+starts, as libyaml marks it, in a compact tree (:class:`Located`): a large
+manifest's findings are then placed without composing its node graph again.
 """
 
 from __future__ import annotations
 
+import operator
 import re
+from array import array
+from collections.abc import Callable, Iterable
+from itertools import accumulate, chain
 from typing import Any
 
-import yaml
+from tapecheck.suite._yaml_lines import BULK_MIN, LazyLines, Line, Unsure, line_of, run_forms
+from tapecheck.suite._yaml_marks import _COLUMN_BITS, _COLUMN_MASK, Located, Mark, pack
+from tapecheck.suite._yaml_scalars import (
+    INDICATORS,
+    KEPT_CHARS,
+    MAX_KEPT,
+    RESOLVED_FIRST,
+    TAG_EXPRESSIONS,
+    all_text,
+    is_key,
+    read_flow,
+    read_key,
+    read_value,
+    scalar,
+    shape,
+)
 
-__all__ = ["read_simple"]
+__all__ = ["Located", "read_simple"]
 
-#: What this reader leaves to the others wherever it is: comments, escapes, merge keys,
-#: complex keys, document markers, and every character that is not printable ASCII
-#: (tabs, CR, controls; a text with any other character is left whole, see read_simple).
-#: Flow collections, block scalars, anchors, aliases, tags and directives start a
-#: scalar with an indicator (below); after its first character, `{`, `&`, `@`... are
-#: text in a block's plain scalar (`${TOKEN}`, `sam@example.com`).
-#: Searched as a few C scans (see _not_simple): one expression of six alternatives tries
-#: each at every character, 14 us for a 13-line manifest against 4.
-_NOT_PRINTABLE = re.compile(r"[^\n\x20-\x7e]")
+#: What this reader leaves to the others wherever it is (see _not_simple): escapes,
+#: merge keys, complex keys, document markers, and every character that is not
+#: printable ASCII (tabs, CR, controls). Flow collections, block scalars, anchors,
+#: aliases, tags and directives start a scalar with an indicator (below); after its
+#: first character, `{`, `&`, `@`... are text in a block's plain scalar (`${TOKEN}`,
+#: `sam@example.com`). A text over :data:`_UNICODE_FROM` characters may also hold YAML's
+#: printable Unicode (names, places), but no line break other than LF (NEL, LS and PS
+#: break lines in YAML 1.1) and no byte-order mark; compiling that class costs ms, so a
+#: smaller text with any character past ASCII is left whole to the others.
+_NOT_PRINTABLE_UNICODE = (
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_UNICODE_FROM = 64 * 1024
+#: What a `key: rest` line reads as: a thousand manifests repeat most of their lines.
+_KEYS: dict[str, tuple[str, Any, str, int]] = {}
 _COMPLEX_KEY = re.compile(r"\?(?:\s|$)", re.MULTILINE)
-#: A plain scalar may not start with one of these (YAML's indicators).
-_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_STR = "tag:yaml.org,2002:str"
-#: Longer than this, a plain key is not an implicit key (YAML's limit is 1,024).
-_MAX_KEY = 1000
-
-_RESOLVER: Any = yaml.resolver.Resolver()
-_CONSTRUCTOR: Any = yaml.constructor.SafeConstructor()
-#: The tag of each plain scalar text seen (keys and values repeat across manifests).
-_TAGS: dict[str, str] = {}
-_MAX_TAGS = 65_536
-#: What a `key: rest` line reads as, and what a scalar's text is worth: a thousand
-#: manifests repeat most of their lines (every value kept is immutable: str, int,
-#: float, bool, None, date, datetime).
-_KEYS: dict[str, tuple[str, str, Any, str]] = {}
-_VALUES: dict[str, Any] = {}
-_MAX_KEPT = 65_536
-_KEPT_CHARS = 256
+#: Larger texts make each line as it is read, and read long runs of one-line entries in C
+#: (:mod:`tapecheck.suite._yaml_lines`).
+_LAZY_FROM = 256 * 1024
+#: One line down, in a mark.
+_LINE = 1 << _COLUMN_BITS
+#: The runs' forms (none if a resolver may resolve text of any first character, or one
+#: is not written as ``^...$``: :func:`all_text` could not ask it).
+_RUNS = (
+    run_forms(INDICATORS)
+    if RESOLVED_FIRST is not None
+    and all(pattern[:1] == "^" and pattern[-1:] == "$" for pattern in TAG_EXPRESSIONS)
+    else None
+)
 
 
-class _Unsure(Exception):
-    """Not surely read as PyYAML reads it: the next reader decides."""
-
-
-def read_simple(text: str) -> tuple[dict[Any, Any]] | None:
-    """``(mapping,)`` for a simple block document, else ``None`` (another reader decides)."""
-    if not text.isascii() or _not_simple(text):
-        return None  # (YAML's printable Unicode is a class that costs ms to compile)
+def read_simple(text: str, *, locate: bool = False) -> tuple[Any, Located | None] | None:
+    """``(mapping, located)`` for a simple block document, else ``None`` (another reader
+    decides); ``located`` is ``None`` unless asked for."""
+    if _not_simple(text):
+        return None
     try:
         lines = _lines(text)
         if not lines or lines[0][0] != 0:
             return None
-        data, end = _mapping(lines, 0, 0)
-    except _Unsure:
+        reader = _Reader(lines, locate)
+        data, end, mark = reader.mapping(0, 0)
+    except Unsure:
         return None
     except Exception:  # a constructor refusing a value: the full path says why
         return None
-    return (data,) if end == len(lines) else None
+    if end != len(lines):
+        return None
+    if not locate:
+        return data, None
+    starts = lines.starts() if isinstance(lines, LazyLines) else _starts(text)
+    return data, Located(mark, _members(text, starts))
 
 
 def _not_simple(text: str) -> bool:
     """Whether ``text`` holds what this reader leaves to the others (listed above): a
-    character that is not printable ASCII, a backslash, ``<<``, a line opening with
-    ``---`` or ``...``, or a ``?`` before a space or a line's end."""
+    character that is not printable, a backslash, ``<<``, a line opening with ``---`` or
+    ``...``, or a ``?`` before a space or a line's end."""
+    if text.isascii():
+        # ASCII's printable characters are YAML's: one C scan (a search of the class
+        # costs 0.1 s for 14 MB).
+        if not text.replace("\n", "").isprintable():
+            return True
+    elif len(text) < _UNICODE_FROM or re.search(_NOT_PRINTABLE_UNICODE, text) is not None:
+        return True
     return (
-        _NOT_PRINTABLE.search(text) is not None
-        or "\\" in text
+        "\\" in text
         or "<<" in text
         or text.startswith(("---", "..."))
         or "\n---" in text
@@ -91,151 +126,203 @@ def _not_simple(text: str) -> bool:
     )
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    """``(indent, content)`` of each line that holds something, comments cut off."""
-    lines: list[tuple[int, str]] = []
-    for line in text.split("\n"):
-        content = line.lstrip(" ")
-        if not content or content[0] == "#":
-            continue  # a blank line, or a comment alone on its line
-        indent = len(line) - len(content)
-        if "#" in content:
-            if "'" in content or '"' in content:
-                raise _Unsure  # a `#` inside quotes is text: left to the parser
-            cut = content.find(" #")  # a comment needs a space before it; `a#b` is text
-            if cut >= 0:
-                content = content[:cut]
-        lines.append((indent, content.rstrip(" ")))
+def _lines(text: str) -> list[Line] | LazyLines:
+    """``(indent, content, number)`` of each line that holds something, comments cut off;
+    for a large text, made as each is read (a list of 400,000 would hold 100 MB)."""
+    if len(text) > _LAZY_FROM:
+        return LazyLines(text)
+    lines: list[Line] = []
+    for number, raw in enumerate(text.split("\n"), 1):
+        line = line_of(raw, number)
+        if line is not None:
+            lines.append(line)
     return lines
 
 
-def _mapping(lines: list[tuple[int, str]], at: int, indent: int) -> tuple[dict[Any, Any], int]:
-    data: dict[Any, Any] = {}
-    seen: set[tuple[str, str]] = set()
-    count = len(lines)
-    while at < count:
-        here, content = lines[at]
-        if here < indent:
-            break
-        if here > indent or _is_item(content):
-            raise _Unsure  # a continuation line, or a sequence where a key belongs
-        read = _KEYS.get(content)
-        if read is None:
-            read = _key(content)
-            if len(_KEYS) < _MAX_KEPT and len(content) <= _KEPT_CHARS:
-                _KEYS[content] = read
-        written, tag, key, rest = read
-        if (tag, written) in seen:
-            raise _Unsure  # a duplicate key: the full path reports it
-        seen.add((tag, written))
-        at += 1
-        value: Any
-        if rest:
-            value = _scalar(rest)
-        elif at < count and lines[at][0] > indent:
-            inner = lines[at][0]
-            if _is_item(lines[at][1]):
-                value, at = _sequence(lines, at, inner)
+class _Reader:
+    """One document's lines, read into values (and, when ``locate``, their marks)."""
+
+    __slots__ = ("count", "lazy", "lines", "locate", "next_run")
+
+    def __init__(self, lines: list[Line] | LazyLines, locate: bool) -> None:
+        self.lines = lines
+        self.count = len(lines)
+        self.locate = locate
+        #: A large text's lines, whose long runs of one-line entries are read in C.
+        self.lazy = lines if isinstance(lines, LazyLines) and _RUNS is not None else None
+        #: The first line a run is looked for at (after a miss, a run's length later).
+        self.next_run = 0
+
+    def run(self, at: int, indent: int, form: str) -> tuple[Any, int] | None:
+        """The values of a run of one-line entries of ``form`` from line ``at``, if long."""
+        if self.lazy is None or at < self.next_run or _RUNS is None:
+            return None
+        found = self.lazy.run(at, _RUNS(indent, form))
+        if found is not None:
+            value = found[0]
+            if form == "item":
+                texts: Iterable[str] = value
+            elif form == "key":
+                texts = chain(value, value.values())
             else:
-                value, at = _mapping(lines, at, inner)
-        elif at < count and lines[at][0] == indent and _is_item(lines[at][1]):
-            value, at = _sequence(lines, at, indent)  # a sequence beside its key
-        else:
-            value = None  # `key:` and nothing: null
-        data[key] = value
-    return data, at
+                texts = chain(set().union(*value), chain.from_iterable(map(dict.values, value)))
+            if all_text(texts):
+                return found
+        self.next_run = at + BULK_MIN
+        return None
+
+    def mapping(self, at: int, indent: int) -> tuple[dict[Any, Any], int, Mark]:
+        """The block mapping whose keys start at column ``indent`` from line ``at``."""
+        lines, count, locate = self.lines, self.count, self.locate
+        data: dict[Any, Any] = {}
+        texts: list[str] = []
+        marks: list[Mark] = []
+        own = pack(lines[at][2], indent + 1)
+        while at < count:
+            here, content, number = lines[at]
+            if here < indent:
+                break
+            if here > indent or _is_item(content):
+                raise Unsure  # a continuation line, or a sequence where a key belongs
+            if self.lazy is not None and (run := self.run(at, indent, "key")) is not None:
+                pairs, length = run
+                if not data.keys().isdisjoint(pairs):
+                    raise Unsure  # a duplicate key: the full path reports it
+                data.update(pairs)
+                texts += pairs
+                if locate:  # `key: value`: the value one space after the colon, a line each
+                    first = pack(self.lazy.number(at), indent + 3)
+                    lines_of = range(first, first + length * _LINE, _LINE)
+                    marks += map(operator.add, lines_of, map(len, pairs))
+                at += length
+                continue
+            read = _KEYS.get(content)
+            if read is None:
+                read = read_key(content)
+                if len(_KEYS) < MAX_KEPT and len(content) <= KEPT_CHARS:
+                    _KEYS[content] = read
+            written, key, rest, colon = read
+            at += 1
+            value: Any
+            mark: Mark = 0
+            if rest:
+                column = here + len(content) - len(rest) + 1
+                value, mark = read_value(rest, number, column, locate)
+            elif at < count and lines[at][0] > indent:
+                inner = lines[at][0]
+                if _is_item(lines[at][1]):
+                    value, at, mark = self.sequence(at, inner)
+                else:
+                    value, at, mark = self.mapping(at, inner)
+            elif at < count and lines[at][0] == indent and _is_item(lines[at][1]):
+                value, at, mark = self.sequence(at, indent)  # a sequence beside its key
+            else:
+                value = None  # `key:` and nothing: null, marked just after the colon
+                mark = pack(number, here + colon + 2)
+            data[key] = value
+            texts.append(written)
+            if locate:
+                marks.append(mark)
+        if len(set(texts)) != len(texts):
+            # A duplicate key (the full path reports it), or `1` beside `'1'`.
+            raise Unsure
+        if not locate:
+            return data, at, 0
+        return data, at, (own, shape(texts), *marks)
+
+    def sequence(self, at: int, indent: int) -> tuple[list[Any], int, Mark]:
+        """The block sequence whose dashes are at column ``indent`` from line ``at``."""
+        lines, count, locate = self.lines, self.count, self.locate
+        items: list[Any] = []
+        marks: list[Mark] = []
+        own = pack(lines[at][2], indent + 1)
+        while at < count:
+            here, content, number = lines[at]
+            if here != indent:
+                if here < indent:
+                    break
+                raise Unsure  # a continuation line
+            if content[0] != "-":
+                break  # the next key of the mapping around
+            item = content[2:]
+            if content[1:2] != " " or not item:
+                if len(content) == 1:
+                    raise Unsure  # `-` alone opens a block
+                break  # `-x`: not an item
+            if item[0] == " ":
+                item = item.lstrip(" ")
+            elif self.lazy is not None and at >= self.next_run:
+                form = "flow" if item[0] == "{" else "block" if is_key(item) else "item"
+                if (run := self.run(at, indent, form)) is not None:
+                    values, length = run
+                    items += values
+                    if locate:  # `- item`: the item two columns after the dash
+                        first = pack(self.lazy.number(at), indent + 3)
+                        if form == "block":  # a line a pair
+                            lines_before = accumulate(map(len, values), initial=0)
+                            marks += map(first.__add__, map(_LINE.__mul__, lines_before))
+                            marks.pop()  # the line after the last
+                        else:  # a line an item
+                            marks += range(first, first + length * _LINE, _LINE)
+                    at += length
+                    continue
+            column = here + len(content) - len(item)  # where the item starts, 0-based
+            value: Any
+            mark: Mark
+            if item[0] in "{[":
+                value, mark = read_flow(item, number, column + 1, locate)
+                at += 1
+            elif is_key(item):
+                # `- key: value`: a mapping whose keys start at the item's column.
+                lines[at] = (column, item, number)
+                value, at, mark = self.mapping(at, column)
+            else:
+                value, mark = scalar(item), number << _COLUMN_BITS | (column + 1)
+                at += 1
+            items.append(value)
+            if locate:
+                marks.append(mark)
+        if not locate:
+            return items, at, 0
+        return items, at, (own, None, *marks)
 
 
-def _sequence(lines: list[tuple[int, str]], at: int, indent: int) -> tuple[list[Any], int]:
-    items: list[Any] = []
-    count = len(lines)
-    while at < count:
-        here, content = lines[at]
-        if here < indent or (here == indent and not _is_item(content)):
-            break
-        if here > indent:
-            raise _Unsure  # a continuation line
-        item = content[1:].lstrip(" ")
-        if not item:
-            raise _Unsure  # `-` alone opens a block
-        items.append(_scalar(item))
-        at += 1
-    return items, at
+def _starts(text: str) -> array[int]:
+    """Where each line of ``text`` starts."""
+    return array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
+
+
+def _members(text: str, starts: array[int]) -> Callable[[int], Mark | None]:
+    """The marks of the members of the collection a run's entry starts at a mark, read
+    again from its line when a finding needs one (a run keeps one mark per entry);
+    ``starts`` are where the text's lines start."""
+
+    def members(mark: int) -> Mark | None:
+        line, column = mark >> _COLUMN_BITS, mark & _COLUMN_MASK
+        if line >= len(starts):
+            return None
+        begin = starts[line - 1] + column - 1
+        end = text.find("\n", begin)
+        item = text[begin : len(text) if end < 0 else end].rstrip(" ")
+        try:
+            if item[:1] in ("{", "["):
+                return read_flow(item, line, column, True)[1]
+            if not item or not is_key(item):
+                return None  # a scalar: no members
+            # A mapping from the mark on, its other keys below it (a run's `- key: value`).
+            lines: list[Line] = [(column - 1, item, line)]
+            for number in range(line + 1, len(starts)):
+                below = line_of(text[starts[number - 1] : starts[number] - 1], number)
+                if below is not None:
+                    if below[0] < column - 1:
+                        break
+                    lines.append(below)
+            return _Reader(lines, True).mapping(0, column - 1)[2]
+        except Exception:  # read as the reader read it; a line it did not read: no members
+            return None
+
+    return members
 
 
 def _is_item(content: str) -> bool:
     return content[0] == "-" and (len(content) == 1 or content[1] == " ")
-
-
-def _key(content: str) -> tuple[str, str, Any, str]:
-    """``(text, tag, key, rest)`` of a ``key: rest`` line."""
-    if content[0] in "'\"":
-        end = _closing_quote(content)
-        after = content[end + 1 :]
-        if after != ":" and not after.startswith(": "):
-            raise _Unsure  # no `: ` after the quoted key
-        written = _unquote(content[: end + 1])
-        return written, _STR, written, after[1:].lstrip(" ")
-    colon = content.find(": ")
-    if colon < 0:
-        if not content.endswith(":"):
-            raise _Unsure  # a scalar alone on its line (a continuation, or no mapping)
-        colon = len(content) - 1
-    written = content[:colon]
-    if not written or written[-1] == " " or len(written) > _MAX_KEY:
-        raise _Unsure
-    tag, key = _plain(written)
-    return written, tag, key, content[colon + 1 :].lstrip(" ")
-
-
-def _scalar(written: str) -> Any:
-    value = _VALUES.get(written, _VALUES)  # the dict itself: nothing kept
-    if value is _VALUES:
-        value = _read_scalar(written)
-        if len(_VALUES) < _MAX_KEPT and len(written) <= _KEPT_CHARS:
-            _VALUES[written] = value
-    return value
-
-
-def _read_scalar(written: str) -> Any:
-    if written[0] in "'\"":
-        if _closing_quote(written) != len(written) - 1:
-            raise _Unsure  # text after the closing quote: a key, a comment, garbage
-        return _unquote(written)
-    return _plain(written)[1]
-
-
-def _closing_quote(content: str) -> int:
-    """Where the quoted scalar opening ``content`` closes; a lone quote mark inside is unsure."""
-    quote = content[0]
-    at = 1
-    while True:
-        end = content.find(quote, at)
-        if end < 0:
-            raise _Unsure  # it goes on on the next line
-        if quote == "'" and content[end + 1 : end + 2] == "'":
-            at = end + 2  # '' is one quote mark
-            continue
-        return end
-
-
-def _unquote(written: str) -> str:
-    inner = written[1:-1]
-    return inner.replace("''", "'") if written[0] == "'" else inner
-
-
-def _plain(written: str) -> tuple[str, Any]:
-    """The tag and value of a plain scalar, as the safe loader resolves and constructs it."""
-    if written[0] in _INDICATORS or ": " in written or written.endswith(":"):
-        raise _Unsure
-    tag = _TAGS.get(written)
-    if tag is None:
-        tag = _RESOLVER.resolve(yaml.ScalarNode, written, (True, False))
-        if len(_TAGS) < _MAX_TAGS and len(written) <= 256:
-            _TAGS[written] = tag
-    if tag == _STR:
-        return tag, written
-    construct = _CONSTRUCTOR.yaml_constructors.get(tag)
-    if construct is None:
-        raise _Unsure  # `=` (the value tag): the full path refuses it
-    return tag, construct(_CONSTRUCTOR, yaml.ScalarNode(tag, written))

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tapecheck.suite._json_positions import JsonPositions
+from tapecheck.suite._yaml_marks import Located
 from tapecheck.suite.pointers import follow, join_pointer, split_pointer
 
 if TYPE_CHECKING:
@@ -51,8 +52,9 @@ _MAX_EXPANDED_NODES = 200_000
 
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
 
-#: Larger texts skip the line reader (its list of lines would cost a large manifest memory).
-_SIMPLE_MAX_CHARS = 64 * 1024
+#: A YAML manifest larger than this keeps its values' marks as the line reader reads it
+#: (:mod:`tapecheck.suite._yaml_marks`): its node graph is never composed to place a finding.
+_LOCATE_YAML = 1_000_000
 
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _AS_PARENTHESES = bytes.maketrans(b"[{]}", b"(())")
@@ -129,6 +131,8 @@ class Manifest:
     _json_positions: JsonPositions | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    #: The marks the line reader kept of a large YAML manifest.
+    located: Located | None = field(default=None, repr=False, compare=False)
 
     @functools.cached_property
     def directory(self) -> Path:
@@ -139,6 +143,8 @@ class Manifest:
 
     def position(self, pointer: str) -> tuple[int, int]:
         """Where ``pointer``'s value starts; for a missing value, its nearest present parent."""
+        if self.located is not None:
+            return self.located.position(pointer)
         if self.source is not None and self.strict_json and len(self.source) > _LARGE_JSON:
             if self._json_positions is None:  # only the containers on the way are read
                 self._json_positions = JsonPositions(self.source)
@@ -225,6 +231,7 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
     data: Any
     positions: dict[str, tuple[int, int]] = {}
     source: str | None = None
+    located: Located | None = None
     if strict_json:
         try:
             data = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
@@ -234,7 +241,7 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
             return ManifestError(path, f"invalid JSON: {exc}")
         source = text
     else:
-        data, source, failed = _parse_yaml(text, path)
+        data, source, located, failed = _parse_yaml(text, path)
         if failed is not None:
             return failed
     if not isinstance(data, dict):
@@ -247,29 +254,39 @@ def parse_manifest(text: str, *, path: str, strict_json: bool = False) -> Manife
         source=source,
         strict_json=strict_json,
         text=text,
+        located=located,
     )
 
 
-def _parse_yaml(text: str, path: str) -> tuple[Any, str | None, ManifestError | None]:
-    """``(data, source, None)`` of a YAML manifest, or ``(None, None, error)``."""
+def _parse_yaml(
+    text: str, path: str
+) -> tuple[Any, str | None, Located | None, ManifestError | None]:
+    """``(data, source, located, None)`` of a YAML manifest, or ``(None, None, None, error)``:
+    its positions are indexed from ``source`` if a finding needs one, or kept in ``located``."""
     import yaml
 
     from tapecheck.suite._plain_yaml import read_plain
     from tapecheck.suite._simple_yaml import read_simple
 
-    if len(text) <= _SIMPLE_MAX_CHARS and (simple := read_simple(text)) is not None:
-        return simple[0], text, None  # a few lines of `key: value`: read line by line
+    if (simple := read_simple(text, locate=len(text) > _LOCATE_YAML)) is not None:
+        data, located = simple  # lines of `key: value`, `- item`: read line by line
+        return data, (text if located is None else None), located, None
     loader_class = _loader_class()
     if (plain := read_plain(text, loader_class)) is not None:
-        return plain[0], text, None  # a clean plain document: no node graph built
+        return plain[0], text, None, None  # a clean plain document: no node graph built
     loader = loader_class(text)
     try:
         node = loader.get_single_node()
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        return None, None, _yaml_error(path, exc)
+        return None, None, None, _yaml_error(path, exc)
     if node is None:
         loader.dispose()
-        return None, None, ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1)
+        return (
+            None,
+            None,
+            None,
+            ManifestError(path, "the manifest is empty; it must be a mapping", 1, 1),
+        )
     # Bombs and cycles need aliases, and an alias needs a `*`; without one, a walk
     # of the mappings finds the duplicate keys. Positions are indexed later, from
     # the text, only if a finding needs one.
@@ -277,13 +294,14 @@ def _parse_yaml(text: str, path: str) -> tuple[Any, str | None, ManifestError | 
     problem = problem or _duplicate_key(node)
     if problem:
         loader.dispose()
-        return None, None, ManifestError(path, problem[0], *problem[1])
+        return None, None, None, ManifestError(path, problem[0], *problem[1])
     try:
-        return loader.construct_document(node), text, None
+        return loader.construct_document(node), text, None, None
     except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
-        return None, None, _yaml_error(path, exc)
+        return None, None, None, _yaml_error(path, exc)
     except Exception:  # PyYAML's constructors fail on garbage: `!!timestamp x`, `!!float ""`
         return (
+            None,
             None,
             None,
             ManifestError(

@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import functools
 import importlib.util
+import json
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -281,8 +282,10 @@ class _ItemScreen:
         unread: list[int] = []
         extra = refused[READ_REFUSED:]
         del refused[READ_REFUSED:]
+        # Without a `${` anywhere in the items, every refusal tells (400,000 walks saved).
+        telling = _telling if _mentions_reference(instance, prefix) else _always_telling
         for index in extra:
-            if _telling(single, instance[index]):
+            if telling(single, instance[index]):
                 unread.append(index)
         for index in range(start, len(instance)):  # past the bound: a verdict per item
             item = instance[index]
@@ -291,7 +294,7 @@ class _ItemScreen:
             except Exception:  # a value it cannot read: jsonschema reads the item
                 refused.append(index)
                 continue
-            if not valid and _telling(single, item):
+            if not valid and telling(single, item):
                 unread.append(index)
         return refused, unread
 
@@ -311,6 +314,28 @@ class _ItemScreen:
         if mode == "items":
             return _fast_validator({"$defs": {"root": embedded}, "items": reference})
         return _fast_validator({"$defs": {"root": embedded}, **reference})
+
+
+def _mentions_reference(values: list[Any], start: int) -> bool:
+    """Whether a text in ``values[start:]`` (a key or a value) may hold ``${``.
+
+    Asked of each slice's JSON text, written in C: walking 400,000 contacts in
+    Python costs a third of a second. A value JSON cannot write (a date key)
+    answers yes: each item is then walked.
+    """
+    for at in range(start, len(values), _SCREEN_SLICE):
+        try:
+            text = json.dumps(values[at : at + _SCREEN_SLICE], default=repr, check_circular=False)
+        except (TypeError, ValueError, RecursionError):
+            return True
+        if "${" in text:
+            return True
+    return False
+
+
+def _always_telling(single: Any, item: Any) -> bool:
+    """No item holds a ``${...}`` reference: every refusal tells."""
+    return True
 
 
 def _telling(single: Any, item: Any) -> bool:

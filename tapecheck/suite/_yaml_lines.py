@@ -1,0 +1,251 @@
+"""A YAML text's lines for the line reader, and runs of one-line entries read in C.
+
+:mod:`tapecheck.suite._simple_yaml` reads a manifest line by line. A large
+one (400,000 contacts) is mostly one long run of lines of one form, one
+entry each: ``- email: sam@example.com``, ``- {email: "sam@example.com"}``,
+``- tag`` in a sequence, ``key: value`` in a mapping. Read one by one in
+Python such a run costs seconds; here a run is found by one regular
+expression, rewritten as JSON by a few more, and parsed by :func:`json.loads`,
+all in C.
+
+A run is taken only where it surely reads as the safe loader reads it: plain
+keys (words), and scalars double-quoted without escapes or plain without a
+quote, backslash, ``#``, colon or comma; one line an entry (a block item's
+other pairs below it). The caller then asks every key and value at once
+whether an implicit tag would read it as other than a string (``yes``,
+``2024-01-15``), and reads the run line by line if one would. Anything else
+ends the run, and the line reader reads on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from array import array
+from collections.abc import Callable
+from itertools import accumulate
+from typing import Any
+
+__all__ = ["LazyLines", "Line", "Unsure", "line_of"]
+
+#: A line: its indent, its content (comment cut, trailing spaces cut), its 1-based number.
+Line = tuple[int, str, int]
+#: A blank line, or a comment alone on its line.
+_SKIPPED_LINE = re.compile(r"^ *(?:#|$)", re.MULTILINE)
+#: Fewer lines than this are read one by one (the expressions cost more than they save).
+BULK_MIN = 64
+#: Entries one match of a run takes at most.
+_ENTRIES_A_MATCH = 256
+
+
+class Unsure(Exception):
+    """Not surely read as PyYAML reads it: the next reader decides."""
+
+
+def line_of(raw: str, number: int) -> Line | None:
+    """One line's ``(indent, content, number)``, or ``None`` for a blank or comment line."""
+    content = raw.lstrip(" ")
+    if not content or content[0] == "#":
+        return None  # a blank line, or a comment alone on its line
+    indent = len(raw) - len(content)
+    if "#" in content:
+        if "'" in content or '"' in content:
+            raise Unsure  # a `#` inside quotes is text: left to the parser
+        cut = content.find(" #")  # a comment needs a space before it; `a#b` is text
+        if cut >= 0:
+            content = content[:cut]
+    return indent, content.rstrip(" "), number
+
+
+def _may_skip(text: str) -> bool:
+    """Whether ``text`` may hold a blank or comment line (substring searches, in C): a
+    line of spaces ends with one."""
+    return (
+        "#" in text
+        or "\n\n" in text
+        or " \n" in text
+        or text.startswith("\n")
+        or text.endswith(" ")
+    )
+
+
+class LazyLines:
+    """A large text's lines as the reader lists them, each made when it is read.
+
+    The reader reads each line once or twice, in order, and replaces one line (an
+    item's ``- key: value``) just before it reads it again: a list of 400,000
+    lines would hold 100 MB.
+    """
+
+    __slots__ = ("_keep", "_last", "_raw", "_replaced", "_starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._raw = text.split("\n")
+        end = len(text) - 1 if text.endswith("\n") else len(text)
+        self._keep: list[int] | None
+        if not _may_skip(text) or _SKIPPED_LINE.search(text, 0, end) is None:
+            self._keep = None  # every line holds something
+            if text.endswith("\n"):
+                self._raw.pop()
+        else:
+            self._keep = [
+                index
+                for index, raw in enumerate(self._raw)
+                if (content := raw.lstrip(" ")) and content[0] != "#"
+            ]
+        self._last: tuple[int, Line] = (-1, (0, "", 0))
+        self._replaced: tuple[int, Line] = (-1, (0, "", 0))
+        self._starts: array[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._raw) if self._keep is None else len(self._keep)
+
+    def __getitem__(self, at: int) -> Line:
+        if self._replaced[0] == at:
+            return self._replaced[1]
+        if self._last[0] == at:
+            return self._last[1]
+        index = at if self._keep is None else self._keep[at]
+        line = line_of(self._raw[index], index + 1)
+        assert line is not None  # kept lines hold something
+        self._last = (at, line)
+        return line
+
+    def __setitem__(self, at: int, line: Line) -> None:
+        self._replaced = (at, line)
+
+    def number(self, at: int) -> int:
+        """Line ``at``'s 1-based number in the text (blank and comment lines count)."""
+        return (at if self._keep is None else self._keep[at]) + 1
+
+    def starts(self) -> array[int]:
+        """Where each line of the text starts (blank and comment lines too), and its end."""
+        if self._starts is None:
+            self._starts = array("q", accumulate(map((1).__add__, map(len, self._raw)), initial=0))
+        return self._starts
+
+    def start(self, at: int) -> int:
+        """Where line ``at`` (as the reader counts lines) starts in the text."""
+        return self.starts()[at if self._keep is None else self._keep[at]]
+
+    def run(self, at: int, form: Run) -> tuple[Any, int] | None:
+        """The values of the run of ``form`` lines from line ``at``, and its length."""
+        start = end = self.start(at)
+        # A bounded count of lines a match: a repeated group keeps state per repetition
+        # (a run of 400,000 lines in one match holds over a gigabyte).
+        while (found := form.lines.match(self.text, end)) is not None:
+            end = found.end()
+            if end == len(self.text):
+                break
+        if end == start:
+            return None
+        count = self.text.count("\n", start, end) + (not self.text.endswith("\n", start, end))
+        if at + count < len(self) and self[at + count][0] > form.indent:
+            # The last entry goes on below (`- a: 1` then `  b: {c: 2}`): the reader reads it.
+            end = self.text.rfind(form.entry, start, end - 1) + 1
+            if end <= start:
+                return None
+            count = self.text.count("\n", start, end)
+        if count < BULK_MIN:
+            return None
+        region = self.text[start:end]
+        value = form.read(region if region.endswith("\n") else region + "\n")
+        if form.opening == "{" and len(value) != count:
+            raise Unsure  # a mapping repeats a key: the parser reports it
+        return value, count
+
+
+class Run:
+    """Entries of one form at one indent, and how to rewrite them as one JSON value.
+
+    Every rewrite is a literal replacement (Python 3.11 expands a replacement
+    that names a group in Python, a microsecond a line), and every expression
+    starts with a character it searches for (one that starts with a space or a
+    lookbehind is tried at each character: 0.2 s for 14 MB).
+    """
+
+    __slots__ = ("count_pairs", "entry", "indent", "lines", "opening", "rewrites")
+
+    def __init__(
+        self, indent: int, entry: str, pattern: str, rewrites: list[tuple[str, str]], opening: str
+    ) -> None:
+        self.indent = indent
+        #: How each entry starts, after a line break.
+        self.entry = "\n" + " " * indent + entry
+        self.lines = re.compile(rf"(?:{pattern}(?:\n|\Z)){{1,{_ENTRIES_A_MATCH}}}", re.MULTILINE)
+        self.rewrites = [(re.compile(found), literal) for found, literal in rewrites]
+        self.opening = opening
+        #: A mapping may repeat a key; JSON would keep the last silently.
+        self.count_pairs = opening == "[" and any('": ' in literal for _, literal in rewrites)
+
+    def read(self, text: str) -> Any:
+        """The value of the run's lines (each ending with a line break)."""
+        text = "\n" + text  # every line starts after a line break
+        for found, literal in self.rewrites:
+            text = found.sub(literal, text)
+        # Each entry's rewrite opened with the separator after the one before it.
+        text = text.strip().removeprefix("},").removeprefix(",").strip().removesuffix(",")
+        if text.startswith("{") and not text.endswith("}"):
+            text += "}"
+        value = json.loads(f"{self.opening}{text}{']' if self.opening == '[' else '}'}")
+        if self.count_pairs and sum(map(len, value)) != text.count('": '):
+            raise Unsure  # an entry repeats a key: the parser reports it
+        return value
+
+
+#: A key's closing quote, and a plain value's opening one (no value holds a colon).
+_CLOSE_KEY = [(r': (?=")', '": '), (r': (?!")', '": "')]
+#: Each line's end: a plain value gets its closing quote (a quoted value ends with one).
+_CLOSE_PLAIN = [('\n(?<=[^"]\n)', '"\n')]
+
+
+def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
+    """A maker of the :class:`Run` of a form at an indent: in a sequence, ``"block"``
+    (``- key: value`` and more pairs below it), ``"flow"`` (``- {key: value}``) or
+    ``"item"`` (``- value``); in a mapping, ``"key"`` (``key: value``). Plain scalars
+    may not start with a character of ``first_excluded``."""
+    first = "[^" + "".join(map(re.escape, sorted(first_excluded | set(" \"'\\\n")))) + "]"
+    # No quote, backslash (JSON's), `#` (a comment's), colon (a pair's) or comma (a flow
+    # separator) in any scalar, and no bracket inside a flow collection; a space inside
+    # only before more text.
+    plain = rf"{first}(?:[^\"'\\#:,\n ]| +(?=[^ \n#,]))*"
+    quoted = r'"[^"\\\n#:,]*"'
+    flow_plain = rf"{first}(?:[^\"'\\#:,\n \[\]{{}}]| +(?=[^ \n#,\]}}]))*"
+    flow_quoted = r'"[^"\\\n#:,\[\]{}]*"'
+    key = r"[A-Za-z_][A-Za-z0-9_-]*"
+    pair = f"{key}: (?:{quoted}|{plain})"
+    kept: dict[tuple[int, str], Run] = {}
+
+    def make(indent: int, form: str) -> Run:
+        found = kept.get((indent, form))
+        if found is not None:
+            return found
+        at, start = f"^ {{{indent}}}", f"\n {{{indent}}}"
+        if form == "block":  # - key: value / key: value  ->  {"key": "value", "key": "value"},
+            more = f"\n {{{indent + 2}}}"
+            rewrites = [*_CLOSE_PLAIN, (f"{start}- ", '},\n{"'), (more, ', "'), *_CLOSE_KEY]
+            run = Run(indent, "- ", rf"{at}- {pair}(?:{more}{pair})*", rewrites, "[")
+        elif form == "item":  # - value  ->  "value",
+            rewrites = [*_CLOSE_PLAIN, (f'{start}- (?!")', ',\n"'), (f'{start}- (?=")', ",\n")]
+            run = Run(indent, "- ", rf"{at}- (?:{quoted}|{plain})", rewrites, "[")
+        elif form == "key":  # key: value  ->  "key": "value",
+            rewrites = [*_CLOSE_PLAIN, (f"{start}(?=[A-Za-z_])", ',\n"'), *_CLOSE_KEY]
+            run = Run(indent, "", rf"{at}{pair}", rewrites, "{")
+        else:  # - {key: value, key: value}  ->  {"key": "value", "key": "value"},
+            flow_pair = rf"{key}: +(?:{flow_quoted}|{flow_plain})"
+            rewrites = [
+                ('"\\}\n', '"},\n'),
+                ('\\}\n(?<!"\\}\n)', '"},\n'),
+                (',(?<=",) *(?=[A-Za-z_])', ', "'),
+                (',(?<!",) *(?=[A-Za-z_])', '", "'),
+                ("- \\{ *", '{"'),
+                (': +(?=")', '": '),
+                (': +(?!")', '": "'),
+            ]
+            pattern = rf"{at}- \{{ *{flow_pair}(?:, *{flow_pair})*\}}"
+            run = Run(indent, "- ", pattern, rewrites, "[")
+        kept[(indent, form)] = run
+        return run
+
+    return make

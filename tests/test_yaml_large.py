@@ -1,0 +1,290 @@
+"""Large YAML manifests: the line reader's runs and marks change no value and no position.
+
+A YAML manifest over a megabyte is read line by line, its long runs of
+one-line entries as JSON (:mod:`tapecheck.suite._yaml_lines`), and the
+position of each value is kept as it is read (:mod:`tapecheck.suite._yaml_marks`)
+instead of composing the node graph for the first finding. Here both are held
+against PyYAML's safe loader and its node marks, on generated documents with
+the size thresholds lowered so that small texts take the large path.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_lint_fast_path import _YAML_EDITS
+
+from tapecheck.suite import _simple_yaml, _yaml_lines, manifest
+from tapecheck.suite._simple_yaml import read_simple
+from tapecheck.suite.lint.config import LintConfig
+from tapecheck.suite.lint.engine import Target, lint_file
+
+
+@pytest.fixture
+def large_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text is read as a large one: lines made as read, runs of two or more in C."""
+    monkeypatch.setattr(_simple_yaml, "_LAZY_FROM", 0)
+    monkeypatch.setattr(_simple_yaml, "_UNICODE_FROM", 0)
+    monkeypatch.setattr(_simple_yaml, "BULK_MIN", 2)
+    monkeypatch.setattr(_yaml_lines, "BULK_MIN", 2)
+
+
+def _full(text: str) -> Any:
+    """The safe loader's value, or ``"refused"`` (a duplicate key, a syntax error)."""
+    try:
+        node = manifest._compose(text)
+        if node is None or manifest._duplicate_key(node):
+            return "refused"
+        return yaml.load(text, Loader=manifest._loader_class())
+    except Exception:
+        return "refused"
+
+
+def _same(fast: Any, slow: Any) -> bool:
+    """Equal, with the same types all the way down (1 is not True, 1.0 is not 1)."""
+    if type(fast) is not type(slow):
+        return False
+    if isinstance(fast, dict):
+        return list(fast) == list(slow) and all(_same(fast[key], slow[key]) for key in fast)
+    if isinstance(fast, list):
+        return len(fast) == len(slow) and all(map(_same, fast, slow))
+    if isinstance(fast, float) and fast != fast:
+        return bool(slow != slow)
+    return bool(fast == slow)
+
+
+def _pointers(value: Any, here: str = "") -> list[str]:
+    """Every pointer of ``value``, and one member too many below each collection."""
+    found = [here]
+    if isinstance(value, dict):
+        found.append(f"{here}/missing")
+        for key, member in value.items():
+            found += _pointers(member, f"{here}/{str(key).replace('~', '~0').replace('/', '~1')}")
+    elif isinstance(value, list):
+        found += [f"{here}/{len(value)}", f"{here}/01"]
+        for index, member in enumerate(value):
+            found += _pointers(member, f"{here}/{index}")
+    return found
+
+
+def _check(text: str) -> bool:
+    """The reader's value and marks are the safe loader's, where the reader decides."""
+    found = read_simple(text, locate=True)
+    if found is None:
+        return False
+    data, located = found
+    assert located is not None
+    assert _same(data, _full(text)), text
+    whole = manifest.Manifest(path="m.yaml", data=data, source=text)
+    for pointer in _pointers(data):
+        assert located.position(pointer) == whole.position(pointer), (pointer, text)
+    return True
+
+
+# -- documents of runs ------------------------------------------------------------------
+
+#: Scalars at the corners of what a run takes: strings by construction, and what ends one.
+_SCALARS = st.sampled_from(
+    [
+        "sam@example.com",
+        "p0.example.com",
+        '"quoted"',
+        '""',
+        '"with space"',
+        '"a, b"',
+        '"a: b"',
+        '"#x"',
+        "Ada Lovelace",
+        "é-word",
+        "x-1",
+        "a:b",
+        "a#b",
+        "a, b",
+        "yes",
+        "no",
+        "on",
+        "null",
+        "~",
+        "1",
+        "0x1F",
+        "2024-01-15",
+        "1e3",
+        ".inf",
+        "-1",
+        "'single'",
+        "it's",
+        "a  b",
+        "http://x.example/p?q=1",
+        "[a]",
+        "{a}",
+        "x ",
+    ]
+)
+#: Scalars a run takes, and keys: mostly runs, now and then one that ends them.
+_RUN_SCALARS = (
+    st.sampled_from(
+        ["sam@example.com", '"quoted"', '""', "Ada Lovelace", "é-word", "a:b", "x-1", "a/b?c=d"]
+    )
+    | _SCALARS
+)
+_KEYS = st.sampled_from(["email", "name", "ext_id", "k1", "Yes", "on", "no_key", "email"])
+
+
+@st.composite
+def _documents(draw: st.DrawFn, scalars: st.SearchStrategy[str] = _SCALARS) -> str:
+    """A mapping whose members are runs of one form, broken now and then by other lines."""
+    lines = ["vendor: acme", "body:"]
+    for _ in range(draw(st.integers(1, 3))):
+        form = draw(st.sampled_from(["pair", "flow", "item", "key", "multi"]))
+        name = draw(st.sampled_from(["contacts", "tags", "metadata", "items"]))
+        indent = " " * draw(st.sampled_from([2, 4]))
+        lines.append(f"  {name}:")
+        for _ in range(draw(st.integers(0, 6))):
+            key, scalar = draw(_KEYS), draw(scalars)
+            if form == "pair":
+                lines.append(f"{indent}- {key}: {scalar}")
+            elif form == "item":
+                lines.append(f"{indent}- {scalar}")
+            elif form == "key":
+                lines.append(f"    {key}{draw(st.integers(0, 9))}: {scalar}")
+            elif form == "multi":
+                lines += [
+                    f"{indent}- {key}: {scalar}",
+                    f"{indent}  {draw(_KEYS)}x: {draw(scalars)}",
+                ]
+            else:
+                pairs = [f"{draw(_KEYS)}: {draw(scalars)}" for _ in range(draw(st.integers(1, 3)))]
+                lines.append(f"{indent}- {{{', '.join(pairs)}}}")
+        if draw(st.booleans()):
+            lines.append(draw(st.sampled_from(["", "# note", "  # note", "  other: 1"])))
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n"]))
+
+
+@pytest.mark.usefixtures("large_path")
+@settings(max_examples=400, deadline=None)
+@given(text=_documents())
+def test_runs_read_as_the_safe_loader_reads(text: str) -> None:
+    _check(text)
+
+
+@pytest.mark.usefixtures("large_path")
+@settings(max_examples=400, deadline=None)
+@given(text=_documents(_RUN_SCALARS))
+def test_long_runs_read_as_the_safe_loader_reads(text: str) -> None:
+    _check(text)
+
+
+@pytest.mark.usefixtures("large_path")
+@pytest.mark.parametrize(
+    "text",
+    [
+        'body:\n  contacts:\n    - {email: "p0.example.com"}\n    - {email: "p1.example.com"}\n',
+        'body:\n  contacts:\n  - email: a@x\n  - email: b@x\n  - email: "c@x"\n',
+        'body:\n  tags:\n  - a\n  - "b"\n  - c d\n',
+        'body:\n  metadata:\n    k1: v\n    k2: "w"\n    k3: x y\n',
+        'body:\n  contacts:\n  - {email: a@x, name: "Ada"}\n  - {email: "b@x", name: Bo}\n',
+        # A run whose last entry goes on below: that entry is read line by line.
+        "body:\n  contacts:\n  - email: a@x\n  - email: b@x\n    name: Bo\n",
+    ],
+)
+def test_these_runs_are_taken_and_read_as_the_safe_loader_reads(text: str) -> None:
+    assert _check(text)
+
+
+@pytest.mark.usefixtures("large_path")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "body:\n  contacts:\n  - {email: a@x, email: b@x}\n  - {email: c@x}\n",  # repeated key
+        "body:\n  metadata:\n    k1: v\n    k1: w\n",
+        "body:\n  contacts:\n  - email: a@x\n  - email: b@x\n    c\n",  # a continued scalar
+    ],
+)
+def test_what_the_parser_refuses_is_left_to_it(text: str) -> None:
+    assert read_simple(text, locate=True) is None
+    assert _full(text) == "refused" or read_simple(text) is None
+
+
+def test_a_run_takes_no_key_that_is_not_its_text(large_path: None) -> None:
+    text = "body:\n  contacts:\n  - yes: a\n  - yes: b\n"
+    found = read_simple(text, locate=True)
+    assert found is not None
+    assert found[0] == {"body": {"contacts": [{True: "a"}, {True: "b"}]}}
+
+
+# -- through the linter -------------------------------------------------------------------
+
+
+def _contacts_yaml(emails: list[str], style: str) -> str:
+    head = (
+        "vendor: alpharun\nheaders:\n  Authorization: Bearer ${ALPHARUN_API_KEY}\n"
+        "files:\n  audio: call.wav\nbody:\n  teammate_email: sam@example.com\n"
+        "  recorded_at: '2024-01-15T14:30:00Z'\n  contacts:\n"
+    )
+    if style == "flow":
+        return head + "".join(f'    - {{email: "{email}"}}\n' for email in emails)
+    return head + "".join(f"  - email: {email}\n" for email in emails)
+
+
+@pytest.mark.parametrize("style", ["flow", "block"])
+def test_a_large_manifest_has_the_findings_of_the_full_path(
+    style: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over a megabyte, every e-mail wrong: the same findings, at the same places."""
+    emails = [
+        f"p{index}.example.com" if index % 3 else f"p{index}@example.com" for index in range(40_000)
+    ]
+    path = tmp_path / "large.request.yaml"
+    path.write_text(_contacts_yaml(emails, style), encoding="utf-8")
+    (tmp_path / "call.wav").write_bytes(b"")
+    assert path.stat().st_size > manifest._LOCATE_YAML
+
+    def findings() -> list[dict[str, Any]]:
+        found = lint_file(Target(path, str(path), "manifest"), vendor=None, config=LintConfig())
+        return [json.loads(json.dumps(finding.__dict__, default=str)) for finding in found]
+
+    fast = findings()
+    loaded = manifest.load_manifest(path)
+    assert isinstance(loaded, manifest.Manifest)
+    assert loaded.located is not None
+    with monkeypatch.context() as patch:
+        patch.setattr(_simple_yaml, "read_simple", lambda text, locate=False: None)
+        patch.setattr(manifest, "_LOCATE_YAML", 10**9)
+        slow = findings()
+    assert len(fast) > 1000
+    assert fast == slow
+
+
+# -- the corpus, and texts edited at random ----------------------------------------------
+
+_ROOT = Path(__file__).resolve().parent.parent
+_YAML_CORPUS = sorted(
+    path
+    for folder in (_ROOT / "tests" / "cases", _ROOT / "examples")
+    for path in folder.rglob("*")
+    if path.suffix in (".yaml", ".yml")
+)
+
+
+@pytest.mark.usefixtures("large_path")
+def test_the_corpus_reads_and_is_placed_as_the_full_path() -> None:
+    decided = sum(_check(path.read_text(encoding="utf-8")) for path in _YAML_CORPUS)
+    assert decided >= 30  # block and flow manifests alike
+
+
+@pytest.mark.usefixtures("large_path")
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_edited_texts_read_and_are_placed_as_the_full_path(data: st.DataObject) -> None:
+    text = data.draw(st.sampled_from(_YAML_CORPUS)).read_text(encoding="utf-8")
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(text)))
+        cut = data.draw(st.integers(0, 2))
+        text = text[:at] + data.draw(st.sampled_from(_YAML_EDITS)) + text[at + cut :]
+    _check(text)
