@@ -18,6 +18,8 @@ import json
 import urllib.parse
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from itertools import compress
+from operator import not_
 from typing import TYPE_CHECKING, Any
 
 from tapecheck.suite.formats import FORMATS, format_checker
@@ -287,15 +289,23 @@ class _ItemScreen:
         for index in extra:
             if telling(single, instance[index]):
                 unread.append(index)
-        for index in range(start, len(instance)):  # past the bound: a verdict per item
-            item = instance[index]
-            try:
-                valid = single.is_valid(item)
-            except Exception:  # a value it cannot read: jsonschema reads the item
-                refused.append(index)
-                continue
-            if not valid and telling(single, item):
-                unread.append(index)
+        rest = range(start, len(instance))
+        try:  # past the bound: a verdict per item, asked in C
+            refusals = list(compress(rest, map(not_, map(single.is_valid, instance[start:]))))
+        except Exception:  # a value it cannot read: asked one by one
+            refusals = []
+            for index in rest:
+                try:
+                    valid = single.is_valid(instance[index])
+                except Exception:  # jsonschema reads the item
+                    refused.append(index)
+                    continue
+                if not valid:
+                    refusals.append(index)
+        if telling is _always_telling:
+            unread += refusals
+        else:
+            unread += (index for index in refusals if telling(single, instance[index]))
         return refused, unread
 
     def _compile(self, items: Mapping[str, Any], mode: str) -> Any:
