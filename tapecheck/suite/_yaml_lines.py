@@ -230,14 +230,14 @@ def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
             run = Run(indent, "", rf"{at}{pair}", rewrites, "{")
         else:  # - {key: value, key: value}  ->  {"key": "value", "key": "value"},
             flow_pair = rf"{key}: +(?:{flow_quoted}|{flow_plain})"
+            # Every value gets quotes of its own, and a quoted one's pairs `""` become one:
+            # no value holds a quote, a comma or a colon.
             rewrites = [
-                ('"\\}\n', '"},\n'),
-                ('\\}\n(?<!"\\}\n)', '"},\n'),
-                (',(?<=",) *(?=[A-Za-z_])', ', "'),
-                (',(?<!",) *(?=[A-Za-z_])', '", "'),
+                ("\\}\n", '"},\n'),
+                (", *(?=[A-Za-z_])", '", "'),
                 ("- \\{ *", '{"'),
-                (': +(?=")', '": '),
-                (': +(?!")', '": "'),
+                (": +", '": "'),
+                ('""', '"'),
             ]
             pattern = rf"{at}- \{{ *{flow_pair}(?:, *{flow_pair})*\}}"
             run = Run(indent, "- ", pattern, rewrites, "[")
