@@ -5,7 +5,8 @@ code, kebab-case name and default severity; the function's docstring is the
 rule's documentation, with the headings of :data:`DOC_HEADINGS`, and it feeds
 ``tapecheck rule``, the SARIF rule list and the docs alike. The function takes
 a :class:`~tapecheck.suite.lint.context.LintContext` and yields
-:class:`Violation` objects, one per offending value.
+:class:`Violation` objects, one per offending value (or returns one
+:class:`Violations`, whose messages are made only when shown).
 
 Registering the same code twice fails at import.
 """
@@ -18,9 +19,9 @@ import importlib.util
 import inspect
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from tapecheck.reports.model import RuleDoc, Severity
 
@@ -35,6 +36,7 @@ __all__ = [
     "DuplicateRuleError",
     "Rule",
     "Violation",
+    "Violations",
     "all_rules",
     "has_rules",
     "load_rules",
@@ -74,6 +76,50 @@ class Violation:
     pointer: str
     message: str
     fix: str | None = None
+
+
+class Violations(Sequence[Violation]):
+    """Many violations of one rule, each message made only when it is read.
+
+    A rule that can report once per item of a huge array (400,000 contacts, each
+    wrong) returns one of these instead of yielding a :class:`Violation` each. The
+    engine lists only the first findings of a code in full (see
+    :mod:`~tapecheck.suite.lint.overflow`); of the others it reads the pointers
+    and one message, so the rule never formats the rest. ``message(n)`` makes
+    the message of the violation at ``pointers[n]``; ``fix`` is every one's.
+    Read as a sequence, it is the violations themselves.
+    """
+
+    __slots__ = ("_message", "fix", "pointers")
+
+    def __init__(
+        self, pointers: Sequence[str], message: Callable[[int], str], fix: str | None = None
+    ) -> None:
+        self.pointers = pointers
+        self._message = message
+        self.fix = fix
+
+    def message(self, index: int) -> str:
+        """The message of the violation at ``pointers[index]``."""
+        return self._message(index)
+
+    def __len__(self) -> int:
+        return len(self.pointers)
+
+    @overload
+    def __getitem__(self, index: int) -> Violation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Violation]: ...
+
+    def __getitem__(self, index: int | slice) -> Violation | Sequence[Violation]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        pointer = self.pointers[index]  # an index out of range raises here, as for a list
+        return Violation(pointer, self._message(index % len(self.pointers)), self.fix)
+
+    def __repr__(self) -> str:
+        return f"Violations({len(self)} pointers, first {self.pointers[:1]!r})"
 
 
 CheckFunction = Callable[["LintContext"], Iterable[Violation]]

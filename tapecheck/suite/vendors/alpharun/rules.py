@@ -11,12 +11,12 @@ the mock or the flow is imported here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from tapecheck.suite.lint.context import LintContext, scalar_text
-from tapecheck.suite.lint.registry import Violation, rule
+from tapecheck.suite.lint.registry import Violation, Violations, rule
 from tapecheck.suite.lint.wording import code_listing
 from tapecheck.suite.pointers import join_pointer
 from tapecheck.suite.values import (
@@ -24,6 +24,7 @@ from tapecheck.suite.values import (
     has_offset,
     has_value,
     parse_datetime,
+    phone_key,
     repeats,
     to_e164,
 )
@@ -57,6 +58,11 @@ class _Contacts:
 
     def at(self, index: int, *tokens: str | int) -> str:
         return self.pointer + join_pointer(index, *tokens)
+
+    def pointers(self, indexes: Iterable[int], *tokens: str | int) -> list[str]:
+        """``[self.at(index, *tokens) for index in indexes]``, the tokens escaped once."""
+        head, tail = self.pointer + "/", join_pointer(*tokens)
+        return [f"{head}{index}{tail}" for index in indexes]
 
     def none_under(self, key: str) -> bool:
         """True when no contact has ``key`` (or all hold null): nothing to read there."""
@@ -105,7 +111,7 @@ def _read_contacts(ctx: LintContext) -> _Contacts | None:
     vendor=_VENDOR,
     fix_title="Give the contact an email, a phone_number or an ext_id",
 )
-def contact_without_identifier(ctx: LintContext) -> Iterator[Violation]:
+def contact_without_identifier(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Checks that every contact has a value for at least one of `email`,
     `phone_number` and `ext_id`.
@@ -145,15 +151,18 @@ def contact_without_identifier(ctx: LintContext) -> Iterator[Violation]:
     """
     contacts = _contacts(ctx)
     if contacts is None:
-        return
+        return ()
     if contacts.keys and contacts.all_text_under(contacts.keys[0]):
-        return  # every contact has its first key: told in C for 400,000 contacts
-    for index in _unidentified(contacts.items, contacts.keys):
-        yield Violation(
-            contacts.at(index),
-            f"contact {index} has no {code_listing(contacts.keys)} with a value; give it at "
-            "least one (null or blank values do not count)",
-        )
+        return ()  # every contact has its first key: told in C for 400,000 contacts
+    indexes = list(_unidentified(contacts.items, contacts.keys))
+    keys = code_listing(contacts.keys)
+    return Violations(
+        contacts.pointers(indexes),
+        lambda n: (
+            f"contact {indexes[n]} has no {keys} with a value; give it at "
+            "least one (null or blank values do not count)"
+        ),
+    )
 
 
 def _unidentified(items: Sequence[Any], keys: Sequence[str]) -> Iterator[int]:
@@ -179,7 +188,7 @@ def _unidentified(items: Sequence[Any], keys: Sequence[str]) -> Iterator[int]:
     vendor=_VENDOR,
     fix_title="Merge the contacts or give each its own identifier",
 )
-def duplicate_contact_identifier(ctx: LintContext) -> Iterator[Violation]:
+def duplicate_contact_identifier(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Checks that no two contacts share an `email`, a `phone_number` or an
     `ext_id`.
@@ -223,22 +232,35 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterator[Violation]:
     """
     contacts = _contacts(ctx)
     if contacts is None:
-        return
-    for clash in contact_clashes(
+        return ()
+    clashes = contact_clashes(
         contacts.items,
         contacts.keys,
         case_insensitive=contacts.case_insensitive,
         phone_keys=contacts.phone_keys,
-    ):
+        phones=_phones(ctx),
+    )
+
+    def message(n: int) -> str:
+        clash = clashes[n]
         value = contacts.items[clash.index][clash.key]
         first = contacts.items[clash.first][clash.key]
         same = "" if value == first else f" ({first!r}; both read as {clash.value!r})"
-        yield Violation(
-            contacts.at(clash.index, clash.key),
+        return (
             f"contact {clash.index}'s {clash.key} {value!r} is already contact "
             f"{clash.first}'s{same}; no two contacts may share it: merge the two contacts "
-            "or correct the value",
+            "or correct the value"
         )
+
+    head = contacts.pointer + "/"
+    escaped = {key: join_pointer(key) for key in contacts.keys}
+    pointers = [f"{head}{clash.index}{escaped[clash.key]}" for clash in clashes]
+    return Violations(pointers, message)
+
+
+def _phones(ctx: LintContext) -> dict[str, str]:
+    """The contacts' phone numbers read so far (text -> phone_key), shared by ALR002 and ALR005."""
+    return ctx.memo("alpharun-phones", dict)
 
 
 @rule(
@@ -376,7 +398,7 @@ def _recorded_at(ctx: LintContext) -> tuple[str, Any] | None:
     vendor=_VENDOR,
     fix_title="Write the phone number in international form, e.g. +14155552671",
 )
-def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
+def invalid_contact_phone(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Warns when a contact's `phone_number` is not a valid phone number.
 
@@ -417,12 +439,37 @@ def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
     """
     contacts = _contacts(ctx)
     if contacts is None:
-        return
+        return ()
     keys = [key for key in sorted(contacts.phone_keys) if not contacts.none_under(key)]
     if not keys:
-        return
-    valid: dict[str, bool] = {}  # a text read once, however many contacts repeat it
-    for index, contact in enumerate(contacts.items):
+        return ()
+    found = list(_invalid_phones(contacts.items, keys, _phones(ctx)))
+    if not found:
+        return ()
+
+    def message(n: int) -> str:
+        index, key = found[n]
+        value = contacts.items[index][key]
+        return (
+            f"contact {index}'s {key} {value!r} is not a valid phone number (read as "
+            "international digits, country code first); write it in E.164 form, "
+            "e.g. '+14155552671'"
+        )
+
+    head = contacts.pointer + "/"
+    escaped = {key: join_pointer(key) for key in keys}
+    return Violations([f"{head}{index}{escaped[key]}" for index, key in found], message)
+
+
+def _invalid_phones(
+    items: Sequence[Any], keys: Sequence[str], phones: dict[str, str]
+) -> Iterator[tuple[int, str]]:
+    """``(index, key)`` of each contact's phone number under ``keys`` that is not valid.
+
+    A text is read once, however many contacts repeat it, into ``phones``: its
+    :func:`~tapecheck.suite.values.phone_key`, which starts with ``+`` when valid.
+    """
+    for index, contact in enumerate(items):
         if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
             continue
         for key in keys:
@@ -430,23 +477,18 @@ def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
             if value is None:
                 continue
             if type(value) is str:
-                if not value.strip():
-                    continue  # blank
-                known = valid.get(value)
+                known = phones.get(value)
                 if known is None:
-                    known = valid[value] = to_e164(value) is not None
-                if known:
+                    if not value.strip():
+                        continue  # blank
+                    known = phones[value] = phone_key(value)
+                if known.startswith("+"):
                     continue
             elif not has_value(value) or isinstance(value, bool | Mapping | list):
                 continue  # absent, null or a wrong type (SCH002)
             elif to_e164(value) is not None:
                 continue
-            yield Violation(
-                contacts.at(index, key),
-                f"contact {index}'s {key} {value!r} is not a valid phone number (read as "
-                "international digits, country code first); write it in E.164 form, "
-                "e.g. '+14155552671'",
-            )
+            yield index, key
 
 
 @rule(
