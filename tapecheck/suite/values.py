@@ -28,18 +28,21 @@ import collections
 import functools
 import itertools
 import json
+import operator
 import re
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from tapecheck.suite.phones import UNSURE, strict_e164
+from tapecheck.suite.phones import UNSURE, strict_e164, strict_valid
 
 __all__ = [
     "PLAIN_EMAIL_SCHEMA",
     "Clash",
+    "ClashRow",
     "add_phone_keys",
+    "contact_clash_rows",
     "contact_clashes",
     "has_offset",
     "has_value",
@@ -287,26 +290,24 @@ def add_phone_keys(known: dict[str, str], texts: Iterable[str]) -> None:
     the 400,000 distinct numbers of a bulk import: the digits of all of them in
     one pass of the pattern, then the E.164 shortcut per number.
     """
-    new = [text for text in dict.fromkeys(texts) if text not in known]
+    new = list(dict.fromkeys(texts if not known else (t for t in texts if t not in known)))
     stripped = list(map(str.strip, new))
     joined = "\n".join(stripped)
-    if joined.count("\n") == len(stripped) - 1 and joined.isascii():  # one pass for all
+    ascii_digits = joined.count("\n") == len(stripped) - 1 and joined.isascii()
+    if ascii_digits:  # no line break inside a text: the digits of all in one pass
         digits = joined.translate(_ASCII_NON_DIGITS).split("\n")
     else:
         digits = [_NON_DIGIT.sub("", text) for text in stripped]
-    for value, text, number in zip(new, stripped, digits, strict=True):
-        # _read_e164(text), written out (no call per number).
-        if text[0] == "+":
-            e164 = strict_e164(text)
-        elif number:
-            text = "+" + number
-            e164 = strict_e164(text)
-        else:
-            known[value] = number
-            continue
-        if e164 is UNSURE:
-            e164 = library_e164(text)
-        known[value] = number if e164 is None else e164
+    keys: list[str] = []
+    for text, number in zip(stripped, digits, strict=True):
+        if ascii_digits and number and text[0] != "+":  # "+" and its digits, decided here
+            verdict = strict_valid(number)
+            if verdict is not UNSURE:
+                keys.append("+" + number if verdict else number)
+                continue
+        e164 = _read_e164(text)
+        keys.append(number if e164 is None else e164)
+    known.update(zip(new, keys, strict=True))
 
 
 def has_value(value: object) -> bool:
@@ -355,7 +356,31 @@ def contact_clashes(
     ``phones`` (text -> :func:`phone_key`) when given: a caller that reads the
     same numbers again passes the same table.
     """
-    found: list[list[Clash]] = []  # per key, in contact order
+    rows = contact_clash_rows(
+        contacts, keys, case_insensitive=case_insensitive, phone_keys=phone_keys, phones=phones
+    )
+    return [Clash(*row) for row in rows]
+
+
+#: A clash as a plain tuple: the fields of :class:`Clash`, in its order.
+ClashRow = tuple[int, str, str, int]
+
+
+def contact_clash_rows(
+    contacts: Sequence[object],
+    keys: Sequence[str],
+    *,
+    case_insensitive: Collection[str] = (),
+    phone_keys: Collection[str] = (),
+    phones: dict[str, str] | None = None,
+) -> list[ClashRow]:
+    """:func:`contact_clashes` as tuples ``(index, key, value, first)``.
+
+    A plain tuple of numbers and texts costs less than an object, and the
+    garbage collector stops tracking it: 400,000 clashes (a bulk import that
+    repeats one e-mail) start no full collection over the manifest's objects.
+    """
+    found: list[list[ClashRow]] = []  # per key, in contact order
     plain = set(map(type, contacts)) <= {dict}
     if phones is None:
         phones = {}
@@ -373,7 +398,7 @@ def contact_clashes(
                 if repeated:
                     found.append(repeated)
                 continue
-        clashes: list[Clash] = []
+        clashes: list[ClashRow] = []
         for index, contact in enumerate(contacts):
             if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
                 continue
@@ -395,17 +420,13 @@ def contact_clashes(
                 normal = _contact_value(key, value, case_insensitive, phone_keys)
             first = seen.setdefault(normal, index)
             if first != index:
-                clashes.append(Clash(index, key, normal, first))
+                clashes.append((index, key, normal, first))
         if clashes:
             found.append(clashes)
     if len(found) == 1:
         return found[0]
     # Stable: the keys' lists are in key order, so one contact's clashes stay in key order.
-    return sorted(itertools.chain.from_iterable(found), key=_clash_index)
-
-
-def _clash_index(clash: Clash) -> int:
-    return clash.index
+    return sorted(itertools.chain.from_iterable(found), key=operator.itemgetter(0))
 
 
 def _present(column: list[Any]) -> tuple[list[Any], list[int] | None]:
@@ -416,7 +437,7 @@ def _present(column: list[Any]) -> tuple[list[Any], list[int] | None]:
     return [column[index] for index in indices], indices
 
 
-def _text_repeats(column: list[Any], folded: bool, key: str) -> list[Clash] | None:
+def _text_repeats(column: list[Any], folded: bool, key: str) -> list[ClashRow] | None:
     """The clashes under ``key`` when it holds clean text.
 
     Clean: every value present is text, none blank, none with space at either end
@@ -439,7 +460,7 @@ def _text_repeats(column: list[Any], folded: bool, key: str) -> list[Clash] | No
     return _repeats_of(normals, indices, key)
 
 
-def _phone_repeats(column: list[Any], key: str, phones: dict[str, str]) -> list[Clash] | None:
+def _phone_repeats(column: list[Any], key: str, phones: dict[str, str]) -> list[ClashRow] | None:
     """The clashes under phone key ``key`` when every value present is text, none blank.
 
     Each distinct text is read once (:func:`add_phone_keys`); ``None`` (a number,
@@ -448,23 +469,26 @@ def _phone_repeats(column: list[Any], key: str, phones: dict[str, str]) -> list[
     present, indices = _present(column)
     if set(map(type, present)) - {str} or "" in present or any(map(str.isspace, present)):
         return None
+    fresh = not phones
     add_phone_keys(phones, present)
+    if fresh and len(phones) == len(present):  # every text new and distinct: keys in order
+        return _repeats_of(list(phones.values()), indices, key)
     return _repeats_of(list(map(phones.__getitem__, present)), indices, key)
 
 
-def _repeats_of(normals: list[str], indices: list[int] | None, key: str) -> list[Clash]:
+def _repeats_of(normals: list[str], indices: list[int] | None, key: str) -> list[ClashRow]:
     """A clash for each of ``normals`` (at ``indices``, or at its position) seen before."""
     if len(set(normals)) == len(normals):
         return []
     counts = collections.Counter(normals)
     first: dict[str, int] = {}
-    found: list[Clash] = []
+    found: list[ClashRow] = []
     for position, normal in enumerate(normals):
         if counts[normal] > 1:
             index = indices[position] if indices is not None else position
             earlier = first.setdefault(normal, index)
             if earlier != index:
-                found.append(Clash(index, key, normal, earlier))
+                found.append((index, key, normal, earlier))
     return found
 
 

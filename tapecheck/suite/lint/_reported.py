@@ -144,6 +144,8 @@ def _drop_repeats(reported: Sequence[Reported]) -> None:
     for groups in by_code.values():
         if len(groups) == 1:
             (group,) = groups
+            if isinstance(group.violations, Violations) and group.violations.distinct:
+                continue
             kept = group.kept
             pointers = (
                 group.pointers

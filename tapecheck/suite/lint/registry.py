@@ -79,25 +79,34 @@ class Violation:
 
 
 class Violations(Sequence[Violation]):
-    """Many violations of one rule, each message made only when it is read.
+    """Many violations of one rule, each made only when it is read.
 
     A rule that can report once per item of a huge array (400,000 contacts, each
-    wrong) returns one of these instead of yielding a :class:`Violation` each. The
-    engine lists only the first findings of a code in full (see
-    :mod:`~tapecheck.suite.lint.overflow`); of the others it reads the pointers
-    and one message, so the rule never formats the rest. ``message(n)`` makes
-    the message of the violation at ``pointers[n]``; ``fix`` is every one's.
-    Read as a sequence, it is the violations themselves.
+    wrong) returns one of these instead of yielding a :class:`Violation` each:
+    ``pointer(n)`` and ``message(n)`` make the pointer and the message of the
+    ``n``-th of ``count``. The engine lists only the first findings of a code in
+    full (see :mod:`~tapecheck.suite.lint.overflow`); of the others it needs
+    their number, the last one's pointer and the first one's message, so the
+    rule never formats the rest. ``distinct`` says that no two pointers are the
+    same (one violation per item), so the engine need not compare them to drop
+    repeats. ``fix`` is every one's. Read as a sequence, it is the violations.
     """
 
-    __slots__ = ("_message", "fix", "pointers")
+    __slots__ = ("_message", "distinct", "fix", "pointers")
 
     def __init__(
-        self, pointers: Sequence[str], message: Callable[[int], str], fix: str | None = None
+        self,
+        count: int,
+        pointer: Callable[[int], str],
+        message: Callable[[int], str],
+        *,
+        fix: str | None = None,
+        distinct: bool = False,
     ) -> None:
-        self.pointers = pointers
+        self.pointers: Sequence[str] = _Made(count, pointer)
         self._message = message
         self.fix = fix
+        self.distinct = distinct
 
     def message(self, index: int) -> str:
         """The message of the violation at ``pointers[index]``."""
@@ -119,7 +128,36 @@ class Violations(Sequence[Violation]):
         return Violation(pointer, self._message(index % len(self.pointers)), self.fix)
 
     def __repr__(self) -> str:
-        return f"Violations({len(self)} pointers, first {self.pointers[:1]!r})"
+        return f"Violations({len(self)}, first at {self.pointers[:1]!r})"
+
+
+class _Made(Sequence[str]):
+    """``count`` texts, each made by ``make(n)`` when read."""
+
+    __slots__ = ("_count", "_make")
+
+    def __init__(self, count: int, make: Callable[[int], str]) -> None:
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError("violation index out of range")
+        return self._make(index % self._count)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._make, range(self._count))
 
 
 CheckFunction = Callable[["LintContext"], Iterable[Violation]]

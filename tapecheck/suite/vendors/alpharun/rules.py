@@ -11,7 +11,7 @@ the mock or the flow is imported here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from tapecheck.suite.lint.registry import Violation, Violations, rule
 from tapecheck.suite.lint.wording import code_listing
 from tapecheck.suite.pointers import join_pointer
 from tapecheck.suite.values import (
-    contact_clashes,
+    contact_clash_rows,
     has_offset,
     has_value,
     parse_datetime,
@@ -59,10 +59,18 @@ class _Contacts:
     def at(self, index: int, *tokens: str | int) -> str:
         return self.pointer + join_pointer(index, *tokens)
 
-    def pointers(self, indexes: Iterable[int], *tokens: str | int) -> list[str]:
-        """``[self.at(index, *tokens) for index in indexes]``, the tokens escaped once."""
-        head, tail = self.pointer + "/", join_pointer(*tokens)
-        return [f"{head}{index}{tail}" for index in indexes]
+    def violations(
+        self, indexes: Sequence[int], keys: Sequence[str] | None, message: Callable[[int], str]
+    ) -> Violations:
+        """One violation per contact of ``indexes`` (at its key of ``keys``, if given),
+        its pointer and message made only when the engine reads them."""
+        head = self.pointer + "/"
+        if keys is None:
+            return Violations(len(indexes), lambda n: f"{head}{indexes[n]}", message, distinct=True)
+        escaped = {key: join_pointer(key) for key in set(keys)}
+        return Violations(
+            len(indexes), lambda n: f"{head}{indexes[n]}{escaped[keys[n]]}", message, distinct=True
+        )
 
     def none_under(self, key: str) -> bool:
         """True when no contact has ``key`` (or all hold null): nothing to read there."""
@@ -156,8 +164,9 @@ def contact_without_identifier(ctx: LintContext) -> Iterable[Violation]:
         return ()  # every contact has its first key: told in C for 400,000 contacts
     indexes = list(_unidentified(contacts.items, contacts.keys))
     keys = code_listing(contacts.keys)
-    return Violations(
-        contacts.pointers(indexes),
+    return contacts.violations(
+        indexes,
+        None,
         lambda n: (
             f"contact {indexes[n]} has no {keys} with a value; give it at "
             "least one (null or blank values do not count)"
@@ -233,7 +242,7 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterable[Violation]:
     contacts = _contacts(ctx)
     if contacts is None:
         return ()
-    clashes = contact_clashes(
+    clashes = contact_clash_rows(
         contacts.items,
         contacts.keys,
         case_insensitive=contacts.case_insensitive,
@@ -242,20 +251,19 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterable[Violation]:
     )
 
     def message(n: int) -> str:
-        clash = clashes[n]
-        value = contacts.items[clash.index][clash.key]
-        first = contacts.items[clash.first][clash.key]
-        same = "" if value == first else f" ({first!r}; both read as {clash.value!r})"
+        index, key, normal, earlier = clashes[n]
+        value = contacts.items[index][key]
+        first = contacts.items[earlier][key]
+        same = "" if value == first else f" ({first!r}; both read as {normal!r})"
         return (
-            f"contact {clash.index}'s {clash.key} {value!r} is already contact "
-            f"{clash.first}'s{same}; no two contacts may share it: merge the two contacts "
+            f"contact {index}'s {key} {value!r} is already contact "
+            f"{earlier}'s{same}; no two contacts may share it: merge the two contacts "
             "or correct the value"
         )
 
-    head = contacts.pointer + "/"
-    escaped = {key: join_pointer(key) for key in contacts.keys}
-    pointers = [f"{head}{clash.index}{escaped[clash.key]}" for clash in clashes]
-    return Violations(pointers, message)
+    return contacts.violations(
+        [clash[0] for clash in clashes], [clash[1] for clash in clashes], message
+    )
 
 
 def _phones(ctx: LintContext) -> dict[str, str]:
@@ -443,12 +451,12 @@ def invalid_contact_phone(ctx: LintContext) -> Iterable[Violation]:
     keys = [key for key in sorted(contacts.phone_keys) if not contacts.none_under(key)]
     if not keys:
         return ()
-    found = list(_invalid_phones(contacts.items, keys, _phones(ctx)))
-    if not found:
+    indexes, found_keys = _invalid_phones(contacts.items, keys, _phones(ctx))
+    if not indexes:
         return ()
 
     def message(n: int) -> str:
-        index, key = found[n]
+        index, key = indexes[n], found_keys[n]
         value = contacts.items[index][key]
         return (
             f"contact {index}'s {key} {value!r} is not a valid phone number (read as "
@@ -456,19 +464,19 @@ def invalid_contact_phone(ctx: LintContext) -> Iterable[Violation]:
             "e.g. '+14155552671'"
         )
 
-    head = contacts.pointer + "/"
-    escaped = {key: join_pointer(key) for key in keys}
-    return Violations([f"{head}{index}{escaped[key]}" for index, key in found], message)
+    return contacts.violations(indexes, found_keys, message)
 
 
 def _invalid_phones(
     items: Sequence[Any], keys: Sequence[str], phones: dict[str, str]
-) -> Iterator[tuple[int, str]]:
-    """``(index, key)`` of each contact's phone number under ``keys`` that is not valid.
+) -> tuple[list[int], list[str]]:
+    """The index and key of each contact's phone number under ``keys`` that is not valid.
 
     A text is read once, however many contacts repeat it, into ``phones``: its
     :func:`~tapecheck.suite.values.phone_key`, which starts with ``+`` when valid.
     """
+    indexes: list[int] = []
+    found: list[str] = []
     for index, contact in enumerate(items):
         if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
             continue
@@ -488,7 +496,9 @@ def _invalid_phones(
                 continue  # absent, null or a wrong type (SCH002)
             elif to_e164(value) is not None:
                 continue
-            yield index, key
+            indexes.append(index)
+            found.append(key)
+    return indexes, found
 
 
 @rule(
