@@ -62,16 +62,18 @@ class Reported:
 
 
 def listed(
-    reported: Sequence[Reported], enabled: Callable[[str], bool], bound: int = MAX_PER_CODE
+    reported: Sequence[Reported], enabled: Callable[[str], bool], bound: int | None = None
 ) -> list[Finding]:
     """The findings of one file as shown, in the order reported.
 
     A specific rule's finding replaces the generic ones it supersedes on the
     same value; a finding repeated (code, pointer and message) is shown once;
     ``enabled(code)`` says whether a rule's findings are selected; past the
-    first ``bound`` of a code one finding counts the rest (see
-    :func:`~tapecheck.suite.lint.overflow.summarise_overflow`).
+    first ``bound`` of a code (:data:`MAX_PER_CODE` unless given) one finding
+    counts the rest (see :func:`~tapecheck.suite.lint.overflow.summarise_overflow`).
     """
+    if bound is None:
+        bound = MAX_PER_CODE
     _replace_generic(reported)
     _drop_repeats(reported)
     shown = [group for group in reported if group.kept and enabled(group.rule.code)]
