@@ -233,6 +233,7 @@ _CODES = {
     "pairs": {"ALR002"},
     "invalid phones": {"ALR005"},
     "mixed": {"ALR001", "ALR002", "ALR005"},
+    "repeated custom fields": {"ALR006"},
 }
 _FLOODS = {
     "no identifier": lambda i: {"first_name": "x"} if i % 2 else {"email": None},
@@ -245,6 +246,10 @@ _FLOODS = {
         {"ext_id": " "},
         {"phone_number": "+1 415 555 2671", "email": "A@example.com"},
     ][i % 4],
+    "repeated custom fields": lambda i: {
+        "ext_id": f"c{i}",
+        "custom_fields": [{"key": "plan", "value": 1}, {"key": "plan", "value": 2}] * (i % 3),
+    },
 }
 
 

@@ -11,22 +11,19 @@ the mock or the flow is imported here.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from tapecheck.suite.lint.context import LintContext, scalar_text
 from tapecheck.suite.lint.registry import Violation, Violations, rule
 from tapecheck.suite.lint.wording import code_listing
 from tapecheck.suite.pointers import join_pointer
-from tapecheck.suite.values import (
-    contact_clash_rows,
-    has_offset,
-    has_value,
-    parse_datetime,
-    phone_key,
-    repeats,
-    to_e164,
+from tapecheck.suite.values import contact_clash_rows, has_offset, parse_datetime, repeats
+from tapecheck.suite.vendors.alpharun._contacts import (
+    contacts_of,
+    invalid_phones,
+    phones,
+    unidentified,
 )
 
 __all__ = [
@@ -43,74 +40,6 @@ _RECORDED_AT = "recorded_at"
 _PHONE = "phone_number"
 _CUSTOM_FIELDS = "custom_fields"
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class _Contacts:
-    """The parsed contacts and how the spec says they are identified."""
-
-    pointer: str  # /body/contacts
-    items: Sequence[Any]
-    keys: tuple[str, ...]
-    case_insensitive: frozenset[str]
-    phone_keys: frozenset[str]
-    plain: bool  # every contact is a dict: a key's values can be listed in C
-
-    def at(self, index: int, *tokens: str | int) -> str:
-        return self.pointer + join_pointer(index, *tokens)
-
-    def violations(
-        self, indexes: Sequence[int], keys: Sequence[str] | None, message: Callable[[int], str]
-    ) -> Violations:
-        """One violation per contact of ``indexes`` (at its key of ``keys``, if given),
-        its pointer and message made only when the engine reads them."""
-        head = self.pointer + "/"
-        if keys is None:
-            return Violations(len(indexes), lambda n: f"{head}{indexes[n]}", message, distinct=True)
-        escaped = {key: join_pointer(key) for key in set(keys)}
-        return Violations(
-            len(indexes), lambda n: f"{head}{indexes[n]}{escaped[keys[n]]}", message, distinct=True
-        )
-
-    def none_under(self, key: str) -> bool:
-        """True when no contact has ``key`` (or all hold null): nothing to read there."""
-        if not self.plain:
-            return False
-        column = [contact.get(key) for contact in self.items]
-        return column.count(None) == len(column)
-
-    def all_text_under(self, key: str) -> bool:
-        """True when every contact holds text that is not blank under ``key``."""
-        if not self.plain:
-            return False
-        column = [contact.get(key) for contact in self.items]
-        return (
-            set(map(type, column)) <= {str}
-            and "" not in column
-            and not any(map(str.isspace, column))
-        )
-
-
-def _contacts(ctx: LintContext) -> _Contacts | None:
-    return ctx.memo("alpharun-contacts", lambda: _read_contacts(ctx))
-
-
-def _read_contacts(ctx: LintContext) -> _Contacts | None:
-    unique = ctx.operation.ext.get("unique-keys") if ctx.operation else None
-    if not isinstance(unique, Mapping):
-        return None
-    name = str(unique["array"]).strip("/")
-    found = ctx.json_fields.get(name)
-    if found is None or found.error is not None or not isinstance(found.value, list):
-        return None  # missing, not JSON or not an array: the schema rules report it
-    return _Contacts(
-        pointer=found.pointer,
-        items=found.value,
-        keys=tuple(str(key) for key in unique["keys"]),
-        case_insensitive=frozenset(unique.get("case-insensitive", ())),
-        phone_keys=frozenset(unique.get("phone-keys", ())),
-        plain=set(map(type, found.value)) <= {dict},
-    )
 
 
 @rule(
@@ -157,12 +86,12 @@ def contact_without_identifier(ctx: LintContext) -> Iterable[Violation]:
     - Alpharun API, "Upload Recording" (index: <https://dev.alpharun.com/llms.txt>)
     - Seed: `shared/seeds/alpharun-upload-recording.md` ("At least one of email, phone number and ext id must be not null on the contact")
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None:
         return ()
     if contacts.keys and contacts.all_text_under(contacts.keys[0]):
         return ()  # every contact has its first key: told in C for 400,000 contacts
-    indexes = list(_unidentified(contacts.items, contacts.keys))
+    indexes = list(unidentified(contacts.items, contacts.keys))
     keys = code_listing(contacts.keys)
     return contacts.violations(
         indexes,
@@ -172,23 +101,6 @@ def contact_without_identifier(ctx: LintContext) -> Iterable[Violation]:
             "least one (null or blank values do not count)"
         ),
     )
-
-
-def _unidentified(items: Sequence[Any], keys: Sequence[str]) -> Iterator[int]:
-    """The index of each contact (an object) without a value under any of ``keys``.
-
-    :func:`~tapecheck.suite.values.has_value`, written out: one loop, no call per
-    contact and key (400,000 contacts).
-    """
-    for index, contact in enumerate(items):
-        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
-            continue
-        for key in keys:
-            value = contact.get(key)
-            if value is not None and (not isinstance(value, str) or value.strip()):
-                break
-        else:
-            yield index
 
 
 @rule(
@@ -239,7 +151,7 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterable[Violation]:
     - Seed: `shared/seeds/alpharun-upload-recording.md` ("No two contacts can have the same email, phone number, or ext_id")
     - ITU-T Recommendation E.164 (phone number format)
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None:
         return ()
     clashes = contact_clash_rows(
@@ -247,7 +159,7 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterable[Violation]:
         contacts.keys,
         case_insensitive=contacts.case_insensitive,
         phone_keys=contacts.phone_keys,
-        phones=_phones(ctx),
+        phones=phones(ctx),
     )
 
     def message(n: int) -> str:
@@ -264,11 +176,6 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterable[Violation]:
     return contacts.violations(
         [clash[0] for clash in clashes], [clash[1] for clash in clashes], message
     )
-
-
-def _phones(ctx: LintContext) -> dict[str, str]:
-    """The contacts' phone numbers read so far (text -> phone_key), shared by ALR002 and ALR005."""
-    return ctx.memo("alpharun-phones", dict)
 
 
 @rule(
@@ -445,13 +352,13 @@ def invalid_contact_phone(ctx: LintContext) -> Iterable[Violation]:
     - Seed: `shared/seeds/alpharun-upload-recording.md` (`phone_number`: a string or a number)
     - ITU-T Recommendation E.164; <https://github.com/google/libphonenumber>
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None:
         return ()
     keys = [key for key in sorted(contacts.phone_keys) if not contacts.none_under(key)]
     if not keys:
         return ()
-    indexes, found_keys = _invalid_phones(contacts.items, keys, _phones(ctx))
+    indexes, found_keys = invalid_phones(contacts.items, keys, phones(ctx))
     if not indexes:
         return ()
 
@@ -467,40 +374,6 @@ def invalid_contact_phone(ctx: LintContext) -> Iterable[Violation]:
     return contacts.violations(indexes, found_keys, message)
 
 
-def _invalid_phones(
-    items: Sequence[Any], keys: Sequence[str], phones: dict[str, str]
-) -> tuple[list[int], list[str]]:
-    """The index and key of each contact's phone number under ``keys`` that is not valid.
-
-    A text is read once, however many contacts repeat it, into ``phones``: its
-    :func:`~tapecheck.suite.values.phone_key`, which starts with ``+`` when valid.
-    """
-    indexes: list[int] = []
-    found: list[str] = []
-    for index, contact in enumerate(items):
-        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
-            continue
-        for key in keys:
-            value = contact.get(key)
-            if value is None:
-                continue
-            if type(value) is str:
-                known = phones.get(value)
-                if known is None:
-                    if not value.strip():
-                        continue  # blank
-                    known = phones[value] = phone_key(value)
-                if known.startswith("+"):
-                    continue
-            elif not has_value(value) or isinstance(value, bool | Mapping | list):
-                continue  # absent, null or a wrong type (SCH002)
-            elif to_e164(value) is not None:
-                continue
-            indexes.append(index)
-            found.append(key)
-    return indexes, found
-
-
 @rule(
     "ALR006",
     "custom-field-key-repeated",
@@ -508,7 +381,7 @@ def _invalid_phones(
     vendor=_VENDOR,
     fix_title="Give each custom field of a contact its own key",
 )
-def custom_field_key_repeated(ctx: LintContext) -> Iterator[Violation]:
+def custom_field_key_repeated(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Warns when one contact lists the same `custom_fields` key twice.
 
@@ -547,9 +420,10 @@ def custom_field_key_repeated(ctx: LintContext) -> Iterator[Violation]:
     - Alpharun API, "Upload Recording" (index: <https://dev.alpharun.com/llms.txt>)
     - Seed: `shared/seeds/alpharun-upload-recording.md` (`custom_fields: [{key, value}]`)
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None or contacts.none_under(_CUSTOM_FIELDS):
-        return
+        return ()
+    found: list[tuple[int, int, int, object]] = []  # (contact, position, first position, key)
     for index, contact in enumerate(contacts.items):
         fields = contact.get(_CUSTOM_FIELDS) if isinstance(contact, (dict, Mapping)) else None
         if not isinstance(fields, list):
@@ -561,9 +435,18 @@ def custom_field_key_repeated(ctx: LintContext) -> Iterator[Violation]:
             else object()
             for entry in fields
         ]
-        for position, first in repeats(keys):
-            yield Violation(
-                contacts.at(index, _CUSTOM_FIELDS, position, "key"),
-                f"contact {index} repeats custom field key {keys[position]!r} (first at "
-                f"custom_fields/{first}); keep one value per key",
-            )
+        found += [(index, position, first, keys[position]) for position, first in repeats(keys)]
+    head = contacts.pointer + "/"
+
+    def pointer(n: int) -> str:
+        index, position = found[n][:2]
+        return f"{head}{index}{join_pointer(_CUSTOM_FIELDS, position, 'key')}"
+
+    def message(n: int) -> str:
+        index, _, first, key = found[n]
+        return (
+            f"contact {index} repeats custom field key {key!r} (first at "
+            f"custom_fields/{first}); keep one value per key"
+        )
+
+    return Violations(len(found), pointer, message, distinct=True)
