@@ -1,9 +1,10 @@
 """Run the rules over manifests and audio files and collect findings.
 
 The engine finds the files, builds one :class:`LintContext` per file, runs the
-rules that apply, positions each violation in its manifest, lets a specific
-rule replace the generic findings it supersedes on the same value, and applies the
-selection. It never writes output: it returns a
+rules that apply, lets a specific rule replace the generic findings it
+supersedes on the same value, applies the selection, and makes and positions
+the findings it lists (past a bound per code, one counts the rest: see
+:mod:`~tapecheck.suite.lint._reported`). It never writes output: it returns a
 :class:`~tapecheck.reports.model.LintResult`.
 """
 

@@ -31,8 +31,9 @@ def summarise_overflow(
     """``findings`` of one file, each code's past the first ``bound`` summed up in one.
 
     The first are the first reported (rules report in document order). A
-    finding made without its position (the engine places only a rule's first
-    ``bound``) is given one by ``place`` when it is shown.
+    finding made without its position is given one by ``place`` when it is
+    shown. The engine lists the same from the rules' violations without
+    making the findings it does not list (:mod:`~tapecheck.suite.lint._reported`).
     """
     counts: dict[str, int] = {}
     for finding in findings:
