@@ -358,7 +358,7 @@ def invalid_contact_phone(ctx: LintContext) -> Iterable[Violation]:
     keys = [key for key in sorted(contacts.phone_keys) if not contacts.none_under(key)]
     if not keys:
         return ()
-    indexes, found_keys = invalid_phones(contacts.items, keys, phones(ctx))
+    indexes, found_keys = invalid_phones(contacts.items, keys, phones(ctx), plain=contacts.plain)
     if not indexes:
         return ()
 
