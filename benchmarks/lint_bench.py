@@ -13,10 +13,11 @@ Generates, in a temporary folder:
 - large manifests under the 16 MB cap: 100,000 and 400,000 Alpharun contacts
   (JSON and YAML), 400,000 with one finding in the middle (a wrong e-mail, a
   repeated one, an unknown member), 400,000 with every e-mail wrong (JSON, flow
-  and block YAML: 1,000 findings listed, one counting the rest), 180,000 contacts
-  of three members in block YAML, 100,000 with phone numbers, 600,000 Bota
-  metadata keys (JSON and YAML), and metadata nested 190 (JSON) and 5,000 (YAML)
-  levels deep.
+  and block YAML: 1,000 findings listed, one counting the rest), 400,000 where
+  every contact is a vendor finding (no identifier, one e-mail repeated, invalid
+  phone numbers), 180,000 contacts of three members in block YAML, 100,000 with
+  phone numbers, 600,000 Bota metadata keys (JSON and YAML), and metadata nested
+  190 (JSON) and 5,000 (YAML) levels deep.
 
 Then measures, best of ``--repeat`` runs, each a fresh process:
 
@@ -355,7 +356,7 @@ def build_large(root: Path) -> dict[str, Path]:
             root, f"contacts400000-{stem}", _contacts_manifest(contacts), "json"
         )
         contacts[middle] = kept
-    # Every contact refused (a malformed e-mail): 100 findings, then one that counts the rest.
+    # Every contact refused (a malformed e-mail): 1,000 findings, then one that counts the rest.
     wrong = [{"email": f"p{i}.example.com"} for i in range(400_000)]
     made["400,000 contacts, every e-mail wrong (JSON)"] = _write_large(
         root, "contacts400000-all-wrong", _contacts_manifest(wrong), "json"
@@ -363,6 +364,23 @@ def build_large(root: Path) -> dict[str, Path]:
     made["400,000 contacts, every e-mail wrong (YAML)"] = _write_contacts_yaml(
         root, "contacts400000-all-wrong", [f"p{i}.example.com" for i in range(400_000)]
     )
+    # Floods of vendor findings (ALR001, ALR002, ALR005 on every contact): 1,000 listed,
+    # one counting the rest.
+    for label, stem, flood in (
+        ("every contact without identifier", "no-identifier", _no_identifier),
+        ("every e-mail the same", "one-email", lambda i: {"email": "same@example.com"}),
+        (
+            "every phone number invalid",
+            "invalid-phones",
+            lambda i: {"phone_number": f"555-{i:07d}"},
+        ),
+    ):
+        made[f"400,000 contacts, {label} (JSON)"] = _write_large(
+            root,
+            f"contacts400000-{stem}",
+            _contacts_manifest([flood(i) for i in range(400_000)]),
+            "json",
+        )
     areas = (212, 213, 310, 312, 415, 617, 646, 702, 718, 917)  # 100,000 distinct valid numbers
     phones = [
         {"phone_number": f"+1{areas[i % 10]}{230 + i // 10 % 10}{i // 100:04d}", "ext_id": f"c{i}"}
@@ -434,6 +452,10 @@ def _build_block_yaml(root: Path) -> dict[str, Path]:
     path.write_text(metadata, encoding="utf-8")
     made["600,000 metadata keys (YAML)"] = path
     return made
+
+
+def _no_identifier(i: int) -> dict[str, Any]:
+    return {"first_name": "x"} if i % 2 else {"email": None}
 
 
 def _write_contacts_yaml(root: Path, stem: str, emails: list[str]) -> Path:

@@ -97,19 +97,19 @@ def test_the_contact_rules_find_the_same_without_their_column_shortcuts(
 ) -> None:
     import dataclasses
 
-    from tapecheck.suite.vendors.alpharun import rules
+    from tapecheck.suite.vendors.alpharun import _contacts
 
     path = tmp_path_factory.mktemp("contacts") / "c.request.json"
     path.write_text(json.dumps(_contacts_manifest(contacts)), encoding="utf-8")
     fast = _lint(path)
-    read = rules._read_contacts
+    read = _contacts._read
 
     def without_shortcuts(ctx: Any) -> Any:
         found = read(ctx)
         return None if found is None else dataclasses.replace(found, plain=False)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(rules, "_read_contacts", without_shortcuts)
+        patch.setattr(_contacts, "_read", without_shortcuts)
         slow = _lint(path)
     assert fast == slow
 

@@ -13,11 +13,16 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_lint_large import _contacts_manifest, needs_rs
 
 from tapecheck.reports.model import Finding
 from tapecheck.suite.cli import main
+from tapecheck.suite.lint import _reported, engine
+from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.overflow import MAX_PER_CODE, summarise_overflow
+from tapecheck.suite.lint.registry import Rule, Violation, Violations, rules_for
 
 
 def _write(tmp_path: Path, contacts: list[Any]) -> Path:
@@ -190,3 +195,177 @@ def test_the_screen_counts_the_same_in_any_slices(slice_size: int) -> None:
         patch.setattr(_validation, "_SCREEN_SLICE", slice_size)
         screened = _ItemScreen(schema.root).refused(items, contacts, 0)
     assert screened == (wrong[:READ_REFUSED], wrong[READ_REFUSED:])
+
+
+# -- a flood of vendor findings: listed as if every finding were made ----------------------
+
+
+def _target(contacts: list[Any]) -> engine.Target:
+    content = json.dumps(_contacts_manifest(contacts)).encode()
+    return engine.Target(Path("flood.request.json"), "flood.request.json", "manifest", content)
+
+
+def _every_finding_made(target: engine.Target, bound: int) -> list[Finding]:
+    """The ALR findings as first computed: each violation a placed finding, repeats
+    dropped, then :func:`summarise_overflow` (ALR findings replace, and are replaced by, none)."""
+    ctx = engine._context_for(target, vendor=None, config=LintConfig())
+    found: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for rule in rules_for(ctx.vendor):
+        if not rule.code.startswith("ALR"):
+            continue
+        for violation in list(rule.check(ctx)):  # a Violations read item by item
+            finding = engine._finding(rule, violation, ctx)
+            if (finding.code, finding.pointer, finding.message) not in seen:
+                seen.add((finding.code, finding.pointer, finding.message))
+                found.append(finding)
+    return summarise_overflow(found, bound)
+
+
+def _listed(target: engine.Target) -> list[Finding]:
+    found = engine.lint_file(target, vendor=None, config=LintConfig())
+    return [finding for finding in found if finding.code.startswith("ALR")]
+
+
+_CODES = {
+    "no identifier": {"ALR001"},
+    "one e-mail": {"ALR002"},
+    "pairs": {"ALR002"},
+    "invalid phones": {"ALR005"},
+    "mixed": {"ALR001", "ALR002", "ALR005"},
+    "repeated custom fields": {"ALR006"},
+}
+_FLOODS = {
+    "no identifier": lambda i: {"first_name": "x"} if i % 2 else {"email": None},
+    "one e-mail": lambda i: {"email": "same@example.com" if i % 3 else "SAME@example.com "},
+    "pairs": lambda i: {"email": f"p{i // 2}@example.com", "phone_number": f"+1415555{i // 2:04d}"},
+    "invalid phones": lambda i: {"phone_number": f"555-{i:07d}"},
+    "mixed": lambda i: [
+        {"phone_number": i},
+        {"email": "a@example.com", "phone_number": "14155552671"},
+        {"ext_id": " "},
+        {"phone_number": "+1 415 555 2671", "email": "A@example.com"},
+    ][i % 4],
+    "repeated custom fields": lambda i: {
+        "ext_id": f"c{i}",
+        "custom_fields": [{"key": "plan", "value": 1}, {"key": "plan", "value": 2}] * (i % 3),
+    },
+}
+
+
+@pytest.mark.parametrize("bound", [0, 1, 7, 40])
+@pytest.mark.parametrize("flood", sorted(_FLOODS))
+def test_a_flood_lists_what_making_every_finding_lists(
+    flood: str, bound: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_reported, "MAX_PER_CODE", bound)
+    target = _target([_FLOODS[flood](i) for i in range(3_000)])
+    listed = _listed(target)
+    assert listed == _every_finding_made(target, bound)
+    assert {finding.code for finding in listed} == _CODES[flood]
+    if bound:
+        assert len(listed) <= 6 * (bound + 1)  # at most bound + 1 of each ALR code
+
+
+_VALUE = st.sampled_from(
+    [None, "", " ", "a@x.io", "A@x.io ", "b@x.io", "+14155552671", "14155552671", "555-2671"]
+) | st.integers(0, 3)
+_CONTACT = st.dictionaries(
+    st.sampled_from(["email", "phone_number", "ext_id", "first_name"]), _VALUE, max_size=3
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(contacts=st.lists(_CONTACT | st.just("not a contact"), max_size=12), bound=st.integers(0, 4))
+def test_small_contact_lists_list_what_making_every_finding_lists(
+    contacts: list[Any], bound: int
+) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_reported, "MAX_PER_CODE", bound)
+        target = _target(contacts)
+        assert _listed(target) == _every_finding_made(target, bound)
+
+
+def test_a_flood_formats_only_the_messages_it_lists(monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[int] = []
+    kinds: list[str] = []
+    original = Violations.__init__
+
+    def counting(self: Violations, count: int, pointer: Any, message: Any, **options: Any) -> None:
+        def counted(index: int) -> str:
+            made.append(index)
+            return str(message(index))
+
+        kinds.append("lazy")
+        original(self, count, pointer, counted, **options)
+
+    monkeypatch.setattr(Violations, "__init__", counting)
+    count = MAX_PER_CODE * 3
+    found = _listed(_target([{"phone_number": f"555-{i:07d}"} for i in range(count)]))
+    assert kinds  # ALR005 reported through Violations
+    assert sorted(made) == list(range(MAX_PER_CODE + 1))  # the listed ones and the summary's
+    assert len(found) == MAX_PER_CODE + 1
+    assert found[-1].message.startswith(f"{count - MAX_PER_CODE:,} more ALR005 findings")
+    assert f"to `/body/contacts/{count - 1}/phone_number`" in found[-1].message
+
+
+def test_violations_read_as_a_sequence_of_violations() -> None:
+    pointers = [f"/items/{i}" for i in range(5)]
+    lazy = Violations(5, pointers.__getitem__, lambda n: f"item {n}", fix="fix it")
+    eager = [Violation(f"/items/{i}", f"item {i}", "fix it") for i in range(5)]
+    assert list(lazy) == eager
+    assert (len(lazy), lazy[-1], list(lazy[1:3])) == (5, eager[-1], eager[1:3])
+    assert list(lazy.pointers) == pointers
+    assert lazy.message(2) == "item 2"
+    with pytest.raises(IndexError):
+        lazy[5]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    generic=st.lists(st.integers(0, 9), max_size=12),
+    specific=st.lists(st.integers(0, 9), max_size=12),
+    distinct=st.booleans(),
+    bound=st.integers(0, 3),
+)
+def test_replacement_and_repeats_work_on_lazy_violations(
+    generic: list[int], specific: list[int], distinct: bool, bound: int
+) -> None:
+    """A specific rule's lazy violations replace the generic findings at their pointers;
+    a repeated (pointer, message) is listed once: as if every finding were made."""
+    if distinct:
+        specific = list(dict.fromkeys(specific))
+    loose = Rule("SCH004", "loose", "error", lambda ctx: (), "")
+    strict = Rule("ZZZ001", "strict", "warning", lambda ctx: (), "", supersedes=("SCH",))
+    made = {
+        loose: [Violation(f"/v/{i}", f"value {i}") for i in generic],
+        strict: [Violation(f"/v/{i}", f"item {i % 4}") for i in specific],
+    }
+
+    def make(rule: Rule) -> Any:
+        return lambda v: Finding("f", rule.code, rule.severity, v.message, v.pointer, 1, 1)
+
+    lazy = Violations(
+        len(specific),
+        lambda n: f"/v/{specific[n]}",
+        lambda n: f"item {specific[n] % 4}",
+        distinct=distinct,
+    )
+    reported = [
+        _reported.Reported(loose, loose.code, made[loose], make(loose)),
+        _reported.Reported(strict, strict.code, lazy, make(strict)),
+    ]
+    listed = _reported.listed(reported, lambda code: True, bound)
+    # As first written: every finding made, replaced, de-duplicated, then summarised.
+    everything = [(rule, make(rule)(v)) for rule in made for v in made[rule]]
+    replacing = {f.pointer for rule, f in everything if rule is strict}
+    kept: list[Finding] = []
+    for rule, finding in everything:
+        if rule is loose and finding.pointer in replacing:
+            continue
+        if all(
+            (f.code, f.pointer, f.message) != (finding.code, finding.pointer, finding.message)
+            for f in kept
+        ):
+            kept.append(finding)
+    assert listed == summarise_overflow(kept, bound)

@@ -105,3 +105,24 @@ def test_to_e164_gives_what_the_library_gives() -> None:
     for text in texts:
         expected = library_e164(text if text.startswith("+") else "+" + re.sub(r"\D", "", text))
         assert values.to_e164(text) == expected, text
+
+
+_PHONE_TEXT = st.one_of(
+    st.from_regex(r"\+?[0-9 ().-]{1,16}", fullmatch=True),
+    st.sampled_from(
+        ["+14155552671", "14155552671", "(415) 555-2671", " +44 20 7946 0000 ", "abc", "+", "0"]
+    ),
+    st.sampled_from(["١٤١٥٥٥٥٢٦٧١", "+1 415\n555 2671", "555\t2671", "+١٢٣"]),
+    st.text(min_size=1, max_size=8),
+).filter(lambda text: bool(text.strip()))
+
+
+@settings(max_examples=400, deadline=None)
+@given(texts=st.lists(_PHONE_TEXT, max_size=12), known=st.lists(_PHONE_TEXT, max_size=3))
+def test_phone_keys_read_in_bulk_are_the_ones_read_one_by_one(
+    texts: list[str], known: list[str]
+) -> None:
+    """Digits of all texts in one pass (line breaks, non-ASCII digits too), then the shortcut."""
+    table = {text: values.phone_key(text) for text in known}
+    values.add_phone_keys(table, texts)
+    assert table == {text: values.phone_key(text) for text in [*known, *texts]}

@@ -26,18 +26,23 @@ from __future__ import annotations
 
 import collections
 import functools
+import itertools
 import json
+import operator
 import re
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
-from tapecheck.suite.phones import UNSURE, strict_e164
+from tapecheck.suite.phones import UNSURE, strict_e164, strict_valid
 
 __all__ = [
     "PLAIN_EMAIL_SCHEMA",
     "Clash",
+    "ClashRow",
+    "add_phone_keys",
+    "contact_clash_rows",
     "contact_clashes",
     "has_offset",
     "has_value",
@@ -60,6 +65,9 @@ _UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*")
 _BARE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_NON_DIGIT = re.compile(r"\D")
+#: str.translate's table that deletes what ``\D`` matches in ASCII text, but line breaks.
+_ASCII_NON_DIGITS = dict.fromkeys(i for i in range(128) if not chr(i).isdigit() and chr(i) != "\n")
 _DATETIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?P<fraction>\.\d+)?"
     r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})?"
@@ -225,15 +233,20 @@ def to_e164(value: object) -> str | None:
 
 @functools.lru_cache(maxsize=1 << 17)
 def _e164(text: str) -> str | None:
-    """:func:`to_e164` of a stripped text, kept per text.
+    """:func:`to_e164` of a stripped text, kept per text."""
+    return _read_e164(text)
 
-    phonenumbers takes about 40 µs a number, and two contact rules (ALR002,
-    ALR005) read each of 100,000 numbers; text already in E.164 form takes
-    the shortcut of :mod:`tapecheck.suite.phones` (about 3 µs), the rest the
-    library.
+
+def _read_e164(text: str) -> str | None:
+    """:func:`to_e164` of a stripped text.
+
+    phonenumbers takes about 40 µs a number; text in E.164 form, or digits
+    that read as E.164, takes the shortcut of :mod:`tapecheck.suite.phones`
+    (about 1.5 µs), the rest the library. Not kept: a caller reading many
+    distinct numbers keeps its own table (see :func:`contact_clashes`).
     """
     if not text.startswith("+"):
-        digits = re.sub(r"\D", "", text)
+        digits = _NON_DIGIT.sub("", text)
         if not digits:
             return None
         text = "+" + digits
@@ -257,12 +270,44 @@ def library_e164(text: str) -> str | None:
 
 
 def phone_key(value: object) -> str:
-    """What two phone numbers are compared by: E.164 when valid, else the digits."""
-    e164 = to_e164(value)
-    if e164 is not None:
-        return e164
+    """What two phone numbers are compared by: E.164 when valid, else the digits.
+
+    Only the E.164 form starts with ``+``: a key tells whether its number is
+    valid. Not kept per text (unlike :func:`to_e164`): a caller reading many
+    numbers keeps its keys (see :func:`contact_clashes`).
+    """
     text = _phone_text(value)
-    return re.sub(r"\D", "", text) if text else json.dumps(value, sort_keys=True, default=str)
+    if not text:
+        return json.dumps(value, sort_keys=True, default=str)
+    e164 = _read_e164(text)
+    return e164 if e164 is not None else _NON_DIGIT.sub("", text)
+
+
+def add_phone_keys(known: dict[str, str], texts: Iterable[str]) -> None:
+    """Add to ``known`` the :func:`phone_key` of each of ``texts`` (not blank) it lacks.
+
+    The same keys as :func:`phone_key` gives one at a time, read in bulk for
+    the 400,000 distinct numbers of a bulk import: the digits of all of them in
+    one pass of the pattern, then the E.164 shortcut per number.
+    """
+    new = list(dict.fromkeys(texts if not known else (t for t in texts if t not in known)))
+    stripped = list(map(str.strip, new))
+    joined = "\n".join(stripped)
+    ascii_digits = joined.count("\n") == len(stripped) - 1 and joined.isascii()
+    if ascii_digits:  # no line break inside a text: the digits of all in one pass
+        digits = joined.translate(_ASCII_NON_DIGITS).split("\n")
+    else:
+        digits = [_NON_DIGIT.sub("", text) for text in stripped]
+    keys: list[str] = []
+    for text, number in zip(stripped, digits, strict=True):
+        if ascii_digits and number and text[0] != "+":  # "+" and its digits, decided here
+            verdict = strict_valid(number)
+            if verdict is not UNSURE:
+                keys.append("+" + number if verdict else number)
+                continue
+        e164 = _read_e164(text)
+        keys.append(number if e164 is None else e164)
+    known.update(zip(new, keys, strict=True))
 
 
 def has_value(value: object) -> bool:
@@ -297,6 +342,7 @@ def contact_clashes(
     *,
     case_insensitive: Collection[str] = (),
     phone_keys: Collection[str] = (),
+    phones: dict[str, str] | None = None,
 ) -> list[Clash]:
     """Every (contact, key) whose value an earlier contact already holds.
 
@@ -306,21 +352,53 @@ def contact_clashes(
 
     Each key is read in one pass over the contacts, a text value compared as is
     or case-folded without a call per contact (400,000 contacts are common in
-    bulk imports); phone numbers are read once per distinct text.
+    bulk imports); phone numbers are read once per distinct text, into
+    ``phones`` (text -> :func:`phone_key`) when given: a caller that reads the
+    same numbers again passes the same table.
     """
-    clashes: list[tuple[int, int, Clash]] = []
+    rows = contact_clash_rows(
+        contacts, keys, case_insensitive=case_insensitive, phone_keys=phone_keys, phones=phones
+    )
+    return [Clash(*row) for row in rows]
+
+
+#: A clash as a plain tuple: the fields of :class:`Clash`, in its order.
+ClashRow = tuple[int, str, str, int]
+
+
+def contact_clash_rows(
+    contacts: Sequence[object],
+    keys: Sequence[str],
+    *,
+    case_insensitive: Collection[str] = (),
+    phone_keys: Collection[str] = (),
+    phones: dict[str, str] | None = None,
+) -> list[ClashRow]:
+    """:func:`contact_clashes` as tuples ``(index, key, value, first)``.
+
+    A plain tuple of numbers and texts costs less than an object, and the
+    garbage collector stops tracking it: 400,000 clashes (a bulk import that
+    repeats one e-mail) start no full collection over the manifest's objects.
+    """
+    found: list[list[ClashRow]] = []  # per key, in contact order
     plain = set(map(type, contacts)) <= {dict}
-    for order, key in enumerate(keys):
+    if phones is None:
+        phones = {}
+    for key in keys:
         seen: dict[str, int] = {}
         phone = key in phone_keys
         folded = key in case_insensitive
-        if plain and not phone:
+        if plain:
             column = [contact.get(key) for contact in contacts]  # type: ignore[attr-defined]
-            repeated = _text_repeats(column, folded)
+            if phone:
+                repeated = _phone_repeats(column, key, phones)
+            else:
+                repeated = _text_repeats(column, folded, key)
             if repeated is not None:
-                clashes += [(i, order, Clash(i, key, text, first)) for i, text, first in repeated]
+                if repeated:
+                    found.append(repeated)
                 continue
-        phones: dict[str, str] = {}
+        clashes: list[ClashRow] = []
         for index, contact in enumerate(contacts):
             if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
                 continue
@@ -342,13 +420,25 @@ def contact_clashes(
                 normal = _contact_value(key, value, case_insensitive, phone_keys)
             first = seen.setdefault(normal, index)
             if first != index:
-                clashes.append((index, order, Clash(index, key, normal, first)))
-    clashes.sort(key=lambda entry: entry[:2])
-    return [clash for _, _, clash in clashes]
+                clashes.append((index, key, normal, first))
+        if clashes:
+            found.append(clashes)
+    if len(found) == 1:
+        return found[0]
+    # Stable: the keys' lists are in key order, so one contact's clashes stay in key order.
+    return sorted(itertools.chain.from_iterable(found), key=operator.itemgetter(0))
 
 
-def _text_repeats(column: list[Any], folded: bool) -> list[tuple[int, str, int]] | None:
-    """``(index, normal, first index)`` of each repeated value when a key holds clean text.
+def _present(column: list[Any]) -> tuple[list[Any], list[int] | None]:
+    """The values of ``column`` that are not null, and their indexes (``None``: all are)."""
+    if None not in column:
+        return column, None
+    indices = [index for index, value in enumerate(column) if value is not None]
+    return [column[index] for index in indices], indices
+
+
+def _text_repeats(column: list[Any], folded: bool, key: str) -> list[ClashRow] | None:
+    """The clashes under ``key`` when it holds clean text.
 
     Clean: every value present is text, none blank, none with space at either end
     (so the comparison's strip changes nothing). Told with a few C-speed passes
@@ -356,11 +446,7 @@ def _text_repeats(column: list[Any], folded: bool) -> list[tuple[int, str, int]]
     texts where they are already as compared; ``None`` (anything else) leaves the
     key to the loop of :func:`contact_clashes`.
     """
-    indices: list[int] | None = None
-    present = column
-    if None in column:
-        indices = [index for index, value in enumerate(column) if value is not None]
-        present = [column[index] for index in indices]
+    present, indices = _present(column)
     if set(map(type, present)) - {str} or "" in present:
         return None
     # str.strip returns the text itself when there is nothing to strip: no copies here.
@@ -371,17 +457,38 @@ def _text_repeats(column: list[Any], folded: bool) -> list[tuple[int, str, int]]
         joined = "\x00".join(present)
         if joined.casefold() != joined:
             normals = [text.casefold() for text in present]
+    return _repeats_of(normals, indices, key)
+
+
+def _phone_repeats(column: list[Any], key: str, phones: dict[str, str]) -> list[ClashRow] | None:
+    """The clashes under phone key ``key`` when every value present is text, none blank.
+
+    Each distinct text is read once (:func:`add_phone_keys`); ``None`` (a number,
+    a blank text) leaves the key to the loop of :func:`contact_clashes`.
+    """
+    present, indices = _present(column)
+    if set(map(type, present)) - {str} or "" in present or any(map(str.isspace, present)):
+        return None
+    fresh = not phones
+    add_phone_keys(phones, present)
+    if fresh and len(phones) == len(present):  # every text new and distinct: keys in order
+        return _repeats_of(list(phones.values()), indices, key)
+    return _repeats_of(list(map(phones.__getitem__, present)), indices, key)
+
+
+def _repeats_of(normals: list[str], indices: list[int] | None, key: str) -> list[ClashRow]:
+    """A clash for each of ``normals`` (at ``indices``, or at its position) seen before."""
     if len(set(normals)) == len(normals):
         return []
     counts = collections.Counter(normals)
     first: dict[str, int] = {}
-    found: list[tuple[int, str, int]] = []
+    found: list[ClashRow] = []
     for position, normal in enumerate(normals):
         if counts[normal] > 1:
             index = indices[position] if indices is not None else position
             earlier = first.setdefault(normal, index)
             if earlier != index:
-                found.append((index, normal, earlier))
+                found.append((index, key, normal, earlier))
     return found
 
 

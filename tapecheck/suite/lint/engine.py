@@ -1,24 +1,25 @@
 """Run the rules over manifests and audio files and collect findings.
 
 The engine finds the files, builds one :class:`LintContext` per file, runs the
-rules that apply, positions each violation in its manifest, lets a specific
-rule replace the generic findings it supersedes on the same value, and applies the
-selection. It never writes output: it returns a
+rules that apply, lets a specific rule replace the generic findings it
+supersedes on the same value, applies the selection, and makes and positions
+the findings it lists (past a bound per code, one counts the rest: see
+:mod:`~tapecheck.suite.lint._reported`). It never writes output: it returns a
 :class:`~tapecheck.reports.model.LintResult`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tapecheck import __version__
 from tapecheck.reports.model import Finding, LintResult
+from tapecheck.suite.lint._reported import Reported, listed
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.discovery import (
@@ -28,8 +29,8 @@ from tapecheck.suite.lint.discovery import (
     walk_manifests,
 )
 from tapecheck.suite.lint.internal import INTERNAL_ERROR, internal_error_message
-from tapecheck.suite.lint.overflow import MAX_PER_CODE, summarise_overflow
-from tapecheck.suite.lint.registry import RULES, Rule, Violation, rules_for
+from tapecheck.suite.lint.overflow import MAX_PER_CODE
+from tapecheck.suite.lint.registry import RULES, Rule, Violation, Violations, rules_for
 from tapecheck.suite.manifest import Manifest, load_manifest, load_manifest_bytes
 
 __all__ = [
@@ -472,22 +473,12 @@ def lint_file(target: Target, *, vendor: str | None, config: LintConfig) -> list
         raise
     except Exception as exc:  # reading the file failed: the file still gets its finding
         return [_internal_finding(target.display, "reading the file", exc)]
-    raw = list(_run_rules(ctx, target))
-    kept = _replace_generic(raw)
     extra_ignore = config.ignored_for(target.display)
     # A TCK001 finding is paired with the rule that failed: it follows that rule's selection.
-    return summarise_overflow(
-        [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)],
-        place=lambda finding: _place(finding, ctx),
+    return listed(
+        list(_run_rules(ctx, target)),
+        lambda code: config.selection.enabled(code, extra_ignore),
     )
-
-
-def _place(finding: Finding, ctx: LintContext) -> Finding:
-    """A finding made without its position (past the listing bound), now shown: placed."""
-    if finding.line is not None:
-        return finding
-    line, column = ctx.locate(finding.pointer)
-    return dataclasses.replace(finding, line=line, column=column)
 
 
 def _internal_finding(path: str, failed: str, exc: BaseException) -> Finding:
@@ -512,11 +503,10 @@ def lint_manifest(loaded: Manifest, *, config: LintConfig) -> list[Finding]:
     """
     target = Target(Path(loaded.path), loaded.path, "manifest")
     ctx = LintContext.for_manifest(loaded, default_vendor=None, limit_overrides=config.limits)
-    kept = _replace_generic(list(_run_rules(ctx, target)))
     extra_ignore = config.ignored_for(target.display)
-    return summarise_overflow(
-        [finding for rule, finding in kept if config.selection.enabled(rule.code, extra_ignore)],
-        place=lambda finding: _place(finding, ctx),
+    return listed(
+        list(_run_rules(ctx, target)),
+        lambda code: config.selection.enabled(code, extra_ignore),
     )
 
 
@@ -536,7 +526,7 @@ def _context_for(target: Target, *, vendor: str | None, config: LintConfig) -> L
     return LintContext.for_manifest(loaded, default_vendor=vendor, limit_overrides=config.limits)
 
 
-def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding]]:
+def _run_rules(ctx: LintContext, target: Target) -> Iterator[Reported]:
     rules = list(rules_for(ctx.vendor))
     if target.kind == "missing" or ctx.fatal:
         rules = [r for r in rules if r.family == "MAN"]
@@ -547,26 +537,34 @@ def _run_rules(ctx: LintContext, target: Target) -> Iterator[tuple[Rule, Finding
         if rule.code == INTERNAL_ERROR:
             continue  # reported by the engine, below, never by a check
         try:
-            violations = list(rule.check(ctx))  # most rules find nothing: no more to do
-            # Past the listing bound, a finding is placed only if it is shown (overflow).
-            found = [
-                _finding(rule, v, ctx, place=number <= MAX_PER_CODE)
-                for number, v in enumerate(violations, 1)
-            ]
+            found = rule.check(ctx)
+            # Most rules find nothing: no more to do. A Violations makes its messages
+            # when listed: those most likely listed are made here, where a failure is the rule's.
+            violations = found if isinstance(found, Violations) else list(found)
+            if not violations:
+                continue
+            reported = Reported(rule, rule.code, violations, _maker(rule, ctx))
+            reported.read_ahead(MAX_PER_CODE + 1)
         except Exception as exc:  # a rule bug names itself and the file, and costs nothing else
             failed = f"rule {rule.code} ({rule.name})"
-            yield rule, _internal_finding(ctx.path, failed, exc)
+            yield _failure(rule, _internal_finding(ctx.path, failed, exc))
             continue
-        for finding in found:
-            yield rule, finding
+        yield reported
 
 
-def _finding(rule: Rule, violation: Violation, ctx: LintContext, *, place: bool = True) -> Finding:
+def _maker(rule: Rule, ctx: LintContext) -> Callable[[Violation], Finding]:
+    return lambda violation: _finding(rule, violation, ctx)
+
+
+def _failure(rule: Rule, internal: Finding) -> Reported:
+    """The TCK001 finding of a rule that raised, paired with that rule (its selection)."""
+    return Reported(rule, INTERNAL_ERROR, [Violation("", internal.message)], lambda _: internal)
+
+
+def _finding(rule: Rule, violation: Violation, ctx: LintContext) -> Finding:
     line: int | None
     column: int | None
-    if not place and ctx.load_error is None and ctx.manifest is not None:
-        line, column = None, None  # placed by summarise_overflow if shown
-    elif ctx.load_error is not None and not violation.pointer:
+    if ctx.load_error is not None and not violation.pointer:
         line, column = ctx.load_error.line or 1, ctx.load_error.column or 1
     elif ctx.manifest is None:
         line, column = 1, 1
@@ -582,27 +580,3 @@ def _finding(rule: Rule, violation: Violation, ctx: LintContext, *, place: bool 
         column=column,
         fix=violation.fix or rule.fix_title,
     )
-
-
-def _replace_generic(found: list[tuple[Rule, Finding]]) -> list[tuple[Rule, Finding]]:
-    """A specific rule's finding replaces the generic ones it supersedes on the same value.
-
-    What a rule supersedes is data on the rule (:attr:`Rule.supersedes`). This
-    happens before selection, so ignoring the specific rule never brings the
-    generic one back.
-    """
-    replacing: dict[str, list[Rule]] = {}
-    for rule, finding in found:
-        if rule.supersedes and finding.code == rule.code:  # the rule's own finding
-            replacing.setdefault(finding.pointer, []).append(rule)
-    kept: list[tuple[Rule, Finding]] = []
-    seen: set[tuple[str, str, str]] = set()
-    for rule, finding in found:
-        if any(other.replaces(finding.code) for other in replacing.get(finding.pointer, ())):
-            continue
-        key = (finding.code, finding.pointer, finding.message)
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append((rule, finding))
-    return kept

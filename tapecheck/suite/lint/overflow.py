@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 
 from tapecheck.reports.model import Finding
 
-__all__ = ["MAX_PER_CODE", "summarise_overflow"]
+__all__ = ["MAX_PER_CODE", "overflow_summary", "summarise_overflow"]
 
 #: Findings of one code listed per file; the rest are counted in one finding.
 MAX_PER_CODE = 1000
@@ -31,8 +31,9 @@ def summarise_overflow(
     """``findings`` of one file, each code's past the first ``bound`` summed up in one.
 
     The first are the first reported (rules report in document order). A
-    finding made without its position (the engine places only a rule's first
-    ``bound``) is given one by ``place`` when it is shown.
+    finding made without its position is given one by ``place`` when it is
+    shown. The engine lists the same from the rules' violations without
+    making the findings it does not list (:mod:`~tapecheck.suite.lint._reported`).
     """
     counts: dict[str, int] = {}
     for finding in findings:
@@ -50,15 +51,18 @@ def summarise_overflow(
         else:
             rest.setdefault(code, []).append(finding)
     for more in rest.values():
-        kept.append(_summary(place(more[0]), more, bound))
+        kept.append(overflow_summary(place(more[0]), len(more), more[-1].pointer, bound))
     return kept
 
 
-def _summary(first: Finding, more: list[Finding], bound: int) -> Finding:
-    last = more[-1]
+def overflow_summary(first: Finding, count: int, last_pointer: str, bound: int) -> Finding:
+    """The one finding that stands for ``count`` findings of a code past the first ``bound``.
+
+    ``first`` is the first of them (placed), ``last_pointer`` the last one's pointer.
+    """
     where = f"`{first.pointer}`" if first.pointer else "the file"
-    if len(more) > 1:
-        where = f"from {where} to `{last.pointer}`" if last.pointer else f"from {where}"
+    if count > 1:
+        where = f"from {where} to `{last_pointer}`" if last_pointer else f"from {where}"
     else:
         where = f"at {where}"
     return Finding(
@@ -66,7 +70,7 @@ def _summary(first: Finding, more: list[Finding], bound: int) -> Finding:
         code=first.code,
         severity=first.severity,
         message=(
-            f"{len(more):,} more {first.code} finding{'s' if len(more) > 1 else ''} in this "
+            f"{count:,} more {first.code} finding{'s' if count > 1 else ''} in this "
             f"file, not listed ({where}; "
             f"only the first {bound} of each code are); the first of them: {first.message}"
         ),

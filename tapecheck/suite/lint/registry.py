@@ -5,7 +5,8 @@ code, kebab-case name and default severity; the function's docstring is the
 rule's documentation, with the headings of :data:`DOC_HEADINGS`, and it feeds
 ``tapecheck rule``, the SARIF rule list and the docs alike. The function takes
 a :class:`~tapecheck.suite.lint.context.LintContext` and yields
-:class:`Violation` objects, one per offending value.
+:class:`Violation` objects, one per offending value (or returns one
+:class:`Violations`, whose messages are made only when shown).
 
 Registering the same code twice fails at import.
 """
@@ -18,9 +19,9 @@ import importlib.util
 import inspect
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, overload
 
 from tapecheck.reports.model import RuleDoc, Severity
 
@@ -35,6 +36,7 @@ __all__ = [
     "DuplicateRuleError",
     "Rule",
     "Violation",
+    "Violations",
     "all_rules",
     "has_rules",
     "load_rules",
@@ -74,6 +76,88 @@ class Violation:
     pointer: str
     message: str
     fix: str | None = None
+
+
+class Violations(Sequence[Violation]):
+    """Many violations of one rule, each made only when it is read.
+
+    A rule that can report once per item of a huge array (400,000 contacts, each
+    wrong) returns one of these instead of yielding a :class:`Violation` each:
+    ``pointer(n)`` and ``message(n)`` make the pointer and the message of the
+    ``n``-th of ``count``. The engine lists only the first findings of a code in
+    full (see :mod:`~tapecheck.suite.lint.overflow`); of the others it needs
+    their number, the last one's pointer and the first one's message, so the
+    rule never formats the rest. ``distinct`` says that no two pointers are the
+    same (one violation per item), so the engine need not compare them to drop
+    repeats. ``fix`` is every one's. Read as a sequence, it is the violations.
+    """
+
+    __slots__ = ("_message", "distinct", "fix", "pointers")
+
+    def __init__(
+        self,
+        count: int,
+        pointer: Callable[[int], str],
+        message: Callable[[int], str],
+        *,
+        fix: str | None = None,
+        distinct: bool = False,
+    ) -> None:
+        self.pointers: Sequence[str] = _Made(count, pointer)
+        self._message = message
+        self.fix = fix
+        self.distinct = distinct
+
+    def message(self, index: int) -> str:
+        """The message of the violation at ``pointers[index]``."""
+        return self._message(index)
+
+    def __len__(self) -> int:
+        return len(self.pointers)
+
+    @overload
+    def __getitem__(self, index: int) -> Violation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Violation]: ...
+
+    def __getitem__(self, index: int | slice) -> Violation | Sequence[Violation]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        pointer = self.pointers[index]  # an index out of range raises here, as for a list
+        return Violation(pointer, self._message(index % len(self.pointers)), self.fix)
+
+    def __repr__(self) -> str:
+        return f"Violations({len(self)}, first at {self.pointers[:1]!r})"
+
+
+class _Made(Sequence[str]):
+    """``count`` texts, each made by ``make(n)`` when read."""
+
+    __slots__ = ("_count", "_make")
+
+    def __init__(self, count: int, make: Callable[[int], str]) -> None:
+        self._count = count
+        self._make = make
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | Sequence[str]:
+        if isinstance(index, slice):
+            return [self._make(i) for i in range(*index.indices(self._count))]
+        if not -self._count <= index < self._count:
+            raise IndexError("violation index out of range")
+        return self._make(index % self._count)
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._make, range(self._count))
 
 
 CheckFunction = Callable[["LintContext"], Iterable[Violation]]

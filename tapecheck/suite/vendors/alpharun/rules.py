@@ -11,21 +11,19 @@ the mock or the flow is imported here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from tapecheck.suite.lint.context import LintContext, scalar_text
-from tapecheck.suite.lint.registry import Violation, rule
+from tapecheck.suite.lint.registry import Violation, Violations, rule
 from tapecheck.suite.lint.wording import code_listing
 from tapecheck.suite.pointers import join_pointer
-from tapecheck.suite.values import (
-    contact_clashes,
-    has_offset,
-    has_value,
-    parse_datetime,
-    repeats,
-    to_e164,
+from tapecheck.suite.values import contact_clash_rows, has_offset, parse_datetime, repeats
+from tapecheck.suite.vendors.alpharun._contacts import (
+    contacts_of,
+    invalid_phones,
+    phones,
+    unidentified,
 )
 
 __all__ = [
@@ -44,68 +42,13 @@ _CUSTOM_FIELDS = "custom_fields"
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-@dataclass(frozen=True)
-class _Contacts:
-    """The parsed contacts and how the spec says they are identified."""
-
-    pointer: str  # /body/contacts
-    items: Sequence[Any]
-    keys: tuple[str, ...]
-    case_insensitive: frozenset[str]
-    phone_keys: frozenset[str]
-    plain: bool  # every contact is a dict: a key's values can be listed in C
-
-    def at(self, index: int, *tokens: str | int) -> str:
-        return self.pointer + join_pointer(index, *tokens)
-
-    def none_under(self, key: str) -> bool:
-        """True when no contact has ``key`` (or all hold null): nothing to read there."""
-        if not self.plain:
-            return False
-        column = [contact.get(key) for contact in self.items]
-        return column.count(None) == len(column)
-
-    def all_text_under(self, key: str) -> bool:
-        """True when every contact holds text that is not blank under ``key``."""
-        if not self.plain:
-            return False
-        column = [contact.get(key) for contact in self.items]
-        return (
-            set(map(type, column)) <= {str}
-            and "" not in column
-            and not any(map(str.isspace, column))
-        )
-
-
-def _contacts(ctx: LintContext) -> _Contacts | None:
-    return ctx.memo("alpharun-contacts", lambda: _read_contacts(ctx))
-
-
-def _read_contacts(ctx: LintContext) -> _Contacts | None:
-    unique = ctx.operation.ext.get("unique-keys") if ctx.operation else None
-    if not isinstance(unique, Mapping):
-        return None
-    name = str(unique["array"]).strip("/")
-    found = ctx.json_fields.get(name)
-    if found is None or found.error is not None or not isinstance(found.value, list):
-        return None  # missing, not JSON or not an array: the schema rules report it
-    return _Contacts(
-        pointer=found.pointer,
-        items=found.value,
-        keys=tuple(str(key) for key in unique["keys"]),
-        case_insensitive=frozenset(unique.get("case-insensitive", ())),
-        phone_keys=frozenset(unique.get("phone-keys", ())),
-        plain=set(map(type, found.value)) <= {dict},
-    )
-
-
 @rule(
     "ALR001",
     "contact-without-identifier",
     vendor=_VENDOR,
     fix_title="Give the contact an email, a phone_number or an ext_id",
 )
-def contact_without_identifier(ctx: LintContext) -> Iterator[Violation]:
+def contact_without_identifier(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Checks that every contact has a value for at least one of `email`,
     `phone_number` and `ext_id`.
@@ -143,34 +86,21 @@ def contact_without_identifier(ctx: LintContext) -> Iterator[Violation]:
     - Alpharun API, "Upload Recording" (index: <https://dev.alpharun.com/llms.txt>)
     - Seed: `shared/seeds/alpharun-upload-recording.md` ("At least one of email, phone number and ext id must be not null on the contact")
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None:
-        return
+        return ()
     if contacts.keys and contacts.all_text_under(contacts.keys[0]):
-        return  # every contact has its first key: told in C for 400,000 contacts
-    for index in _unidentified(contacts.items, contacts.keys):
-        yield Violation(
-            contacts.at(index),
-            f"contact {index} has no {code_listing(contacts.keys)} with a value; give it at "
-            "least one (null or blank values do not count)",
-        )
-
-
-def _unidentified(items: Sequence[Any], keys: Sequence[str]) -> Iterator[int]:
-    """The index of each contact (an object) without a value under any of ``keys``.
-
-    :func:`~tapecheck.suite.values.has_value`, written out: one loop, no call per
-    contact and key (400,000 contacts).
-    """
-    for index, contact in enumerate(items):
-        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
-            continue
-        for key in keys:
-            value = contact.get(key)
-            if value is not None and (not isinstance(value, str) or value.strip()):
-                break
-        else:
-            yield index
+        return ()  # every contact has its first key: told in C for 400,000 contacts
+    indexes = list(unidentified(contacts.items, contacts.keys))
+    keys = code_listing(contacts.keys)
+    return contacts.violations(
+        indexes,
+        None,
+        lambda n: (
+            f"contact {indexes[n]} has no {keys} with a value; give it at "
+            "least one (null or blank values do not count)"
+        ),
+    )
 
 
 @rule(
@@ -179,7 +109,7 @@ def _unidentified(items: Sequence[Any], keys: Sequence[str]) -> Iterator[int]:
     vendor=_VENDOR,
     fix_title="Merge the contacts or give each its own identifier",
 )
-def duplicate_contact_identifier(ctx: LintContext) -> Iterator[Violation]:
+def duplicate_contact_identifier(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Checks that no two contacts share an `email`, a `phone_number` or an
     `ext_id`.
@@ -221,24 +151,31 @@ def duplicate_contact_identifier(ctx: LintContext) -> Iterator[Violation]:
     - Seed: `shared/seeds/alpharun-upload-recording.md` ("No two contacts can have the same email, phone number, or ext_id")
     - ITU-T Recommendation E.164 (phone number format)
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None:
-        return
-    for clash in contact_clashes(
+        return ()
+    clashes = contact_clash_rows(
         contacts.items,
         contacts.keys,
         case_insensitive=contacts.case_insensitive,
         phone_keys=contacts.phone_keys,
-    ):
-        value = contacts.items[clash.index][clash.key]
-        first = contacts.items[clash.first][clash.key]
-        same = "" if value == first else f" ({first!r}; both read as {clash.value!r})"
-        yield Violation(
-            contacts.at(clash.index, clash.key),
-            f"contact {clash.index}'s {clash.key} {value!r} is already contact "
-            f"{clash.first}'s{same}; no two contacts may share it: merge the two contacts "
-            "or correct the value",
+        phones=phones(ctx),
+    )
+
+    def message(n: int) -> str:
+        index, key, normal, earlier = clashes[n]
+        value = contacts.items[index][key]
+        first = contacts.items[earlier][key]
+        same = "" if value == first else f" ({first!r}; both read as {normal!r})"
+        return (
+            f"contact {index}'s {key} {value!r} is already contact "
+            f"{earlier}'s{same}; no two contacts may share it: merge the two contacts "
+            "or correct the value"
         )
+
+    return contacts.violations(
+        [clash[0] for clash in clashes], [clash[1] for clash in clashes], message
+    )
 
 
 @rule(
@@ -376,7 +313,7 @@ def _recorded_at(ctx: LintContext) -> tuple[str, Any] | None:
     vendor=_VENDOR,
     fix_title="Write the phone number in international form, e.g. +14155552671",
 )
-def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
+def invalid_contact_phone(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Warns when a contact's `phone_number` is not a valid phone number.
 
@@ -415,38 +352,26 @@ def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
     - Seed: `shared/seeds/alpharun-upload-recording.md` (`phone_number`: a string or a number)
     - ITU-T Recommendation E.164; <https://github.com/google/libphonenumber>
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None:
-        return
+        return ()
     keys = [key for key in sorted(contacts.phone_keys) if not contacts.none_under(key)]
     if not keys:
-        return
-    valid: dict[str, bool] = {}  # a text read once, however many contacts repeat it
-    for index, contact in enumerate(contacts.items):
-        if not isinstance(contact, (dict, Mapping)):  # dict first: no ABC check per contact
-            continue
-        for key in keys:
-            value = contact.get(key)
-            if value is None:
-                continue
-            if type(value) is str:
-                if not value.strip():
-                    continue  # blank
-                known = valid.get(value)
-                if known is None:
-                    known = valid[value] = to_e164(value) is not None
-                if known:
-                    continue
-            elif not has_value(value) or isinstance(value, bool | Mapping | list):
-                continue  # absent, null or a wrong type (SCH002)
-            elif to_e164(value) is not None:
-                continue
-            yield Violation(
-                contacts.at(index, key),
-                f"contact {index}'s {key} {value!r} is not a valid phone number (read as "
-                "international digits, country code first); write it in E.164 form, "
-                "e.g. '+14155552671'",
-            )
+        return ()
+    indexes, found_keys = invalid_phones(contacts.items, keys, phones(ctx), plain=contacts.plain)
+    if not indexes:
+        return ()
+
+    def message(n: int) -> str:
+        index, key = indexes[n], found_keys[n]
+        value = contacts.items[index][key]
+        return (
+            f"contact {index}'s {key} {value!r} is not a valid phone number (read as "
+            "international digits, country code first); write it in E.164 form, "
+            "e.g. '+14155552671'"
+        )
+
+    return contacts.violations(indexes, found_keys, message)
 
 
 @rule(
@@ -456,7 +381,7 @@ def invalid_contact_phone(ctx: LintContext) -> Iterator[Violation]:
     vendor=_VENDOR,
     fix_title="Give each custom field of a contact its own key",
 )
-def custom_field_key_repeated(ctx: LintContext) -> Iterator[Violation]:
+def custom_field_key_repeated(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Warns when one contact lists the same `custom_fields` key twice.
 
@@ -495,9 +420,10 @@ def custom_field_key_repeated(ctx: LintContext) -> Iterator[Violation]:
     - Alpharun API, "Upload Recording" (index: <https://dev.alpharun.com/llms.txt>)
     - Seed: `shared/seeds/alpharun-upload-recording.md` (`custom_fields: [{key, value}]`)
     """
-    contacts = _contacts(ctx)
+    contacts = contacts_of(ctx)
     if contacts is None or contacts.none_under(_CUSTOM_FIELDS):
-        return
+        return ()
+    found: list[tuple[int, int, int, object]] = []  # (contact, position, first position, key)
     for index, contact in enumerate(contacts.items):
         fields = contact.get(_CUSTOM_FIELDS) if isinstance(contact, (dict, Mapping)) else None
         if not isinstance(fields, list):
@@ -509,9 +435,18 @@ def custom_field_key_repeated(ctx: LintContext) -> Iterator[Violation]:
             else object()
             for entry in fields
         ]
-        for position, first in repeats(keys):
-            yield Violation(
-                contacts.at(index, _CUSTOM_FIELDS, position, "key"),
-                f"contact {index} repeats custom field key {keys[position]!r} (first at "
-                f"custom_fields/{first}); keep one value per key",
-            )
+        found += [(index, position, first, keys[position]) for position, first in repeats(keys)]
+    head = contacts.pointer + "/"
+
+    def pointer(n: int) -> str:
+        index, position = found[n][:2]
+        return f"{head}{index}{join_pointer(_CUSTOM_FIELDS, position, 'key')}"
+
+    def message(n: int) -> str:
+        index, _, first, key = found[n]
+        return (
+            f"contact {index} repeats custom field key {key!r} (first at "
+            f"custom_fields/{first}); keep one value per key"
+        )
+
+    return Violations(len(found), pointer, message, distinct=True)
