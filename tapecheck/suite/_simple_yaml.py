@@ -25,6 +25,7 @@ manifest's findings are then placed without composing its node graph again.
 
 from __future__ import annotations
 
+import functools
 import operator
 import re
 from array import array
@@ -297,6 +298,7 @@ def _members(text: str, starts: array[int]) -> Callable[[int], Mark | None]:
     again from its line when a finding needs one (a run keeps one mark per entry);
     ``starts`` are where the text's lines start."""
 
+    @functools.lru_cache(maxsize=16)  # a thousand findings in one entry read it once
     def members(mark: int) -> Mark | None:
         line, column = mark >> _COLUMN_BITS, mark & _COLUMN_MASK
         if line >= len(starts):

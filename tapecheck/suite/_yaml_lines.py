@@ -205,9 +205,9 @@ def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
     # No quote, backslash (JSON's), `#` (a comment's), colon (a pair's) or comma (a flow
     # separator) in any scalar, and no bracket inside a flow collection; a space inside
     # only before more text.
-    plain = rf"{first}(?:[^\"'\\#:,\n ]| +(?=[^ \n#,]))*"
+    plain = rf"{first}(?:[^\"'\\#:,\n ]| +(?=[^ \n#,]))*+"
     quoted = r'"[^"\\\n#:,]*"'
-    flow_plain = rf"{first}(?:[^\"'\\#:,\n \[\]{{}}]| +(?=[^ \n#,\]}}]))*"
+    flow_plain = rf"{first}(?:[^\"'\\#:,\n \[\]{{}}]| +(?=[^ \n#,\]}}]))*+"
     flow_quoted = r'"[^"\\\n#:,\[\]{}]*"'
     key = r"[A-Za-z_][A-Za-z0-9_-]*"
     pair = f"{key}: (?:{quoted}|{plain})"
@@ -221,7 +221,7 @@ def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
         if form == "block":  # - key: value / key: value  ->  {"key": "value", "key": "value"},
             more = f"\n {{{indent + 2}}}"
             rewrites = [*_CLOSE_PLAIN, (f"{start}- ", '},\n{"'), (more, ', "'), *_CLOSE_KEY]
-            run = Run(indent, "- ", rf"{at}- {pair}(?:{more}{pair})*", rewrites, "[")
+            run = Run(indent, "- ", rf"{at}- {pair}(?:{more}{pair})*+", rewrites, "[")
         elif form == "item":  # - value  ->  "value",
             rewrites = [*_CLOSE_PLAIN, (f'{start}- (?!")', ',\n"'), (f'{start}- (?=")', ",\n")]
             run = Run(indent, "- ", rf"{at}- (?:{quoted}|{plain})", rewrites, "[")
@@ -239,7 +239,7 @@ def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
                 (": +", '": "'),
                 ('""', '"'),
             ]
-            pattern = rf"{at}- \{{ *{flow_pair}(?:, *{flow_pair})*\}}"
+            pattern = rf"{at}- \{{ *{flow_pair}(?:, *{flow_pair})*+\}}"
             run = Run(indent, "- ", pattern, rewrites, "[")
         kept[(indent, form)] = run
         return run

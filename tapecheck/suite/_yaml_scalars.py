@@ -40,12 +40,12 @@ INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 #: A scalar inside a one-line flow collection: quoted, or plain without the characters
 #: that end it there or that this reader leaves to the parser (`:`, `#`, quotes).
 _FLOW_SCALAR = (
-    r"\"[^\"]*\"|'(?:[^']|'')*'"
+    r"\"[^\"]*\"|'(?:[^']|'')*+'"
     r"|[^\s'\"\[\]{},:#&*!|>%@`?-][^'\"\[\]{},:#]*?"
 )
 #: A plain key ends with what is not a space: `{a : b}` is left to the parser.
 _FLOW_KEY = (
-    r"\"[^\"]*\"|'(?:[^']|'')*'"
+    r"\"[^\"]*\"|'(?:[^']|'')*+'"
     r"|[^\s'\"\[\]{},:#&*!|>%@`?-](?:[^'\"\[\]{},:#]*[^\s'\"\[\]{},:#])?"
 )
 #: One entry, then a comma or the end: groups key, value, comma (an item's key is empty).
