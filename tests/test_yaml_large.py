@@ -95,6 +95,9 @@ _SCALARS = st.sampled_from(
         "sam@example.com",
         "p0.example.com",
         '"quoted"',
+        '"yes"',
+        '"12"',
+        '"2024-01-15"',
         '""',
         '"with space"',
         '"a, b"',
@@ -288,3 +291,48 @@ def test_edited_texts_read_and_are_placed_as_the_full_path(data: st.DataObject) 
         cut = data.draw(st.integers(0, 2))
         text = text[:at] + data.draw(st.sampled_from(_YAML_EDITS)) + text[at + cut :]
     _check(text)
+
+
+def test_a_run_refused_for_a_typed_value_is_read_once(
+    large_path: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run whose values an implicit tag reads is read line by line, and not looked for
+    again at each of its lines (which would read it whole each time)."""
+    calls: list[int] = []
+    real = _yaml_lines.Run.read
+
+    def counted(run: _yaml_lines.Run, text: str) -> Any:
+        calls.append(len(text))
+        return real(run, text)
+
+    monkeypatch.setattr(_yaml_lines.Run, "read", counted)
+    text = "body:\n  flags:\n" + "".join(f"  - on: {index}\n" for index in range(500))
+    assert _check(text)
+    assert len(calls) == 1
+
+
+def test_a_run_of_typed_values_is_read_as_the_safe_loader_reads(
+    large_path: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Numbers, booleans, dates and nulls written plain keep their types in a run; the same
+    texts quoted stay strings."""
+    reads: list[bool] = []
+    real = _yaml_lines.Run.read
+
+    def counted(run: _yaml_lines.Run, text: str, *, marked: bool = False) -> Any:
+        reads.append(marked)
+        return real(run, text, marked=marked)
+
+    monkeypatch.setattr(_yaml_lines.Run, "read", counted)
+    entries = "".join(
+        f"  - email: p{index}@example.com\n    phone_number: 1415555{index:04d}\n"
+        f"    vip: {'no' if index % 2 else 'yes'}\n    since: 2024-01-{index % 28 + 1:02d}\n"
+        f"    note: \"yes\"\n    ext: ~\n    score: {index}.5\n    code: \"0x1F\"\n"
+        for index in range(50)
+    )
+    assert _check("body:\n  contacts:\n" + entries)
+    assert reads == [False, True]
+    written = ("yes", '"no"', "no")
+    flags = "".join(f"  - {written[index % 3]}\n" for index in range(30))
+    metadata = "".join(f"    k{index}: {index}\n" for index in range(30))
+    assert _check(f"body:\n  flags:\n{flags}  metadata:\n{metadata}")

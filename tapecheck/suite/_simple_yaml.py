@@ -25,6 +25,7 @@ manifest's findings are then placed without composing its node graph again.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import operator
 import re
@@ -33,16 +34,26 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate, chain
 from typing import Any
 
-from tapecheck.suite._yaml_lines import BULK_MIN, LazyLines, Line, Unsure, line_of, run_forms
+from tapecheck.suite._yaml_lines import (
+    BULK_MIN,
+    QUOTED_MARK,
+    LazyLines,
+    Line,
+    Unsure,
+    line_of,
+    run_forms,
+)
 from tapecheck.suite._yaml_marks import _COLUMN_BITS, _COLUMN_MASK, Located, Mark, pack
 from tapecheck.suite._yaml_scalars import (
     INDICATORS,
     KEPT_CHARS,
     MAX_KEPT,
+    NOT_TEXT,
     RESOLVED_FIRST,
     TAG_EXPRESSIONS,
     all_text,
     is_key,
+    plain,
     read_flow,
     read_key,
     read_value,
@@ -71,6 +82,8 @@ _COMPLEX_KEY = re.compile(r"\?(?:\s|$)", re.MULTILINE)
 #: Larger texts make each line as it is read, and read long runs of one-line entries in C
 #: (:mod:`tapecheck.suite._yaml_lines`).
 _LAZY_FROM = 256 * 1024
+#: A quoted scalar's text in a run read marked, as a line of a text of lines.
+_QUOTED_LINE = re.compile("\n" + QUOTED_MARK)
 #: One line down, in a mark.
 _LINE = 1 << _COLUMN_BITS
 #: The runs' forms (none if a resolver may resolve text of any first character, or one
@@ -158,18 +171,32 @@ class _Reader:
         """The values of a run of one-line entries of ``form`` from line ``at``, if long."""
         if self.lazy is None or at < self.next_run or _RUNS is None:
             return None
-        found = self.lazy.run(at, _RUNS(indent, form))
-        if found is not None:
-            value = found[0]
-            if form == "item":
-                texts: Iterable[str] = value
-            elif form == "key":
-                texts = chain(value, value.values())
-            else:
-                texts = chain(set().union(*value), chain.from_iterable(map(dict.values, value)))
-            if all_text(texts):
-                return found
-        self.next_run = at + BULK_MIN
+        run = _RUNS(indent, form)
+        found = self.lazy.run(at, run)
+        if found is None:
+            self.next_run = at + BULK_MIN
+            return None
+        value, length, region = found
+        keys: Iterable[str] = (
+            () if form == "item" else value if form == "key" else set().union(*value)
+        )
+        if form == "item":
+            texts: Iterable[str] = value
+        elif form == "key":
+            texts = value.values()
+        else:
+            texts = chain.from_iterable(map(dict.values, value))
+        if all_text(chain(keys, texts)):
+            return value, length
+        if all_text(keys):
+            # A value an implicit tag reads (`yes`, `14155552671`): read again with the
+            # quoted ones marked, and each plain one given its type.
+            value = run.read(region, marked=True)
+            _settle(value, form)
+            return value, length
+        # A key that is not its text (`on: 1`): these lines are read one by one, and no
+        # run is looked for among them (each look would read them all again).
+        self.next_run = at + length
         return None
 
     def mapping(self, at: int, indent: int) -> tuple[dict[Any, Any], int, Mark]:
@@ -286,6 +313,43 @@ class _Reader:
         if not locate:
             return items, at, 0
         return items, at, (own, None, *marks)
+
+
+def _settle(value: Any, form: str) -> None:
+    """Give each scalar of a run read marked its reading: a quoted one its text, a plain
+    one the type an implicit tag gives it (asked of them all at once, in C)."""
+    if form == "item":
+        flat: list[Any] = value
+    elif form == "key":
+        flat = list(value.values())
+    else:
+        flat = list(chain.from_iterable(map(dict.values, value)))
+    joined = "\n" + "\n".join(flat) + "\n"
+    fixes: list[tuple[int, Any]] = []
+    for expression, settled in ((_QUOTED_LINE, _unmarked), (NOT_TEXT, plain)):
+        index, seen = 0, 0
+        for found in expression.finditer(joined):
+            index += joined.count("\n", seen, found.start())
+            seen = found.start()
+            fixes.append((index, settled(flat[index])))
+    if form == "item":
+        for index, settled in fixes:
+            value[index] = settled
+    elif form == "key":
+        keys = list(value)
+        for index, settled in fixes:
+            value[keys[index]] = settled
+    else:
+        ends = list(accumulate(map(len, value)))
+        for index, settled in fixes:
+            entry = bisect.bisect_right(ends, index)
+            mapping = value[entry]
+            key = list(mapping)[index - (ends[entry - 1] if entry else 0)]
+            mapping[key] = settled
+
+
+def _unmarked(text: str) -> str:
+    return text[1:]
 
 
 def _starts(text: str) -> array[int]:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from itertools import accumulate
 from typing import Any
 
-__all__ = ["LazyLines", "Line", "Unsure", "line_of"]
+__all__ = ["QUOTED_MARK", "LazyLines", "Line", "Unsure", "line_of"]
 
 #: A line: its indent, its content (comment cut, trailing spaces cut), its 1-based number.
 Line = tuple[int, str, int]
@@ -125,8 +125,9 @@ class LazyLines:
         """Where line ``at`` (as the reader counts lines) starts in the text."""
         return self.starts()[at if self._keep is None else self._keep[at]]
 
-    def run(self, at: int, form: Run) -> tuple[Any, int] | None:
-        """The values of the run of ``form`` lines from line ``at``, and its length."""
+    def run(self, at: int, form: Run) -> tuple[Any, int, str] | None:
+        """The values of the run of ``form`` lines from line ``at`` (every scalar a string),
+        its length, and its text (for :meth:`Run.read` to read it again, marked)."""
         start = end = self.start(at)
         # A bounded count of lines a match: a repeated group keeps state per repetition
         # (a run of 400,000 lines in one match holds over a gigabyte).
@@ -146,10 +147,11 @@ class LazyLines:
         if count < BULK_MIN:
             return None
         region = self.text[start:end]
-        value = form.read(region if region.endswith("\n") else region + "\n")
+        region = region if region.endswith("\n") else region + "\n"
+        value = form.read(region)
         if form.opening == "{" and len(value) != count:
             raise Unsure  # a mapping repeats a key: the parser reports it
-        return value, count
+        return value, count, region
 
 
 class Run:
@@ -161,7 +163,7 @@ class Run:
     lookbehind is tried at each character: 0.2 s for 14 MB).
     """
 
-    __slots__ = ("count_pairs", "entry", "indent", "lines", "opening", "rewrites")
+    __slots__ = ("count_pairs", "entry", "indent", "lines", "marked", "opening", "rewrites")
 
     def __init__(
         self, indent: int, entry: str, pattern: str, rewrites: list[tuple[str, str]], opening: str
@@ -170,28 +172,39 @@ class Run:
         #: How each entry starts, after a line break.
         self.entry = "\n" + " " * indent + entry
         self.lines = re.compile(rf"(?:{pattern}(?:\n|\Z)){{1,{_ENTRIES_A_MATCH}}}", re.MULTILINE)
-        self.rewrites = [(re.compile(found), literal) for found, literal in rewrites]
+        #: With a quoted scalar's text marked (:data:`QUOTED_MARK`), and without.
+        self.marked = [(re.compile(found), literal) for found, literal in rewrites]
+        self.rewrites = [
+            (found, literal.replace(QUOTED_MARK, "")) for found, literal in self.marked
+        ]
         self.opening = opening
         #: A mapping may repeat a key; JSON would keep the last silently.
         self.count_pairs = opening == "[" and any('": ' in literal for _, literal in rewrites)
 
-    def read(self, text: str) -> Any:
-        """The value of the run's lines (each ending with a line break)."""
+    def read(self, text: str, *, marked: bool = False) -> Any:
+        """The value of the run's lines (each ending with a line break); ``marked``, each
+        quoted scalar's text starts with :data:`QUOTED_MARK`."""
         text = "\n" + text  # every line starts after a line break
-        for found, literal in self.rewrites:
+        for found, literal in self.marked if marked else self.rewrites:
             text = found.sub(literal, text)
         # Each entry's rewrite opened with the separator after the one before it.
         text = text.strip().removeprefix("},").removeprefix(",").strip().removesuffix(",")
         if text.startswith("{") and not text.endswith("}"):
             text += "}"
-        value = json.loads(f"{self.opening}{text}{']' if self.opening == '[' else '}'}")
+        value = json.loads(
+            f"{self.opening}{text}{']' if self.opening == '[' else '}'}", strict=False
+        )
         if self.count_pairs and sum(map(len, value)) != text.count('": '):
             raise Unsure  # an entry repeats a key: the parser reports it
         return value
 
 
-#: A key's closing quote, and a plain value's opening one (no value holds a colon).
-_CLOSE_KEY = [(r': (?=")', '": '), (r': (?!")', '": "')]
+#: What a quoted scalar's text starts with in a run's JSON (a control character, which
+#: JSON takes when not strict and no manifest's text holds), so that a plain one is told
+#: from it: only a plain one may be typed.
+QUOTED_MARK = "\x01"
+#: A key's closing quote, and a value's opening one (no value holds a colon).
+_CLOSE_KEY = [(r': "', f'": "{QUOTED_MARK}'), (r': (?!")', '": "')]
 #: Each line's end: a plain value gets its closing quote (a quoted value ends with one).
 _CLOSE_PLAIN = [('\n(?<=[^"]\n)', '"\n')]
 
@@ -223,7 +236,11 @@ def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
             rewrites = [*_CLOSE_PLAIN, (f"{start}- ", '},\n{"'), (more, ', "'), *_CLOSE_KEY]
             run = Run(indent, "- ", rf"{at}- {pair}(?:{more}{pair})*+", rewrites, "[")
         elif form == "item":  # - value  ->  "value",
-            rewrites = [*_CLOSE_PLAIN, (f'{start}- (?!")', ',\n"'), (f'{start}- (?=")', ",\n")]
+            rewrites = [
+                *_CLOSE_PLAIN,
+                (f'{start}- (?!")', ',\n"'),
+                (f'{start}- "', f',\n"{QUOTED_MARK}'),
+            ]
             run = Run(indent, "- ", rf"{at}- (?:{quoted}|{plain})", rewrites, "[")
         elif form == "key":  # key: value  ->  "key": "value",
             rewrites = [*_CLOSE_PLAIN, (f"{start}(?=[A-Za-z_])", ',\n"'), *_CLOSE_KEY]
@@ -236,6 +253,7 @@ def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
                 ("\\}\n", '"},\n'),
                 (", *(?=[A-Za-z_])", '", "'),
                 ("- \\{ *", '{"'),
+                (': +"', f'": "{QUOTED_MARK}'),
                 (": +", '": "'),
                 ('""', '"'),
             ]

@@ -23,6 +23,7 @@ __all__ = [
     "INDICATORS",
     "KEPT_CHARS",
     "MAX_KEPT",
+    "NOT_TEXT",
     "RESOLVED_FIRST",
     "TAG_EXPRESSIONS",
     "all_text",
@@ -89,7 +90,7 @@ TAG_EXPRESSIONS = sorted(
 #: A line, of a text of lines, that an implicit tag other than ``str`` may resolve: a
 #: line break, then (only where the first character may start one, searched in C) any
 #: of the resolver's expressions up to the next line break.
-_NOT_TEXT = re.compile(
+NOT_TEXT = re.compile(
     "\\n(?=["
     + "".join(map(re.escape, sorted(RESOLVED_FIRST or ())))
     + "]|\\n)(?:"
@@ -103,7 +104,7 @@ def all_text(texts: Iterable[str]) -> bool:
     """Whether each plain scalar of a run is the string it reads (``yes`` is a boolean,
     ``2024-01-15`` a date): asked of them all at once, in C. A quoted one that would not
     be is asked too (the reader reads that run line by line)."""
-    return _NOT_TEXT.search("\n" + "\n".join(texts) + "\n") is None
+    return NOT_TEXT.search("\n" + "\n".join(texts) + "\n") is None
 
 
 def shape(texts: list[str]) -> tuple[str, ...]:
