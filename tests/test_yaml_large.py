@@ -327,7 +327,7 @@ def test_a_run_of_typed_values_is_read_as_the_safe_loader_reads(
     entries = "".join(
         f"  - email: p{index}@example.com\n    phone_number: 1415555{index:04d}\n"
         f"    vip: {'no' if index % 2 else 'yes'}\n    since: 2024-01-{index % 28 + 1:02d}\n"
-        f"    note: \"yes\"\n    ext: ~\n    score: {index}.5\n    code: \"0x1F\"\n"
+        f'    note: "yes"\n    ext: ~\n    score: {index}.5\n    code: "0x1F"\n'
         for index in range(50)
     )
     assert _check("body:\n  contacts:\n" + entries)
