@@ -336,3 +336,18 @@ def test_a_run_of_typed_values_is_read_as_the_safe_loader_reads(
     flags = "".join(f"  - {written[index % 3]}\n" for index in range(30))
     metadata = "".join(f"    k{index}: {index}\n" for index in range(30))
     assert _check(f"body:\n  flags:\n{flags}  metadata:\n{metadata}")
+
+
+@given(
+    st.from_regex(r"[+]?[0-9_]{1,12}", fullmatch=True)
+    | st.from_regex(r"[0-9.:e+]{1,8}", fullmatch=True)
+)
+def test_a_typed_value_is_what_the_safe_loader_reads(text: str) -> None:
+    expected = _full(f"a: {text}\n")
+    if expected == "refused":
+        return
+    try:
+        found = _simple_yaml._typed(text)
+    except Exception:
+        return  # the reader leaves it to the parser
+    assert _same(found, expected["a"])

@@ -25,7 +25,6 @@ manifest's findings are then placed without composing its node graph again.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import operator
 import re
@@ -84,6 +83,8 @@ _COMPLEX_KEY = re.compile(r"\?(?:\s|$)", re.MULTILINE)
 _LAZY_FROM = 256 * 1024
 #: A quoted scalar's text in a run read marked, as a line of a text of lines.
 _QUOTED_LINE = re.compile("\n" + QUOTED_MARK)
+#: A decimal integer as the safe loader reads one (a leading 0 makes it octal).
+_DECIMAL = re.compile("[+]?(?:[1-9][0-9]*|0)")
 #: One line down, in a mark.
 _LINE = 1 << _COLUMN_BITS
 #: The runs' forms (none if a resolver may resolve text of any first character, or one
@@ -317,7 +318,7 @@ class _Reader:
 
 def _settle(value: Any, form: str) -> None:
     """Give each scalar of a run read marked its reading: a quoted one its text, a plain
-    one the type an implicit tag gives it (asked of them all at once, in C)."""
+    one the type an implicit tag gives it (the ones to settle found in C)."""
     if form == "item":
         flat: list[Any] = value
     elif form == "key":
@@ -325,31 +326,36 @@ def _settle(value: Any, form: str) -> None:
     else:
         flat = list(chain.from_iterable(map(dict.values, value)))
     joined = "\n" + "\n".join(flat) + "\n"
-    fixes: list[tuple[int, Any]] = []
-    for expression, settled in ((_QUOTED_LINE, _unmarked), (NOT_TEXT, plain)):
+    fixes: dict[int, Any] = {}
+    for expression, settled in ((_QUOTED_LINE, _unmarked), (NOT_TEXT, _typed)):
         index, seen = 0, 0
         for found in expression.finditer(joined):
             index += joined.count("\n", seen, found.start())
             seen = found.start()
-            fixes.append((index, settled(flat[index])))
+            fixes[index] = settled(flat[index])
+    if not fixes:
+        return
     if form == "item":
-        for index, settled in fixes:
-            value[index] = settled
-    elif form == "key":
-        keys = list(value)
-        for index, settled in fixes:
-            value[keys[index]] = settled
-    else:
-        ends = list(accumulate(map(len, value)))
-        for index, settled in fixes:
-            entry = bisect.bisect_right(ends, index)
-            mapping = value[entry]
-            key = list(mapping)[index - (ends[entry - 1] if entry else 0)]
-            mapping[key] = settled
+        for index, settled_value in fixes.items():
+            value[index] = settled_value
+        return
+    index = 0
+    for mapping in (value,) if form == "key" else value:  # one pass: fixes may be many
+        for key in mapping:
+            if index in fixes:
+                mapping[key] = fixes[index]
+            index += 1
 
 
 def _unmarked(text: str) -> str:
     return text[1:]
+
+
+def _typed(text: str) -> Any:
+    """A plain scalar's value; a decimal number (a phone number written plain) at once."""
+    if _DECIMAL.fullmatch(text) is not None:
+        return int(text)
+    return plain(text)
 
 
 def _starts(text: str) -> array[int]:
