@@ -80,7 +80,8 @@ _PLAIN_CONTACT = st.fixed_dictionaries(
     {},
     optional={
         "email": st.sampled_from(["a@b.io", "A@b.io", " ", "", "x"]) | st.none() | st.just(1),
-        "phone_number": st.sampled_from(["+14155552671", "555", " "]) | st.none(),
+        "phone_number": st.sampled_from(["+14155552671", "555", " ", 14155552671, 555, True])
+        | st.none(),
         "ext_id": st.sampled_from(["c1", ""]) | st.none(),
         "custom_fields": st.none()
         | st.lists(

@@ -53,6 +53,7 @@ __all__ = [
     "is_uri",
     "is_uuid",
     "library_e164",
+    "numbers_as_text",
     "parse_datetime",
     "phone_key",
     "raw_body_type",
@@ -467,6 +468,7 @@ def _phone_repeats(column: list[Any], key: str, phones: dict[str, str]) -> list[
     a blank text) leaves the key to the loop of :func:`contact_clashes`.
     """
     present, indices = _present(column)
+    present = numbers_as_text(present)
     if set(map(type, present)) - {str} or "" in present or any(map(str.isspace, present)):
         return None
     fresh = not phones
@@ -474,6 +476,14 @@ def _phone_repeats(column: list[Any], key: str, phones: dict[str, str]) -> list[
     if fresh and len(phones) == len(present):  # every text new and distinct: keys in order
         return _repeats_of(list(phones.values()), indices, key)
     return _repeats_of(list(map(phones.__getitem__, present)), indices, key)
+
+
+def numbers_as_text(values: list[Any]) -> list[Any]:
+    """``values`` with each integer as its digits, as a phone number reads one (a YAML
+    manifest's `phone_number: 14155552671` is an int); the list itself when none is."""
+    if int not in set(map(type, values)):  # `bool` is a type of its own
+        return values
+    return [str(value) if type(value) is int else value for value in values]
 
 
 def _repeats_of(normals: list[str], indices: list[int] | None, key: str) -> list[ClashRow]:

@@ -15,7 +15,7 @@ from typing import Any
 from tapecheck.suite.lint.context import LintContext
 from tapecheck.suite.lint.registry import Violations
 from tapecheck.suite.pointers import join_pointer
-from tapecheck.suite.values import add_phone_keys, has_value, phone_key, to_e164
+from tapecheck.suite.values import add_phone_keys, has_value, numbers_as_text, phone_key, to_e164
 
 __all__ = ["Contacts", "contacts_of", "invalid_phones", "phones", "unidentified"]
 
@@ -151,7 +151,7 @@ def invalid_phones(
 def _invalid_texts(items: Sequence[Any], key: str, phones: dict[str, str]) -> list[int] | None:
     """The contacts whose ``key`` holds text that is not a valid number, told in a few
     C-speed passes when every value there is text or null (else ``None``)."""
-    column = [contact.get(key) for contact in items]
+    column = numbers_as_text([contact.get(key) for contact in items])
     if not set(map(type, column)) <= {str, type(None)}:
         return None
     read = list(map(phones.get, column))  # a blank text, or null, is never in the table
