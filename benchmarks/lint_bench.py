@@ -451,6 +451,17 @@ def _build_block_yaml(root: Path) -> dict[str, Path]:
     path = root / "metadata.request.yaml"
     path.write_text(metadata, encoding="utf-8")
     made["600,000 metadata keys (YAML)"] = path
+    # A closed object (a contact) with a million members the schema does not define:
+    # SCH006 on each, 1,000 listed and one that counts the rest.
+    members = 1_000_000
+    emails = [f"  - email: a{i}@example.com\n" for i in range(200)]
+    block = "  - k0: v\n" + "".join(f"    k{i}: v\n" for i in range(1, members))
+    flow = "  - {" + ", ".join(f"k{i}: v" for i in range(members)) + "}\n"
+    for style, flood in (("block", block), ("flow", flow)):
+        path = root / f"unknown-members-{style}.request.yaml"
+        text = body_head + "".join(emails[:100]) + flood + "".join(emails[100:])
+        path.write_text(text, encoding="utf-8")
+        made[f"a contact with 1,000,000 undefined members ({style} YAML)"] = path
     return made
 
 

@@ -13,6 +13,7 @@ made. What is listed is exactly what making every finding first would list.
 from __future__ import annotations
 
 import collections
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -124,6 +125,14 @@ def _replace_generic(reported: Sequence[Reported]) -> None:
     for group in reported:
         by = [other for other in replacing if other.rule.replaces(group.code)]
         if not by or not group.kept:
+            continue
+        if isinstance(group.violations, Violations):
+            # Lazy violations find their own (a million pointers are not all made).
+            at = group.violations.indexes_at(
+                itertools.chain.from_iterable(other.pointers for other in by)
+            )
+            if at:
+                group.kept = [index for index in group.kept if index not in at]
             continue
         mine = set(group.pointers)
         gone: set[str] = set()

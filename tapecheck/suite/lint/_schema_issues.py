@@ -9,6 +9,8 @@ of these members is there", or the issues of its closest branch.
 
 from __future__ import annotations
 
+import functools
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -25,12 +27,21 @@ from tapecheck.suite.lint.wording import (
     typed,
 )
 from tapecheck.suite.manifest import is_env_reference
-from tapecheck.suite.pointers import unescape_token
+from tapecheck.suite.pointers import escape_token, unescape_token
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
 
-__all__ = ["CODE_FOR_KEYWORD", "RANK", "Issue", "Issues", "Locate", "map_errors"]
+__all__ = [
+    "CODE_FOR_KEYWORD",
+    "RANK",
+    "Issue",
+    "IssueRun",
+    "Issues",
+    "Locate",
+    "map_errors",
+    "member_of",
+]
 
 #: Turns the path of a value inside the validated instance into a manifest pointer.
 Locate = Callable[[Sequence[str | int]], str]
@@ -106,21 +117,66 @@ class Issue:
     fix: str | None = None
 
 
+@dataclass(eq=False)
+class IssueRun:
+    """Issues of one code at many members of one object, each made only when read.
+
+    A closed object with a million members that the schema does not define is
+    one run: the names are kept, and a member's pointer, message and fix are
+    made only for the findings listed.
+    """
+
+    code: str
+    prefix: str  # the object's pointer
+    names: Sequence[str]
+    message: Callable[[str, str], str]  # (pointer, name) -> the message
+    fix: Callable[[str], str | None]  # name -> the fix
+    #: Runs of one ``part_of`` are stretches of one walk of one object: no name is in two.
+    part_of: int | None = None
+
+    def pointer(self, index: int) -> str:
+        return f"{self.prefix}/{escape_token(self.names[index])}"
+
+    def issue(self, index: int) -> Issue:
+        pointer, name = self.pointer(index), self.names[index]
+        return Issue(self.code, pointer, self.message(pointer, name), self.fix(name))
+
+    @functools.cached_property
+    def name_set(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+
+def member_of(pointer: str) -> tuple[str, str] | None:
+    """``(object's pointer, member name)`` of a pointer written as :func:`join_pointer`
+    writes it; ``None`` for the root or a token no member name is written as."""
+    parent, slash, token = pointer.rpartition("/")
+    name = unescape_token(token)
+    return (parent, name) if slash and escape_token(name) == token else None
+
+
 @dataclass
 class Issues:
     """The findings of one request: one per pointer, and none under a value already judged."""
 
     found: dict[str, Issue] = field(default_factory=dict)
     covered: list[str] = field(default_factory=list)
+    #: Runs of issues (:meth:`add_run`), each with the number of ``found`` before it.
+    runs: list[tuple[int, IssueRun]] = field(default_factory=list)
+    #: Object pointer -> names of its members found, covered or in a run; kept from the
+    #: first run on (a run's members are told apart without a pointer each).
+    _members: dict[str, set[str]] | None = None
+    _runs_at: dict[str, list[IssueRun]] = field(default_factory=dict)
 
     def add(self, code: str, pointer: str, message: str, fix: str | None = None) -> None:
-        if pointer in self.found or self.is_covered(pointer):
+        if pointer in self.found or self.is_covered(pointer) or self._in_run(pointer):
             return
         self.found[pointer] = Issue(code, pointer, message, fix)
+        self._note(pointer)
 
     def cover(self, pointer: str) -> None:
         """Nothing at or under ``pointer`` is reported from now on."""
         self.covered.append(pointer)
+        self._note(pointer)
 
     def is_covered(self, pointer: str) -> bool:
         return any(pointer == p or pointer.startswith(p + "/") for p in self.covered)
@@ -131,6 +187,44 @@ class Issues:
             self.add(issue.code, issue.pointer, issue.message, issue.fix)
             if issue.code == "SCH002":
                 self.cover(issue.pointer)
+
+    def add_run(self, run: IssueRun) -> None:
+        """Add the issues of a run, as :meth:`add` would each, in order."""
+        if self.is_covered(run.prefix):
+            return
+        if self._members is None:
+            self._members = {}
+            for pointer in itertools.chain(self.found, self.covered):
+                self._note(pointer)
+        for earlier in self._runs_at.get(run.prefix, []):
+            if run.part_of is None or earlier.part_of != run.part_of:
+                self._members.setdefault(run.prefix, set()).update(earlier.name_set)
+        taken = self._members.get(run.prefix)
+        if taken and not taken.isdisjoint(run.names):
+            run.names = [name for name in run.names if name not in taken]
+        if run.names:
+            self.runs.append((len(self.found), run))
+            self._runs_at.setdefault(run.prefix, []).append(run)
+
+    def listed(self) -> list[Issue | IssueRun]:
+        """Every issue and run, in the order added."""
+        found: list[Issue | IssueRun] = list(self.found.values())
+        for position, run in reversed(self.runs):
+            found.insert(position, run)
+        return found
+
+    def _note(self, pointer: str) -> None:
+        member = member_of(pointer) if self._members is not None else None
+        if self._members is not None and member is not None:
+            self._members.setdefault(member[0], set()).add(member[1])
+
+    def _in_run(self, pointer: str) -> bool:
+        if not self._runs_at:
+            return False
+        member = member_of(pointer)
+        return member is not None and any(
+            member[1] in run.name_set for run in self._runs_at.get(member[0], [])
+        )
 
 
 def map_errors(errors: Iterable[ValidationError], locate: Locate) -> list[Issue]:

@@ -12,10 +12,10 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from tapecheck.suite.lint._schema_issues import Issue, Issues, map_errors
+from tapecheck.suite.lint._schema_issues import Issue, IssueRun, Issues, Locate, map_errors
 from tapecheck.suite.lint._schema_walk import types
 from tapecheck.suite.lint._validation import MULTIPART, BodySchema, body_schema, parameter_schema
 from tapecheck.suite.lint.context import LintContext, scalar_text
@@ -28,7 +28,7 @@ from tapecheck.suite.lint.wording import (
     typed,
 )
 from tapecheck.suite.manifest import is_env_reference
-from tapecheck.suite.pointers import join_pointer
+from tapecheck.suite.pointers import escape_token, join_pointer
 
 __all__ = ["check_request"]
 
@@ -38,8 +38,8 @@ _LOCATION_LABEL = {"path": "path parameter", "query": "query parameter", "header
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
-def check_request(ctx: LintContext) -> list[Issue]:
-    """Every issue of the request, at most one per pointer."""
+def check_request(ctx: LintContext) -> list[Issue | IssueRun]:
+    """Every issue of the request, at most one per pointer (runs of issues made when read)."""
     if ctx.fatal or ctx.manifest is None or ctx.operation is None or ctx.spec is None:
         return []
     issues = Issues()
@@ -47,7 +47,7 @@ def check_request(ctx: LintContext) -> list[Issue]:
     for location, key in (("path", "path"), ("query", "query"), ("header", "headers")):
         _check_parameters(ctx, location, key, issues)
     _check_body(ctx, issues)
-    return list(issues.found.values())
+    return issues.listed()
 
 
 def _request_label(ctx: LintContext) -> str:
@@ -246,23 +246,67 @@ def _check_body(ctx: LintContext, issues: Issues) -> None:
         return "/body" + join_pointer(*tokens)
 
     issues.add_ranked(map_errors(schema.validator.iter_errors(instance), locate))
+    # The members of the root that `locate` puts under /files.
+    in_files = {name for name, origin in origins.items() if origin == "files"}
+    if media_type == MULTIPART:
+        in_files.update(schema.file_parts)
     later = operation.ext.get("later-fields", {}) or {}
-    unknown: list[Issue] = []
-    for tokens, known in schema.walker.undefined(schema.root, instance):
-        pointer = locate(tokens)
-        name = str(tokens[-1])
-        if len(tokens) == 1 and name in later:
-            message = (
+    label = _request_label(ctx)
+
+    def unknown_message(pointer: str, name: str, alone: bool) -> str:
+        if alone and name in later:
+            return (
                 f"{describe_pointer(pointer)} comes from {later[name]}; this spec holds the "
                 f"request to the version of the docs it follows, which does not define it"
             )
-        else:
-            message = (
-                f"{describe_pointer(pointer)} is not defined by {_request_label(ctx)}; check "
-                "the spelling, or remove it (the vendor ignores or refuses it)"
-            )
-        unknown.append(Issue("SCH006", pointer, message, did_you_mean(name, known)))
-    issues.add_ranked(unknown)
+        return (
+            f"{describe_pointer(pointer)} is not defined by {label}; check "
+            "the spelling, or remove it (the vendor ignores or refuses it)"
+        )
+
+    for run in schema.walker.undefined_runs(schema.root, instance, batch_from=_RUN_FROM):
+        if len(run.names) < _RUN_FROM:
+            for name in run.names:
+                pointer = locate((*run.tokens, name))
+                message = unknown_message(pointer, name, not run.tokens)
+                issues.add("SCH006", pointer, message, did_you_mean(name, run.known))
+            continue
+        # A closed object with many undefined members: one run per object pointer,
+        # whose findings are made only when listed.
+        fix = functools.partial(_did_you_mean, run.known)
+        told = functools.partial(_unknown_message, unknown_message, not run.tokens)
+        for names in _by_object(run.tokens, run.names, locate, in_files):
+            prefix = locate((*run.tokens, names[0]))[: -len(escape_token(names[0])) - 1]
+            issues.add_run(IssueRun("SCH006", prefix, names, told, fix, run.walk))
+
+
+#: A run of this many undefined members of one object is kept as names, not issues.
+_RUN_FROM = 4_096
+
+
+def _did_you_mean(known: list[str], name: str) -> str | None:
+    return did_you_mean(name, known)
+
+
+def _unknown_message(
+    message: Callable[[str, str, bool], str], alone: bool, pointer: str, name: str
+) -> str:
+    return message(pointer, name, alone)
+
+
+def _by_object(
+    tokens: tuple[str | int, ...], names: list[str], locate: Locate, in_files: set[str]
+) -> Iterator[list[str]]:
+    """A run's names in stretches that share the pointer of their object.
+
+    Below the body's root the object's tokens decide where its members are; at the
+    root a file part (one of ``in_files``) is under ``/files``, a field under ``/body``.
+    """
+    if tokens or in_files.isdisjoint(names):
+        yield names
+        return
+    for _, group in itertools.groupby(names, key=lambda name: locate((name,)).rpartition("/")[0]):
+        yield list(group)
 
 
 def _check_raw_body(ctx: LintContext, issues: Issues) -> None:

@@ -89,10 +89,13 @@ class Violations(Sequence[Violation]):
     their number, the last one's pointer and the first one's message, so the
     rule never formats the rest. ``distinct`` says that no two pointers are the
     same (one violation per item), so the engine need not compare them to drop
-    repeats. ``fix`` is every one's. Read as a sequence, it is the violations.
+    repeats. ``fix`` is every one's, or ``fix(n)`` the ``n``-th one's. ``find``,
+    given pointers, gives the indexes of the violations at them without making
+    every pointer (the engine's replacement by specific rules); without it they
+    are compared. Read as a sequence, it is the violations.
     """
 
-    __slots__ = ("_message", "distinct", "fix", "pointers")
+    __slots__ = ("_find", "_fix", "_message", "distinct", "pointers")
 
     def __init__(
         self,
@@ -100,17 +103,30 @@ class Violations(Sequence[Violation]):
         pointer: Callable[[int], str],
         message: Callable[[int], str],
         *,
-        fix: str | None = None,
+        fix: str | Callable[[int], str | None] | None = None,
         distinct: bool = False,
+        find: Callable[[Iterable[str]], Iterable[int]] | None = None,
     ) -> None:
         self.pointers: Sequence[str] = _Made(count, pointer)
         self._message = message
-        self.fix = fix
+        self._fix = fix
+        self._find = find
         self.distinct = distinct
 
     def message(self, index: int) -> str:
         """The message of the violation at ``pointers[index]``."""
         return self._message(index)
+
+    def fix(self, index: int) -> str | None:
+        """The fix of the violation at ``pointers[index]``."""
+        return self._fix(index) if callable(self._fix) else self._fix
+
+    def indexes_at(self, pointers: Iterable[str]) -> set[int]:
+        """The indexes of the violations whose pointer is one of ``pointers``."""
+        if self._find is not None:
+            return set(self._find(pointers))
+        wanted = set(pointers)
+        return {index for index, pointer in enumerate(self.pointers) if pointer in wanted}
 
     def __len__(self) -> int:
         return len(self.pointers)
@@ -125,7 +141,8 @@ class Violations(Sequence[Violation]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         pointer = self.pointers[index]  # an index out of range raises here, as for a list
-        return Violation(pointer, self._message(index % len(self.pointers)), self.fix)
+        index %= len(self.pointers)
+        return Violation(pointer, self._message(index), self.fix(index))
 
     def __repr__(self) -> str:
         return f"Violations({len(self)}, first at {self.pointers[:1]!r})"

@@ -25,11 +25,14 @@ findings.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import bisect
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 
+from tapecheck.suite.lint._schema_issues import Issue, IssueRun, member_of
 from tapecheck.suite.lint._schema_pass import check_request
 from tapecheck.suite.lint.context import LintContext
-from tapecheck.suite.lint.registry import Violation, rule
+from tapecheck.suite.lint.registry import Violation, Violations, rule
 
 __all__ = [
     "invalid_format",
@@ -278,7 +281,7 @@ def out_of_bounds(ctx: LintContext) -> Iterator[Violation]:
     severity="warning",
     fix_title="Remove the property, or use the name the spec defines",
 )
-def undefined_property(ctx: LintContext) -> Iterator[Violation]:
+def undefined_property(ctx: LintContext) -> Iterable[Violation]:
     """## What it does
     Warns about a body property, form field or file part that the spec does
     not define.
@@ -322,7 +325,7 @@ def undefined_property(ctx: LintContext) -> Iterator[Violation]:
     - The operation's `x-tapecheck.later-fields` in `specs/<vendor>.yaml`
     - CONTRACT.md, section 2: fields from later versions of a vendor's docs
     """
-    yield from _violations(ctx, "SCH006")
+    return _violations(ctx, "SCH006")
 
 
 @rule(
@@ -377,7 +380,58 @@ def refused_items_not_read(ctx: LintContext) -> Iterator[Violation]:
     yield from _violations(ctx, "SCH007")
 
 
-def _violations(ctx: LintContext, code: str) -> Iterator[Violation]:
-    for issue in ctx.memo("schema", lambda: check_request(ctx)):
-        if issue.code == code:
-            yield Violation(issue.pointer, issue.message, issue.fix)
+def _violations(ctx: LintContext, code: str) -> Sequence[Violation]:
+    found = [
+        issue for issue in ctx.memo("schema", lambda: check_request(ctx)) if issue.code == code
+    ]
+    if any(isinstance(issue, IssueRun) for issue in found):
+        return _lazy(found)
+    return [Violation(i.pointer, i.message, i.fix) for i in found if isinstance(i, Issue)]
+
+
+def _lazy(found: list[Issue | IssueRun]) -> Violations:
+    """Issues and runs of issues as violations made when read (a run holds a million)."""
+    starts = list(itertools.accumulate((_count(issue) for issue in found), initial=0))
+
+    def issue(index: int) -> Issue:
+        at = bisect.bisect_right(starts, index) - 1
+        item = found[at]
+        return item.issue(index - starts[at]) if isinstance(item, IssueRun) else item
+
+    def pointer(index: int) -> str:
+        at = bisect.bisect_right(starts, index) - 1
+        item = found[at]
+        return item.pointer(index - starts[at]) if isinstance(item, IssueRun) else item.pointer
+
+    def find(pointers: Iterable[str]) -> Iterator[int]:
+        alone = {item.pointer: at for at, item in enumerate(found) if isinstance(item, Issue)}
+        runs: dict[str, list[int]] = {}
+        for at, item in enumerate(found):
+            if isinstance(item, IssueRun):
+                runs.setdefault(item.prefix, []).append(at)
+        wanted: dict[int, set[str]] = {}
+        for one in pointers:
+            if one in alone:
+                yield starts[alone[one]]
+            member = member_of(one)
+            if member is not None:
+                for at in runs.get(member[0], []):
+                    wanted.setdefault(at, set()).add(member[1])
+        for at, names in wanted.items():
+            run = found[at]
+            assert isinstance(run, IssueRun)
+            hits = map(names.__contains__, run.names)
+            yield from (starts[at] + index for index in itertools.compress(itertools.count(), hits))
+
+    return Violations(
+        starts[-1],
+        pointer,
+        lambda index: issue(index).message,
+        fix=lambda index: issue(index).fix,
+        distinct=True,  # the schema pass reports a pointer once
+        find=find,
+    )
+
+
+def _count(issue: Issue | IssueRun) -> int:
+    return len(issue.names) if isinstance(issue, IssueRun) else 1
