@@ -330,8 +330,9 @@ def test_a_run_of_typed_values_is_read_as_the_safe_loader_reads(
         f'    note: "yes"\n    ext: ~\n    score: {index}.5\n    code: "0x1F"\n'
         for index in range(50)
     )
+    assert read_simple("body:\n  contacts:\n" + entries, locate=True) is not None
+    assert reads == [False, True]  # one run, read again marked
     assert _check("body:\n  contacts:\n" + entries)
-    assert reads == [False, True]
     written = ("yes", '"no"', "no")
     flags = "".join(f"  - {written[index % 3]}\n" for index in range(30))
     metadata = "".join(f"    k{index}: {index}\n" for index in range(30))

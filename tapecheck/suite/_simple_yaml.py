@@ -85,6 +85,10 @@ _LAZY_FROM = 256 * 1024
 _QUOTED_LINE = re.compile("\n" + QUOTED_MARK)
 #: A decimal integer as the safe loader reads one (a leading 0 makes it octal).
 _DECIMAL = re.compile("[+]?(?:[1-9][0-9]*|0)")
+#: A run's flow mapping longer than this has its members' marks found in C.
+_LONG_ENTRY = 64 * 1024
+#: A pair of a run's flow mapping, to its value.
+_FLOW_PAIR_START = re.compile(r"[{,] *([A-Za-z_][A-Za-z0-9_-]*): +")
 #: One line down, in a mark.
 _LINE = 1 << _COLUMN_BITS
 #: The runs' forms (none if a resolver may resolve text of any first character, or one
@@ -358,6 +362,17 @@ def _typed(text: str) -> Any:
     return plain(text)
 
 
+def _flow_marks(item: str, line: int, column: int) -> Mark:
+    """The marks of a run's one-line flow mapping (plain keys, no quote holding a comma or
+    a colon): each value just after its key's colon and spaces."""
+    texts: list[str] = []
+    marks: list[int] = []
+    for found in _FLOW_PAIR_START.finditer(item):
+        texts.append(found[1])
+        marks.append(pack(line, column + found.end()))
+    return (pack(line, column), shape(texts), *marks)
+
+
 def _starts(text: str) -> array[int]:
     """Where each line of ``text`` starts."""
     return array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
@@ -368,6 +383,8 @@ def _members(text: str, starts: array[int]) -> Callable[[int], Mark | None]:
     again from its line when a finding needs one (a run keeps one mark per entry);
     ``starts`` are where the text's lines start."""
 
+    shared: list[LazyLines] = []  # the text's lines, made once if an entry spans lines
+
     @functools.lru_cache(maxsize=16)  # a thousand findings in one entry read it once
     def members(mark: int) -> Mark | None:
         line, column = mark >> _COLUMN_BITS, mark & _COLUMN_MASK
@@ -377,19 +394,22 @@ def _members(text: str, starts: array[int]) -> Callable[[int], Mark | None]:
         end = text.find("\n", begin)
         item = text[begin : len(text) if end < 0 else end].rstrip(" ")
         try:
+            if item[:1] == "{" and len(item) > _LONG_ENTRY and _RUNS is not None:
+                run = _RUNS(column - 3, "flow")  # a run's entry: its pairs found in C
+                if run.lines.match(text, starts[line - 1]) is not None:
+                    return _flow_marks(item, line, column)
             if item[:1] in ("{", "["):
                 return read_flow(item, line, column, True)[1]
             if not item or not is_key(item):
                 return None  # a scalar: no members
-            # A mapping from the mark on, its other keys below it (a run's `- key: value`).
-            lines: list[Line] = [(column - 1, item, line)]
-            for number in range(line + 1, len(starts)):
-                below = line_of(text[starts[number - 1] : starts[number] - 1], number)
-                if below is not None:
-                    if below[0] < column - 1:
-                        break
-                    lines.append(below)
-            return _Reader(lines, True).mapping(0, column - 1)[2]
+            # A mapping from the mark on, its other keys below it (a run's `- key: value`),
+            # read as the document was: a long one's runs of pairs in C.
+            if not shared:
+                shared.append(LazyLines(text))
+            lines = shared[0]
+            at = lines.index_of(line)
+            lines[at] = (column - 1, item, line)
+            return _Reader(lines, True).mapping(at, column - 1)[2]
         except Exception:  # read as the reader read it; a line it did not read: no members
             return None
 

@@ -19,6 +19,7 @@ ends the run, and the line reader reads on.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from array import array
@@ -34,6 +35,8 @@ Line = tuple[int, str, int]
 _SKIPPED_LINE = re.compile(r"^ *(?:#|$)", re.MULTILINE)
 #: Fewer lines than this are read one by one (the expressions cost more than they save).
 BULK_MIN = 64
+#: Fewer lines are still a run if they hold more than this (one contact of a million keys).
+BULK_BYTES = 64 * 1024
 #: Entries one match of a run takes at most.
 _ENTRIES_A_MATCH = 256
 
@@ -113,6 +116,10 @@ class LazyLines:
     def __setitem__(self, at: int, line: Line) -> None:
         self._replaced = (at, line)
 
+    def index_of(self, number: int) -> int:
+        """The index (as the reader counts lines) of the line numbered ``number``."""
+        return number - 1 if self._keep is None else bisect.bisect_left(self._keep, number - 1)
+
     def number(self, at: int) -> int:
         """Line ``at``'s 1-based number in the text (blank and comment lines count)."""
         return (at if self._keep is None else self._keep[at]) + 1
@@ -144,7 +151,7 @@ class LazyLines:
             if end <= start:
                 return None
             count = self.text.count("\n", start, end)
-        if count < BULK_MIN:
+        if count < BULK_MIN and end - start < BULK_BYTES:
             return None
         region = self.text[start:end]
         region = region if region.endswith("\n") else region + "\n"
