@@ -170,11 +170,30 @@ class Run:
     lookbehind is tried at each character: 0.2 s for 14 MB).
     """
 
-    __slots__ = ("count_pairs", "entry", "indent", "lines", "marked", "opening", "rewrites")
+    __slots__ = (
+        "close_last",
+        "count_pairs",
+        "entry",
+        "indent",
+        "lines",
+        "marked",
+        "opening",
+        "rewrites",
+    )
 
     def __init__(
-        self, indent: int, entry: str, pattern: str, rewrites: list[tuple[str, str]], opening: str
+        self,
+        indent: int,
+        entry: str,
+        pattern: str,
+        rewrites: list[tuple[str, str]],
+        opening: str,
+        *,
+        close_last: bool = True,
     ) -> None:
+        #: Whether the last line's plain value is closed here (the rewrites close each one
+        #: when the next entry opens).
+        self.close_last = close_last
         self.indent = indent
         #: How each entry starts, after a line break.
         self.entry = "\n" + " " * indent + entry
@@ -192,6 +211,8 @@ class Run:
         """The value of the run's lines (each ending with a line break); ``marked``, each
         quoted scalar's text starts with :data:`QUOTED_MARK`."""
         text = "\n" + text  # every line starts after a line break
+        if self.close_last and text[-2:-1] != '"':
+            text = text[:-1] + '"\n'  # the last value, plain: no entry after it closes it
         for found, literal in self.marked if marked else self.rewrites:
             text = found.sub(literal, text)
         # Each entry's rewrite opened with the separator after the one before it.
@@ -212,8 +233,9 @@ class Run:
 QUOTED_MARK = "\x01"
 #: A key's closing quote, and a value's opening one (no value holds a colon).
 _CLOSE_KEY = [(r': "', f'": "{QUOTED_MARK}'), (r': (?!")', '": "')]
-#: Each line's end: a plain value gets its closing quote (a quoted value ends with one).
-_CLOSE_PLAIN = [('\n(?<=[^"]\n)', '"\n')]
+#: After a plain value (a line not ending with a quote), the next entry's opening also
+#: closes it: one pass for both.
+_AFTER_PLAIN = '\n(?<=[^"]\n)'
 
 
 def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
@@ -240,32 +262,44 @@ def run_forms(first_excluded: frozenset[str]) -> Callable[[int, str], Run]:
         at, start = f"^ {{{indent}}}", f"\n {{{indent}}}"
         if form == "block":  # - key: value / key: value  ->  {"key": "value", "key": "value"},
             more = f"\n {{{indent + 2}}}"
-            rewrites = [*_CLOSE_PLAIN, (f"{start}- ", '},\n{"'), (more, ', "'), *_CLOSE_KEY]
+            rewrites = [
+                (f"{_AFTER_PLAIN} {{{indent}}}- ", '"},\n{"'),
+                (f"{start}- ", '},\n{"'),
+                (f"{_AFTER_PLAIN} {{{indent + 2}}}", '", "'),
+                (more, ', "'),
+                *_CLOSE_KEY,
+            ]
             run = Run(indent, "- ", rf"{at}- {pair}(?:{more}{pair})*+", rewrites, "[")
         elif form == "item":  # - value  ->  "value",
             rewrites = [
-                *_CLOSE_PLAIN,
+                (f'{_AFTER_PLAIN} {{{indent}}}- (?!")', '",\n"'),
+                (f'{_AFTER_PLAIN} {{{indent}}}- "', f'",\n"{QUOTED_MARK}'),
                 (f'{start}- (?!")', ',\n"'),
                 (f'{start}- "', f',\n"{QUOTED_MARK}'),
             ]
             run = Run(indent, "- ", rf"{at}- (?:{quoted}|{plain})", rewrites, "[")
         elif form == "key":  # key: value  ->  "key": "value",
-            rewrites = [*_CLOSE_PLAIN, (f"{start}(?=[A-Za-z_])", ',\n"'), *_CLOSE_KEY]
+            rewrites = [
+                (f"{_AFTER_PLAIN} {{{indent}}}(?=[A-Za-z_])", '",\n"'),
+                (f"{start}(?=[A-Za-z_])", ',\n"'),
+                *_CLOSE_KEY,
+            ]
             run = Run(indent, "", rf"{at}{pair}", rewrites, "{")
         else:  # - {key: value, key: value}  ->  {"key": "value", "key": "value"},
             flow_pair = rf"{key}: +(?:{flow_quoted}|{flow_plain})"
-            # Every value gets quotes of its own, and a quoted one's pairs `""` become one:
-            # no value holds a quote, a comma or a colon.
+            # A plain value gets its quotes where it ends (a quoted one has its own) and
+            # where it starts: no value holds a quote, a comma or a colon.
             rewrites = [
+                ('"\\}\n', '"},\n'),
                 ("\\}\n", '"},\n'),
+                ('", *(?=[A-Za-z_])', '", "'),
                 (", *(?=[A-Za-z_])", '", "'),
                 ("- \\{ *", '{"'),
                 (': +"', f'": "{QUOTED_MARK}'),
-                (": +", '": "'),
-                ('""', '"'),
+                (': +(?!")', '": "'),
             ]
             pattern = rf"{at}- \{{ *{flow_pair}(?:, *{flow_pair})*+\}}"
-            run = Run(indent, "- ", pattern, rewrites, "[")
+            run = Run(indent, "- ", pattern, rewrites, "[", close_last=False)
         kept[(indent, form)] = run
         return run
 
