@@ -352,14 +352,20 @@ _YAML_EDITS = (
 )
 
 
-@settings(max_examples=400, deadline=None)
-@given(data=st.data())
-def test_simple_yaml_reads_edited_texts_as_the_full_path(data: st.DataObject) -> None:
+def edited_corpus_text(data: st.DataObject) -> str:
+    """A YAML manifest of the corpus with one to four of :data:`_YAML_EDITS` put in."""
     text = data.draw(st.sampled_from(YAML_CORPUS)).read_text(encoding="utf-8")
     for _ in range(data.draw(st.integers(1, 4))):
         at = data.draw(st.integers(0, len(text)))
         cut = data.draw(st.integers(0, 2))
         text = text[:at] + data.draw(st.sampled_from(_YAML_EDITS)) + text[at + cut :]
+    return text
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data())
+def test_simple_yaml_reads_edited_texts_as_the_full_path(data: st.DataObject) -> None:
+    text = edited_corpus_text(data)
     found = _simple_or_none(text)
     if found is not None:
         assert _same(found, _full_or_refused(text)), text

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_lint_fast_path import _YAML_EDITS
+from test_lint_fast_path import YAML_CORPUS, _full_or_refused, _same, edited_corpus_text
 
 from tapecheck.suite import _simple_yaml, _yaml_lines, manifest
 from tapecheck.suite._simple_yaml import read_simple
@@ -33,30 +32,6 @@ def large_path(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_simple_yaml, "_UNICODE_FROM", 0)
     monkeypatch.setattr(_simple_yaml, "BULK_MIN", 2)
     monkeypatch.setattr(_yaml_lines, "BULK_MIN", 2)
-
-
-def _full(text: str) -> Any:
-    """The safe loader's value, or ``"refused"`` (a duplicate key, a syntax error)."""
-    try:
-        node = manifest._compose(text)
-        if node is None or manifest._duplicate_key(node):
-            return "refused"
-        return yaml.load(text, Loader=manifest._loader_class())
-    except Exception:
-        return "refused"
-
-
-def _same(fast: Any, slow: Any) -> bool:
-    """Equal, with the same types all the way down (1 is not True, 1.0 is not 1)."""
-    if type(fast) is not type(slow):
-        return False
-    if isinstance(fast, dict):
-        return list(fast) == list(slow) and all(_same(fast[key], slow[key]) for key in fast)
-    if isinstance(fast, list):
-        return len(fast) == len(slow) and all(map(_same, fast, slow))
-    if isinstance(fast, float) and fast != fast:
-        return bool(slow != slow)
-    return bool(fast == slow)
 
 
 def _pointers(value: Any, here: str = "") -> list[str]:
@@ -80,7 +55,7 @@ def _check(text: str) -> bool:
         return False
     data, located = found
     assert located is not None
-    assert _same(data, _full(text)), text
+    assert _same(data, _full_or_refused(text)), text
     whole = manifest.Manifest(path="m.yaml", data=data, source=text)
     for pointer in _pointers(data):
         assert located.position(pointer) == whole.position(pointer), (pointer, text)
@@ -211,7 +186,7 @@ def test_these_runs_are_taken_and_read_as_the_safe_loader_reads(text: str) -> No
 )
 def test_what_the_parser_refuses_is_left_to_it(text: str) -> None:
     assert read_simple(text, locate=True) is None
-    assert _full(text) == "refused" or read_simple(text) is None
+    assert _full_or_refused(text) == "refused" or read_simple(text) is None
 
 
 def test_a_run_takes_no_key_that_is_not_its_text(large_path: None) -> None:
@@ -266,18 +241,10 @@ def test_a_large_manifest_has_the_findings_of_the_full_path(
 
 # -- the corpus, and texts edited at random ----------------------------------------------
 
-_ROOT = Path(__file__).resolve().parent.parent
-_YAML_CORPUS = sorted(
-    path
-    for folder in (_ROOT / "tests" / "cases", _ROOT / "examples")
-    for path in folder.rglob("*")
-    if path.suffix in (".yaml", ".yml")
-)
-
 
 @pytest.mark.usefixtures("large_path")
 def test_the_corpus_reads_and_is_placed_as_the_full_path() -> None:
-    decided = sum(_check(path.read_text(encoding="utf-8")) for path in _YAML_CORPUS)
+    decided = sum(_check(path.read_text(encoding="utf-8")) for path in YAML_CORPUS)
     assert decided >= 30  # block and flow manifests alike
 
 
@@ -285,12 +252,7 @@ def test_the_corpus_reads_and_is_placed_as_the_full_path() -> None:
 @settings(max_examples=300, deadline=None)
 @given(data=st.data())
 def test_edited_texts_read_and_are_placed_as_the_full_path(data: st.DataObject) -> None:
-    text = data.draw(st.sampled_from(_YAML_CORPUS)).read_text(encoding="utf-8")
-    for _ in range(data.draw(st.integers(1, 4))):
-        at = data.draw(st.integers(0, len(text)))
-        cut = data.draw(st.integers(0, 2))
-        text = text[:at] + data.draw(st.sampled_from(_YAML_EDITS)) + text[at + cut :]
-    _check(text)
+    _check(edited_corpus_text(data))
 
 
 def test_a_run_refused_for_a_typed_value_is_read_once(
@@ -344,7 +306,7 @@ def test_a_run_of_typed_values_is_read_as_the_safe_loader_reads(
     | st.from_regex(r"[0-9.:e+]{1,8}", fullmatch=True)
 )
 def test_a_typed_value_is_what_the_safe_loader_reads(text: str) -> None:
-    expected = _full(f"a: {text}\n")
+    expected = _full_or_refused(f"a: {text}\n")
     if expected == "refused":
         return
     try:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import functools
 import operator
 import re
-from array import array
 from collections.abc import Callable, Iterable
 from itertools import accumulate, chain
 from typing import Any
@@ -107,7 +106,7 @@ def read_simple(text: str, *, locate: bool = False) -> tuple[Any, Located | None
     if _not_simple(text):
         return None
     try:
-        lines = _lines(text)
+        lines = _lines(text, lazy=locate)
         if not lines or lines[0][0] != 0:
             return None
         reader = _Reader(lines, locate)
@@ -118,10 +117,9 @@ def read_simple(text: str, *, locate: bool = False) -> tuple[Any, Located | None
         return None
     if end != len(lines):
         return None
-    if not locate:
+    if not isinstance(lines, LazyLines) or not locate:
         return data, None
-    starts = lines.starts() if isinstance(lines, LazyLines) else _starts(text)
-    return data, Located(mark, _members(text, starts))
+    return data, Located(mark, _members(lines))
 
 
 def _not_simple(text: str) -> bool:
@@ -145,10 +143,11 @@ def _not_simple(text: str) -> bool:
     )
 
 
-def _lines(text: str) -> list[Line] | LazyLines:
+def _lines(text: str, *, lazy: bool = False) -> list[Line] | LazyLines:
     """``(indent, content, number)`` of each line that holds something, comments cut off;
-    for a large text, made as each is read (a list of 400,000 would hold 100 MB)."""
-    if len(text) > _LAZY_FROM:
+    for a large text (or when ``lazy``), made as each is read (a list of 400,000 would
+    hold 100 MB), with where each line starts, for marks read again."""
+    if lazy or len(text) > _LAZY_FROM:
         return LazyLines(text)
     lines: list[Line] = []
     for number, raw in enumerate(text.split("\n"), 1):
@@ -373,17 +372,11 @@ def _flow_marks(item: str, line: int, column: int) -> Mark:
     return (pack(line, column), shape(texts), *marks)
 
 
-def _starts(text: str) -> array[int]:
-    """Where each line of ``text`` starts."""
-    return array("q", accumulate(map((1).__add__, map(len, text.split("\n"))), initial=0))
-
-
-def _members(text: str, starts: array[int]) -> Callable[[int], Mark | None]:
+def _members(lines: LazyLines) -> Callable[[int], Mark | None]:
     """The marks of the members of the collection a run's entry starts at a mark, read
-    again from its line when a finding needs one (a run keeps one mark per entry);
-    ``starts`` are where the text's lines start."""
-
-    shared: list[LazyLines] = []  # the text's lines, made once if an entry spans lines
+    again from the document's ``lines`` when a finding needs one (a run keeps one mark
+    per entry)."""
+    text, starts = lines.text, lines.starts()
 
     @functools.lru_cache(maxsize=16)  # a thousand findings in one entry read it once
     def members(mark: int) -> Mark | None:
@@ -404,9 +397,6 @@ def _members(text: str, starts: array[int]) -> Callable[[int], Mark | None]:
                 return None  # a scalar: no members
             # A mapping from the mark on, its other keys below it (a run's `- key: value`),
             # read as the document was: a long one's runs of pairs in C.
-            if not shared:
-                shared.append(LazyLines(text))
-            lines = shared[0]
             at = lines.index_of(line)
             lines[at] = (column - 1, item, line)
             return _Reader(lines, True).mapping(at, column - 1)[2]
