@@ -167,6 +167,13 @@ def test_long_runs_read_as_the_safe_loader_reads(text: str) -> None:
         'body:\n  tags:\n  - a\n  - "b"\n  - c d\n',
         'body:\n  metadata:\n    k1: v\n    k2: "w"\n    k3: x y\n',
         'body:\n  contacts:\n  - {email: a@x, name: "Ada"}\n  - {email: "b@x", name: Bo}\n',
+        # No quote: rewritten by literal replacements alone.
+        "body:\n  contacts:\n  - email: a@x\n    name: Ada Lovelace\n  - email: b@x\n",
+        "body:\n  tags:\n  - a\n  - b c\n",
+        "body:\n  metadata:\n    k1: v\n    k2: x y\n",
+        "metadata:\n  k1: v\n  k2: x y\nk3: w\nk4: z\n",
+        "body:\n  contacts:\n  - {email: a@x, name: Ada Lovelace}\n  - {email: b@x, name: Bo}\n",
+        "body:\n  contacts:\n  - {email: a@x,name:  Ada}\n  - {email: b@x, name: Bo}\n",
         # A run whose last entry goes on below: that entry is read line by line.
         "body:\n  contacts:\n  - email: a@x\n  - email: b@x\n    name: Bo\n",
     ],

@@ -32,7 +32,9 @@ from collections.abc import Callable, Iterable
 from itertools import accumulate, chain
 from typing import Any
 
+from tapecheck.suite._yaml_entries import LongEntry
 from tapecheck.suite._yaml_lines import (
+    BULK_BYTES,
     BULK_MIN,
     QUOTED_MARK,
     LazyLines,
@@ -84,10 +86,9 @@ _LAZY_FROM = 256 * 1024
 _QUOTED_LINE = re.compile("\n" + QUOTED_MARK)
 #: A decimal integer as the safe loader reads one (a leading 0 makes it octal).
 _DECIMAL = re.compile("[+]?(?:[1-9][0-9]*|0)")
-#: A run's flow mapping longer than this has its members' marks found in C.
-_LONG_ENTRY = 64 * 1024
-#: A pair of a run's flow mapping, to its value.
-_FLOW_PAIR_START = re.compile(r"[{,] *([A-Za-z_][A-Za-z0-9_-]*): +")
+#: A run's mapping of more members than this keeps its value beside its mark, for its
+#: members' marks to be counted from its keys and values rather than read again.
+_LONG_MEMBERS = 1024
 #: One line down, in a mark.
 _LINE = 1 << _COLUMN_BITS
 #: The runs' forms (none if a resolver may resolve text of any first character, or one
@@ -119,7 +120,7 @@ def read_simple(text: str, *, locate: bool = False) -> tuple[Any, Located | None
         return None
     if not isinstance(lines, LazyLines) or not locate:
         return data, None
-    return data, Located(mark, _members(lines))
+    return data, Located(mark, _members(lines, reader.long_entries))
 
 
 def _not_simple(text: str) -> bool:
@@ -160,7 +161,7 @@ def _lines(text: str, *, lazy: bool = False) -> list[Line] | LazyLines:
 class _Reader:
     """One document's lines, read into values (and, when ``locate``, their marks)."""
 
-    __slots__ = ("count", "lazy", "lines", "locate", "next_run")
+    __slots__ = ("count", "lazy", "lines", "locate", "long_entries", "next_run")
 
     def __init__(self, lines: list[Line] | LazyLines, locate: bool) -> None:
         self.lines = lines
@@ -168,12 +169,17 @@ class _Reader:
         self.locate = locate
         #: A large text's lines, whose long runs of one-line entries are read in C.
         self.lazy = lines if isinstance(lines, LazyLines) and _RUNS is not None else None
-        #: The first line a run is looked for at (after a miss, a run's length later).
+        #: The first line a run is looked for at (after a miss, a run's length later), but
+        #: for a long line (one entry of a million members).
         self.next_run = 0
+        #: A run's long block mappings by their mark (see :data:`_LONG_MEMBERS`).
+        self.long_entries: dict[int, dict[str, Any]] = {}
 
     def run(self, at: int, indent: int, form: str) -> tuple[Any, int] | None:
         """The values of a run of one-line entries of ``form`` from line ``at``, if long."""
-        if self.lazy is None or at < self.next_run or _RUNS is None:
+        if self.lazy is None or _RUNS is None:
+            return None
+        if at < self.next_run and self.lazy.length(at) < BULK_BYTES:
             return None
         run = _RUNS(indent, form)
         found = self.lazy.run(at, run)
@@ -202,6 +208,21 @@ class _Reader:
         # run is looked for among them (each look would read them all again).
         self.next_run = at + length
         return None
+
+    def run_marks(self, values: list[Any], form: str, first: int, length: int) -> list[int]:
+        """The marks of a run's ``values`` in a sequence, the first at ``first``; a long
+        mapping's value is kept beside its mark (:data:`_LONG_MEMBERS`)."""
+        if form == "block":  # a line a pair
+            lines_before = accumulate(map(len, values), initial=0)
+            marks = list(map(first.__add__, map(_LINE.__mul__, lines_before)))
+            marks.pop()  # the line after the last
+        else:  # a line an item
+            marks = list(range(first, first + length * _LINE, _LINE))
+        if form != "item" and max(map(len, values)) > _LONG_MEMBERS:
+            for mark, entry in zip(marks, values, strict=True):
+                if len(entry) > _LONG_MEMBERS:
+                    self.long_entries[mark] = entry
+        return marks
 
     def mapping(self, at: int, indent: int) -> tuple[dict[Any, Any], int, Mark]:
         """The block mapping whose keys start at column ``indent`` from line ``at``."""
@@ -283,19 +304,16 @@ class _Reader:
                 break  # `-x`: not an item
             if item[0] == " ":
                 item = item.lstrip(" ")
-            elif self.lazy is not None and at >= self.next_run:
+            elif self.lazy is not None and (
+                at >= self.next_run or self.lazy.length(at) >= BULK_BYTES
+            ):
                 form = "flow" if item[0] == "{" else "block" if is_key(item) else "item"
                 if (run := self.run(at, indent, form)) is not None:
                     values, length = run
                     items += values
                     if locate:  # `- item`: the item two columns after the dash
                         first = pack(self.lazy.number(at), indent + 3)
-                        if form == "block":  # a line a pair
-                            lines_before = accumulate(map(len, values), initial=0)
-                            marks += map(first.__add__, map(_LINE.__mul__, lines_before))
-                            marks.pop()  # the line after the last
-                        else:  # a line an item
-                            marks += range(first, first + length * _LINE, _LINE)
+                        marks += self.run_marks(values, form, first, length)
                     at += length
                     continue
             column = here + len(content) - len(item)  # where the item starts, 0-based
@@ -361,21 +379,12 @@ def _typed(text: str) -> Any:
     return plain(text)
 
 
-def _flow_marks(item: str, line: int, column: int) -> Mark:
-    """The marks of a run's one-line flow mapping (plain keys, no quote holding a comma or
-    a colon): each value just after its key's colon and spaces."""
-    texts: list[str] = []
-    marks: list[int] = []
-    for found in _FLOW_PAIR_START.finditer(item):
-        texts.append(found[1])
-        marks.append(pack(line, column + found.end()))
-    return (pack(line, column), shape(texts), *marks)
-
-
-def _members(lines: LazyLines) -> Callable[[int], Mark | None]:
+def _members(
+    lines: LazyLines, long_entries: dict[int, dict[str, Any]]
+) -> Callable[[int], Mark | None]:
     """The marks of the members of the collection a run's entry starts at a mark, read
     again from the document's ``lines`` when a finding needs one (a run keeps one mark
-    per entry)."""
+    per entry), or counted from a long entry's keys and values (``long_entries``)."""
     text, starts = lines.text, lines.starts()
 
     @functools.lru_cache(maxsize=16)  # a thousand findings in one entry read it once
@@ -387,10 +396,9 @@ def _members(lines: LazyLines) -> Callable[[int], Mark | None]:
         end = text.find("\n", begin)
         item = text[begin : len(text) if end < 0 else end].rstrip(" ")
         try:
-            if item[:1] == "{" and len(item) > _LONG_ENTRY and _RUNS is not None:
-                run = _RUNS(column - 3, "flow")  # a run's entry: its pairs found in C
-                if run.lines.match(text, starts[line - 1]) is not None:
-                    return _flow_marks(item, line, column)
+            if (entry := long_entries.get(mark)) is not None:
+                end = begin + len(item) if item[:1] == "{" else starts[line - 1 + len(entry)]
+                return LongEntry(text, begin, end, mark, entry)
             if item[:1] in ("{", "["):
                 return read_flow(item, line, column, True)[1]
             if not item or not is_key(item):

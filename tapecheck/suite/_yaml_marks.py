@@ -25,10 +25,11 @@ from typing import Any, TypeAlias
 
 from tapecheck.suite.pointers import split_pointer
 
-__all__ = ["Located", "Mark", "pack"]
+__all__ = ["Located", "Mark", "Searched", "pack"]
 
-#: An int for a scalar, a tuple for a collection (see the module's text).
-Mark: TypeAlias = "int | tuple[Any, ...]"
+#: An int for a scalar, a tuple for a collection (see the module's text), or a collection
+#: whose members are found when asked.
+Mark: TypeAlias = "int | tuple[Any, ...] | Searched"
 
 _COLUMN_BITS = 25  # a line is at most 16 MiB long (the manifest's cap)
 _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
@@ -39,6 +40,19 @@ _INDEXED_FROM = 32
 def pack(line: int, column: int) -> int:
     """One int for a 1-based line and column."""
     return line << _COLUMN_BITS | column
+
+
+class Searched:
+    """A collection marked at ``mark`` whose members' marks are found when asked (a
+    mapping of a million members)."""
+
+    __slots__ = ("mark",)
+
+    mark: int
+
+    def child(self, token: str) -> Mark | None:
+        """The mark of the member named ``token``, or ``None``."""
+        raise NotImplementedError
 
 
 class Located:
@@ -61,11 +75,13 @@ class Located:
                 if expanded is None or isinstance(expanded, int):
                     break  # a scalar has no members
                 node = expanded
-            child = self._child(node, token)
+            child = node.child(token) if isinstance(node, Searched) else self._child(node, token)
             if child is None:
                 break
             node = child
-        mark: int = node if isinstance(node, int) else node[0]
+        mark: int = (
+            node if isinstance(node, int) else node.mark if isinstance(node, Searched) else node[0]
+        )
         return mark >> _COLUMN_BITS, mark & _COLUMN_MASK
 
     def _child(self, node: tuple[Any, ...], token: str) -> Mark | None:
@@ -79,7 +95,7 @@ class Located:
         if len(texts) > _INDEXED_FROM:
             index = self._indexes.get(id(node))
             if index is None:
-                index = self._indexes[id(node)] = {text: at for at, text in enumerate(texts)}
+                index = self._indexes[id(node)] = dict(zip(texts, range(len(texts)), strict=True))
             found = index.get(token)
         else:
             found = texts.index(token) if token in texts else None
