@@ -15,8 +15,10 @@ Generates, in a temporary folder:
   repeated one, an unknown member), 400,000 with every e-mail wrong (JSON, flow
   and block YAML: 1,000 findings listed, one counting the rest), 400,000 where
   every contact is a vendor finding (no identifier, one e-mail repeated, invalid
-  phone numbers), 180,000 contacts of three members in block YAML, 100,000 with
-  phone numbers, 600,000 Bota metadata keys (JSON and YAML), and metadata nested
+  phone numbers), 180,000 contacts of three members in block YAML (and again
+  with phone numbers written plain, integers to the reader), 100,000 with phone
+  numbers, 600,000 Bota metadata keys (JSON and YAML), one contact of 1,000,000
+  members the schema does not define (block and flow YAML), and metadata nested
   190 (JSON) and 5,000 (YAML) levels deep.
 
 Then measures, best of ``--repeat`` runs, each a fresh process:
@@ -443,6 +445,15 @@ def _build_block_yaml(root: Path) -> dict[str, Path]:
     path = root / "block-contacts.request.yaml"
     path.write_text(body_head + "".join(contacts), encoding="utf-8")
     made["180,000 contacts of three members (block YAML)"] = path
+    # Phone numbers written plain: each an int the reader gives its type (no quote to mark).
+    plain_phones = (
+        f"  - email: person{i}@example.com\n    first_name: Ada\n"
+        f"    phone_number: {14155550000 + i}\n"
+        for i in range(180_000)
+    )
+    path = root / "block-plain-phones.request.yaml"
+    path.write_text(body_head + "".join(plain_phones), encoding="utf-8")
+    made["180,000 contacts, phone numbers written plain (block YAML)"] = path
     metadata = (
         "vendor: bota\noperation: create\nauth: secret-key\nheaders:\n"
         "  Authorization: Bearer ${BOTA_SECRET_KEY}\nbody:\n  device_id: dev_1\n"

@@ -302,6 +302,15 @@ def test_a_run_of_typed_values_is_read_as_the_safe_loader_reads(
     assert read_simple("body:\n  contacts:\n" + entries, locate=True) is not None
     assert reads == [False, True]  # one run, read again marked
     assert _check("body:\n  contacts:\n" + entries)
+    # No quote: read once, the numbers settled as the safe loader reads them (`012` octal).
+    reads.clear()
+    phones = "".join(
+        f"  - email: p{index}@example.com\n    phone_number: {number}\n"
+        for index, number in enumerate([14155550000 + n for n in range(60)] + ["+1", "0"])
+    )
+    assert _check("body:\n  contacts:\n" + phones)
+    assert _check("body:\n  contacts:\n" + phones + "  - phone_number: 012\n")
+    assert reads[:1] == [False] and True not in reads
     written = ("yes", '"no"', "no")
     flags = "".join(f"  - {written[index % 3]}\n" for index in range(30))
     metadata = "".join(f"    k{index}: {index}\n" for index in range(30))
