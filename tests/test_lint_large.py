@@ -29,11 +29,7 @@ from tapecheck.suite.lint._validation import Checker, body_schema
 from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.engine import Target, lint_file
 from tapecheck.suite.specs import load_spec
-from tapecheck.suite.values import (
-    PLAIN_EMAIL_SCHEMA,
-    is_email,
-    is_plain_email,
-)
+from tapecheck.suite.values import PLAIN_EMAIL_SCHEMA, is_email, is_plain_email
 
 needs_rs = pytest.mark.skipif(
     importlib.util.find_spec("jsonschema_rs") is None, reason="jsonschema-rs is not installed"

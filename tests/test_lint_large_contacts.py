@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_lint_large import _contacts_manifest, _lint
 
-from tapecheck.suite.values import Clash, contact_clashes, has_value, phone_key
+from tapecheck.suite.contacts import Clash, contact_clashes, has_value
+from tapecheck.suite.values import phone_key
 
 # -- contact clashes ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tapecheck.suite import mocks, values
+from tapecheck.suite.contacts import contact_clashes, repeats
 from tapecheck.suite.mocks.auth import Credentials
 from tapecheck.suite.mocks.errors import ErrorShape, MockError, SchemaErrors, exception_handlers
 from tapecheck.suite.mocks.multipart import read_form
@@ -426,7 +427,7 @@ def test_contact_clashes_count_each_repeating_contact_and_key() -> None:
         {"ext_id": None, "email": None, "phone_number": "+1 415-555-2672"},
         "not a contact",
     ]
-    clashes = values.contact_clashes(
+    clashes = contact_clashes(
         contacts,
         ["email", "phone_number", "ext_id"],
         case_insensitive=["email"],
@@ -446,7 +447,7 @@ def test_uuid_and_email() -> None:
     assert values.is_email("someone@example.com")
     assert not values.is_email("someone@localhost")
     assert not values.is_email("nobody")
-    assert values.repeats(["a", "b", "a", "a"]) == [(2, 0), (3, 0)]
+    assert repeats(["a", "b", "a", "a"]) == [(2, 0), (3, 0)]
 
 
 # -- mutants are small subclasses -------------------------------------------------

@@ -310,7 +310,8 @@ def test_a_run_of_typed_values_is_read_as_the_safe_loader_reads(
     )
     assert _check("body:\n  contacts:\n" + phones)
     assert _check("body:\n  contacts:\n" + phones + "  - phone_number: 012\n")
-    assert reads[:1] == [False] and True not in reads
+    assert reads[:1] == [False]
+    assert True not in reads
     written = ("yes", '"no"', "no")
     flags = "".join(f"  - {written[index % 3]}\n" for index in range(30))
     metadata = "".join(f"    k{index}: {index}\n" for index in range(30))

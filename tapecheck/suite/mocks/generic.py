@@ -35,6 +35,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tapecheck.suite.contacts import contact_clashes
 from tapecheck.suite.mocks.bodies import SchemaValidator
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.multipart import Form
@@ -42,7 +43,6 @@ from tapecheck.suite.mocks.mutant import app_factory
 from tapecheck.suite.mocks.vendor import DEFAULT_TENANT, DEFAULT_TOKEN, Endpoint, VendorMock
 from tapecheck.suite.pointers import follow, split_pointer
 from tapecheck.suite.specs import Operation, Spec, load_spec
-from tapecheck.suite.values import contact_clashes
 
 __all__ = ["SpecMock", "spec_mock_class", "spec_mock_factory"]
 

@@ -38,6 +38,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from tapecheck.suite.contacts import contact_clashes, has_value
 from tapecheck.suite.mocks.bodies import SchemaValidator, parse_json
 from tapecheck.suite.mocks.errors import MockError, NestedErrors
 from tapecheck.suite.mocks.multipart import Form
@@ -49,14 +50,7 @@ from tapecheck.suite.mocks.vendor import (
     Endpoint,
     TokenTenantMock,
 )
-from tapecheck.suite.values import (
-    contact_clashes,
-    has_value,
-    is_email,
-    is_uuid,
-    parse_datetime,
-    to_instant,
-)
+from tapecheck.suite.values import is_email, is_uuid, parse_datetime, to_instant
 
 __all__ = ["MOCK_CLASS", "AlpharunMock", "Upload", "UploadedRecording", "create_app"]
 

@@ -13,13 +13,14 @@ from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from tapecheck.suite.contacts import has_value
 from tapecheck.suite.mocks.errors import MockError
 from tapecheck.suite.mocks.multipart import Form
 from tapecheck.suite.mocks.mutant import Mutant
 from tapecheck.suite.mocks.mutant import app_factory as _factory
 from tapecheck.suite.mocks.storage import StoredFile
 from tapecheck.suite.specs import Operation
-from tapecheck.suite.values import has_value, parse_datetime
+from tapecheck.suite.values import parse_datetime
 from tapecheck.suite.vendors.alpharun.mock import (
     AlpharunMock,
     DedupeKey,

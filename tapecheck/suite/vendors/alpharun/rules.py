@@ -14,11 +14,12 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from tapecheck.suite.contacts import contact_clash_rows, repeats
 from tapecheck.suite.lint.context import LintContext, scalar_text
 from tapecheck.suite.lint.registry import Violation, Violations, rule
 from tapecheck.suite.lint.wording import code_listing
 from tapecheck.suite.pointers import join_pointer
-from tapecheck.suite.values import contact_clash_rows, has_offset, parse_datetime, repeats
+from tapecheck.suite.values import has_offset, parse_datetime
 from tapecheck.suite.vendors.alpharun._contacts import (
     contacts_of,
     invalid_phones,
