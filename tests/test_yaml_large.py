@@ -331,3 +331,26 @@ def test_a_typed_value_is_what_the_safe_loader_reads(text: str) -> None:
     except Exception:
         return  # the reader leaves it to the parser
     assert _same(found, expected["a"])
+
+
+@pytest.mark.usefixtures("large_path")
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.from_regex(r"[+-]?[0-9_]{1,12}", fullmatch=True)
+        | st.from_regex(r"[0-9.:e+]{1,8}", fullmatch=True)
+        | st.sampled_from(["a", '"7"', "yes", "~", "1x"]),
+        min_size=2,
+        max_size=12,
+    ),
+    st.sampled_from(["block", "flow", "item", "key"]),
+)
+def test_a_run_of_numbers_is_what_the_safe_loader_reads(texts: list[str], form: str) -> None:
+    """Decimal integers settled by ``int`` in C, every other typed scalar one by one."""
+    lines = {
+        "block": [f"  - n: {text}\n    m: x\n" for text in texts],
+        "flow": [f"  - {{n: {text}, m: x}}\n" for text in texts],
+        "item": [f"  - {text}\n" for text in texts],
+        "key": [f"    k{index}: {text}\n" for index, text in enumerate(texts)],
+    }[form]
+    _check("body:\n  items:\n" + "".join(lines))

@@ -83,10 +83,12 @@ _COMPLEX_KEY = re.compile(r"\?(?:\s|$)", re.MULTILINE)
 #: Larger texts make each line as it is read, and read long runs of one-line entries in C
 #: (:mod:`tapecheck.suite._yaml_lines`).
 _LAZY_FROM = 256 * 1024
-#: What a typed scalar's line becomes, in a text of a run's scalars (no scalar holds it).
-_TYPED_LINE = "\n\x02"
-#: Decimal integers, a line each, as the safe loader reads them (a leading 0: octal).
-_DECIMALS = re.compile("(?:[+]?(?:[1-9][0-9]*|0)\n)*")
+#: What a typed scalar's line becomes, in a text of a run's scalars (no scalar holds it,
+#: and no implicit tag reads it), and a decimal integer's.
+_TYPED_MARK = "\n\x02"
+_DECIMAL_MARK = "\n\x03"
+#: A decimal integer's line, as the safe loader reads one (a leading 0: octal).
+_DECIMAL_LINE = re.compile("\n[+]?(?:[1-9][0-9]*+|0)(?=\n)")
 #: A decimal integer as the safe loader reads one (a leading 0 makes it octal).
 _DECIMAL = re.compile("[+]?(?:[1-9][0-9]*|0)")
 #: A run's mapping of more members than this keeps its value beside its mark, for its
@@ -344,29 +346,31 @@ class _Reader:
 def _settle(value: Any, form: str) -> None:
     """Give each scalar of a run read marked its reading: a quoted one its text, a plain
     one the type an implicit tag gives it. The ones to settle are found in C (a run of
-    180,000 phone numbers written plain), and decimal numbers made by ``int`` at once."""
+    180,000 phone numbers written plain), and decimal integers made by ``int`` in C."""
     if form == "item":
         flat: list[Any] = value
     elif form == "key":
         flat = list(value.values())
     else:
         flat = list(chain.from_iterable(map(dict.values, value)))
-    # Each typed scalar's line emptied but for a mark: which lines are typed, in C.
-    lines = NOT_TEXT.sub(_TYPED_LINE, "\n" + "\n".join(flat) + "\n").split("\n")[1:-1]
+    # Each typed scalar's line emptied but for a mark, a decimal integer's (phone numbers
+    # written plain) by a simpler expression first: which lines are typed, in C.
+    joined = _DECIMAL_LINE.sub(_DECIMAL_MARK, "\n" + "\n".join(flat) + "\n")
+    lines = NOT_TEXT.sub(_TYPED_MARK, joined).split("\n")[1:-1]
     if len(lines) != len(flat):
         raise Unsure  # a scalar of lines: not a run's
-    typed = list(map(_TYPED_LINE[1:].__eq__, lines))
+    decimal = list(map(_DECIMAL_MARK[1:].__eq__, lines))
+    typed = list(map(_TYPED_MARK[1:].__eq__, lines))
     quoted = list(map(str.startswith, flat, repeat(QUOTED_MARK)))
-    if not any(typed) and not any(quoted):
+    if not any(decimal) and not any(typed) and not any(quoted):
         return
-    texts = list(compress(flat, typed))
-    if _DECIMALS.fullmatch("\n".join(texts) + "\n") is not None:
-        values: Iterable[Any] = map(int, texts)  # phone numbers, counts: no other reading
-    else:
-        values = map(_typed, texts)
     settled = list(flat)
-    for index, settled_value in zip(compress(range(len(flat)), typed), values, strict=True):
-        settled[index] = settled_value
+    for mask, values in (
+        (decimal, map(int, compress(flat, decimal))),  # no other reading
+        (typed, map(_typed, compress(flat, typed))),
+    ):
+        for index, settled_value in zip(compress(range(len(flat)), mask), values, strict=True):
+            settled[index] = settled_value
     for index in compress(range(len(flat)), quoted):
         settled[index] = flat[index][1:]
     if form == "item":
