@@ -142,3 +142,15 @@ def conforms() -> Callable[[str, str, int, Any], None]:
             raise AssertionError(f"{vendor} {operation_id} {status}: {errors} in {body!r}")
 
     return check
+
+
+@pytest.fixture
+def large_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every YAML text is read as a large one: lines made as read, runs of two or more in C
+    (the YAML reader's tests: small texts take the path of 16 MB ones)."""
+    from tapecheck.suite import _simple_yaml, _yaml_lines  # only the tests that ask
+
+    monkeypatch.setattr(_simple_yaml, "_LAZY_FROM", 0)
+    monkeypatch.setattr(_simple_yaml, "_UNICODE_FROM", 0)
+    monkeypatch.setattr(_simple_yaml, "BULK_MIN", 2)
+    monkeypatch.setattr(_yaml_lines, "BULK_MIN", 2)

@@ -25,15 +25,6 @@ from tapecheck.suite.lint.config import LintConfig
 from tapecheck.suite.lint.engine import Target, lint_file
 
 
-@pytest.fixture
-def large_path(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every text is read as a large one: lines made as read, runs of two or more in C."""
-    monkeypatch.setattr(_simple_yaml, "_LAZY_FROM", 0)
-    monkeypatch.setattr(_simple_yaml, "_UNICODE_FROM", 0)
-    monkeypatch.setattr(_simple_yaml, "BULK_MIN", 2)
-    monkeypatch.setattr(_yaml_lines, "BULK_MIN", 2)
-
-
 def _pointers(value: Any, here: str = "") -> list[str]:
     """Every pointer of ``value``, and one member too many below each collection."""
     found = [here]

@@ -20,23 +20,14 @@ from hypothesis import strategies as st
 from test_lint_fast_path import _full_or_refused, _same
 from test_yaml_large import _RUN_SCALARS, _check, _documents, _pointers
 
-from tapecheck.suite import _simple_yaml, _yaml_entries, _yaml_lines, manifest
+from tapecheck.suite import _simple_yaml, _yaml_entries, manifest
 from tapecheck.suite._simple_yaml import read_simple
 from tapecheck.suite._yaml_entries import LongEntry
 
 
 @pytest.fixture
-def runs(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every text read as a large one, runs of two or more in C."""
-    monkeypatch.setattr(_simple_yaml, "_LAZY_FROM", 0)
-    monkeypatch.setattr(_simple_yaml, "_UNICODE_FROM", 0)
-    monkeypatch.setattr(_simple_yaml, "BULK_MIN", 2)
-    monkeypatch.setattr(_yaml_lines, "BULK_MIN", 2)
-
-
-@pytest.fixture
-def long_entries(runs: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    """And every mapping of a run kept as a long entry."""
+def long_entries(large_path: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every text read as a large one, and every mapping of a run kept as a long entry."""
     monkeypatch.setattr(_simple_yaml, "_LONG_MEMBERS", 0)
 
 
@@ -91,7 +82,7 @@ def _members(count: int, style: str, *, quoted: bool = False, spacing: str = ", 
     return "body:\n  contacts:\n" + "".join(contacts[:2]) + entry + "".join(contacts[2:])
 
 
-@pytest.mark.usefixtures("runs")
+@pytest.mark.usefixtures("large_path")
 @pytest.mark.parametrize(
     ("style", "quoted", "spacing"),
     [

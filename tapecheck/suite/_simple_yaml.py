@@ -44,7 +44,7 @@ from tapecheck.suite._yaml_lines import (
     line_of,
     run_forms,
 )
-from tapecheck.suite._yaml_marks import _COLUMN_BITS, _COLUMN_MASK, Located, Mark, pack
+from tapecheck.suite._yaml_marks import LINE, Located, Mark, pack, unpack
 from tapecheck.suite._yaml_scalars import (
     INDICATORS,
     KEPT_CHARS,
@@ -87,15 +87,14 @@ _LAZY_FROM = 256 * 1024
 #: and no implicit tag reads it), and a decimal integer's.
 _TYPED_MARK = "\n\x02"
 _DECIMAL_MARK = "\n\x03"
-#: A decimal integer's line, as the safe loader reads one (a leading 0: octal).
-_DECIMAL_LINE = re.compile("\n[+]?(?:[1-9][0-9]*+|0)(?=\n)")
-#: A decimal integer as the safe loader reads one (a leading 0 makes it octal).
-_DECIMAL = re.compile("[+]?(?:[1-9][0-9]*|0)")
+#: A decimal integer as the safe loader reads one (a leading 0 makes it octal), and the
+#: line of one in a text of lines.
+_DECIMAL_TEXT = "[+]?(?:[1-9][0-9]*+|0)"
+_DECIMAL = re.compile(_DECIMAL_TEXT)
+_DECIMAL_LINE = re.compile(f"\n{_DECIMAL_TEXT}(?=\n)")
 #: A run's mapping of more members than this keeps its value beside its mark, for its
 #: members' marks to be counted from its keys and values rather than read again.
 _LONG_MEMBERS = 1024
-#: One line down, in a mark.
-_LINE = 1 << _COLUMN_BITS
 #: The runs' forms (none if a resolver may resolve text of any first character, or one
 #: is not written as ``^...$``: :func:`all_text` could not ask it).
 _RUNS = (
@@ -177,7 +176,7 @@ class _Reader:
         #: The first line a run is looked for at (after a miss, a run's length later), but
         #: for a long line (one entry of a million members).
         self.next_run = 0
-        #: A run's long block mappings by their mark (see :data:`_LONG_MEMBERS`).
+        #: A run's long mappings by their mark (see :data:`_LONG_MEMBERS`).
         self.long_entries: dict[int, dict[str, Any]] = {}
 
     def run(self, at: int, indent: int, form: str) -> tuple[Any, int] | None:
@@ -220,10 +219,10 @@ class _Reader:
         mapping's value is kept beside its mark (:data:`_LONG_MEMBERS`)."""
         if form == "block":  # a line a pair
             lines_before = accumulate(map(len, values), initial=0)
-            marks = list(map(first.__add__, map(_LINE.__mul__, lines_before)))
+            marks = list(map(first.__add__, map(LINE.__mul__, lines_before)))
             marks.pop()  # the line after the last
         else:  # a line an item
-            marks = list(range(first, first + length * _LINE, _LINE))
+            marks = list(range(first, first + length * LINE, LINE))
         if form != "item" and max(map(len, values)) > _LONG_MEMBERS:
             for mark, entry in zip(marks, values, strict=True):
                 if len(entry) > _LONG_MEMBERS:
@@ -251,7 +250,7 @@ class _Reader:
                 texts += pairs
                 if locate:  # `key: value`: the value one space after the colon, a line each
                     first = pack(self.lazy.number(at), indent + 3)
-                    lines_of = range(first, first + length * _LINE, _LINE)
+                    lines_of = range(first, first + length * LINE, LINE)
                     marks += map(operator.add, lines_of, map(len, pairs))
                 at += length
                 continue
@@ -333,7 +332,7 @@ class _Reader:
                 lines[at] = (column, item, number)
                 value, at, mark = self.mapping(at, column)
             else:
-                value, mark = scalar(item), number << _COLUMN_BITS | (column + 1)
+                value, mark = scalar(item), number * LINE + column + 1  # pack(), inline
                 at += 1
             items.append(value)
             if locate:
@@ -399,7 +398,7 @@ def _members(
 
     @functools.lru_cache(maxsize=16)  # a thousand findings in one entry read it once
     def members(mark: int) -> Mark | None:
-        line, column = mark >> _COLUMN_BITS, mark & _COLUMN_MASK
+        line, column = unpack(mark)
         if line >= len(starts):
             return None
         begin = starts[line - 1] + column - 1

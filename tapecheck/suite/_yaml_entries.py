@@ -19,12 +19,10 @@ from itertools import accumulate, repeat
 from typing import Any
 
 from tapecheck.suite._yaml_lines import flow_spaced
-from tapecheck.suite._yaml_marks import _COLUMN_BITS, _COLUMN_MASK, Mark, Searched, pack
+from tapecheck.suite._yaml_marks import LINE, Mark, Searched, pack, unpack
 
 __all__ = ["LongEntry"]
 
-#: One line down, in a mark.
-_LINE = 1 << _COLUMN_BITS
 #: Searches that wrap round before every member's mark is counted at once.
 _MISSES = 8
 
@@ -37,6 +35,7 @@ class LongEntry(Searched):
 
     def __init__(self, text: str, start: int, end: int, mark: int, entry: dict[str, Any]) -> None:
         self.mark = mark
+        line, column = unpack(mark)
         self._text = text
         self._entry = entry
         self._flow = text.startswith("{", start)
@@ -44,9 +43,9 @@ class LongEntry(Searched):
         self._start = start + self._flow
         self._end = end
         #: What precedes every key but the first.
-        self._lead = ", " if self._flow else "\n" + " " * ((mark & _COLUMN_MASK) - 1)
+        self._lead = ", " if self._flow else "\n" + " " * (column - 1)
         #: Where the last member found was written (its value), and on which line.
-        self._at = (self._start, mark >> _COLUMN_BITS)
+        self._at = (self._start, line)
         self._misses = 0
         self._marks: dict[str, int] | None = None
         if self._flow and ('"' in text[start:end] or not flow_spaced(text[start:end])):
@@ -73,18 +72,18 @@ class LongEntry(Searched):
             value = found + len(needle)
         before, line = self._at
         if value < before:  # wrapped round: lines counted from the first
-            before, line = start, self.mark >> _COLUMN_BITS
+            before, line = start, unpack(self.mark)[0]
         line += text.count("\n", before, value)
         self._at = (value, line)
-        if self._flow:
-            return pack(line, (self.mark & _COLUMN_MASK) + value - (start - 1))
+        if self._flow:  # one line: columns counted from the opening brace's
+            return self.mark + value - (start - 1)
         return pack(line, value - text.rfind("\n", 0, value))
 
     def _counted(self) -> dict[str, int]:
         """Every member's mark, counted at once (C-speed maps over the members)."""
         mark, entry = self.mark, self._entry
         if not self._flow:  # a pair a line, the value after its key, a colon and a space
-            lines_of = range(mark + 2, mark + 2 + len(entry) * _LINE, _LINE)
+            lines_of = range(mark + 2, mark + 2 + len(entry) * LINE, LINE)
             return dict(zip(entry, map(operator.add, lines_of, map(len, entry)), strict=True))
         # One line: no comma nor colon in a scalar, no space before a comma or the brace.
         item = self._text[self._start - 1 : self._end]

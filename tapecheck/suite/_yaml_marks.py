@@ -25,7 +25,7 @@ from typing import Any, TypeAlias
 
 from tapecheck.suite.pointers import split_pointer
 
-__all__ = ["Located", "Mark", "Searched", "pack"]
+__all__ = ["LINE", "Located", "Mark", "Searched", "pack", "unpack"]
 
 #: An int for a scalar, a tuple for a collection (see the module's text), or a collection
 #: whose members are found when asked.
@@ -37,9 +37,18 @@ _COLUMN_MASK = (1 << _COLUMN_BITS) - 1
 _INDEXED_FROM = 32
 
 
+#: One line down, in a mark.
+LINE = 1 << _COLUMN_BITS
+
+
 def pack(line: int, column: int) -> int:
     """One int for a 1-based line and column."""
     return line << _COLUMN_BITS | column
+
+
+def unpack(mark: int) -> tuple[int, int]:
+    """A mark's 1-based line and column."""
+    return mark >> _COLUMN_BITS, mark & _COLUMN_MASK
 
 
 class Searched:
@@ -82,7 +91,7 @@ class Located:
         mark: int = (
             node if isinstance(node, int) else node.mark if isinstance(node, Searched) else node[0]
         )
-        return mark >> _COLUMN_BITS, mark & _COLUMN_MASK
+        return unpack(mark)
 
     def _child(self, node: tuple[Any, ...], token: str) -> Mark | None:
         texts: tuple[str, ...] | None = node[1]
