@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from tapecheck.reports.model import Finding
 from tapecheck.suite.cli import main
 from tapecheck.suite.lint import _reported, engine
 from tapecheck.suite.lint.config import LintConfig
-from tapecheck.suite.lint.overflow import MAX_PER_CODE, summarise_overflow
+from tapecheck.suite.lint.overflow import MAX_PER_CODE, overflow_summary
 from tapecheck.suite.lint.registry import Rule, Violation, Violations, rules_for
 
 
@@ -57,6 +59,26 @@ def _finding(index: int, code: str = "SCH004", severity: str = "error") -> Findi
 
 
 # -- the summary -------------------------------------------------------------------------
+
+
+def summarise_overflow(findings: Sequence[Finding], bound: int = MAX_PER_CODE) -> list[Finding]:
+    """The model the engine's listing is held to: every finding made, then each code's past
+    the first ``bound`` summed up in one (the first reported first)."""
+    counts = Counter(finding.code for finding in findings)
+    if bound <= 0 or all(count <= bound for count in counts.values()):
+        return list(findings)
+    kept: list[Finding] = []
+    rest: dict[str, list[Finding]] = {}
+    seen: Counter[str] = Counter()
+    for finding in findings:
+        seen[finding.code] += 1
+        if seen[finding.code] <= bound:
+            kept.append(finding)
+        else:
+            rest.setdefault(finding.code, []).append(finding)
+    for more in rest.values():
+        kept.append(overflow_summary(more[0], len(more), more[-1].pointer, bound))
+    return kept
 
 
 def test_below_the_bound_nothing_changes() -> None:

@@ -71,7 +71,7 @@ def listed(
     same value; a finding repeated (code, pointer and message) is shown once;
     ``enabled(code)`` says whether a rule's findings are selected; past the
     first ``bound`` of a code (:data:`MAX_PER_CODE` unless given) one finding
-    counts the rest (see :func:`~tapecheck.suite.lint.overflow.summarise_overflow`).
+    counts the rest (:func:`~tapecheck.suite.lint.overflow.overflow_summary`).
     """
     if bound is None:
         bound = MAX_PER_CODE
